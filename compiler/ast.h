@@ -1,0 +1,275 @@
+// The AST: the compiler's own tree, built from the ANTLR parse tree by parser.cc and
+// nothing else. Every node carries its source range. The checker fills in the
+// resolution fields (types, referenced fields/steps/variables); later stages read them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/source.h"
+#include "compiler/types.h"
+#include "seqc/format/activity.h"
+
+namespace seqc::ast {
+
+struct Stmt;
+struct LetStmt;
+struct Sequence;
+
+struct Duration {
+  int64_t minutes = 0;
+  SourceRange range;
+};
+
+// ---- Expressions ----------------------------------------------------------------
+
+enum class ExprKind : uint8_t {
+  IntLit, DecimalLit, StringLit, BoolLit, NullLit, DurationLit,
+  Name, Member, Call, Unary, Binary, In, Error,
+};
+
+enum class UnaryOp : uint8_t { Neg, Not };
+enum class BinaryOp : uint8_t { Or, And, Eq, Ne, Lt, Le, Gt, Ge, Add, Sub, Mul, Div, Mod };
+
+const char* spelling(BinaryOp op);
+
+struct Expr {
+  explicit Expr(ExprKind k) : kind(k) {}
+  virtual ~Expr() = default;
+  ExprKind kind;
+  SourceRange range;
+  Type type;  // set by the checker
+};
+
+template <ExprKind K>
+struct ExprOf : Expr {
+  ExprOf() : Expr(K) {}
+  static bool classof(const Expr* e) { return e->kind == K; }
+};
+
+struct IntLit : ExprOf<ExprKind::IntLit> { int64_t value = 0; };
+// Kept as written: the exact value matters for money.
+struct DecimalLit : ExprOf<ExprKind::DecimalLit> { std::string text; };
+struct StringLit : ExprOf<ExprKind::StringLit> { std::string value; };  // escapes decoded
+struct BoolLit : ExprOf<ExprKind::BoolLit> { bool value = false; };
+struct NullLit : ExprOf<ExprKind::NullLit> {};
+struct DurationLit : ExprOf<ExprKind::DurationLit> { int64_t minutes = 0; };
+struct ErrorExpr : ExprOf<ExprKind::Error> {};
+
+struct NameExpr : ExprOf<ExprKind::Name> {
+  std::string name;
+  const LetStmt* variable = nullptr;  // resolution
+};
+
+// `X.Y`: a field of the record (X the entity) or an event/outcome of step X.
+struct MemberExpr : ExprOf<ExprKind::Member> {
+  std::string object;
+  SourceRange objectRange;
+  std::string member;
+  SourceRange memberRange;
+  const FieldInfo* field = nullptr;  // resolution: a field reference
+  const Stmt* step = nullptr;        // resolution: an engagement reference
+};
+
+struct CallExpr : ExprOf<ExprKind::Call> {
+  std::string callee;
+  SourceRange calleeRange;
+  std::vector<std::unique_ptr<Expr>> args;
+};
+
+struct UnaryExpr : ExprOf<ExprKind::Unary> {
+  UnaryOp op = UnaryOp::Neg;
+  std::unique_ptr<Expr> operand;
+};
+
+struct BinaryExpr : ExprOf<ExprKind::Binary> {
+  BinaryOp op = BinaryOp::Or;
+  SourceRange opRange;
+  std::unique_ptr<Expr> lhs, rhs;
+};
+
+struct InExpr : ExprOf<ExprKind::In> {
+  std::unique_ptr<Expr> lhs;
+  std::vector<std::unique_ptr<Expr>> items;
+};
+
+// A condition of `if`/`else if`/`exit when`: an expression with an optional `within`.
+struct Condition {
+  std::unique_ptr<Expr> expr;
+  std::optional<Duration> within;
+  SourceRange withinKeyword;
+  SourceRange range;
+};
+
+// ---- Statements -----------------------------------------------------------------
+
+enum class StmtKind : uint8_t { Activity, Wait, If, Set, Let, Assign, End, Advance };
+
+struct Stmt {
+  explicit Stmt(StmtKind k) : kind(k) {}
+  virtual ~Stmt() = default;
+  StmtKind kind;
+  SourceRange range;
+  std::string label;  // empty when unlabelled
+  SourceRange labelRange;
+};
+
+template <StmtKind K>
+struct StmtOf : Stmt {
+  StmtOf() : Stmt(K) {}
+  static bool classof(const Stmt* s) { return s->kind == K; }
+};
+
+struct Block {
+  std::vector<std::unique_ptr<Stmt>> stmts;
+  SourceRange range;
+};
+
+enum class ActivityOptionKind : uint8_t { Template, Description, Due };
+
+struct ActivityOption {
+  ActivityOptionKind kind;
+  SourceRange range;  // the whole option, keyword first
+  std::string text;   // Template, Description
+  Duration due;       // Due
+};
+
+struct ActivityStmt : StmtOf<StmtKind::Activity> {
+  ActivityKind activity = ActivityKind::Email;
+  SourceRange kindRange;
+  std::string title;
+  SourceRange titleRange;
+  std::vector<ActivityOption> options;  // as written; the checker rejects duplicates
+
+  const ActivityOption* option(ActivityOptionKind k) const {
+    for (const auto& o : options)
+      if (o.kind == k) return &o;
+    return nullptr;
+  }
+};
+
+struct WaitStmt : StmtOf<StmtKind::Wait> { Duration duration; };
+
+struct IfArm {
+  SourceRange keyword;  // `if` (or the `if` of `else if`)
+  Condition condition;
+  Block body;
+};
+
+struct IfStmt : StmtOf<StmtKind::If> {
+  std::vector<IfArm> arms;  // `if`, then each `else if`
+  std::optional<Block> elseBlock;
+};
+
+struct SetStmt : StmtOf<StmtKind::Set> {
+  std::unique_ptr<MemberExpr> target;
+  std::unique_ptr<Expr> value;
+};
+
+struct LetStmt : StmtOf<StmtKind::Let> {
+  std::string name;
+  SourceRange nameRange;
+  std::unique_ptr<Expr> value;
+  Type type;          // set by the checker
+  bool read = false;  // set by the checker
+};
+
+struct AssignStmt : StmtOf<StmtKind::Assign> {
+  std::string name;
+  SourceRange nameRange;
+  std::unique_ptr<Expr> value;
+  const LetStmt* variable = nullptr;  // resolution
+};
+
+struct EndStmt : StmtOf<StmtKind::End> {};
+
+struct AdvanceStmt : StmtOf<StmtKind::Advance> {
+  std::string target;
+  SourceRange targetRange;
+  const Sequence* resolved = nullptr;  // resolution
+};
+
+// ---- Declarations ---------------------------------------------------------------
+
+enum class SettingKind : uint8_t {
+  Description, Tags, AssignOwner, AssignField, AssignTeam, ExitOnReply, ExitWhen,
+};
+
+struct Setting {
+  SettingKind kind;
+  SourceRange range;
+  std::string text;                                           // Description
+  std::vector<std::pair<std::string, SourceRange>> tags;      // Tags
+  std::unique_ptr<MemberExpr> field;                          // AssignField
+  bool teamAccess = false;                                    // AssignTeam: access (else owner)
+  std::unique_ptr<Expr> where;                                // AssignTeam, optional
+  std::optional<Condition> condition;                         // ExitWhen
+};
+
+struct Sequence {
+  SourceRange range;
+  SourceRange keyword;
+  std::string name;
+  SourceRange nameRange;
+  std::string entity;
+  SourceRange entityRange;
+  std::vector<Setting> settings;
+  Block body;
+  bool hasSyntaxError = false;  // then it is registered but not checked
+};
+
+struct OptionDecl {
+  int64_t value = 0;
+  std::string label;
+  SourceRange range;
+  SourceRange labelRange;
+};
+
+enum class TypeRefKind : uint8_t { Named, Choice, Lookup };
+
+struct TypeRef {
+  TypeRefKind kind = TypeRefKind::Named;
+  std::string name;  // Named
+  SourceRange range;
+  std::optional<int64_t> length;  // Named: `string(N)`
+  SourceRange lengthRange;
+  std::vector<OptionDecl> options;                            // Choice
+  std::vector<std::pair<std::string, SourceRange>> targets;   // Lookup
+};
+
+struct FieldDecl {
+  SourceRange range;
+  std::string name;
+  SourceRange nameRange;
+  TypeRef type;
+  bool readonly = false;
+  std::string display;
+};
+
+struct EntityDecl {
+  SourceRange range;
+  bool isExtend = false;
+  std::string name;
+  SourceRange nameRange;
+  std::string display;
+  std::vector<FieldDecl> fields;
+  bool hasSyntaxError = false;
+};
+
+struct ImportDecl {
+  SourceRange range;
+  std::string path;
+  SourceRange pathRange;
+};
+
+struct File {
+  FileId id = kNoFile;
+  std::vector<ImportDecl> imports;
+  std::vector<std::unique_ptr<EntityDecl>> entities;
+  std::vector<std::unique_ptr<Sequence>> sequences;
+};
+
+}  // namespace seqc::ast

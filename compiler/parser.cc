@@ -1,0 +1,791 @@
+// The ANTLR fence: runs the generated lexer/parser and turns the parse tree into the
+// AST at once. No ANTLR type leaves this file, and no exception crosses parseFile().
+#include "compiler/parser.h"
+
+#include <limits>
+#include <optional>
+
+#include <llvm/Support/ConvertUTF.h>
+
+#include "SeqLexer.h"
+#include "SeqParser.h"
+
+namespace seqc {
+namespace {
+
+using grammar::SeqLexer;
+using grammar::SeqParser;
+using antlr4::ParserRuleContext;
+using antlr4::Token;
+
+struct SyntaxErrorInfo {
+  uint32_t offset;
+  SourceRange range;
+  std::string message;
+};
+
+// Maps ANTLR's code-point indices to byte offsets (identity for ASCII files).
+class OffsetMap {
+ public:
+  OffsetMap(FileId file, std::string_view text) : file_(file), size_(text.size()) {
+    bool ascii = true;
+    for (unsigned char c : text)
+      if (c >= 0x80) { ascii = false; break; }
+    if (ascii) return;
+    for (uint32_t i = 0; i < text.size(); ++i)
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) byteOf_.push_back(i);
+    byteOf_.push_back(static_cast<uint32_t>(text.size()));
+  }
+  uint32_t byte(size_t cp) const {
+    if (byteOf_.empty()) return static_cast<uint32_t>(std::min(cp, size_));
+    return byteOf_[std::min(cp, byteOf_.size() - 1)];
+  }
+  SourceRange token(const Token* t) const {
+    if (!t) return {file_, 0, 0};
+    if (t->getType() == Token::EOF) {
+      uint32_t b = byte(t->getStartIndex());
+      return {file_, b, b};
+    }
+    return {file_, byte(t->getStartIndex()), byte(t->getStopIndex() + 1)};
+  }
+  SourceRange span(const Token* a, const Token* b) const {
+    SourceRange ra = token(a), rb = token(b);
+    if (!b || rb.end < ra.begin) return ra;
+    return {file_, ra.begin, rb.end};
+  }
+  FileId file() const { return file_; }
+
+ private:
+  FileId file_;
+  size_t size_;
+  std::vector<uint32_t> byteOf_;
+};
+
+std::string tokenDescription(const antlr4::dfa::Vocabulary& vocab, ssize_t type) {
+  switch (type) {
+    case -1: return "end of file";
+    case SeqLexer::IDENT: return "a name";
+    case SeqLexer::STRING: return "a string";
+    case SeqLexer::INT: return "an integer";
+    case SeqLexer::DECIMAL: return "a number";
+    case SeqLexer::DURATION: return "a duration";
+    default: {
+      auto t = static_cast<size_t>(type);
+      return vocab.getLiteralName(t).empty() ? vocab.getSymbolicName(t) : vocab.getLiteralName(t);
+    }
+  }
+}
+
+// Turns ANTLR's complaints into the project's messages; the first per declaration is
+// reported later (see parseFile) so recovery noise never reaches the user.
+class ErrorCollector : public antlr4::BaseErrorListener {
+ public:
+  ErrorCollector(const OffsetMap& map, std::vector<SyntaxErrorInfo>& out) : map_(map), out_(out) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, Token* bad, size_t, size_t,
+                   const std::string& antlrMessage, std::exception_ptr) override {
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (!bad || !parser) {  // lexer errors cannot happen (BAD_CHAR), but be safe
+      out_.push_back({0, {map_.file(), 0, 0}, antlrMessage});
+      return;
+    }
+    SourceRange r = map_.token(bad);
+    out_.push_back({r.begin, r, describe(parser, bad)});
+  }
+
+ private:
+  std::string describe(antlr4::Parser* parser, Token* bad) {
+    std::string text = bad->getText();
+    switch (bad->getType()) {
+      case SeqLexer::BAD_NUMBER:
+        return fmt::format("invalid number or duration '{}' (a duration is digits followed by "
+                           "m, h, d or w, with nothing after the unit)", text);
+      case SeqLexer::UNTERMINATED_STRING: return "unterminated string (strings end on the same line)";
+      case SeqLexer::BAD_ESCAPE_STRING:
+        return "invalid escape in string (allowed: \\\" \\\\ \\n \\t \\u{HEX})";
+      case SeqLexer::UNTERMINATED_COMMENT: return "unterminated comment: '/*' without '*/'";
+      case SeqLexer::BAD_CHAR: return fmt::format("unexpected character '{}'", text);
+      default: break;
+    }
+    const auto& vocab = parser->getVocabulary();
+    std::string what = bad->getType() == Token::EOF ? "end of file" : fmt::format("'{}'", text);
+    // `wait: email …` — a keyword where a label was meant.
+    if (bad->getType() == SeqLexer::COLON && bad->getTokenIndex() > 0) {
+      Token* prev = parser->getTokenStream()->get(bad->getTokenIndex() - 1);
+      std::string_view lit = vocab.getLiteralName(prev->getType());
+      if (lit.size() > 2 && std::isalpha(static_cast<unsigned char>(lit[1])))
+        return fmt::format("'{}' is a keyword and cannot be used as a label", prev->getText());
+    }
+    std::string msg = fmt::format("unexpected {}", what);
+    antlr4::misc::IntervalSet expected;
+    try {
+      expected = parser->getExpectedTokens();
+    } catch (...) {
+      return msg;
+    }
+    std::vector<ssize_t> types = expected.toList();
+    if (!types.empty() && types.size() <= 5) {
+      msg += ", expected ";
+      for (size_t i = 0; i < types.size(); ++i) {
+        if (i > 0) msg += i + 1 == types.size() ? " or " : ", ";
+        msg += tokenDescription(vocab, types[i]);
+      }
+    }
+    return msg;
+  }
+
+  const OffsetMap& map_;
+  std::vector<SyntaxErrorInfo>& out_;
+};
+
+// Builds the AST from the parse tree. After error recovery any child may be null.
+class AstBuilder {
+ public:
+  AstBuilder(const OffsetMap& map, DiagnosticEngine& diags) : map_(map), diags_(diags) {}
+
+  std::unique_ptr<ast::File> file(SeqParser::FileContext* ctx) {
+    auto f = std::make_unique<ast::File>();
+    f->id = map_.file();
+    if (!ctx) return f;
+    for (auto* d : ctx->decl()) {
+      if (!d) continue;
+      if (auto* i = d->importDecl()) {
+        ast::ImportDecl imp;
+        imp.range = range(i);
+        if (i->STRING()) {
+          imp.path = string(i->STRING()->getSymbol());
+          imp.pathRange = map_.token(i->STRING()->getSymbol());
+        }
+        f->imports.push_back(std::move(imp));
+      } else if (auto* e = d->entityDecl()) {
+        f->entities.push_back(entity(e, e->name(), e->fieldDecl(), false));
+        if (e->display) f->entities.back()->display = string(e->display);
+      } else if (auto* x = d->extendDecl()) {
+        f->entities.push_back(entity(x, x->name(), x->fieldDecl(), true));
+      } else if (auto* s = d->sequenceDecl()) {
+        f->sequences.push_back(sequence(s));
+      }
+    }
+    return f;
+  }
+
+ private:
+  SourceRange range(ParserRuleContext* ctx) const {
+    if (!ctx) return {map_.file(), 0, 0};
+    return map_.span(ctx->getStart(), ctx->getStop());
+  }
+  SourceRange range(antlr4::tree::TerminalNode* t) const {
+    return t ? map_.token(t->getSymbol()) : SourceRange{map_.file(), 0, 0};
+  }
+  static std::string name(SeqParser::NameContext* n) { return n ? n->getText() : std::string(); }
+
+  // Decodes a STRING token; reports bad \u escapes.
+  std::string string(Token* t) {
+    if (!t) return {};
+    std::string raw = t->getText();
+    if (raw.size() < 2 || raw.front() != '"') return {};
+    std::string out;
+    for (size_t i = 1; i + 1 < raw.size(); ++i) {
+      char c = raw[i];
+      if (c != '\\') { out += c; continue; }
+      char e = raw[++i];
+      switch (e) {
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          size_t close = raw.find('}', i);
+          uint64_t cp = 0;
+          bool ok = close != std::string::npos && close - i - 2 <= 6;
+          for (size_t k = i + 2; ok && k < close; ++k)
+            cp = cp * 16 + static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(raw[k]))
+                                                    ? raw[k] - '0'
+                                                    : (std::tolower(raw[k]) - 'a' + 10));
+          if (!ok || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            diags_.report(DiagKind::SyntaxError, map_.token(t),
+                          "invalid \\u{{…}} escape: not a Unicode scalar value");
+            cp = 0xFFFD;
+          }
+          char buf[4];
+          char* p = buf;
+          llvm::ConvertCodePointToUTF8(static_cast<unsigned>(cp), p);
+          out.append(buf, p);
+          i = close == std::string::npos ? raw.size() : close;
+          break;
+        }
+        default: out += e; break;  // \" and \\ (the lexer admits nothing else)
+      }
+    }
+    return out;
+  }
+
+  std::optional<int64_t> integer(Token* t) {
+    if (!t) return std::nullopt;
+    std::string s = t->getText();
+    int64_t v = 0;
+    for (char c : s) {
+      if (v > (std::numeric_limits<int64_t>::max() - (c - '0')) / 10) {
+        diags_.report(DiagKind::InvalidNumber, map_.token(t),
+                      "integer '{}' does not fit in 64 bits", s);
+        return std::nullopt;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  ast::Duration duration(SeqParser::DurationContext* ctx) {
+    ast::Duration d;
+    d.range = range(ctx);
+    if (!ctx) return d;
+    constexpr int64_t kMax = std::numeric_limits<int64_t>::max() / 2;
+    for (auto* t : ctx->DURATION()) {
+      std::string s = t->getText();
+      int64_t n = 0;
+      for (char c : s) {
+        if (std::isdigit(static_cast<unsigned char>(c))) {
+          n = n * 10 + (c - '0');
+          if (n > kMax / (7 * 24 * 60)) {
+            diags_.report(DiagKind::InvalidNumber, range(t), "duration '{}' is too large", s);
+            d.minutes = kMax;
+            return d;
+          }
+          continue;
+        }
+        int64_t unit = c == 'm' ? 1 : c == 'h' ? 60 : c == 'd' ? 24 * 60 : 7 * 24 * 60;
+        d.minutes += n * unit;
+        n = 0;
+        if (d.minutes > kMax) {
+          diags_.report(DiagKind::InvalidNumber, range(t), "duration is too large");
+          d.minutes = kMax;
+          return d;
+        }
+      }
+    }
+    return d;
+  }
+
+  std::unique_ptr<ast::EntityDecl> entity(ParserRuleContext* ctx, SeqParser::NameContext* n,
+                                          const std::vector<SeqParser::FieldDeclContext*>& fields,
+                                          bool isExtend) {
+    auto e = std::make_unique<ast::EntityDecl>();
+    e->range = range(ctx);
+    e->isExtend = isExtend;
+    e->name = name(n);
+    e->nameRange = range(n);
+    for (auto* f : fields) {
+      if (!f || !f->name() || !f->typeRef()) continue;
+      ast::FieldDecl fd;
+      fd.range = range(f);
+      fd.name = name(f->name());
+      fd.nameRange = range(f->name());
+      fd.readonly = f->READONLY() != nullptr;
+      if (f->display) fd.display = string(f->display);
+      fd.type = typeRef(f->typeRef());
+      e->fields.push_back(std::move(fd));
+    }
+    return e;
+  }
+
+  ast::TypeRef typeRef(SeqParser::TypeRefContext* ctx) {
+    ast::TypeRef t;
+    t.range = range(ctx);
+    if (auto* c = dynamic_cast<SeqParser::ChoiceTypeContext*>(ctx)) {
+      t.kind = ast::TypeRefKind::Choice;
+      for (auto* o : c->option()) {
+        if (!o || !o->INT() || !o->STRING()) continue;
+        ast::OptionDecl od;
+        od.range = range(o);
+        auto v = integer(o->INT()->getSymbol());
+        od.value = v ? (o->MINUS() ? -*v : *v) : 0;
+        od.label = string(o->STRING()->getSymbol());
+        od.labelRange = range(o->STRING());
+        t.options.push_back(std::move(od));
+      }
+    } else if (auto* l = dynamic_cast<SeqParser::LookupTypeContext*>(ctx)) {
+      t.kind = ast::TypeRefKind::Lookup;
+      for (auto* n : l->name()) t.targets.emplace_back(name(n), range(n));
+    } else if (auto* nt = dynamic_cast<SeqParser::NamedTypeContext*>(ctx)) {
+      t.kind = ast::TypeRefKind::Named;
+      t.name = name(nt->name());
+      if (nt->INT()) {
+        t.length = integer(nt->INT()->getSymbol()).value_or(0);
+        t.lengthRange = range(nt->INT());
+      }
+    }
+    return t;
+  }
+
+  std::unique_ptr<ast::Sequence> sequence(SeqParser::SequenceDeclContext* ctx) {
+    auto s = std::make_unique<ast::Sequence>();
+    s->range = range(ctx);
+    s->keyword = range(ctx->SEQUENCE());
+    if (ctx->STRING()) {
+      s->name = string(ctx->STRING()->getSymbol());
+      s->nameRange = range(ctx->STRING());
+    }
+    s->entity = name(ctx->name());
+    s->entityRange = range(ctx->name());
+    for (auto* st : ctx->setting())
+      if (st) s->settings.push_back(setting(st));
+    s->body.range = s->range;
+    for (auto* st : ctx->stmt())
+      if (auto p = stmt(st)) s->body.stmts.push_back(std::move(p));
+    return s;
+  }
+
+  ast::Setting setting(SeqParser::SettingContext* ctx) {
+    ast::Setting s{};
+    s.range = range(ctx);
+    if (auto* d = dynamic_cast<SeqParser::DescriptionSettingContext*>(ctx)) {
+      s.kind = ast::SettingKind::Description;
+      if (d->STRING()) s.text = string(d->STRING()->getSymbol());
+    } else if (auto* t = dynamic_cast<SeqParser::TagsSettingContext*>(ctx)) {
+      s.kind = ast::SettingKind::Tags;
+      for (auto* str : t->STRING()) s.tags.emplace_back(string(str->getSymbol()), range(str));
+    } else if (dynamic_cast<SeqParser::AssignOwnerSettingContext*>(ctx)) {
+      s.kind = ast::SettingKind::AssignOwner;
+    } else if (auto* f = dynamic_cast<SeqParser::AssignFieldSettingContext*>(ctx)) {
+      s.kind = ast::SettingKind::AssignField;
+      s.field = member(f->memberRef());
+    } else if (auto* tm = dynamic_cast<SeqParser::AssignTeamSettingContext*>(ctx)) {
+      s.kind = ast::SettingKind::AssignTeam;
+      s.teamAccess = tm->ACCESS() != nullptr;
+      if (tm->expr()) s.where = expr(tm->expr());
+    } else if (dynamic_cast<SeqParser::ExitOnReplySettingContext*>(ctx)) {
+      s.kind = ast::SettingKind::ExitOnReply;
+    } else if (auto* w = dynamic_cast<SeqParser::ExitWhenSettingContext*>(ctx)) {
+      s.kind = ast::SettingKind::ExitWhen;
+      s.condition = condition(w->condition());
+    }
+    return s;
+  }
+
+  ast::Block block(SeqParser::BlockContext* ctx) {
+    ast::Block b;
+    b.range = range(ctx);
+    if (!ctx) return b;
+    for (auto* st : ctx->stmt())
+      if (auto p = stmt(st)) b.stmts.push_back(std::move(p));
+    return b;
+  }
+
+  std::unique_ptr<ast::Stmt> stmt(SeqParser::StmtContext* ctx) {
+    if (!ctx || !ctx->stmtBody()) return nullptr;
+    std::unique_ptr<ast::Stmt> s = stmtBody(ctx->stmtBody());
+    if (!s) return nullptr;
+    s->range = range(ctx->stmtBody());
+    if (ctx->label) {
+      s->label = ctx->label->getText();
+      s->labelRange = map_.token(ctx->label);
+    }
+    return s;
+  }
+
+  std::unique_ptr<ast::Stmt> stmtBody(SeqParser::StmtBodyContext* ctx) {
+    if (auto* a = dynamic_cast<SeqParser::ActivityStmtContext*>(ctx)) {
+      auto s = std::make_unique<ast::ActivityStmt>();
+      s->kindRange = range(a->activityKind());
+      if (auto* k = a->activityKind()) {
+        using AK = ActivityKind;
+        if (k->LINKEDIN())
+          s->activity = k->RESEARCH() ? AK::LinkedinResearch : k->INTRODUCE() ? AK::LinkedinIntroduce
+                        : k->CONNECT() ? AK::LinkedinConnect : AK::LinkedinInmail;
+        else if (k->EMAIL()) s->activity = k->AUTO() ? AK::AutoEmail : AK::Email;
+        else if (k->TEXT()) s->activity = k->AUTO() ? AK::AutoText : AK::Text;
+        else if (k->CALL()) s->activity = AK::Call;
+        else s->activity = AK::Task;
+      }
+      if (a->STRING()) {
+        s->title = string(a->STRING()->getSymbol());
+        s->titleRange = range(a->STRING());
+      }
+      for (auto* o : a->activityOption()) {
+        ast::ActivityOption opt{};
+        opt.range = range(o);
+        if (auto* t = dynamic_cast<SeqParser::TemplateOptionContext*>(o)) {
+          opt.kind = ast::ActivityOptionKind::Template;
+          if (t->STRING()) opt.text = string(t->STRING()->getSymbol());
+        } else if (auto* d = dynamic_cast<SeqParser::DescriptionOptionContext*>(o)) {
+          opt.kind = ast::ActivityOptionKind::Description;
+          if (d->STRING()) opt.text = string(d->STRING()->getSymbol());
+        } else if (auto* du = dynamic_cast<SeqParser::DueOptionContext*>(o)) {
+          opt.kind = ast::ActivityOptionKind::Due;
+          opt.due = duration(du->duration());
+        } else {
+          continue;
+        }
+        s->options.push_back(std::move(opt));
+      }
+      return s;
+    }
+    if (auto* w = dynamic_cast<SeqParser::WaitStmtContext*>(ctx)) {
+      auto s = std::make_unique<ast::WaitStmt>();
+      s->duration = duration(w->duration());
+      return s;
+    }
+    if (auto* i = dynamic_cast<SeqParser::IfStmtContext*>(ctx)) {
+      auto s = std::make_unique<ast::IfStmt>();
+      auto conds = i->condition();
+      auto blocks = i->block();
+      auto ifs = i->IF();
+      for (size_t k = 0; k < conds.size(); ++k) {
+        ast::IfArm arm;
+        arm.keyword = k < ifs.size() ? range(ifs[k]) : range(i);
+        arm.condition = condition(conds[k]);
+        if (k < blocks.size()) arm.body = block(blocks[k]);
+        s->arms.push_back(std::move(arm));
+      }
+      if (blocks.size() > conds.size()) s->elseBlock = block(blocks.back());
+      return s;
+    }
+    if (auto* st = dynamic_cast<SeqParser::SetStmtContext*>(ctx)) {
+      auto s = std::make_unique<ast::SetStmt>();
+      s->target = member(st->memberRef());
+      s->value = expr(st->expr());
+      return s;
+    }
+    if (auto* l = dynamic_cast<SeqParser::LetStmtContext*>(ctx)) {
+      auto s = std::make_unique<ast::LetStmt>();
+      if (l->IDENT()) {
+        s->name = l->IDENT()->getText();
+        s->nameRange = range(l->IDENT());
+      }
+      s->value = expr(l->expr());
+      return s;
+    }
+    if (auto* as = dynamic_cast<SeqParser::AssignStmtContext*>(ctx)) {
+      auto s = std::make_unique<ast::AssignStmt>();
+      if (as->IDENT()) {
+        s->name = as->IDENT()->getText();
+        s->nameRange = range(as->IDENT());
+      }
+      s->value = expr(as->expr());
+      return s;
+    }
+    if (dynamic_cast<SeqParser::EndStmtContext*>(ctx)) return std::make_unique<ast::EndStmt>();
+    if (auto* ad = dynamic_cast<SeqParser::AdvanceStmtContext*>(ctx)) {
+      auto s = std::make_unique<ast::AdvanceStmt>();
+      if (ad->STRING()) {
+        s->target = string(ad->STRING()->getSymbol());
+        s->targetRange = range(ad->STRING());
+      }
+      return s;
+    }
+    return nullptr;
+  }
+
+  ast::Condition condition(SeqParser::ConditionContext* ctx) {
+    ast::Condition c;
+    c.range = range(ctx);
+    c.expr = expr(ctx ? ctx->expr() : nullptr);
+    if (ctx && ctx->WITHIN()) {
+      c.withinKeyword = range(ctx->WITHIN());
+      c.within = duration(ctx->duration());
+    }
+    return c;
+  }
+
+  // ---- expressions: each returns the node and the depth of its tree -------------
+
+  struct Built {
+    std::unique_ptr<ast::Expr> expr;
+    unsigned depth = 1;
+  };
+
+  std::unique_ptr<ast::Expr> expr(SeqParser::ExprContext* ctx) { return orExpr(ctx).expr; }
+
+  static std::unique_ptr<ast::Expr> errorExpr(SourceRange r) {
+    auto e = std::make_unique<ast::ErrorExpr>();
+    e->range = r;
+    return e;
+  }
+
+  // Caps the depth of a tree the checker will recurse over.
+  Built limit(Built b) {
+    if (b.depth <= kMaxExprDepth) return b;
+    if (!depthReported_) {
+      diags_.report(DiagKind::NestingTooDeep, b.expr->range,
+                    "expression is too large (more than {} nested operations)", kMaxExprDepth);
+      depthReported_ = true;
+    }
+    return {errorExpr(b.expr->range), 1};
+  }
+
+  Built binary(ast::BinaryOp op, Built lhs, Built rhs, SourceRange opRange) {
+    auto b = std::make_unique<ast::BinaryExpr>();
+    b->op = op;
+    b->opRange = opRange;
+    b->range = SourceRange::cover(lhs.expr->range, rhs.expr->range);
+    unsigned depth = 1 + std::max(lhs.depth, rhs.depth);
+    b->lhs = std::move(lhs.expr);
+    b->rhs = std::move(rhs.expr);
+    return limit({std::move(b), depth});
+  }
+
+  Built orExpr(SeqParser::ExprContext* ctx) {
+    if (!ctx || ctx->andExpr().empty()) return {errorExpr(range(ctx))};
+    auto parts = ctx->andExpr();
+    Built acc = andExpr(parts[0]);
+    for (size_t i = 1; i < parts.size(); ++i)
+      acc = binary(ast::BinaryOp::Or, std::move(acc), andExpr(parts[i]), range(ctx->OR(i - 1)));
+    return acc;
+  }
+
+  Built andExpr(SeqParser::AndExprContext* ctx) {
+    if (!ctx || ctx->notExpr().empty()) return {errorExpr(range(ctx))};
+    auto parts = ctx->notExpr();
+    Built acc = notExpr(parts[0]);
+    for (size_t i = 1; i < parts.size(); ++i)
+      acc = binary(ast::BinaryOp::And, std::move(acc), notExpr(parts[i]), range(ctx->AND(i - 1)));
+    return acc;
+  }
+
+  Built unary(ast::UnaryOp op, SourceRange r, Built operand) {
+    auto u = std::make_unique<ast::UnaryExpr>();
+    u->op = op;
+    u->range = r;
+    u->operand = std::move(operand.expr);
+    return limit({std::move(u), operand.depth + 1});
+  }
+
+  Built notExpr(SeqParser::NotExprContext* ctx) {
+    if (!ctx) return {errorExpr(range(ctx))};
+    if (ctx->NOT()) return unary(ast::UnaryOp::Not, range(ctx), notExpr(ctx->notExpr()));
+    return cmpExpr(ctx->cmpExpr());
+  }
+
+  Built cmpExpr(SeqParser::CmpExprContext* ctx) {
+    if (!ctx || ctx->addExpr().empty()) return {errorExpr(range(ctx))};
+    Built lhs = addExpr(ctx->addExpr(0));
+    if (ctx->IN()) {
+      auto in = std::make_unique<ast::InExpr>();
+      in->range = range(ctx);
+      unsigned depth = lhs.depth;
+      in->lhs = std::move(lhs.expr);
+      for (auto* e : ctx->expr()) {
+        Built item = orExpr(e);
+        depth = std::max(depth, item.depth);
+        in->items.push_back(std::move(item.expr));
+      }
+      return limit({std::move(in), depth + 1});
+    }
+    if (auto* op = ctx->cmpOp(); op && ctx->addExpr().size() == 2) {
+      using B = ast::BinaryOp;
+      B b = op->EQ() ? B::Eq : op->NE() ? B::Ne : op->LT() ? B::Lt : op->LE() ? B::Le
+            : op->GT() ? B::Gt : B::Ge;
+      return binary(b, std::move(lhs), addExpr(ctx->addExpr(1)), range(op));
+    }
+    return lhs;
+  }
+
+  Built addExpr(SeqParser::AddExprContext* ctx) {
+    if (!ctx || ctx->mulExpr().empty()) return {errorExpr(range(ctx))};
+    auto parts = ctx->mulExpr();
+    auto ops = ctx->addOp();
+    Built acc = mulExpr(parts[0]);
+    for (size_t i = 1; i < parts.size() && i - 1 < ops.size(); ++i) {
+      auto op = ops[i - 1]->PLUS() ? ast::BinaryOp::Add : ast::BinaryOp::Sub;
+      acc = binary(op, std::move(acc), mulExpr(parts[i]), range(ops[i - 1]));
+    }
+    return acc;
+  }
+
+  Built mulExpr(SeqParser::MulExprContext* ctx) {
+    if (!ctx || ctx->unaryExpr().empty()) return {errorExpr(range(ctx))};
+    auto parts = ctx->unaryExpr();
+    auto ops = ctx->mulOp();
+    Built acc = unaryExpr(parts[0]);
+    for (size_t i = 1; i < parts.size() && i - 1 < ops.size(); ++i) {
+      auto* o = ops[i - 1];
+      auto op = o->STAR() ? ast::BinaryOp::Mul : o->SLASH() ? ast::BinaryOp::Div : ast::BinaryOp::Mod;
+      acc = binary(op, std::move(acc), unaryExpr(parts[i]), range(o));
+    }
+    return acc;
+  }
+
+  Built unaryExpr(SeqParser::UnaryExprContext* ctx) {
+    if (!ctx) return {errorExpr(range(ctx))};
+    if (ctx->MINUS()) return unary(ast::UnaryOp::Neg, range(ctx), unaryExpr(ctx->unaryExpr()));
+    return primary(ctx->primary());
+  }
+
+  std::unique_ptr<ast::MemberExpr> member(SeqParser::MemberRefContext* ctx) {
+    auto m = std::make_unique<ast::MemberExpr>();
+    m->range = range(ctx);
+    if (!ctx) return m;
+    auto names = ctx->name();
+    if (names.size() == 2) {
+      m->object = name(names[0]);
+      m->objectRange = range(names[0]);
+      m->member = name(names[1]);
+      m->memberRange = range(names[1]);
+    }
+    return m;
+  }
+
+  template <typename T>
+  static Built leaf(std::unique_ptr<T> e, SourceRange r) {
+    e->range = r;
+    return {std::move(e)};
+  }
+
+  Built primary(SeqParser::PrimaryContext* ctx) {
+    SourceRange r = range(ctx);
+    if (auto* i = dynamic_cast<SeqParser::IntLitContext*>(ctx)) {
+      auto e = std::make_unique<ast::IntLit>();
+      auto v = integer(i->INT()->getSymbol());
+      if (!v) return {errorExpr(r)};
+      e->value = *v;
+      return leaf(std::move(e), r);
+    }
+    if (auto* d = dynamic_cast<SeqParser::DecimalLitContext*>(ctx)) {
+      auto e = std::make_unique<ast::DecimalLit>();
+      e->text = d->getText();
+      return leaf(std::move(e), r);
+    }
+    if (auto* s = dynamic_cast<SeqParser::StringLitContext*>(ctx)) {
+      auto e = std::make_unique<ast::StringLit>();
+      e->value = string(s->STRING()->getSymbol());
+      return leaf(std::move(e), r);
+    }
+    if (dynamic_cast<SeqParser::TrueLitContext*>(ctx) || dynamic_cast<SeqParser::FalseLitContext*>(ctx)) {
+      auto e = std::make_unique<ast::BoolLit>();
+      e->value = dynamic_cast<SeqParser::TrueLitContext*>(ctx) != nullptr;
+      return leaf(std::move(e), r);
+    }
+    if (dynamic_cast<SeqParser::NullLitContext*>(ctx)) return leaf(std::make_unique<ast::NullLit>(), r);
+    if (auto* du = dynamic_cast<SeqParser::DurationLitContext*>(ctx)) {
+      auto e = std::make_unique<ast::DurationLit>();
+      e->minutes = duration(du->duration()).minutes;
+      return leaf(std::move(e), r);
+    }
+    if (auto* c = dynamic_cast<SeqParser::CallExprContext*>(ctx)) {
+      auto e = std::make_unique<ast::CallExpr>();
+      e->callee = c->IDENT() ? c->IDENT()->getText() : std::string();
+      e->calleeRange = range(c->IDENT());
+      unsigned depth = 0;
+      for (auto* a : c->expr()) {
+        Built arg = orExpr(a);
+        depth = std::max(depth, arg.depth);
+        e->args.push_back(std::move(arg.expr));
+      }
+      e->range = r;
+      return limit({std::move(e), depth + 1});
+    }
+    if (auto* m = dynamic_cast<SeqParser::MemberExprContext*>(ctx)) {
+      auto e = member(m->memberRef());
+      e->range = r;
+      return {std::move(e)};
+    }
+    if (auto* n = dynamic_cast<SeqParser::NameExprContext*>(ctx)) {
+      auto e = std::make_unique<ast::NameExpr>();
+      e->name = n->IDENT() ? n->IDENT()->getText() : std::string();
+      return leaf(std::move(e), r);
+    }
+    if (auto* p = dynamic_cast<SeqParser::ParenExprContext*>(ctx)) {
+      Built inner = orExpr(p->expr());
+      return inner;  // parentheses only group; the range stays the inner one's
+    }
+    return {errorExpr(r)};
+  }
+
+  const OffsetMap& map_;
+  DiagnosticEngine& diags_;
+  bool depthReported_ = false;
+};
+
+// Rejects nesting deeper than kMaxNesting before the recursive-descent parser sees it.
+std::optional<SyntaxErrorInfo> checkNesting(antlr4::CommonTokenStream& tokens, const OffsetMap& map) {
+  unsigned depth = 0, prefixRun = 0;
+  for (Token* t : tokens.getTokens()) {
+    size_t type = t->getType();
+    bool open = type == SeqLexer::LPAREN || type == SeqLexer::LBRACKET || type == SeqLexer::LBRACE;
+    bool close = type == SeqLexer::RPAREN || type == SeqLexer::RBRACKET || type == SeqLexer::RBRACE;
+    if (open) ++depth;
+    if (close && depth > 0) --depth;
+    prefixRun = (type == SeqLexer::NOT || type == SeqLexer::MINUS) ? prefixRun + 1 : 0;
+    if (depth > kMaxNesting || prefixRun > kMaxNesting) {
+      SourceRange r = map.token(t);
+      return SyntaxErrorInfo{r.begin, r,
+                             fmt::format("nesting is too deep (more than {} levels)", kMaxNesting)};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, DiagnosticEngine& diags) {
+  const SourceFile& src = sm.file(id);
+  std::string_view text = src.text();
+
+  // The ANTLR runtime throws on invalid UTF-8: validate first.
+  const auto* begin = reinterpret_cast<const llvm::UTF8*>(text.data());
+  const auto* cursor = begin;
+  if (!llvm::isLegalUTF8String(&cursor, begin + text.size())) {
+    auto at = static_cast<uint32_t>(cursor - begin);
+    diags.report(DiagKind::SyntaxError, {id, at, at + 1},
+                 "invalid UTF-8 (byte 0x{:02x}); .seq files must be UTF-8",
+                 static_cast<unsigned char>(text[at]));
+    auto f = std::make_unique<ast::File>();
+    f->id = id;
+    return f;
+  }
+
+  OffsetMap map(id, text);
+  std::vector<SyntaxErrorInfo> errors;
+  try {
+    antlr4::ANTLRInputStream input(std::string{text});
+    SeqLexer lexer(&input);
+    lexer.removeErrorListeners();
+    ErrorCollector collector(map, errors);
+    lexer.addErrorListener(&collector);
+    antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    if (auto deep = checkNesting(tokens, map)) {
+      diags.report(DiagKind::NestingTooDeep, deep->range, deep->message);
+      auto f = std::make_unique<ast::File>();
+      f->id = id;
+      return f;
+    }
+    SeqParser parser(&tokens);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&collector);
+    SeqParser::FileContext* tree = parser.file();
+
+    AstBuilder builder(map, diags);
+    std::unique_ptr<ast::File> file = builder.file(tree);
+
+    // Report the first syntax error of each declaration (error recovery produces
+    // follow-on noise) and keep the declarations they touch out of the checker.
+    struct Decl { uint32_t begin; bool* flag; };
+    std::vector<Decl> decls;
+    for (auto& e : file->entities) decls.push_back({e->range.begin, &e->hasSyntaxError});
+    for (auto& s : file->sequences) decls.push_back({s->range.begin, &s->hasSyntaxError});
+    std::sort(decls.begin(), decls.end(), [](const Decl& a, const Decl& b) { return a.begin < b.begin; });
+    bool outsideReported = false;
+    for (const SyntaxErrorInfo& e : errors) {
+      auto it = std::upper_bound(decls.begin(), decls.end(), e.offset,
+                                 [](uint32_t off, const Decl& d) { return off < d.begin; });
+      if (it == decls.begin()) {
+        if (outsideReported) continue;
+        outsideReported = true;
+      } else {
+        bool* flag = std::prev(it)->flag;
+        if (*flag) continue;
+        *flag = true;
+      }
+      diags.report(DiagKind::SyntaxError, e.range, e.message);
+    }
+    return file;
+  } catch (const std::exception& e) {
+    diags.report(DiagKind::SyntaxError, {id, 0, 0}, "the parser failed: {}", e.what());
+  } catch (...) {
+    diags.report(DiagKind::SyntaxError, {id, 0, 0}, "the parser failed");
+  }
+  auto f = std::make_unique<ast::File>();
+  f->id = id;
+  return f;
+}
+
+}  // namespace seqc

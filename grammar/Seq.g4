@@ -1,0 +1,225 @@
+// The grammar of .seq files (spec/LANGUAGE.md §1–5). Generated to C++ at build time;
+// compiler/parser.cc turns the parse tree into the project's AST and nothing else
+// sees it. Binary operators are written as flat repetitions, not left recursion, so
+// that a long `a or b or c …` gives a flat tree instead of one nested level per operator.
+grammar Seq;
+
+file : decl* EOF ;
+
+decl
+  : importDecl
+  | entityDecl
+  | extendDecl
+  | sequenceDecl
+  ;
+
+importDecl : IMPORT STRING ;
+
+entityDecl : ENTITY name display=STRING? '{' fieldDecl* '}' ;
+
+extendDecl : EXTEND ENTITY name '{' fieldDecl* '}' ;
+
+fieldDecl : name ':' typeRef READONLY? display=STRING? ;
+
+typeRef
+  : CHOICE '{' option (',' option)* ','? '}'          # choiceType
+  | LOOKUP name ('|' name)*                           # lookupType
+  | name ('(' INT ')')?                               # namedType
+  ;
+
+option : MINUS? INT STRING ;
+
+sequenceDecl : SEQUENCE STRING ON name '{' setting* stmt* '}' ;
+
+setting
+  : DESCRIPTION STRING                                # descriptionSetting
+  | TAGS STRING (',' STRING)*                         # tagsSetting
+  | ASSIGN TO OWNER                                   # assignOwnerSetting
+  | ASSIGN TO FIELD memberRef                         # assignFieldSetting
+  | ASSIGN TO TEAM (OWNER | ACCESS) (WHERE expr)?     # assignTeamSetting
+  | EXIT ON REPLY                                     # exitOnReplySetting
+  | EXIT WHEN condition                               # exitWhenSetting
+  ;
+
+stmt : (label=IDENT ':')? stmtBody ;
+
+stmtBody
+  : activityKind STRING activityOption*               # activityStmt
+  | WAIT duration                                     # waitStmt
+  | IF condition block (ELSE IF condition block)* (ELSE block)?  # ifStmt
+  | SET memberRef '=' expr                            # setStmt
+  | LET IDENT '=' expr                                # letStmt
+  | IDENT '=' expr                                    # assignStmt
+  | END                                               # endStmt
+  | ADVANCE TO STRING                                 # advanceStmt
+  ;
+
+activityKind
+  : EMAIL
+  | AUTO EMAIL
+  | TEXT
+  | AUTO TEXT
+  | CALL
+  | TASK
+  | LINKEDIN (RESEARCH | INTRODUCE | CONNECT | INMAIL)
+  ;
+
+activityOption
+  : TEMPLATE STRING                                   # templateOption
+  | DESCRIPTION STRING                                # descriptionOption
+  | DUE duration                                      # dueOption
+  ;
+
+block : '{' stmt* '}' ;
+
+// `within` is a postfix of the whole condition, with the lowest precedence.
+condition : expr (WITHIN duration)? ;
+
+expr : andExpr (OR andExpr)* ;
+andExpr : notExpr (AND notExpr)* ;
+notExpr
+  : NOT notExpr
+  | cmpExpr
+  ;
+// Comparisons do not chain: `a < b < c` is a syntax error.
+cmpExpr : addExpr (cmpOp addExpr | IN '[' (expr (',' expr)*)? ']')? ;
+cmpOp : EQ | NE | LT | LE | GT | GE ;
+addExpr : mulExpr (addOp mulExpr)* ;
+addOp : PLUS | MINUS ;
+mulExpr : unaryExpr (mulOp unaryExpr)* ;
+mulOp : STAR | SLASH | PERCENT ;
+unaryExpr
+  : MINUS unaryExpr
+  | primary
+  ;
+primary
+  : INT                                               # intLit
+  | DECIMAL                                           # decimalLit
+  | STRING                                            # stringLit
+  | TRUE_KW                                              # trueLit
+  | FALSE_KW                                             # falseLit
+  | NULL_KW                                              # nullLit
+  | duration                                          # durationLit
+  | IDENT '(' (expr (',' expr)*)? ')'                 # callExpr
+  | memberRef                                         # memberExpr
+  | IDENT                                             # nameExpr
+  | '(' expr ')'                                      # parenExpr
+  ;
+
+memberRef : name '.' name ;
+
+duration : DURATION+ ;
+
+// Entity, field and type names may be any identifier-like word, keyword or not.
+name
+  : IDENT
+  | IMPORT | ENTITY | EXTEND | SEQUENCE | ON | DESCRIPTION | TAGS | ASSIGN | TO
+  | OWNER | FIELD | TEAM | ACCESS | WHERE | EXIT | REPLY | WHEN | EMAIL | TEXT
+  | AUTO | CALL | TASK | LINKEDIN | RESEARCH | INTRODUCE | CONNECT | INMAIL
+  | TEMPLATE | DUE | WAIT | WITHIN | IF | ELSE | SET | LET | END | ADVANCE | AND
+  | OR | NOT | IN | TRUE_KW | FALSE_KW | NULL_KW | STRING_KW | INT_KW | DECIMAL_KW
+  | MONEY | BOOL | DATE | DATETIME | CHOICE | LOOKUP | READONLY
+  ;
+
+IMPORT : 'import' ;
+ENTITY : 'entity' ;
+EXTEND : 'extend' ;
+SEQUENCE : 'sequence' ;
+ON : 'on' ;
+DESCRIPTION : 'description' ;
+TAGS : 'tags' ;
+ASSIGN : 'assign' ;
+TO : 'to' ;
+OWNER : 'owner' ;
+FIELD : 'field' ;
+TEAM : 'team' ;
+ACCESS : 'access' ;
+WHERE : 'where' ;
+EXIT : 'exit' ;
+REPLY : 'reply' ;
+WHEN : 'when' ;
+EMAIL : 'email' ;
+TEXT : 'text' ;
+AUTO : 'auto' ;
+CALL : 'call' ;
+TASK : 'task' ;
+LINKEDIN : 'linkedin' ;
+RESEARCH : 'research' ;
+INTRODUCE : 'introduce' ;
+CONNECT : 'connect' ;
+INMAIL : 'inmail' ;
+TEMPLATE : 'template' ;
+DUE : 'due' ;
+WAIT : 'wait' ;
+WITHIN : 'within' ;
+IF : 'if' ;
+ELSE : 'else' ;
+SET : 'set' ;
+LET : 'let' ;
+END : 'end' ;
+ADVANCE : 'advance' ;
+AND : 'and' ;
+OR : 'or' ;
+NOT : 'not' ;
+IN : 'in' ;
+TRUE_KW : 'true' ;
+FALSE_KW : 'false' ;
+NULL_KW : 'null' ;
+STRING_KW : 'string' ;
+INT_KW : 'int' ;
+DECIMAL_KW : 'decimal' ;
+MONEY : 'money' ;
+BOOL : 'bool' ;
+DATE : 'date' ;
+DATETIME : 'datetime' ;
+CHOICE : 'choice' ;
+LOOKUP : 'lookup' ;
+READONLY : 'readonly' ;
+
+LBRACE : '{' ;
+RBRACE : '}' ;
+LPAREN : '(' ;
+RPAREN : ')' ;
+LBRACKET : '[' ;
+RBRACKET : ']' ;
+COLON : ':' ;
+COMMA : ',' ;
+PIPE : '|' ;
+DOT : '.' ;
+ASSIGN_OP : '=' ;
+EQ : '==' ;
+NE : '!=' ;
+LE : '<=' ;
+GE : '>=' ;
+LT : '<' ;
+GT : '>' ;
+PLUS : '+' ;
+MINUS : '-' ;
+STAR : '*' ;
+SLASH : '/' ;
+PERCENT : '%' ;
+
+// A duration is one or more INT+unit pairs with nothing between them (`1d12h`);
+// an integer followed by any other letters (`2dx`, `12abc`) is one BAD_NUMBER token,
+// so it is a syntax error rather than a duration followed by a name.
+DURATION : (DIGITS [mhdw])+ ;
+DECIMAL : DIGITS '.' DIGITS ;
+INT : DIGITS ;
+BAD_NUMBER : DIGITS [A-Za-z0-9_]* [A-Za-z_] [A-Za-z0-9_]* ;
+
+IDENT : [A-Za-z_] [A-Za-z0-9_]* ;
+
+STRING : '"' (ESCAPE | ~["\\\r\n])* '"' ;
+UNTERMINATED_STRING : '"' (ESCAPE | ~["\\\r\n])* ;
+BAD_ESCAPE_STRING : '"' (ESCAPE | '\\' . | ~["\\\r\n])* '"' ;
+
+LINE_COMMENT : '//' ~[\r\n]* -> skip ;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF ;
+WS : [ \t\r\n\f]+ -> skip ;
+
+// Anything else becomes a token the parser rejects, so the lexer itself never errs.
+BAD_CHAR : . ;
+
+fragment DIGITS : [0-9]+ ;
+fragment ESCAPE : '\\' (["\\nt] | 'u{' [0-9A-Fa-f]+ '}') ;
