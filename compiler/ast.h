@@ -22,6 +22,7 @@ struct Sequence;
 struct Duration {
   int64_t minutes = 0;
   SourceRange range;
+  bool valid = true;  // false after InvalidNumber: range rules are not checked again
 };
 
 // ---- Expressions ----------------------------------------------------------------

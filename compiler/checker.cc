@@ -312,7 +312,7 @@ class Checker {
                             "description is {} characters long; the limit is {}", chars(s.text), kMaxDescription);
             break;
           case ast::SettingKind::Tags:
-            for (const auto& [tag, range] : s.tags) checkTag(tag, range);
+            for (const auto& tag : s.tags) checkTag(tag.first, s.range);
             break;
           case ast::SettingKind::AssignOwner: break;
           case ast::SettingKind::AssignField:
@@ -387,7 +387,7 @@ class Checker {
         case ast::StmtKind::Wait: {
           const auto& w = llvm::cast<ast::WaitStmt>(s);
           int64_t m = w.duration.minutes;
-          if (m < kMinWaitMinutes || m > kMaxWaitMinutes)
+          if (w.duration.valid && (m < kMinWaitMinutes || m > kMaxWaitMinutes))
             diags_.report(DiagKind::WaitRange, s.range, "a wait must be between 1m and 30d");
           if (!flow.live) return;
           if (first)
@@ -574,8 +574,9 @@ class Checker {
       if (!c.expr) return;
       bool hasWithin = c.within.has_value();
       if (!hasStepRef(*c.expr, hasWithin)) {
-        requireBool(*c.expr, checkExpr(*c.expr), "a condition");
-        if (hasWithin)
+        Type t = checkExpr(*c.expr);
+        requireBool(*c.expr, t, "a condition");
+        if (hasWithin && !t.isError())
           diags_.report(DiagKind::UnexpectedWithin, c.withinKeyword,
                         "`within` applies only to email and text events of a step");
         return;
@@ -635,7 +636,7 @@ class Checker {
         return;
       }
       int64_t m = c.within->minutes;
-      if (m < kMinWithinMinutes || m > kMaxWithinMinutes)
+      if (c.within->valid && (m < kMinWithinMinutes || m > kMaxWithinMinutes))
         diags_.report(DiagKind::WithinRange, c.withinKeyword, "`within` must be between 1h and 30d");
     }
 
@@ -702,9 +703,9 @@ class Checker {
       if (std::find(valid.begin(), valid.end(), m.member) == valid.end()) {
         std::string_view kind = info(a->activity).spelling;
         auto& d = valid.empty()
-                      ? diags_.report(DiagKind::BadEvent, m.memberRange,
+                      ? diags_.report(DiagKind::BadEvent, m.range,
                                       "a `{}` step has no events or outcomes to test", kind)
-                      : diags_.report(DiagKind::BadEvent, m.memberRange,
+                      : diags_.report(DiagKind::BadEvent, m.range,
                                       "'{}' is not an event of a `{}` step (it has: {})", m.member, kind,
                                       fmt::join(valid, ", "));
         if (!valid.empty()) didYouMean(d, suggest(m.member, valid, [](std::string_view s) { return s; }));

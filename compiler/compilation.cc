@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <sstream>
+#include <iterator>
+#include <map>
+#include <mutex>
 
 #include "compiler/parser.h"
 
@@ -17,49 +19,78 @@ namespace fs = std::filesystem;
 
 namespace seqc {
 
-Compilation::Compilation(CompileOptions options) : options_(std::move(options)) {}
+namespace {
+
+std::string canonicalPath(const fs::path& p) {
+  std::error_code ec;
+  return fs::weakly_canonical(fs::absolute(p, ec), ec).string();
+}
+
+}  // namespace
+
+std::shared_ptr<const Stdlib> Stdlib::get(const std::string& dir) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const Stdlib>> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto it = cache.find(dir); it != cache.end()) return it->second;
+
+  auto lib = std::make_shared<Stdlib>();
+  SourceManager sm;
+  DiagnosticEngine diags;
+  std::vector<fs::path> paths;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".seq") paths.push_back(entry.path());
+  if (ec || paths.empty())
+    diags.report(DiagKind::FileError, {}, "standard library not found in '{}' (set SEQC_STDLIB)", dir);
+  std::sort(paths.begin(), paths.end());  // deterministic FileIds
+  for (const fs::path& p : paths) {
+    std::ifstream in(p, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    FileId id = sm.add(p.string(), std::move(text));
+    lib->files.push_back(parseFile(sm, id, diags));
+    lib->sources.push_back(sm.shared(id));
+  }
+  lib->diagnostics = diags.diagnostics();
+  cache[dir] = lib;
+  return lib;
+}
+
+Compilation::Compilation(CompileOptions options) : stdlib_(Stdlib::get(options.stdlibDir)) {
+  for (size_t i = 0; i < stdlib_->files.size(); ++i) {
+    FileId id = sources_.add(stdlib_->sources[i]);
+    files_.push_back(stdlib_->files[i].get());
+    state_.push_back(LoadState::Done);
+    byPath_[canonicalPath(stdlib_->sources[i]->path())] = id;
+  }
+  for (const Diagnostic& d : stdlib_->diagnostics) diags_.report(d.kind, d.range, d.message);
+}
 
 void Compilation::checkFile(const std::string& path) {
-  loadStdlib();
   if (auto id = read(path, {})) load(*id, 0);
   finish();
 }
 
 void Compilation::checkSource(const std::string& path, std::string text) {
-  loadStdlib();
-  if (text.size() > kMaxFileBytes) {
+  if (text.size() > kMaxFileBytes)
     diags_.report(DiagKind::FileError, {}, "'{}' is larger than the {} MiB limit", path, kMaxFileBytes >> 20);
-  } else {
-    std::error_code ec;
-    fs::path canon = fs::weakly_canonical(fs::absolute(path, ec), ec);
-    FileId id = sources_.add(path, std::move(text));
-    state_.push_back(LoadState::Loading);
-    files_.push_back(nullptr);
-    byPath_[canon.string()] = id;
-    load(id, 0);
-  }
+  else
+    load(add(canonicalPath(path), path, std::move(text)), 0);
   finish();
 }
 
-void Compilation::loadStdlib() {
-  std::vector<fs::path> paths;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(options_.stdlibDir, ec))
-    if (entry.path().extension() == ".seq") paths.push_back(entry.path());
-  if (ec || paths.empty()) {
-    diags_.report(DiagKind::FileError, {}, "standard library not found in '{}' (set SEQC_STDLIB)",
-                  options_.stdlibDir);
-  }
-  std::sort(paths.begin(), paths.end());  // deterministic order
-  for (const fs::path& p : paths)
-    if (auto id = read(p.string(), {})) load(*id, 0);
-  stdlibFiles_ = sources_.size();
+FileId Compilation::add(const std::string& canonical, std::string path, std::string text) {
+  FileId id = sources_.add(std::move(path), std::move(text));
+  files_.push_back(nullptr);
+  state_.push_back(LoadState::Loading);
+  byPath_[canonical] = id;
+  return id;
 }
 
 std::optional<FileId> Compilation::read(const std::string& path, SourceRange from) {
+  std::string canon = canonicalPath(path);
+  if (auto it = byPath_.find(canon); it != byPath_.end()) return it->second;
   std::error_code ec;
-  fs::path canon = fs::weakly_canonical(fs::absolute(path, ec), ec);
-  if (auto it = byPath_.find(canon.string()); it != byPath_.end()) return it->second;
   if (!fs::is_regular_file(canon, ec)) {
     bool exists = fs::exists(canon, ec);
     if (from.valid())
@@ -70,43 +101,33 @@ std::optional<FileId> Compilation::read(const std::string& path, SourceRange fro
                     exists ? "not a regular file" : "no such file");
     return std::nullopt;
   }
-  auto size = fs::file_size(canon, ec);
-  if (ec || size > kMaxFileBytes) {
-    diags_.report(from.valid() ? DiagKind::ImportNotFound : DiagKind::FileError, from,
-                  "cannot read '{}': {}", path,
-                  ec ? ec.message() : fmt::format("larger than the {} MiB limit", kMaxFileBytes >> 20));
-    return std::nullopt;
-  }
+  // Read at most one byte past the limit: some files (/proc) report a size of 0.
   std::ifstream in(canon, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (!in) {
-    diags_.report(DiagKind::FileError, from, "cannot read '{}'", path);
+  std::string text(kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(in.bad() ? 0 : static_cast<size_t>(in.gcount()));
+  if (in.bad() || text.size() > kMaxFileBytes) {
+    diags_.report(DiagKind::FileError, from, "cannot read '{}': {}", path,
+                  in.bad() ? "read error" : fmt::format("larger than the {} MiB limit", kMaxFileBytes >> 20));
     return std::nullopt;
   }
-  FileId id = sources_.add(path, ss.str());
-  state_.push_back(LoadState::Loading);
-  files_.push_back(nullptr);
-  byPath_[canon.string()] = id;
-  return id;
+  return add(canon, path, std::move(text));
 }
 
 void Compilation::load(FileId id, unsigned depth) {
-  files_[id] = parseFile(sources_, id, diags_);
-  const std::string& path = sources_.file(id).path();
-  fs::path dir = fs::path(path).parent_path();
+  owned_.push_back(parseFile(sources_, id, diags_));
+  files_[id] = owned_.back().get();
+  fs::path dir = fs::path(sources_.file(id).path()).parent_path();
   for (const ast::ImportDecl& imp : files_[id]->imports) {
     if (imp.path.empty()) continue;
     fs::path target = fs::path(imp.path).is_absolute() ? fs::path(imp.path) : dir / imp.path;
-    std::error_code ec;
-    fs::path canon = fs::weakly_canonical(fs::absolute(target, ec), ec);
-    if (auto it = byPath_.find(canon.string()); it != byPath_.end()) {
+    if (auto it = byPath_.find(canonicalPath(target)); it != byPath_.end()) {
       if (state_[it->second] == LoadState::Loading)
         diags_.report(DiagKind::ImportCycle, imp.range, "importing '{}' closes an import cycle", imp.path);
-      continue;  // read once
+      continue;  // each file is read once
     }
-    if (depth > 256) {
-      diags_.report(DiagKind::NestingTooDeep, imp.range, "imports are nested more than 256 deep");
+    if (depth >= kMaxImportDepth) {
+      diags_.report(DiagKind::NestingTooDeep, imp.range, "imports are nested more than {} deep", kMaxImportDepth);
       continue;
     }
     if (auto next = read(target.lexically_normal().string(), imp.pathRange)) load(*next, depth + 1);
@@ -116,12 +137,9 @@ void Compilation::load(FileId id, unsigned depth) {
 
 void Compilation::finish() {
   std::vector<ast::File*> files;
-  for (const auto& f : files_)
-    if (f) files.push_back(f.get());
-  size_t stdlib = 0;
-  for (const auto& f : files_)
-    if (f && f->id < stdlibFiles_) ++stdlib;
-  program_ = checkProgram(files, stdlib, diags_);
+  for (ast::File* f : files_)
+    if (f) files.push_back(f);
+  program_ = checkProgram(files, stdlib_->files.size(), diags_);
 }
 
 std::string defaultStdlibDir(const char* argv0) {

@@ -18,6 +18,18 @@
 namespace seqc {
 
 inline constexpr size_t kMaxFileBytes = 16u << 20;
+inline constexpr unsigned kMaxImportDepth = 256;
+
+// The standard library, parsed once per process and shared by every compilation: its
+// files are always FileIds 0…n-1. The checker only reads its entity declarations.
+struct Stdlib {
+  std::vector<std::shared_ptr<const SourceFile>> sources;
+  std::vector<std::unique_ptr<ast::File>> files;
+  std::vector<Diagnostic> diagnostics;  // problems loading it (missing, malformed)
+
+  // The library in `dir`, loaded on first use.
+  static std::shared_ptr<const Stdlib> get(const std::string& dir);
+};
 
 struct CompileOptions {
   std::string stdlibDir;  // directory of the standard library's .seq files
@@ -35,24 +47,25 @@ class Compilation {
   const SourceManager& sources() const { return sources_; }
   const DiagnosticEngine& diagnostics() const { return diags_; }
   const Program* program() const { return program_.get(); }
-  // Every parsed file: the standard library's first, then the main file and its imports.
-  const std::vector<std::unique_ptr<ast::File>>& files() const { return files_; }
-  bool isStdlib(FileId id) const { return id < stdlibFiles_; }
+  // Every parsed file by FileId: the standard library's first, then the main file and
+  // its imports in load order.
+  const std::vector<ast::File*>& files() const { return files_; }
+  bool isStdlib(FileId id) const { return id < stdlib_->files.size(); }
 
  private:
   enum class LoadState { Loading, Done };
-  void loadStdlib();
   std::optional<FileId> read(const std::string& path, SourceRange from);
+  FileId add(const std::string& canonical, std::string path, std::string text);
   void load(FileId id, unsigned depth);
   void finish();
 
-  CompileOptions options_;
+  std::shared_ptr<const Stdlib> stdlib_;
   SourceManager sources_;
   DiagnosticEngine diags_;
-  std::vector<std::unique_ptr<ast::File>> files_;
-  llvm::StringMap<FileId> byPath_;  // canonical path -> file
-  std::vector<LoadState> state_;    // per FileId
-  size_t stdlibFiles_ = 0;
+  std::vector<ast::File*> files_;                 // by FileId
+  std::vector<std::unique_ptr<ast::File>> owned_;  // the non-stdlib ones
+  llvm::StringMap<FileId> byPath_;                 // canonical path -> file
+  std::vector<LoadState> state_;                   // by FileId
   std::unique_ptr<Program> program_;
 };
 

@@ -112,7 +112,7 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     // `wait: email …` — a keyword where a label was meant.
     if (bad->getType() == SeqLexer::COLON && bad->getTokenIndex() > 0) {
       Token* prev = parser->getTokenStream()->get(bad->getTokenIndex() - 1);
-      std::string_view lit = vocab.getLiteralName(prev->getType());
+      std::string lit = vocab.getLiteralName(prev->getType());
       if (lit.size() > 2 && std::isalpha(static_cast<unsigned char>(lit[1])))
         return fmt::format("'{}' is a keyword and cannot be used as a label", prev->getText());
     }
@@ -246,7 +246,7 @@ class AstBuilder {
           n = n * 10 + (c - '0');
           if (n > kMax / (7 * 24 * 60)) {
             diags_.report(DiagKind::InvalidNumber, range(t), "duration '{}' is too large", s);
-            d.minutes = kMax;
+            d.valid = false;
             return d;
           }
           continue;
@@ -256,7 +256,7 @@ class AstBuilder {
         n = 0;
         if (d.minutes > kMax) {
           diags_.report(DiagKind::InvalidNumber, range(t), "duration is too large");
-          d.minutes = kMax;
+          d.valid = false;
           return d;
         }
       }

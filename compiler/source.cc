@@ -32,7 +32,11 @@ std::string_view SourceFile::lineText(uint32_t line) const {
 }
 
 FileId SourceManager::add(std::string path, std::string text) {
-  files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
+  return add(std::make_shared<const SourceFile>(std::move(path), std::move(text)));
+}
+
+FileId SourceManager::add(std::shared_ptr<const SourceFile> file) {
+  files_.push_back(std::move(file));
   return static_cast<FileId>(files_.size() - 1);
 }
 

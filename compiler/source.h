@@ -58,11 +58,14 @@ class SourceFile {
 class SourceManager {
  public:
   FileId add(std::string path, std::string text);
+  // Adds a file shared with other managers (the standard library's).
+  FileId add(std::shared_ptr<const SourceFile> file);
   const SourceFile& file(FileId id) const { return *files_[id]; }
+  std::shared_ptr<const SourceFile> shared(FileId id) const { return files_[id]; }
   size_t size() const { return files_.size(); }
 
  private:
-  std::vector<std::unique_ptr<SourceFile>> files_;
+  std::vector<std::shared_ptr<const SourceFile>> files_;
 };
 
 // Number of code points in UTF-8 text (which is assumed valid).

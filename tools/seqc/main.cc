@@ -52,7 +52,7 @@ int runCheck(const CheckOptions& opts, const char* argv0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"seqc: compiler and simulator for .seq sales sequences"};
+  CLI::App app{"seqc: compiler and simulator for .seq sales sequences", "seqc"};
   app.set_version_flag("--version", std::string("seqc ") + SEQC_VERSION);
   app.require_subcommand(1);
   app.footer("Run `seqc help COMMAND` for a command's options. Exit status: 0 ok, 1 input errors, 2 usage.");
@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
 
   if (helpCmd->parsed()) {
     if (helpTopic.empty()) {
-      std::cout << app.help();
+      std::cout << app.get_formatter()->make_help(&app, "seqc", CLI::AppFormatMode::Normal);
       return kExitOk;
     }
     for (CLI::App* sub : app.get_subcommands({}))

@@ -1,0 +1,34 @@
+# The two commands of the README's quick start, and a few conveniences.
+#   make demo   install what is missing, build, check and run a bundled example
+#   make test   install what is missing, build and run every test (what CI runs)
+SHELL := /bin/bash
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: all build demo test check test-asan fuzz bench clean setup
+
+all: build
+
+setup:
+	@scripts/setup
+
+build: setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@scripts/demo $(BUILD)
+
+# Everything CI runs: the suite with -Werror, again under ASan+UBSan, and a short fuzz run.
+test: setup
+	@scripts/test-all
+
+# The quick loop: the suite on the normal build only.
+check: build
+	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
+
+bench: build
+	@cmake --build $(BUILD) --target bench_compile -j $(JOBS) && $(BUILD)/bin/bench_compile
+
+clean:
+	rm -rf build build-asan build-fuzz
