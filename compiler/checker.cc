@@ -750,7 +750,8 @@ class Checker {
         auto& d = diags_.report(DiagKind::UnknownEntity, m.objectRange,
                                 "'{}' is not this sequence's entity; fields are written {}.FIELD",
                                 m.object, seq_.entity);
-        (void)d;
+        std::string_view own = seq_.entity;
+        didYouMean(d, suggest(m.object, std::span(&own, 1), [](std::string_view x) { return x; }));
         return nullptr;
       }
       if (!entity_) return nullptr;

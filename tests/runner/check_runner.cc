@@ -45,6 +45,7 @@ std::vector<Expectation> parseExpectations(const std::string& file, std::string_
   std::istringstream in{std::string(text)};
   std::string lineText;
   for (uint32_t line = 1; std::getline(in, lineText); ++line) {
+    if (!lineText.empty() && lineText.back() == '\r') lineText.pop_back();
     std::smatch m;
     if (!std::regex_search(lineText, m, kLine)) continue;
     auto sev = m[1] == "error" ? seqc::Severity::Error : seqc::Severity::Warning;
