@@ -1,8 +1,10 @@
 // Compile-throughput benchmark (not a test): generates a large .seq file and times
-// `check` on it. Prints lines, seconds and lines/s. Usage: bench_compile [LINES]
+// `check` on it. Prints lines, seconds and lines/s.
+// Usage: bench_compile [LINES] [--write FILE]   (--write also saves the generated file)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include <fmt/core.h>
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   size_t lines = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 10000;
   std::string stdlib = seqc::defaultStdlibDir(argv[0]);
   std::string text = generate(lines);
+  if (argc > 3 && std::string(argv[2]) == "--write") std::ofstream(argv[3]) << text;
   size_t actual = 0;
   for (char c : text) actual += c == '\n';
   { seqc::Compilation warm({stdlib}); warm.checkSource("warm.seq", "");}  // load the stdlib once
