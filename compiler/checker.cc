@@ -827,12 +827,7 @@ class Checker {
         case ast::ExprKind::In: {
           auto& in = llvm::cast<ast::InExpr>(e);
           Type lt = checkExpr(*in.lhs);
-          bool ok = true;
-          for (auto& item : in.items) {
-            Type it = checkExpr(*item);
-            if (!lt.isError() && !it.isError()) ok &= checkEquality(*in.lhs, lt, *item, it, item->range);
-          }
-          (void)ok;
+          for (auto& item : in.items) checkEquality(*in.lhs, lt, *item, checkExpr(*item), item->range);
           return Type::of(TypeKind::Bool);
         }
       }
