@@ -5,7 +5,7 @@ SHELL := /bin/bash
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build demo test check test-asan fuzz bench clean setup
+.PHONY: all build demo test check bench clean setup
 
 all: build
 

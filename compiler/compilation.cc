@@ -63,7 +63,7 @@ Compilation::Compilation(CompileOptions options) : stdlib_(Stdlib::get(options.s
     state_.push_back(LoadState::Done);
     byPath_[canonicalPath(stdlib_->sources[i]->path())] = id;
   }
-  for (const Diagnostic& d : stdlib_->diagnostics) diags_.report(d.kind, d.range, d.message);
+  for (const Diagnostic& d : stdlib_->diagnostics) diags_.add(d);
 }
 
 void Compilation::checkFile(const std::string& path) {

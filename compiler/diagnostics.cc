@@ -94,6 +94,11 @@ Diagnostic& DiagnosticEngine::report(DiagKind kind, SourceRange range, std::stri
   return diags_.back();
 }
 
+void DiagnosticEngine::add(const Diagnostic& d) {
+  if (d.severity == Severity::Error) ++errors_;
+  diags_.push_back(d);
+}
+
 std::vector<Diagnostic> DiagnosticEngine::sorted(const SourceManager& sm) const {
   std::vector<Diagnostic> out = diags_;
   auto key = [&](const Diagnostic& d) {

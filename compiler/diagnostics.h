@@ -57,6 +57,9 @@ class DiagnosticEngine {
     return report(kind, range, fmt::format(f, std::forward<Args>(args)...));
   }
 
+  // Adds a diagnostic made elsewhere (e.g. while loading the shared standard library).
+  void add(const Diagnostic& d);
+
   size_t errorCount() const { return errors_; }
   bool hasErrors() const { return errors_ > 0; }
   const std::vector<Diagnostic>& diagnostics() const { return diags_; }
