@@ -1,70 +1,60 @@
 // The `seqc` command line (spec/CLI.md). Exit status: 0 success, 1 the input had
-// errors, 2 wrong usage.
+// errors, 2 wrong usage. Each subcommand lives in its own file (command.h).
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include "compiler/compilation.h"
+#include "tools/seqc/command.h"
 
-namespace {
+namespace seqc::cli {
 
-constexpr int kExitOk = 0;
-constexpr int kExitInputError = 1;
-constexpr int kExitUsage = 2;
+std::string Context::stdlibDir() const { return defaultStdlibDir(argv0); }
 
-struct CheckOptions {
-  std::vector<std::string> files;
-  std::string diagnostics = "text";
-};
-
-int runCheck(const CheckOptions& opts, const char* argv0) {
-  bool failed = false;
-  std::string json;
-  bool anyJson = false;
-  std::string stdlib = seqc::defaultStdlibDir(argv0);
-  for (const std::string& file : opts.files) {
-    seqc::Compilation c({stdlib});
-    seqc::runWithLargeStack([&] { c.checkFile(file); });
-    auto diags = c.diagnostics().sorted(c.sources());
-    failed |= c.diagnostics().hasErrors();
-    if (opts.diagnostics == "json") {
-      // One array for all files: merge the per-file arrays.
-      std::string part = seqc::renderJson(c.sources(), diags);
-      auto open = part.find('['), close = part.rfind(']');
-      std::string body = part.substr(open + 1, close - open - 1);
-      while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
-      if (!body.empty()) {
-        json += anyJson ? "," : "";
-        json += body;
-        anyJson = true;
-      }
-    } else {
-      std::fputs(seqc::renderText(c.sources(), diags).c_str(), stdout);
+bool writeFileAtomically(const std::string& path, const std::string& bytes, std::string& error) {
+  namespace fs = std::filesystem;
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      error = "cannot write '" + path + "'";
+      return false;
+    }
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      error = "cannot write '" + path + "'";
+      return false;
     }
   }
-  if (opts.diagnostics == "json") std::fputs(anyJson ? ("[" + json + "\n]\n").c_str() : "[]\n", stdout);
-  return failed ? kExitInputError : kExitOk;
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    error = "cannot write '" + path + "'";
+    return false;
+  }
+  return true;
 }
 
-}  // namespace
+}  // namespace seqc::cli
 
 int main(int argc, char** argv) {
+  using namespace seqc::cli;
   CLI::App app{"seqc: compiler and simulator for .seq sales sequences", "seqc"};
   app.set_version_flag("--version", std::string("seqc ") + SEQC_VERSION);
   app.require_subcommand(1);
   app.footer("Run `seqc help COMMAND` for a command's options. Exit status: 0 ok, 1 input errors, 2 usage.");
 
-  CheckOptions check;
-  auto* checkCmd = app.add_subcommand("check", "Parse and type-check .seq files; print diagnostics");
-  checkCmd->add_option("files", check.files, "the .seq files to check (each is its own compilation)")
-      ->required()
-      ->type_name("FILE.seq");
-  checkCmd->add_option("--diagnostics", check.diagnostics, "output format of diagnostics")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->type_name("text|json");
+  std::vector<Runner> runners = {addCheck(app), addBuild(app), addDisasm(app), addGraph(app),
+                                 addSimulate(app)};
 
   std::string helpTopic;
   auto* helpCmd = app.add_subcommand("help", "Describe a command");
@@ -96,6 +86,10 @@ int main(int argc, char** argv) {
     std::cerr << "seqc: unknown command '" << helpTopic << "'\n";
     return kExitUsage;
   }
-  if (checkCmd->parsed()) return runCheck(check, argv[0]);
+  Context ctx{argv[0]};
+  for (const Runner& run : runners) {
+    int rc = run(ctx);
+    if (rc >= 0) return rc;
+  }
   return kExitUsage;
 }

@@ -1,0 +1,76 @@
+// Reading the simulator's inputs: records (CSV or JSONL) typed by an entity schema, and
+// scripted events (JSONL). Errors name the file, line and field.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "seqc/format/activity.h"
+#include "seqc/format/bytecode.h"
+#include "seqc/runtime/value.h"
+
+namespace seqc::rt {
+
+// One field of the schema records are typed by.
+struct FieldSpec {
+  std::string name;
+  bc::ValueType type = bc::ValueType::String;
+  uint32_t maxLength = 0;                                // String: 0 = unbounded
+  std::vector<std::pair<int64_t, std::string>> options;  // Choice: value, label
+};
+
+struct RecordSchema {
+  std::string entity;
+  std::vector<FieldSpec> fields;
+  const FieldSpec* find(std::string_view name) const;
+};
+
+// Parses one textual value of `field` (CSV cell or JSON string): choice by label or
+// value, numbers, `true`/`false`, ISO dates; empty text is null. Nullopt + `error`
+// ("expected a number", "no option 'Hot' (options: …)") when it does not fit.
+std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view text,
+                                    StringArena& arena, std::string& error);
+
+// Records read from a file. `values` is row-major: ids.size() rows of `columns.size()`
+// values, `columns` being the field names the caller asked to keep (others are
+// checked, then dropped).
+struct RecordTable {
+  std::vector<std::string> ids;
+  std::vector<uint32_t> lines;  // source line of each record
+  std::vector<std::string> columns;
+  std::vector<Value> values;
+};
+
+// Reads `path` (.csv or .jsonl by extension). Every value is checked against `schema`;
+// only the fields named in `keep` are stored (missing columns are null). On error
+// returns false with `error` = "FILE:LINE: field 'x': …" (or "FILE: …").
+bool readRecords(const std::string& path, const RecordSchema& schema,
+                 const std::vector<std::string>& keep, StringArena& arena, RecordTable& out,
+                 std::string& error);
+
+enum class EventType : uint8_t {
+  Complete, Skip, Opened, Clicked, Replied, Downloaded, Update, Disconnect, Connect,
+};
+inline constexpr std::array<std::string_view, 9> kEventTypeNames = {
+    "complete", "skip", "opened", "clicked", "replied", "downloaded",
+    "update", "disconnect", "connect"};
+
+struct Event {
+  int64_t at = 0;  // seconds since the epoch
+  uint32_t line = 0;
+  std::string record;
+  EventType type = EventType::Complete;
+  std::optional<CallOutcome> outcome;                    // Complete
+  std::string step;                                      // engagement events: label
+  std::vector<std::pair<std::string, Value>> fields;     // Update
+};
+
+// Reads scripted events; "+1d4h" offsets are from `start`. Unknown field names in an
+// `update` and values of the wrong type are errors. The result is in file order.
+bool readEvents(const std::string& path, int64_t start, const RecordSchema& schema,
+                StringArena& arena, std::vector<Event>& out, std::string& error);
+
+}  // namespace seqc::rt

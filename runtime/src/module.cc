@@ -1,0 +1,14 @@
+// Module helpers shared by every user of the format.
+#include <algorithm>
+
+#include "seqc/format/bytecode.h"
+
+namespace seqc::bc {
+
+uint32_t Module::lineAt(uint32_t pc) const {
+  auto it = std::upper_bound(lines.begin(), lines.end(), pc,
+                             [](uint32_t p, const LineEntry& e) { return p < e.pc; });
+  return it == lines.begin() ? 0 : std::prev(it)->line;
+}
+
+}  // namespace seqc::bc

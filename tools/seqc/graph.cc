@@ -1,0 +1,12 @@
+// `seqc graph` (placeholder until implemented).
+#include "tools/seqc/command.h"
+
+namespace seqc::cli {
+
+Runner addGraph(CLI::App& app) {
+  auto* cmd = app.add_subcommand("graph", "not implemented yet");
+  cmd->allow_extras();
+  return [cmd](const Context&) { return cmd->parsed() ? kExitUsage : -1; };
+}
+
+}  // namespace seqc::cli

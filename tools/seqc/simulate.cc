@@ -1,0 +1,12 @@
+// `seqc simulate` (placeholder until implemented).
+#include "tools/seqc/command.h"
+
+namespace seqc::cli {
+
+Runner addSimulate(CLI::App& app) {
+  auto* cmd = app.add_subcommand("simulate", "not implemented yet");
+  cmd->allow_extras();
+  return [cmd](const Context&) { return cmd->parsed() ? kExitUsage : -1; };
+}
+
+}  // namespace seqc::cli
