@@ -50,4 +50,22 @@ bool FieldInfo::canReference(std::string_view e) const {
   return false;
 }
 
+bc::ValueType valueType(const Type& t) {
+  switch (t.kind) {
+    case TypeKind::Error: case TypeKind::Null: return bc::ValueType::Null;
+    case TypeKind::Bool: return bc::ValueType::Bool;
+    case TypeKind::Int: return bc::ValueType::Int;
+    case TypeKind::Decimal: return bc::ValueType::Decimal;
+    case TypeKind::Money: return bc::ValueType::Money;
+    case TypeKind::String: return bc::ValueType::String;
+    case TypeKind::Date: return bc::ValueType::Date;
+    case TypeKind::DateTime: return bc::ValueType::DateTime;
+    case TypeKind::Duration: return bc::ValueType::Duration;
+    case TypeKind::Id: return bc::ValueType::Id;
+    case TypeKind::Lookup: return bc::ValueType::Lookup;
+    case TypeKind::Choice: return bc::ValueType::Choice;
+  }
+  return bc::ValueType::Null;
+}
+
 }  // namespace seqc

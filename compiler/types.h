@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "seqc/format/bytecode.h"
+
 namespace seqc {
 
 struct FieldInfo;
@@ -42,5 +44,8 @@ struct Type {
 
 // How a type is written in messages ("string(100)", "choice statecode", …).
 std::string typeName(const Type& t);
+
+// The bytecode's value type of a checked type (Error maps to Null).
+bc::ValueType valueType(const Type& t);
 
 }  // namespace seqc

@@ -1,1 +1,425 @@
-// placeholder
+// Decodes `.seqb` bytes into a Module (docs/bytecode.md), then verifies it. Hostile input
+// is expected: every read is bounds-checked, every count is checked against the bytes
+// left before anything is allocated for it, and each value must be in its one canonical
+// encoding (so a module that loads writes back to the same bytes).
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "seqc/format/bytecode.h"
+
+namespace seqc::bc {
+namespace {
+
+// Mirrors the writer's step presence flags.
+constexpr uint8_t kHasLabel = 1u << 0;
+constexpr uint8_t kHasTitle = 1u << 1;
+constexpr uint8_t kHasTemplate = 1u << 2;
+constexpr uint8_t kHasDescription = 1u << 3;
+constexpr uint8_t kStepFlags = kHasLabel | kHasTitle | kHasTemplate | kHasDescription;
+
+constexpr size_t kHeaderSize = kMagic.size() + 4;
+
+// Reads one section's bytes. Each read fails (returns false and records why) instead of
+// running past the end; after the first failure every read fails.
+class Reader {
+ public:
+  Reader(const uint8_t* p, size_t n, std::string_view what) : p_(p), end_(p + n), what_(what) {}
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  size_t left() const { return static_cast<size_t>(end_ - p_); }
+  bool atEnd() const { return p_ == end_; }
+
+  bool fail(std::string message) {
+    if (error_.empty()) error_ = std::move(message);
+    return false;
+  }
+  // Names the item being read in messages about it ("step 3: …").
+  void item(std::string_view noun, size_t index) {
+    noun_ = noun;
+    index_ = index;
+  }
+  bool truncated() { return fail(fmt::format("truncated {}", what_)); }
+  bool corrupt(std::string_view why) {
+    if (noun_.empty()) return fail(fmt::format("corrupt {}: {}", what_, why));
+    return fail(fmt::format("corrupt {}: {} {}: {}", what_, noun_, index_, why));
+  }
+
+  bool u8(uint8_t& v) {
+    if (!ok()) return false;
+    if (p_ == end_) return truncated();
+    v = *p_++;
+    return true;
+  }
+  bool flag(bool& v) {
+    uint8_t b = 0;
+    if (!u8(b)) return false;
+    if (b > 1) return corrupt(fmt::format("flag byte {} is neither 0 nor 1", b));
+    v = b != 0;
+    return true;
+  }
+
+  // Unsigned LEB128 of at most `bits` bits, in its shortest form.
+  bool uleb(uint64_t& v, unsigned bits) {
+    if (!ok()) return false;
+    v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+      if (p_ == end_) return truncated();
+      uint8_t byte = *p_++;
+      if (shift >= bits || (bits - shift < 7 && (byte & 0x7f) >> (bits - shift)))
+        return corrupt("integer too large");
+      v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) {
+        if (byte == 0 && shift > 0) return corrupt("overlong LEB128");
+        return true;
+      }
+    }
+  }
+  bool u32(uint32_t& v) {
+    uint64_t x = 0;
+    if (!uleb(x, 32)) return false;
+    v = static_cast<uint32_t>(x);
+    return true;
+  }
+  bool u16(uint16_t& v) {
+    uint64_t x = 0;
+    if (!uleb(x, 16)) return false;
+    v = static_cast<uint16_t>(x);
+    return true;
+  }
+  // Signed LEB128 of a 64-bit value, in its shortest form.
+  bool sleb(int64_t& v) {
+    if (!ok()) return false;
+    uint64_t x = 0;
+    uint8_t previous = 0;
+    for (unsigned shift = 0;; shift += 7) {
+      if (p_ == end_) return truncated();
+      uint8_t byte = *p_++;
+      if (shift == 63 && byte != 0 && byte != 0x7f) return corrupt("integer too large");
+      x |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if (byte & 0x80) {
+        previous = byte;
+        continue;
+      }
+      if (shift > 0 && ((byte == 0 && !(previous & 0x40)) || (byte == 0x7f && (previous & 0x40))))
+        return corrupt("overlong LEB128");
+      if (shift + 7 < 64 && (byte & 0x40)) x |= ~uint64_t{0} << (shift + 7);
+      v = static_cast<int64_t>(x);
+      return true;
+    }
+  }
+  // A 32-bit value stored as a signed difference from `previous` (modulo 2^32).
+  bool delta(uint32_t& v, uint32_t& previous) {
+    int64_t d = 0;
+    if (!sleb(d)) return false;
+    if (d < INT32_MIN || d > INT32_MAX) return corrupt("line delta out of range");
+    v = previous + static_cast<uint32_t>(static_cast<int32_t>(d));
+    previous = v;
+    return true;
+  }
+  // A count of items, each at least `minBytes` long: more than the bytes left is corrupt.
+  bool count(size_t& n, size_t minBytes) {
+    uint32_t c = 0;
+    if (!u32(c)) return false;
+    if (static_cast<uint64_t>(c) * minBytes > left()) return truncated();
+    n = c;
+    return true;
+  }
+  bool str(uint32_t& index) { return u32(index); }
+  bool optStr(uint32_t& index) {
+    if (!u32(index)) return false;
+    index -= 1;  // 0 → kNone
+    return true;
+  }
+  bool text(std::string& s) {
+    uint32_t n = 0;
+    if (!u32(n)) return false;
+    if (n > left()) return truncated();
+    s.assign(reinterpret_cast<const char*>(p_), n);
+    p_ += n;
+    return true;
+  }
+  bool bytes(std::vector<uint8_t>& out, size_t n) {
+    if (!ok()) return false;
+    if (n > left()) return truncated();
+    out.assign(p_, p_ + n);
+    p_ += n;
+    return true;
+  }
+  bool finish() {
+    if (!ok()) return false;
+    noun_ = {};
+    if (!atEnd()) return corrupt(fmt::format("{} unexpected bytes at its end", left()));
+    return true;
+  }
+
+ private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+  std::string_view what_;
+  std::string_view noun_;
+  size_t index_ = 0;
+  std::string error_;
+};
+
+bool readSource(Reader& r, Module& m) { return r.text(m.source); }
+
+bool readStrings(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 1)) return false;
+  m.strings.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    r.item("string", i);
+    if (!r.text(m.strings[i])) return false;
+  }
+  return true;
+}
+
+bool readConstants(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 1)) return false;
+  m.constants.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    Constant& c = m.constants[i];
+    r.item("constant", i);
+    uint8_t type = 0;
+    if (!r.u8(type)) return false;
+    if (type >= kValueTypeNames.size())
+      return r.corrupt(fmt::format("unknown value type {}", type));
+    c.type = static_cast<ValueType>(type);
+    switch (c.type) {
+      case ValueType::Null: break;
+      case ValueType::Decimal: {
+        uint64_t bits = 0;
+        for (int k = 0; k < 8; ++k) {
+          uint8_t b = 0;
+          if (!r.u8(b)) return false;
+          bits |= static_cast<uint64_t>(b) << (8 * k);
+        }
+        std::memcpy(&c.d, &bits, sizeof bits);
+        break;
+      }
+      case ValueType::String:
+        if (!r.str(c.str)) return false;
+        break;
+      default:
+        if (!r.sleb(c.i)) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+bool readFields(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 5)) return false;
+  m.fields.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    Field& f = m.fields[i];
+    r.item("field", i);
+    uint8_t type = 0;
+    size_t options = 0;
+    if (!r.str(f.entity) || !r.str(f.name) || !r.u8(type)) return false;
+    if (type >= kValueTypeNames.size())
+      return r.corrupt(fmt::format("unknown value type {}", type));
+    f.type = static_cast<ValueType>(type);
+    if (!r.u32(f.maxLength) || !r.count(options, 2)) return false;
+    f.options.resize(options);
+    for (Option& o : f.options)
+      if (!r.sleb(o.value) || !r.str(o.label)) return false;
+  }
+  return true;
+}
+
+bool readSteps(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 5)) return false;
+  m.steps.resize(n);
+  uint32_t line = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Step& s = m.steps[i];
+    r.item("step", i);
+    uint8_t head = 0, flags = 0;
+    if (!r.u8(head) || !r.u8(flags)) return false;
+    uint8_t kind = head & 3, payload = head >> 2;
+    switch (kind) {
+      case static_cast<uint8_t>(StepKind::Activity):
+        if (payload >= kActivityInfo.size())
+          return r.corrupt(fmt::format("unknown activity kind {}", payload));
+        s.activity = static_cast<ActivityKind>(payload);
+        break;
+      case static_cast<uint8_t>(StepKind::Wait):
+        if (payload) return r.corrupt("bad wait step header");
+        break;
+      case static_cast<uint8_t>(StepKind::Condition):
+        if (payload > 1) return r.corrupt("bad condition step header");
+        s.all = payload == 1;
+        break;
+      default: return r.corrupt(fmt::format("unknown step kind {}", kind));
+    }
+    s.kind = static_cast<StepKind>(kind);
+    if (flags & ~kStepFlags) return r.corrupt(fmt::format("unknown step flags 0x{:x}", flags));
+    for (auto [bit, field] : {std::pair{kHasLabel, &s.label}, std::pair{kHasTitle, &s.title},
+                              std::pair{kHasTemplate, &s.templ},
+                              std::pair{kHasDescription, &s.description}}) {
+      if (!(flags & bit)) continue;
+      if (!r.str(*field)) return false;
+      if (*field == kNone) return r.corrupt("string index 0xffffffff");
+    }
+    uint16_t slot = 0;
+    if (!r.u32(s.seconds) || !r.u16(slot) || !r.delta(s.line, line)) return false;
+    s.slot = static_cast<uint16_t>(slot - 1);  // 0 → kNoSlot
+    if (s.kind == StepKind::Condition && (!r.u32(s.termBegin) || !r.u32(s.termCount)))
+      return false;
+  }
+  return true;
+}
+
+bool readTerms(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 2)) return false;
+  m.terms.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    r.item("term", i);
+    if (!r.u16(m.terms[i].step) || !r.u8(m.terms[i].events)) return false;
+  }
+  return true;
+}
+
+bool readBranches(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 2)) return false;
+  m.branches.resize(n);
+  uint32_t line = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Branch& b = m.branches[i];
+    r.item("branch", i);
+    uint16_t arm = 0;
+    if (!r.delta(b.line, line) || !r.u16(arm)) return false;
+    b.arm = static_cast<uint16_t>(arm - 1);  // 0 → kElseArm
+  }
+  return true;
+}
+
+bool readSequences(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 17)) return false;
+  m.sequences.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    Sequence& s = m.sequences[i];
+    r.item("sequence", i);
+    size_t tags = 0;
+    if (!r.str(s.name) || !r.str(s.entity) || !r.optStr(s.description) || !r.count(tags, 1))
+      return false;
+    s.tags.resize(tags);
+    for (uint32_t& t : s.tags)
+      if (!r.str(t)) return false;
+    if (!r.flag(s.exitOnReply) || !r.u16(s.total) || !r.u16(s.vars) || !r.u16(s.slots) ||
+        !r.u32(s.line))
+      return false;
+    for (uint32_t* v : {&s.stepBegin, &s.stepCount, &s.branchBegin, &s.branchCount,
+                        &s.codeBegin, &s.codeEnd, &s.exitBegin, &s.exitEnd})
+      if (!r.u32(*v)) return false;
+  }
+  return true;
+}
+
+bool readCode(Reader& r, Module& m) { return r.bytes(m.code, r.left()); }
+
+bool readLines(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 2)) return false;
+  m.lines.resize(n);
+  uint32_t pc = 0, line = 0;
+  for (size_t i = 0; i < n; ++i) {
+    LineEntry& l = m.lines[i];
+    r.item("entry", i);
+    uint32_t d = 0;
+    if (!r.u32(d)) return false;
+    l.pc = pc += d;
+    if (!r.delta(l.line, line)) return false;
+  }
+  return true;
+}
+
+struct Section {
+  std::string_view what;
+  bool (*read)(Reader&, Module&);
+};
+constexpr Section kSections[] = {
+    {"source name", readSource},        {"string table", readStrings},
+    {"constant table", readConstants},  {"field table", readFields},
+    {"step table", readSteps},          {"term table", readTerms},
+    {"branch table", readBranches},     {"sequence table", readSequences},
+    {"code", readCode},                 {"line table", readLines},
+};
+
+uint32_t le32(const uint8_t* p) { return readU32(p); }
+
+}  // namespace
+
+bool load(const uint8_t* data, size_t size, Module& out, std::string& error) {
+  if (size == 0) {
+    error = "not a .seqb file (empty)";
+    return false;
+  }
+  size_t magic = std::min(size, kMagic.size());
+  if (std::memcmp(data, kMagic.data(), magic) != 0) {
+    error = "not a .seqb file (bad magic)";
+    return false;
+  }
+  if (size < kHeaderSize) {
+    error = "truncated header";
+    return false;
+  }
+  uint16_t major = readU16(data + 4), minor = readU16(data + 6);
+  if (major != kVersionMajor) {
+    error = fmt::format("unsupported bytecode version {}.{} (this seqc reads {}.x)", major,
+                        minor, kVersionMajor);
+    return false;
+  }
+
+  Module m;
+  size_t pos = kHeaderSize;
+  for (const Section& section : kSections) {
+    if (size - pos < 4) {
+      error = fmt::format("truncated {}", section.what);
+      return false;
+    }
+    uint32_t length = le32(data + pos);
+    pos += 4;
+    if (length > size - pos) {
+      error = fmt::format("truncated {}", section.what);
+      return false;
+    }
+    Reader r(data + pos, length, section.what);
+    if (!section.read(r, m) || !r.finish()) {
+      error = r.error();
+      return false;
+    }
+    pos += length;
+  }
+  // A newer minor version may append sections this reader does not know: skip them,
+  // but they must still be well-formed length-prefixed sections.
+  while (pos < size) {
+    if (minor <= kVersionMinor) {
+      error = fmt::format("{} bytes of trailing garbage after the last section", size - pos);
+      return false;
+    }
+    if (size - pos < 4 || le32(data + pos) > size - pos - 4) {
+      error = "truncated extension section";
+      return false;
+    }
+    pos += 4 + static_cast<size_t>(le32(data + pos));
+  }
+
+  if (!verify(m, error)) return false;
+  out = std::move(m);
+  return true;
+}
+
+}  // namespace seqc::bc

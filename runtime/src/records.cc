@@ -1,1 +1,978 @@
-// placeholder
+// Reading the simulator's inputs: records (CSV per RFC 4180, or JSONL) typed by an
+// entity schema, and scripted events (JSONL). Every error names file, line and field.
+#include "seqc/runtime/records.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <system_error>
+#include <unordered_map>
+
+#include "seqc/runtime/time.h"
+
+namespace seqc::rt {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using bc::ValueType;
+
+// ---- text helpers -------------------------------------------------------------------
+
+// Length in code points if `s` is valid UTF-8 (no overlongs, surrogates or values
+// past U+10FFFF).
+std::optional<size_t> utf8Length(std::string_view s) {
+  size_t count = 0;
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      ++count;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1, cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return std::nullopt;
+    }
+    if (i + n >= s.size()) return std::nullopt;
+    for (size_t k = 1; k <= n; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return std::nullopt;
+    i += n + 1;
+    ++count;
+  }
+  return count;
+}
+
+// `text` quoted for an error message: at most ~40 bytes (not cutting a character),
+// control characters and invalid bytes escaped.
+std::string shown(std::string_view text) {
+  constexpr size_t kMax = 40;
+  std::string out = "\"";
+  size_t i = 0;
+  for (; i < text.size() && i < kMax;) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      if (n > 1 && i + n <= text.size() && utf8Length(text.substr(i, n))) {
+        out.append(text.substr(i, n));
+        i += n;
+      } else {
+        out += fmt::format("\\x{:02x}", c);
+        ++i;
+      }
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c < 0x20 || c == 0x7F) {
+      out += c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t"
+                                                                : fmt::format("\\x{:02x}", c);
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+      ++i;
+    }
+  }
+  out += '"';
+  if (i < text.size()) out += "…";
+  return out;
+}
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool equalsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+// The closest of `names` to `name`, if close enough to suggest.
+std::optional<std::string_view> closest(std::string_view name,
+                                        const std::vector<std::string_view>& names) {
+  if (name.size() > 100) return std::nullopt;
+  for (auto n : names)
+    if (equalsIgnoringCase(n, name)) return n;
+  std::optional<std::string_view> best;
+  size_t bestDistance = std::max<size_t>(1, (name.size() + 2) / 3) + 1;  // accepted: below
+  for (auto n : names) {
+    if (n.size() > name.size() + bestDistance || name.size() > n.size() + bestDistance)
+      continue;
+    size_t d = editDistance(name, n);
+    if (d < bestDistance) bestDistance = d, best = n;
+  }
+  return best;
+}
+
+std::string didYouMean(std::string_view name, const std::vector<std::string_view>& names) {
+  auto c = closest(name, names);
+  return c ? fmt::format(" (did you mean '{}'?)", *c) : std::string();
+}
+
+std::string unknownField(const RecordSchema& schema, std::string_view name) {
+  std::vector<std::string_view> names = {"id"};
+  for (const auto& f : schema.fields) names.push_back(f.name);
+  return fmt::format("unknown field '{}' of entity {}{}", name, schema.entity,
+                     didYouMean(name, names));
+}
+
+std::string at(const std::string& path, size_t line) { return fmt::format("{}:{}: ", path, line); }
+
+// ---- numbers --------------------------------------------------------------------------
+
+std::optional<int64_t> parseInt(std::string_view s) {
+  if (!s.empty() && s[0] == '+') {
+    s.remove_prefix(1);
+    if (!s.empty() && s[0] == '-') return std::nullopt;
+  }
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+bool intOverflows(std::string_view s) {
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+enum class NumberError { None, Syntax, Range };
+
+std::optional<double> parseDouble(std::string_view s, NumberError& err) {
+  err = NumberError::Syntax;
+  if (!s.empty() && s[0] == '+') {
+    s.remove_prefix(1);
+    if (!s.empty() && s[0] == '-') return std::nullopt;
+  }
+  // Only plain decimal notation: no inf/nan, no hex.
+  if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' ||
+               c == 'E';
+      }))
+    return std::nullopt;
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (p != s.data() + s.size()) return std::nullopt;
+  if (ec == std::errc::result_out_of_range) {
+    err = NumberError::Range;
+    return std::nullopt;
+  }
+  if (ec != std::errc() || !std::isfinite(v)) return std::nullopt;
+  err = NumberError::None;
+  return v;
+}
+
+// A decimal number (optionally with an exponent) as an exact int64 scaled by 10^4.
+std::optional<int64_t> parseMoney(std::string_view s, std::string& error) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  error.clear();
+  size_t pos = 0;
+  bool negative = false;
+  if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) negative = s[pos++] == '-';
+  // Collect the significant digits and where the decimal point sits.
+  std::string digitsText;
+  int64_t pointAfter = -1;  // number of digits before the point
+  size_t count = 0;
+  for (; pos < s.size(); ++pos) {
+    char c = s[pos];
+    if (c >= '0' && c <= '9') {
+      digitsText += c;
+      ++count;
+      if (digitsText.size() > 4000) return error = "the number is too long", std::nullopt;
+    } else if (c == '.' && pointAfter < 0) {
+      pointAfter = static_cast<int64_t>(count);
+    } else {
+      break;
+    }
+  }
+  if (count == 0) return std::nullopt;
+  if (pointAfter < 0) pointAfter = static_cast<int64_t>(count);
+  if (pos < s.size() && (s[pos] == 'e' || s[pos] == 'E')) {
+    ++pos;
+    bool expNegative = false;
+    if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) expNegative = s[pos++] == '-';
+    size_t begin = pos;
+    int64_t exp = 0;
+    for (; pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++pos) {
+      if (exp < 100000) exp = exp * 10 + (s[pos] - '0');
+    }
+    if (pos == begin) return std::nullopt;
+    pointAfter += expNegative ? -exp : exp;
+  }
+  if (pos != s.size()) return std::nullopt;
+  // value = 0.digits * 10^pointAfter; scaled by 10^4 the integer part is the first
+  // pointAfter + 4 digits, and every digit after them must be 0.
+  int64_t intDigits = pointAfter + 4;
+  uint64_t value = 0;
+  constexpr uint64_t kLimit = static_cast<uint64_t>(kMax) + 1;  // allows INT64_MIN
+  for (int64_t i = 0; i < static_cast<int64_t>(digitsText.size()); ++i) {
+    int digit = digitsText[static_cast<size_t>(i)] - '0';
+    if (i >= intDigits) {
+      if (digit != 0) return error = "money has at most 4 decimal places", std::nullopt;
+      continue;
+    }
+    if (value > (kLimit - static_cast<uint64_t>(digit)) / 10)
+      return error = "the amount is out of range", std::nullopt;
+    value = value * 10 + static_cast<uint64_t>(digit);
+  }
+  // Digits implied by a positive exponent past the written ones are zeros.
+  for (int64_t i = static_cast<int64_t>(digitsText.size()); i < intDigits; ++i) {
+    if (value == 0) break;
+    if (value > kLimit / 10) return error = "the amount is out of range", std::nullopt;
+    value *= 10;
+  }
+  if (!negative && value > static_cast<uint64_t>(kMax))
+    return error = "the amount is out of range", std::nullopt;
+  if (negative) return static_cast<int64_t>(0 - value);
+  return static_cast<int64_t>(value);
+}
+
+std::string optionList(const FieldSpec& field) {
+  constexpr size_t kShown = 6;
+  std::string out;
+  for (size_t i = 0; i < field.options.size() && i < kShown; ++i) {
+    if (i) out += ", ";
+    out += fmt::format("'{}' ({})", field.options[i].second, field.options[i].first);
+  }
+  if (field.options.size() > kShown) out += fmt::format(", … {} more", field.options.size() - kShown);
+  return out;
+}
+
+std::optional<Value> choiceByValue(const FieldSpec& field, int64_t v, std::string_view text,
+                                   std::string& error) {
+  for (const auto& [value, label] : field.options)
+    if (value == v) return Value::integer(v);
+  error = fmt::format("no option {} (options: {})", text, optionList(field));
+  return std::nullopt;
+}
+
+std::string valueTypeName(ValueType t) {
+  switch (t) {
+    case ValueType::Bool: return "true or false";
+    case ValueType::Int: return "an integer";
+    case ValueType::Decimal:
+    case ValueType::Money: return "a number";
+    case ValueType::Date: return "a date (YYYY-MM-DD)";
+    case ValueType::DateTime: return "a date and time (ISO 8601, e.g. 2026-01-05T09:00:00Z)";
+    case ValueType::Duration: return "a duration (e.g. 1d4h)";
+    case ValueType::Choice: return "an option label or value";
+    default: return "a string";
+  }
+}
+
+// ---- files ----------------------------------------------------------------------------
+
+bool readFile(const std::string& path, std::string& text, std::string& error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = fmt::format("{}: is a directory", path);
+    return false;
+  }
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    int err = errno;
+    error = fmt::format("{}: cannot open the file{}{}", path, err ? ": " : "",
+                        err ? std::strerror(err) : "");
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    error = fmt::format("{}: cannot read the file", path);
+    return false;
+  }
+  text = std::move(buffer).str();
+  if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
+  return true;
+}
+
+bool endsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         equalsIgnoringCase(s.substr(s.size() - suffix.size()), suffix);
+}
+
+// Calls `f(line, text)` for each non-blank line (CR LF or LF; the CR is dropped).
+template <typename F>
+bool forEachLine(std::string_view text, F&& f) {
+  size_t line = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view l = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line;
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    if (std::all_of(l.begin(), l.end(),
+                    [](char c) { return c == ' ' || c == '\t' || c == '\r'; }))
+      continue;
+    if (!f(line, l)) return false;
+  }
+  return true;
+}
+
+// Parses one JSON line; on failure an error naming file and line.
+bool parseJsonLine(const std::string& path, size_t line, std::string_view text, Json& out,
+                   std::string& error) {
+  try {
+    out = Json::parse(text.begin(), text.end());
+  } catch (const Json::exception& e) {
+    // "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error …"
+    std::string_view what = e.what();
+    if (auto p = what.find("] "); p != std::string_view::npos) what.remove_prefix(p + 2);
+    if (what.substr(0, 23) == "parse error at line 1, ") what.remove_prefix(23);
+    error = fmt::format("{}malformed JSON: {}", at(path, line), what);
+    return false;
+  }
+  if (!out.is_object()) {
+    error = fmt::format("{}expected a JSON object", at(path, line));
+    return false;
+  }
+  return true;
+}
+
+std::string jsonTypeName(const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::null: return "null";
+    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::string: return "a string";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float: return "a number";
+    case Json::value_t::array: return "an array";
+    case Json::value_t::object: return "an object";
+    default: return "an unsupported value";
+  }
+}
+
+// A JSON number as text exactly as it reads (shortest round-trip form for floats).
+std::string numberText(const Json& j) {
+  if (j.is_number_integer() && !j.is_number_unsigned()) return std::to_string(j.get<int64_t>());
+  if (j.is_number_unsigned()) return std::to_string(j.get<uint64_t>());
+  char buf[64];
+  double d = j.get<double>();
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  if (ec != std::errc()) return "nan";
+  return std::string(buf, p);
+}
+
+// The value of `field` given as JSON: null, a string (as text), numbers for numeric,
+// choice, id and lookup fields, booleans for bool.
+std::optional<Value> jsonValue(const FieldSpec& field, const Json& j, StringArena& arena,
+                               std::string& error) {
+  if (j.is_null()) return Value::null();
+  if (j.is_string()) return parseFieldText(field, j.get_ref<const std::string&>(), arena, error);
+  if (j.is_boolean()) {
+    if (field.type == ValueType::Bool) return Value::boolean(j.get<bool>());
+  } else if (j.is_number()) {
+    std::string text = numberText(j);
+    switch (field.type) {
+      case ValueType::Decimal: {
+        double d = j.get<double>();
+        if (!std::isfinite(d)) break;
+        return Value::decimal(d);
+      }
+      case ValueType::Int:
+      case ValueType::Choice:
+      case ValueType::Money:
+      case ValueType::Id:
+      case ValueType::Lookup:
+        if (j.is_number_float() && field.type != ValueType::Money) {
+          double d = j.get<double>();
+          // 5.0 is an integer; 5.5 is not.
+          if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) >= 9.2e18) {
+            error = fmt::format("expected {}, got {}", valueTypeName(field.type), text);
+            if (field.type == ValueType::Id || field.type == ValueType::Lookup)
+              error = fmt::format("expected a string or an integer, got {}", text);
+            return std::nullopt;
+          }
+          text = std::to_string(static_cast<int64_t>(d));
+        }
+        if (field.type == ValueType::Id || field.type == ValueType::Lookup)
+          return Value::string(arena.store(text));
+        return parseFieldText(field, text, arena, error);
+      default: break;
+    }
+  }
+  error = fmt::format("expected {}, got {}", valueTypeName(field.type), jsonTypeName(j));
+  return std::nullopt;
+}
+
+// A record id or event `record` member: a non-empty string or an integer.
+std::optional<std::string> jsonId(const Json& j, std::string& error) {
+  if (j.is_string()) {
+    const auto& s = j.get_ref<const std::string&>();
+    if (s.empty()) return error = "must not be empty", std::nullopt;
+    return s;
+  }
+  if (j.is_number_integer()) return numberText(j);
+  error = fmt::format("expected a string or an integer, got {}", jsonTypeName(j));
+  return std::nullopt;
+}
+
+// ---- CSV --------------------------------------------------------------------------------
+
+struct CsvCell {
+  std::string text;
+  uint32_t line = 0;
+  bool wasQuoted = false;
+};
+struct CsvRow {
+  std::vector<CsvCell> cells;
+  uint32_t line = 0;
+};
+
+// RFC 4180: fields separated by commas, records by CRLF or LF (a lone CR too); quoted
+// fields may hold commas, newlines and "" for a quote. Blank lines are skipped.
+class CsvReader {
+ public:
+  CsvReader(const std::string& path, std::string_view text) : path_(path), text_(text) {}
+
+  // False at the end of the input or on error (`error` then set).
+  bool next(CsvRow& row, std::string& error) {
+    for (;;) {
+      if (pos_ >= text_.size()) return false;
+      row.cells.clear();
+      row.line = line_;
+      for (;;) {
+        CsvCell cell;
+        cell.line = line_;
+        if (pos_ < text_.size() && text_[pos_] == '"') {
+          cell.wasQuoted = true;
+          ++pos_;
+          for (;;) {
+            if (pos_ >= text_.size()) {
+              error = fmt::format("{}:{}: unterminated quoted field", path_, cell.line);
+              return false;
+            }
+            char c = text_[pos_];
+            size_t q = text_.find_first_of("\"\n", pos_);
+            if (q == std::string_view::npos) q = text_.size();
+            if (q > pos_) {  // a run of plain characters
+              cell.text.append(text_.substr(pos_, q - pos_));
+              pos_ = q;
+              continue;
+            }
+            if (c == '\n') {
+              cell.text += c;
+              ++line_;
+              ++pos_;
+            } else if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
+              cell.text += '"';
+              pos_ += 2;
+            } else {
+              ++pos_;  // the closing quote
+              break;
+            }
+          }
+        } else {
+          size_t end = text_.find_first_of(",\r\n\"", pos_);
+          if (end == std::string_view::npos) end = text_.size();
+          cell.text.assign(text_.substr(pos_, end - pos_));
+          pos_ = end;
+          if (pos_ < text_.size() && text_[pos_] == '"') {
+            error = fmt::format(
+                "{}:{}: a quote inside an unquoted field (quote the whole field and double "
+                "the quote)",
+                path_, line_);
+            return false;
+          }
+        }
+        row.cells.push_back(std::move(cell));
+        if (pos_ >= text_.size()) break;
+        char c = text_[pos_];
+        if (c == ',') {
+          ++pos_;
+          continue;
+        }
+        if (c == '\r' || c == '\n') {
+          ++pos_;
+          if (c == '\r' && pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
+          ++line_;
+          break;
+        }
+        error = fmt::format("{}:{}: unexpected {} after a quoted field (expected a comma or "
+                            "the end of the line)",
+                            path_, line_, quotedChar(c));
+        return false;
+      }
+      if (row.cells.size() == 1 && row.cells[0].text.empty() && !row.cells[0].wasQuoted)
+        continue;  // a blank line
+      return true;
+    }
+  }
+
+ private:
+  static std::string quotedChar(char c) { return shown(std::string_view(&c, 1)); }
+
+  const std::string& path_;
+  std::string_view text_;
+  size_t pos_ = 0;
+  uint32_t line_ = 1;
+};
+
+bool readCsv(const std::string& path, std::string_view text, const RecordSchema& schema,
+             const std::vector<std::string>& keep, StringArena& arena, RecordTable& out,
+             std::string& error) {
+  CsvReader reader(path, text);
+  CsvRow header;
+  if (!reader.next(header, error)) {
+    if (error.empty()) error = fmt::format("{}: no header row (the file is empty)", path);
+    return false;
+  }
+  auto where = [&](uint32_t line) { return at(path, line); };
+  // Columns: their field (null for `id`).
+  std::vector<const FieldSpec*> fields;
+  std::unordered_map<std::string, size_t> seen;
+  std::optional<size_t> idColumn;
+  for (size_t i = 0; i < header.cells.size(); ++i) {
+    std::string name(trimmed(header.cells[i].text));
+    if (name.empty()) {
+      error = fmt::format("{}empty column name (column {})", where(header.line), i + 1);
+      return false;
+    }
+    if (!utf8Length(name)) {
+      error = fmt::format("{}column name {} is not valid UTF-8", where(header.line), shown(name));
+      return false;
+    }
+    if (auto [it, fresh] = seen.emplace(name, i); !fresh) {
+      error = fmt::format("{}duplicate column '{}' (columns {} and {})", where(header.line),
+                          name, it->second + 1, i + 1);
+      return false;
+    }
+    const FieldSpec* f = schema.find(name);
+    if (name == "id") {
+      idColumn = i;
+    } else if (!f) {
+      error = where(header.line) + unknownField(schema, name);
+      return false;
+    }
+    fields.push_back(name == "id" ? nullptr : f);
+  }
+  if (!idColumn) {
+    error = fmt::format("{}no 'id' column (the header must name an id column)", where(header.line));
+    return false;
+  }
+  // Where each kept column comes from (npos: null; idColumn: the id).
+  std::vector<size_t> keepColumn;
+  bool keepsId = false;
+  for (const auto& k : keep) {
+    auto it = seen.find(k);
+    keepColumn.push_back(it == seen.end() ? std::string::npos : it->second);
+    keepsId = keepsId || k == "id";
+  }
+  out.ids.clear();
+  out.lines.clear();
+  out.values.clear();
+  out.columns = keep;
+  std::unordered_map<std::string, uint32_t> idLines;
+  std::vector<Value> rowValues(header.cells.size());
+  CsvRow row;
+  while (reader.next(row, error)) {
+    if (row.cells.size() != header.cells.size()) {
+      error = fmt::format("{}the row has {} cell{}, the header {}", where(row.line),
+                          row.cells.size(), row.cells.size() == 1 ? "" : "s",
+                          header.cells.size());
+      return false;
+    }
+    const std::string& id = row.cells[*idColumn].text;
+    if (id.empty()) {
+      error = fmt::format("{}empty id", where(row.line));
+      return false;
+    }
+    if (!utf8Length(id)) {
+      error = fmt::format("{}id {} is not valid UTF-8", where(row.line), shown(id));
+      return false;
+    }
+    if (auto [it, fresh] = idLines.emplace(id, row.line); !fresh) {
+      error = fmt::format("{}duplicate id {} (first on line {})", where(row.line), shown(id),
+                          it->second);
+      return false;
+    }
+    for (size_t i = 0; i < row.cells.size(); ++i) {
+      if (!fields[i]) {
+        if (keepsId) rowValues[i] = Value::string(arena.store(id));
+        continue;
+      }
+      std::string message;
+      auto v = parseFieldText(*fields[i], row.cells[i].text, arena, message);
+      if (!v) {
+        error = fmt::format("{}field '{}': {}", where(row.cells[i].line), fields[i]->name,
+                            message);
+        return false;
+      }
+      rowValues[i] = *v;
+    }
+    out.ids.push_back(id);
+    out.lines.push_back(row.line);
+    for (size_t c : keepColumn)
+      out.values.push_back(c == std::string::npos ? Value::null() : rowValues[c]);
+  }
+  return error.empty();
+}
+
+// ---- JSONL records ----------------------------------------------------------------------
+
+bool readJsonlRecords(const std::string& path, std::string_view text, const RecordSchema& schema,
+                      const std::vector<std::string>& keep, StringArena& arena,
+                      RecordTable& out, std::string& error) {
+  out.ids.clear();
+  out.lines.clear();
+  out.values.clear();
+  out.columns = keep;
+  std::unordered_map<std::string, uint32_t> idLines;
+  std::unordered_map<std::string_view, size_t> keepIndex;
+  for (size_t i = 0; i < keep.size(); ++i) keepIndex.emplace(keep[i], i);
+  return forEachLine(text, [&](size_t line, std::string_view l) {
+    Json j;
+    if (!parseJsonLine(path, line, l, j, error)) return false;
+    auto where = at(path, line);
+    auto idIt = j.find("id");
+    if (idIt == j.end()) {
+      error = where + "missing 'id'";
+      return false;
+    }
+    std::string message;
+    auto id = jsonId(*idIt, message);
+    if (!id) {
+      error = fmt::format("{}'id': {}", where, message);
+      return false;
+    }
+    auto lineNo = static_cast<uint32_t>(line);
+    if (auto [it, fresh] = idLines.emplace(*id, lineNo); !fresh) {
+      error = fmt::format("{}duplicate id {} (first on line {})", where, shown(*id), it->second);
+      return false;
+    }
+    size_t base = out.values.size();
+    out.values.resize(base + keep.size());
+    for (const auto& [key, value] : j.items()) {
+      std::optional<Value> v;
+      if (key == "id") {
+        if (!keepIndex.count(key)) continue;
+        v = Value::string(arena.store(*id));
+      } else {
+        const FieldSpec* f = schema.find(key);
+        if (!f) {
+          error = where + unknownField(schema, key);
+          return false;
+        }
+        v = jsonValue(*f, value, arena, message);
+        if (!v) {
+          error = fmt::format("{}field '{}': {}", where, key, message);
+          return false;
+        }
+      }
+      if (auto k = keepIndex.find(key); k != keepIndex.end()) out.values[base + k->second] = *v;
+    }
+    out.ids.push_back(std::move(*id));
+    out.lines.push_back(lineNo);
+    return true;
+  });
+}
+
+}  // namespace
+
+const FieldSpec* RecordSchema::find(std::string_view name) const {
+  for (const auto& f : fields)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view text,
+                                    StringArena& arena, std::string& error) {
+  if (text.empty()) return Value::null();
+  auto expected = [&]() {
+    error = fmt::format("expected {}, got {}", valueTypeName(field.type), shown(text));
+    return std::nullopt;
+  };
+  switch (field.type) {
+    case ValueType::String:
+    case ValueType::Id:
+    case ValueType::Lookup: {
+      auto length = utf8Length(text);
+      if (!length) {
+        error = fmt::format("{} is not valid UTF-8", shown(text));
+        return std::nullopt;
+      }
+      if (field.type == ValueType::String && field.maxLength && *length > field.maxLength) {
+        error = fmt::format("{} is longer than {} characters ({})", shown(text),
+                            field.maxLength, *length);
+        return std::nullopt;
+      }
+      return Value::string(arena.store(text));
+    }
+    default: break;
+  }
+  std::string_view t = trimmed(text);
+  if (t.empty()) return Value::null();
+  switch (field.type) {
+    case ValueType::Bool:
+      if (t == "true") return Value::boolean(true);
+      if (t == "false") return Value::boolean(false);
+      return expected();
+    case ValueType::Int: {
+      if (auto v = parseInt(t)) return Value::integer(*v);
+      if (intOverflows(t)) {
+        error = fmt::format("{} is out of range for an integer", shown(t));
+        return std::nullopt;
+      }
+      return expected();
+    }
+    case ValueType::Decimal: {
+      NumberError err;
+      if (auto v = parseDouble(t, err)) return Value::decimal(*v);
+      if (err == NumberError::Range) {
+        error = fmt::format("{} is out of range", shown(t));
+        return std::nullopt;
+      }
+      return expected();
+    }
+    case ValueType::Money: {
+      std::string message;
+      if (auto v = parseMoney(t, message)) return Value::money(*v);
+      if (!message.empty()) {
+        error = fmt::format("{}: {}", shown(t), message);
+        return std::nullopt;
+      }
+      return expected();
+    }
+    case ValueType::Date:
+      if (auto v = parseDate(t)) return Value::date(*v);
+      return expected();
+    case ValueType::DateTime:
+      if (auto v = parseDateTime(t)) return Value::datetime(*v);
+      return expected();
+    case ValueType::Duration:
+      if (auto v = parseDuration(t)) return Value::duration(*v);
+      return expected();
+    case ValueType::Choice: {
+      for (const auto& [value, label] : field.options)
+        if (label == t) return Value::integer(value);
+      if (auto v = parseInt(t)) return choiceByValue(field, *v, shown(t), error);
+      std::vector<std::string_view> labels;
+      for (const auto& o : field.options) labels.push_back(o.second);
+      std::string hint;
+      if (auto c = closest(t, labels)) hint = fmt::format("; did you mean '{}'?", *c);
+      error = fmt::format("no option {} (options: {}){}", shown(t), optionList(field), hint);
+      return std::nullopt;
+    }
+    default:
+      error = fmt::format("field of type {} cannot be read", bc::name(field.type));
+      return std::nullopt;
+  }
+}
+
+bool readRecords(const std::string& path, const RecordSchema& schema,
+                 const std::vector<std::string>& keep, StringArena& arena, RecordTable& out,
+                 std::string& error) {
+  error.clear();
+  bool csv = endsWith(path, ".csv");
+  if (!csv && !endsWith(path, ".jsonl")) {
+    error = fmt::format("{}: records must be .csv or .jsonl", path);
+    return false;
+  }
+  std::string text;
+  if (!readFile(path, text, error)) return false;
+  return csv ? readCsv(path, text, schema, keep, arena, out, error)
+             : readJsonlRecords(path, text, schema, keep, arena, out, error);
+}
+
+bool readEvents(const std::string& path, int64_t start, const RecordSchema& schema,
+                StringArena& arena, std::vector<Event>& out, std::string& error) {
+  error.clear();
+  out.clear();
+  std::string text;
+  if (!readFile(path, text, error)) return false;
+  static constexpr std::string_view kKeys[] = {"at", "record", "event", "outcome", "step",
+                                               "fields"};
+  return forEachLine(text, [&](size_t line, std::string_view l) {
+    Json j;
+    if (!parseJsonLine(path, line, l, j, error)) return false;
+    auto where = at(path, line);
+    for (const auto& [key, value] : j.items()) {
+      if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) {
+        std::vector<std::string_view> names(std::begin(kKeys), std::end(kKeys));
+        error = fmt::format("{}unknown member '{}'{} (expected at, record, event, outcome, "
+                            "step, fields)",
+                            where, key, didYouMean(key, names));
+        return false;
+      }
+    }
+    Event e;
+    e.line = static_cast<uint32_t>(line);
+    auto member = [&](std::string_view name) -> const Json* {
+      auto it = j.find(name);
+      if (it == j.end()) {
+        error = fmt::format("{}missing '{}'", where, name);
+        return nullptr;
+      }
+      return &*it;
+    };
+    // at
+    const Json* a = member("at");
+    if (!a) return false;
+    bool atOk = false;
+    if (a->is_string()) {
+      std::string_view s = a->get_ref<const std::string&>();
+      if (!s.empty() && s[0] == '+') {
+        auto d = parseDuration(s.substr(1));
+        if (d && *d <= std::numeric_limits<int64_t>::max() - std::max<int64_t>(start, 0)) {
+          e.at = start + *d;
+          atOk = true;
+        }
+      } else if (auto t = parseDateTime(s)) {
+        e.at = *t;
+        atOk = true;
+      }
+    }
+    if (!atOk) {
+      error = fmt::format("{}'at': expected an ISO 8601 time (2026-01-05T09:00:00Z) or an "
+                          "offset from the start (+1d4h), got {}",
+                          where, a->is_string() ? shown(a->get_ref<const std::string&>())
+                                                : jsonTypeName(*a));
+      return false;
+    }
+    // record
+    const Json* r = member("record");
+    if (!r) return false;
+    std::string message;
+    auto id = jsonId(*r, message);
+    if (!id) {
+      error = fmt::format("{}'record': {}", where, message);
+      return false;
+    }
+    e.record = std::move(*id);
+    // event
+    const Json* ev = member("event");
+    if (!ev) return false;
+    auto names = [] {
+      std::string list;
+      for (auto n : kEventTypeNames) list += (list.empty() ? "" : ", ") + std::string(n);
+      return list;
+    };
+    if (!ev->is_string()) {
+      error = fmt::format("{}'event': expected one of {}, got {}", where, names(),
+                          jsonTypeName(*ev));
+      return false;
+    }
+    const auto& evName = ev->get_ref<const std::string&>();
+    auto type = std::find(kEventTypeNames.begin(), kEventTypeNames.end(), evName);
+    if (type == kEventTypeNames.end()) {
+      error = fmt::format("{}'event': unknown event {} (expected one of {})", where,
+                          shown(evName), names());
+      return false;
+    }
+    e.type = static_cast<EventType>(type - kEventTypeNames.begin());
+    bool engagement = e.type == EventType::Opened || e.type == EventType::Clicked ||
+                      e.type == EventType::Replied || e.type == EventType::Downloaded;
+    auto notFor = [&](std::string_view key) {
+      if (j.find(std::string(key)) == j.end()) return false;
+      error = fmt::format("{}'{}' does not apply to a '{}' event", where, key, evName);
+      return true;
+    };
+    // outcome
+    if (e.type == EventType::Complete) {
+      if (auto it = j.find("outcome"); it != j.end() && !it->is_null()) {
+        std::optional<CallOutcome> o;
+        if (it->is_string()) o = parseCallOutcome(it->get_ref<const std::string&>());
+        if (!o) {
+          error = fmt::format("{}'outcome': expected answered, voicemail, no_answer or "
+                              "wrong_number, got {}",
+                              where, it->is_string() ? shown(it->get_ref<const std::string&>())
+                                                     : jsonTypeName(*it));
+          return false;
+        }
+        e.outcome = o;
+      }
+    } else if (notFor("outcome")) {
+      return false;
+    }
+    // step
+    if (engagement) {
+      const Json* s = member("step");
+      if (!s) return false;
+      if (!s->is_string() || s->get_ref<const std::string&>().empty()) {
+        error = fmt::format("{}'step': expected a step label, got {}", where,
+                            s->is_string() ? "an empty string" : jsonTypeName(*s));
+        return false;
+      }
+      e.step = s->get<std::string>();
+    } else if (notFor("step")) {
+      return false;
+    }
+    // fields
+    if (e.type == EventType::Update) {
+      const Json* f = member("fields");
+      if (!f) return false;
+      if (!f->is_object()) {
+        error = fmt::format("{}'fields': expected an object, got {}", where, jsonTypeName(*f));
+        return false;
+      }
+      for (const auto& [key, value] : f->items()) {
+        if (key == "id") {
+          error = fmt::format("{}'fields': the record id cannot be updated", where);
+          return false;
+        }
+        const FieldSpec* spec = schema.find(key);
+        if (!spec) {
+          error = fmt::format("{}'fields': {}", where, unknownField(schema, key));
+          return false;
+        }
+        auto v = jsonValue(*spec, value, arena, message);
+        if (!v) {
+          error = fmt::format("{}field '{}': {}", where, key, message);
+          return false;
+        }
+        e.fields.emplace_back(key, *v);
+      }
+    } else if (notFor("fields")) {
+      return false;
+    }
+    out.push_back(std::move(e));
+    return true;
+  });
+}
+
+}  // namespace seqc::rt

@@ -1,1 +1,508 @@
-// placeholder
+// The bytecode verifier: everything the interpreter trusts about a Module is checked
+// here, once, at load time (docs/bytecode.md, "What the verifier guarantees"). The
+// interpreter indexes tables and follows jumps without checking them again.
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "seqc/format/bytecode.h"
+
+namespace seqc::bc {
+namespace {
+
+// Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF (the JSON
+// writers of the CLI reject anything else).
+bool validUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t cp = 0, min = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      n = 1, cp = c & 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+      n = 2, cp = c & 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+      n = 3, cp = c & 0x07, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (s.size() - i - 1 < n) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string_view stepKindName(StepKind k) {
+  switch (k) {
+    case StepKind::Activity: return "activity";
+    case StepKind::Wait: return "wait";
+    case StepKind::Condition: return "condition";
+  }
+  return "?";
+}
+
+// A half-open run [begin, end) of some table owned by `owner`.
+struct Run {
+  uint64_t begin, end;
+  size_t owner;
+};
+
+// Sorts `runs` and returns the first pair that overlaps (empty runs never do).
+std::optional<std::pair<Run, Run>> firstOverlap(std::vector<Run> runs) {
+  std::erase_if(runs, [](const Run& r) { return r.begin == r.end; });
+  std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.owner < b.owner;
+  });
+  for (size_t i = 1; i < runs.size(); ++i)
+    if (runs[i].begin < runs[i - 1].end) return std::pair{runs[i - 1], runs[i]};
+  return std::nullopt;
+}
+
+class Verifier {
+ public:
+  explicit Verifier(const Module& m) : m_(m) {}
+
+  bool run(std::string& error) {
+    bool ok = strings() && constants() && fields() && steps() && sequences() && lines();
+    for (size_t i = 0; ok && i < m_.sequences.size(); ++i) ok = sequence(i);
+    if (!ok) error = error_;
+    return ok;
+  }
+
+ private:
+  bool fail(std::string message) {
+    error_ = std::move(message);
+    return false;
+  }
+
+  // A string index field: `what` names it in messages.
+  bool checkStr(uint32_t index, std::string_view what, const std::string& where,
+                bool optional = false) {
+    if (optional && index == kNone) return true;
+    if (index < m_.strings.size()) return true;
+    if (index == kNone) return fail(fmt::format("{}: {} is missing", where, what));
+    return fail(fmt::format("{}: {}: string index {} out of range ({} strings)", where, what,
+                            index, m_.strings.size()));
+  }
+
+  bool strings() {
+    if (!validUtf8(m_.source)) return fail("source name is not valid UTF-8");
+    for (size_t i = 0; i < m_.strings.size(); ++i)
+      if (!validUtf8(m_.strings[i])) return fail(fmt::format("string {} is not valid UTF-8", i));
+    return true;
+  }
+
+  bool constants() {
+    for (size_t i = 0; i < m_.constants.size(); ++i) {
+      const Constant& c = m_.constants[i];
+      std::string where = fmt::format("constant {}", i);
+      if (static_cast<size_t>(c.type) >= kValueTypeNames.size())
+        return fail(fmt::format("{}: unknown value type {}", where, static_cast<int>(c.type)));
+      if (c.type == ValueType::String && !checkStr(c.str, "string", where)) return false;
+      if (c.type == ValueType::Bool && c.i != 0 && c.i != 1)
+        return fail(fmt::format("{}: bool value {} is neither 0 nor 1", where, c.i));
+      if (c.type == ValueType::Decimal && !std::isfinite(c.d))
+        return fail(fmt::format("{}: decimal value is not finite", where));
+    }
+    return true;
+  }
+
+  bool fields() {
+    for (size_t i = 0; i < m_.fields.size(); ++i) {
+      const Field& f = m_.fields[i];
+      std::string where = fmt::format("field {}", i);
+      if (!checkStr(f.entity, "entity", where) || !checkStr(f.name, "name", where)) return false;
+      if (static_cast<size_t>(f.type) >= kValueTypeNames.size())
+        return fail(fmt::format("{}: unknown value type {}", where, static_cast<int>(f.type)));
+      if (!f.options.empty() && f.type != ValueType::Choice)
+        return fail(fmt::format("{}: a {} field has options", where, name(f.type)));
+      for (size_t k = 0; k < f.options.size(); ++k)
+        if (!checkStr(f.options[k].label, fmt::format("option {} label", k), where)) return false;
+    }
+    return true;
+  }
+
+  // What each step says about itself; what needs its sequence is checked in sequence().
+  bool steps() {
+    std::vector<Run> termRuns;
+    for (size_t i = 0; i < m_.steps.size(); ++i) {
+      const Step& s = m_.steps[i];
+      std::string where = fmt::format("step {}", i);
+      if (static_cast<size_t>(s.kind) > static_cast<size_t>(StepKind::Condition))
+        return fail(fmt::format("{}: unknown step kind {}", where, static_cast<int>(s.kind)));
+      if (!checkStr(s.label, "label", where, true) || !checkStr(s.title, "title", where, true) ||
+          !checkStr(s.templ, "template", where, true) ||
+          !checkStr(s.description, "description", where, true))
+        return false;
+      if (s.seconds > kMaxStepSeconds)
+        return fail(fmt::format("{}: {} seconds is more than the limit of {}", where, s.seconds,
+                                kMaxStepSeconds));
+      switch (s.kind) {
+        case StepKind::Activity: {
+          if (static_cast<size_t>(s.activity) >= kActivityInfo.size())
+            return fail(fmt::format("{}: unknown activity kind {}", where,
+                                    static_cast<int>(s.activity)));
+          bool needsSlot = info(s.activity).events != EventClass::NoEvents;
+          if (needsSlot && s.slot == kNoSlot)
+            return fail(fmt::format("{}: a {} step needs an engagement slot", where,
+                                    info(s.activity).name));
+          if (!needsSlot && s.slot != kNoSlot)
+            return fail(fmt::format("{}: a {} step cannot have an engagement slot", where,
+                                    info(s.activity).name));
+          break;
+        }
+        case StepKind::Wait:
+          if (s.slot != kNoSlot)
+            return fail(fmt::format("{}: a wait step cannot have an engagement slot", where));
+          break;
+        case StepKind::Condition:
+          if (s.slot != kNoSlot)
+            return fail(fmt::format("{}: a condition step cannot have an engagement slot", where));
+          if (s.termCount == 0) return fail(fmt::format("{}: a condition without terms", where));
+          if (uint64_t{s.termBegin} + s.termCount > m_.terms.size())
+            return fail(fmt::format("{}: terms {}..{} outside the term table ({} terms)", where,
+                                    s.termBegin, uint64_t{s.termBegin} + s.termCount,
+                                    m_.terms.size()));
+          termRuns.push_back({s.termBegin, uint64_t{s.termBegin} + s.termCount, i});
+          break;
+      }
+    }
+    if (auto o = firstOverlap(std::move(termRuns)))
+      return fail(fmt::format("step {}: its terms overlap those of step {}", o->second.owner,
+                              o->first.owner));
+    return true;
+  }
+
+  bool sequences() {
+    std::vector<Run> stepRuns, branchRuns, codeRuns;
+    for (size_t i = 0; i < m_.sequences.size(); ++i) {
+      const Sequence& s = m_.sequences[i];
+      std::string where = fmt::format("sequence {}", i);
+      if (!checkStr(s.name, "name", where) || !checkStr(s.entity, "entity", where) ||
+          !checkStr(s.description, "description", where, true))
+        return false;
+      for (size_t k = 0; k < s.tags.size(); ++k)
+        if (!checkStr(s.tags[k], fmt::format("tag {}", k), where)) return false;
+      if (s.vars > kMaxVars)
+        return fail(fmt::format("{}: {} variables is more than the limit of {}", where, s.vars,
+                                kMaxVars));
+      if (s.slots > kMaxSlots)
+        return fail(fmt::format("{}: {} engagement slots is more than the limit of {}", where,
+                                s.slots, kMaxSlots));
+      if (uint64_t{s.stepBegin} + s.stepCount > m_.steps.size())
+        return fail(fmt::format("{}: steps {}..{} outside the step table ({} steps)", where,
+                                s.stepBegin, uint64_t{s.stepBegin} + s.stepCount,
+                                m_.steps.size()));
+      if (uint64_t{s.branchBegin} + s.branchCount > m_.branches.size())
+        return fail(fmt::format("{}: branches {}..{} outside the branch table ({} branches)",
+                                where, s.branchBegin, uint64_t{s.branchBegin} + s.branchCount,
+                                m_.branches.size()));
+      if (s.codeBegin >= s.codeEnd || s.codeEnd > m_.code.size())
+        return fail(fmt::format("{}: code 0x{:x}..0x{:x} is empty or outside the code (0x{:x} "
+                                "bytes)",
+                                where, s.codeBegin, s.codeEnd, m_.code.size()));
+      if (s.exitBegin > s.exitEnd || s.exitEnd > m_.code.size())
+        return fail(fmt::format("{}: exit block 0x{:x}..0x{:x} outside the code (0x{:x} bytes)",
+                                where, s.exitBegin, s.exitEnd, m_.code.size()));
+      stepRuns.push_back({s.stepBegin, uint64_t{s.stepBegin} + s.stepCount, i});
+      branchRuns.push_back({s.branchBegin, uint64_t{s.branchBegin} + s.branchCount, i});
+      codeRuns.push_back({s.codeBegin, s.codeEnd, 2 * i});
+      codeRuns.push_back({s.exitBegin, s.exitEnd, 2 * i + 1});
+    }
+    if (auto o = firstOverlap(std::move(stepRuns)))
+      return fail(fmt::format("sequence {}: its steps overlap those of sequence {}",
+                              o->second.owner, o->first.owner));
+    if (auto o = firstOverlap(std::move(branchRuns)))
+      return fail(fmt::format("sequence {}: its branches overlap those of sequence {}",
+                              o->second.owner, o->first.owner));
+    if (auto o = firstOverlap(std::move(codeRuns))) {
+      auto name = [](size_t owner) {
+        return fmt::format("{} of sequence {}", owner % 2 ? "the exit block" : "the code",
+                           owner / 2);
+      };
+      return fail(fmt::format("sequence {}: {} overlaps {}", o->second.owner / 2,
+                              name(o->second.owner), name(o->first.owner)));
+    }
+    return true;
+  }
+
+  bool lines() {
+    for (size_t i = 0; i < m_.lines.size(); ++i) {
+      const LineEntry& l = m_.lines[i];
+      if (l.pc > m_.code.size())
+        return fail(fmt::format("line table: entry {}: pc 0x{:x} outside the code (0x{:x} bytes)",
+                                i, l.pc, m_.code.size()));
+      if (i > 0 && l.pc < m_.lines[i - 1].pc)
+        return fail(fmt::format("line table: entry {}: pc 0x{:x} comes after 0x{:x} (not sorted)",
+                                i, l.pc, m_.lines[i - 1].pc));
+    }
+    return true;
+  }
+
+  // The steps of one sequence (slots, terms), then its code.
+  bool sequence(size_t index) {
+    const Sequence& seq = m_.sequences[index];
+    std::vector<uint32_t> slotOwner(seq.slots, kNone);
+    for (uint32_t local = 0; local < seq.stepCount; ++local) {
+      const Step& s = m_.steps[seq.stepBegin + local];
+      std::string where = fmt::format("sequence {}: step {}", index, local);
+      if (s.kind == StepKind::Activity && s.slot != kNoSlot) {
+        if (s.slot >= seq.slots)
+          return fail(fmt::format("{}: slot {} out of range ({} slots)", where, s.slot,
+                                  seq.slots));
+        if (slotOwner[s.slot] != kNone)
+          return fail(fmt::format("{}: slot {} is also the slot of step {}", where, s.slot,
+                                  slotOwner[s.slot]));
+        slotOwner[s.slot] = local;
+      }
+      if (s.kind != StepKind::Condition) continue;
+      for (uint32_t t = 0; t < s.termCount; ++t) {
+        const Term& term = m_.terms[s.termBegin + t];
+        std::string at = fmt::format("{}: term {}", where, t);
+        if (term.step >= seq.stepCount)
+          return fail(fmt::format("{}: step {} out of range ({} steps)", at, term.step,
+                                  seq.stepCount));
+        const Step& target = m_.steps[seq.stepBegin + term.step];
+        if (target.kind != StepKind::Activity || target.slot == kNoSlot)
+          return fail(fmt::format("{}: step {} is not an activity step with engagement", at,
+                                  term.step));
+        if (term.events == 0) return fail(fmt::format("{}: no events", at));
+        if (term.events >> kEngagementEventNames.size())
+          return fail(fmt::format("{}: unknown events in mask 0x{:x}", at, term.events));
+        for (size_t e = 0; e < kEngagementEventNames.size(); ++e)
+          if ((term.events & (1u << e)) &&
+              !acceptsEvent(target.activity, static_cast<EngagementEvent>(e)))
+            return fail(fmt::format("{}: step {} ({}) cannot receive '{}'", at, term.step,
+                                    info(target.activity).name, kEngagementEventNames[e]));
+      }
+    }
+    return code(index, seq.codeBegin, seq.codeEnd, false) &&
+           (seq.exitBegin == seq.exitEnd || code(index, seq.exitBegin, seq.exitEnd, true));
+  }
+
+  // ---- code ----------------------------------------------------------------------
+
+  struct Range {
+    size_t seq;
+    uint32_t begin, end;
+    bool exit;  // the `exit when` block
+  };
+
+  bool failAt(const Range& r, uint32_t pc, std::string_view what) {
+    return fail(fmt::format("sequence {}: code at 0x{:x}: {}", r.seq, pc, what));
+  }
+
+  bool stepOperand(const Range& r, uint32_t pc, uint16_t step, StepKind kind, Opcode op) {
+    const Sequence& seq = m_.sequences[r.seq];
+    if (step >= seq.stepCount)
+      return failAt(r, pc, fmt::format("{}: step {} out of range ({} steps)", info(op).mnemonic,
+                                       step, seq.stepCount));
+    const Step& s = m_.steps[seq.stepBegin + step];
+    if (s.kind != kind)
+      return failAt(r, pc, fmt::format("{}: step {} has kind {} (expected: {})",
+                                       info(op).mnemonic, step, stepKindName(s.kind),
+                                       stepKindName(kind)));
+    return true;
+  }
+
+  bool fieldOperand(const Range& r, uint32_t pc, uint16_t field, Opcode op) {
+    if (field >= m_.fields.size())
+      return failAt(r, pc, fmt::format("{}: field {} out of range ({} fields)", info(op).mnemonic,
+                                       field, m_.fields.size()));
+    std::string_view entity = m_.str(m_.fields[field].entity);
+    std::string_view own = m_.str(m_.sequences[r.seq].entity);
+    if (entity != own)
+      return failAt(r, pc, fmt::format("{}: field {} belongs to '{}', not to the sequence's '{}'",
+                                       info(op).mnemonic, field, entity, own));
+    return true;
+  }
+
+  bool constOperand(const Range& r, uint32_t pc, uint16_t index, Opcode op) {
+    if (index >= m_.constants.size())
+      return failAt(r, pc, fmt::format("{}: constant {} out of range ({} constants)",
+                                       info(op).mnemonic, index, m_.constants.size()));
+    return true;
+  }
+
+  bool jumpTarget(const Range& r, uint32_t pc, uint32_t target) {
+    if (target < r.begin || target >= r.end)
+      return failAt(r, pc, fmt::format("jump target 0x{:x} outside the {}", target,
+                                       r.exit ? "exit block" : "sequence"));
+    return true;
+  }
+
+  static bool isStatement(Opcode op) {
+    switch (op) {
+      case Opcode::SetField:
+      case Opcode::Activity:
+      case Opcode::Wait:
+      case Opcode::Await:
+      case Opcode::End:
+      case Opcode::Advance: return true;
+      default: return false;
+    }
+  }
+
+  // Checks one instruction's operands (whether or not it is reachable).
+  bool operands(const Range& r, uint32_t pc) {
+    const Sequence& seq = m_.sequences[r.seq];
+    auto op = static_cast<Opcode>(m_.code[pc]);
+    const uint8_t* a = m_.code.data() + pc + 1;
+    if (r.exit && (isStatement(op) || op == Opcode::Branch || op == Opcode::Outcome ||
+                   op == Opcode::StoreVar))
+      return failAt(r, pc, fmt::format("{} in an exit block", info(op).mnemonic));
+    switch (op) {
+      case Opcode::Const: return constOperand(r, pc, readU16(a), op);
+      case Opcode::LoadField:
+      case Opcode::SetField: return fieldOperand(r, pc, readU16(a), op);
+      case Opcode::LoadVar:
+      case Opcode::StoreVar:
+        if (readU16(a) >= seq.vars)
+          return failAt(r, pc, fmt::format("{}: variable {} out of range ({} variables)",
+                                           info(op).mnemonic, readU16(a), seq.vars));
+        return true;
+      case Opcode::Call:
+        if (a[0] >= kBuiltinInfo.size())
+          return failAt(r, pc, fmt::format("call: unknown builtin {}", a[0]));
+        return true;
+      case Opcode::Outcome: {
+        if (!stepOperand(r, pc, readU16(a), StepKind::Activity, op)) return false;
+        const Step& s = m_.steps[seq.stepBegin + readU16(a)];
+        if (s.activity != ActivityKind::Call)
+          return failAt(r, pc, fmt::format("outcome: step {} has kind {} (expected: call)",
+                                           readU16(a), info(s.activity).name));
+        if (a[2] == 0 || a[2] >> kCallOutcomeNames.size())
+          return failAt(r, pc, fmt::format("outcome: bad outcome mask 0x{:x}", a[2]));
+        return true;
+      }
+      case Opcode::Jump:
+      case Opcode::JumpIfFalse: return jumpTarget(r, pc, readU32(a));
+      case Opcode::Branch:
+        if (readU16(a) >= seq.branchCount)
+          return failAt(r, pc, fmt::format("branch {} out of range ({} branches)", readU16(a),
+                                           seq.branchCount));
+        return true;
+      case Opcode::Activity: return stepOperand(r, pc, readU16(a), StepKind::Activity, op);
+      case Opcode::Wait: return stepOperand(r, pc, readU16(a), StepKind::Wait, op);
+      case Opcode::Await:
+        return stepOperand(r, pc, readU16(a), StepKind::Condition, op) &&
+               jumpTarget(r, pc, readU32(a + 2));
+      case Opcode::Advance:
+        if (!constOperand(r, pc, readU16(a), op)) return false;
+        if (m_.constants[readU16(a)].type != ValueType::String)
+          return failAt(r, pc, fmt::format("advance: constant {} is not a string", readU16(a)));
+        return true;
+      case Opcode::ExitTest:
+        if (!r.exit) return failAt(r, pc, "exit_test outside an exit block");
+        return true;
+      default: return true;
+    }
+  }
+
+  // Decodes the range, checks operands and jump targets, then follows every path from
+  // its start computing the stack depth before each instruction.
+  bool code(size_t seq, uint32_t begin, uint32_t end, bool exit) {
+    Range r{seq, begin, end, exit};
+    std::vector<int> depth(end - begin, -1);  // -1: not an instruction; -2: not reached
+    std::vector<uint32_t> jumps;
+    for (uint32_t pc = begin; pc < end;) {
+      uint8_t byte = m_.code[pc];
+      if (byte >= kOpcodeCount) return failAt(r, pc, fmt::format("unknown opcode 0x{:x}", byte));
+      auto op = static_cast<Opcode>(byte);
+      if (instructionSize(op) > end - pc)
+        return failAt(r, pc, fmt::format("{}: operands run past the end of the {}",
+                                         info(op).mnemonic, exit ? "exit block" : "sequence"));
+      if (!operands(r, pc)) return false;
+      if (op == Opcode::Jump || op == Opcode::JumpIfFalse || op == Opcode::Await)
+        jumps.push_back(pc);
+      depth[pc - begin] = -2;
+      pc += static_cast<uint32_t>(instructionSize(op));
+    }
+    for (uint32_t pc : jumps) {
+      auto op = static_cast<Opcode>(m_.code[pc]);
+      uint32_t target = readU32(m_.code.data() + pc + (op == Opcode::Await ? 3 : 1));
+      if (depth[target - begin] == -1)
+        return failAt(r, pc, fmt::format("jump target 0x{:x} is not an instruction", target));
+    }
+
+    std::vector<uint32_t> work;
+    auto reach = [&](uint32_t from, uint32_t pc, int d) {
+      if (pc >= end)
+        return failAt(r, from, exit ? "the exit block ends without exit_test"
+                                    : "execution falls off the end of the sequence");
+      int& known = depth[pc - begin];
+      if (known == -2) {
+        known = d;
+        work.push_back(pc);
+        return true;
+      }
+      if (known != d)
+        return failAt(r, from, fmt::format("stack depth {} at 0x{:x} differs from {} on "
+                                           "another path",
+                                           d, pc, known));
+      return true;
+    };
+    if (!reach(begin, begin, 0)) return false;
+    while (!work.empty()) {
+      uint32_t pc = work.back();
+      work.pop_back();
+      int d = depth[pc - begin];
+      auto op = static_cast<Opcode>(m_.code[pc]);
+      const OpInfo& oi = info(op);
+      const uint8_t* a = m_.code.data() + pc + 1;
+      int pops = oi.pops;
+      if (pops == kPopsOperand) pops = readU16(a) + 1;
+      if (pops == kPopsCall) pops = kBuiltinInfo[a[0]].arity;
+      if (d < pops)
+        return failAt(r, pc, fmt::format("stack underflow: {} pops {} with {} on the stack",
+                                         oi.mnemonic, pops, d));
+      if (isStatement(op) && d != pops)
+        return failAt(r, pc, fmt::format("{} with {} on the stack (a statement leaves the stack "
+                                         "empty)",
+                                         oi.mnemonic, d));
+      if (op == Opcode::ExitTest && d != 1)
+        return failAt(r, pc, fmt::format("exit_test with {} on the stack (needs exactly 1)", d));
+      int after = d - pops + oi.pushes;
+      if (after > static_cast<int>(kMaxStack))
+        return failAt(r, pc, fmt::format("stack deeper than {}", kMaxStack));
+      uint32_t next = pc + static_cast<uint32_t>(instructionSize(op));
+      bool ok = true;
+      switch (op) {
+        case Opcode::Jump: ok = reach(pc, readU32(a), after); break;
+        case Opcode::JumpIfFalse: ok = reach(pc, readU32(a), after) && reach(pc, next, after); break;
+        case Opcode::Await: ok = reach(pc, readU32(a + 2), after) && reach(pc, next, after); break;
+        case Opcode::End:
+        case Opcode::Advance:
+        case Opcode::ExitTest: break;
+        default: ok = reach(pc, next, after); break;
+      }
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  const Module& m_;
+  std::string error_;
+};
+
+}  // namespace
+
+bool verify(const Module& m, std::string& error) { return Verifier(m).run(error); }
+
+}  // namespace seqc::bc

@@ -1,1 +1,216 @@
-// placeholder
+// Encodes a Module as `.seqb` bytes (docs/bytecode.md). Deterministic: the bytes depend
+// only on the module's contents, and every value has exactly one encoding, so
+// load(write(m)) followed by write gives the same bytes again.
+#include <cstring>
+
+#include "seqc/format/bytecode.h"
+
+namespace seqc::bc {
+namespace {
+
+// Step presence flags: which optional strings follow the step's head byte.
+constexpr uint8_t kHasLabel = 1u << 0;
+constexpr uint8_t kHasTitle = 1u << 1;
+constexpr uint8_t kHasTemplate = 1u << 2;
+constexpr uint8_t kHasDescription = 1u << 3;
+
+class Encoder {
+ public:
+  void u8(uint8_t v) { out_.push_back(v); }
+  void u16(uint16_t v) {
+    out_.push_back(static_cast<uint8_t>(v));
+    out_.push_back(static_cast<uint8_t>(v >> 8));
+  }
+  void u32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void uleb(uint64_t v) {
+    do {
+      uint8_t byte = v & 0x7f;
+      v >>= 7;
+      out_.push_back(v ? static_cast<uint8_t>(byte | 0x80) : byte);
+    } while (v);
+  }
+  void sleb(int64_t v) {
+    for (;;) {
+      uint8_t byte = static_cast<uint8_t>(v) & 0x7f;
+      v >>= 7;  // arithmetic shift (C++20)
+      bool done = (v == 0 && !(byte & 0x40)) || (v == -1 && (byte & 0x40));
+      out_.push_back(done ? byte : static_cast<uint8_t>(byte | 0x80));
+      if (done) return;
+    }
+  }
+  // A required string index (kNone encodes as itself and fails verification).
+  void str(uint32_t index) { uleb(index); }
+  // An optional string index: 0 for kNone, index + 1 otherwise.
+  void optStr(uint32_t index) { uleb(static_cast<uint32_t>(index + 1)); }
+  // `value` relative to `previous`, modulo 2^32 (lines, pcs: mostly small steps).
+  void delta(uint32_t value, uint32_t& previous) {
+    sleb(static_cast<int32_t>(value - previous));
+    previous = value;
+  }
+  void bytes(const void* data, size_t n) {
+    auto* p = static_cast<const uint8_t*>(data);
+    out_.insert(out_.end(), p, p + n);
+  }
+  void text(const std::string& s) {
+    uleb(s.size());
+    bytes(s.data(), s.size());
+  }
+
+  // Sections: a u32 byte length patched in when the section ends.
+  void beginSection() {
+    sectionStart_ = out_.size();
+    u32(0);
+  }
+  void endSection() {
+    auto length = static_cast<uint32_t>(out_.size() - sectionStart_ - 4);
+    for (int i = 0; i < 4; ++i)
+      out_[sectionStart_ + i] = static_cast<uint8_t>(length >> (8 * i));
+  }
+
+  std::vector<uint8_t> take() { return std::move(out_); }
+
+ private:
+  std::vector<uint8_t> out_;
+  size_t sectionStart_ = 0;
+};
+
+void writeConstant(Encoder& e, const Constant& c) {
+  e.u8(static_cast<uint8_t>(c.type));
+  switch (c.type) {
+    case ValueType::Null: break;
+    case ValueType::Decimal: {
+      uint64_t bits;
+      static_assert(sizeof bits == sizeof c.d);
+      std::memcpy(&bits, &c.d, sizeof bits);
+      for (int i = 0; i < 8; ++i) e.u8(static_cast<uint8_t>(bits >> (8 * i)));
+      break;
+    }
+    case ValueType::String: e.str(c.str); break;
+    default: e.sleb(c.i); break;
+  }
+}
+
+void writeStep(Encoder& e, const Step& s, uint32_t& line) {
+  uint8_t payload = 0;
+  if (s.kind == StepKind::Activity) payload = static_cast<uint8_t>(s.activity);
+  if (s.kind == StepKind::Condition) payload = s.all ? 1 : 0;
+  e.u8(static_cast<uint8_t>(static_cast<uint8_t>(s.kind) | (payload << 2)));
+  uint8_t flags = (s.label != kNone ? kHasLabel : 0) | (s.title != kNone ? kHasTitle : 0) |
+                  (s.templ != kNone ? kHasTemplate : 0) |
+                  (s.description != kNone ? kHasDescription : 0);
+  e.u8(flags);
+  if (flags & kHasLabel) e.str(s.label);
+  if (flags & kHasTitle) e.str(s.title);
+  if (flags & kHasTemplate) e.str(s.templ);
+  if (flags & kHasDescription) e.str(s.description);
+  e.uleb(s.seconds);
+  e.uleb(static_cast<uint16_t>(s.slot + 1));  // kNoSlot → 0
+  e.delta(s.line, line);
+  if (s.kind == StepKind::Condition) {
+    e.uleb(s.termBegin);
+    e.uleb(s.termCount);
+  }
+}
+
+void writeSequence(Encoder& e, const Sequence& s) {
+  e.str(s.name);
+  e.str(s.entity);
+  e.optStr(s.description);
+  e.uleb(s.tags.size());
+  for (uint32_t t : s.tags) e.str(t);
+  e.u8(s.exitOnReply ? 1 : 0);
+  e.uleb(s.total);
+  e.uleb(s.vars);
+  e.uleb(s.slots);
+  e.uleb(s.line);
+  for (uint32_t v : {s.stepBegin, s.stepCount, s.branchBegin, s.branchCount, s.codeBegin,
+                     s.codeEnd, s.exitBegin, s.exitEnd})
+    e.uleb(v);
+}
+
+}  // namespace
+
+std::vector<uint8_t> write(const Module& m) {
+  Encoder e;
+  e.bytes(kMagic.data(), kMagic.size());
+  e.u16(kVersionMajor);
+  e.u16(kVersionMinor);
+
+  e.beginSection();  // source name
+  e.text(m.source);
+  e.endSection();
+
+  e.beginSection();  // strings
+  e.uleb(m.strings.size());
+  for (const std::string& s : m.strings) e.text(s);
+  e.endSection();
+
+  e.beginSection();  // constants
+  e.uleb(m.constants.size());
+  for (const Constant& c : m.constants) writeConstant(e, c);
+  e.endSection();
+
+  e.beginSection();  // fields
+  e.uleb(m.fields.size());
+  for (const Field& f : m.fields) {
+    e.str(f.entity);
+    e.str(f.name);
+    e.u8(static_cast<uint8_t>(f.type));
+    e.uleb(f.maxLength);
+    e.uleb(f.options.size());
+    for (const Option& o : f.options) {
+      e.sleb(o.value);
+      e.str(o.label);
+    }
+  }
+  e.endSection();
+
+  e.beginSection();  // steps
+  e.uleb(m.steps.size());
+  uint32_t line = 0;
+  for (const Step& s : m.steps) writeStep(e, s, line);
+  e.endSection();
+
+  e.beginSection();  // terms
+  e.uleb(m.terms.size());
+  for (const Term& t : m.terms) {
+    e.uleb(t.step);
+    e.u8(t.events);
+  }
+  e.endSection();
+
+  e.beginSection();  // branches
+  e.uleb(m.branches.size());
+  line = 0;
+  for (const Branch& b : m.branches) {
+    e.delta(b.line, line);
+    e.uleb(static_cast<uint16_t>(b.arm + 1));  // kElseArm → 0
+  }
+  e.endSection();
+
+  e.beginSection();  // sequences
+  e.uleb(m.sequences.size());
+  for (const Sequence& s : m.sequences) writeSequence(e, s);
+  e.endSection();
+
+  e.beginSection();  // code, verbatim
+  e.bytes(m.code.data(), m.code.size());
+  e.endSection();
+
+  e.beginSection();  // lines
+  e.uleb(m.lines.size());
+  uint32_t pc = 0;
+  line = 0;
+  for (const LineEntry& l : m.lines) {
+    e.uleb(static_cast<uint32_t>(l.pc - pc));
+    pc = l.pc;
+    e.delta(l.line, line);
+  }
+  e.endSection();
+
+  return e.take();
+}
+
+}  // namespace seqc::bc

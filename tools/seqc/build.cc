@@ -1,12 +1,78 @@
-// `seqc build` (placeholder until implemented).
+// `seqc build FILE.seq [-o OUT.seqb] [--diagnostics text|json]`: check, lower, verify,
+// encode, and write the module atomically. A file with errors writes nothing.
+#include <cstdio>
+#include <memory>
+
+#include <fmt/core.h>
+
+#include "compiler/compilation.h"
+#include "compiler/lower.h"
+#include "seqc/format/bytecode.h"
 #include "tools/seqc/command.h"
 
 namespace seqc::cli {
 
+namespace {
+
+// FILE.seq → FILE.seqb; any other name gets `.seqb` appended.
+std::string defaultOutput(const std::string& file) {
+  constexpr std::string_view kExt = ".seq";
+  if (file.size() > kExt.size() && file.compare(file.size() - kExt.size(), kExt.size(), kExt) == 0)
+    return file + "b";
+  return file + ".seqb";
+}
+
+}  // namespace
+
 Runner addBuild(CLI::App& app) {
-  auto* cmd = app.add_subcommand("build", "not implemented yet");
-  cmd->allow_extras();
-  return [cmd](const Context&) { return cmd->parsed() ? kExitUsage : -1; };
+  struct Options {
+    std::string file;
+    std::string output;
+    std::string diagnostics = "text";
+  };
+  auto opts = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("build", "Compile a .seq file to bytecode (.seqb)");
+  cmd->add_option("file", opts->file, "the .seq file to compile")->required()->type_name("FILE.seq");
+  cmd->add_option("-o,--output", opts->output, "where to write the bytecode (default: FILE.seqb)")
+      ->type_name("OUT.seqb");
+  cmd->add_option("--diagnostics", opts->diagnostics, "output format of diagnostics")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("text|json");
+  return [opts, cmd](const Context& ctx) {
+    if (!cmd->parsed()) return -1;
+    Compilation c({ctx.stdlibDir()});
+    bc::Module module;
+    std::string error;
+    bool lowered = false;
+    runWithLargeStack([&] {
+      c.checkFile(opts->file);
+      if (!c.diagnostics().hasErrors()) lowered = lower(c, module, error);
+    });
+
+    // Diagnostics (warnings too) as `check` prints them.
+    auto diags = c.diagnostics().sorted(c.sources());
+    if (opts->diagnostics == "json")
+      std::fputs(renderJson(c.sources(), diags).c_str(), stdout);
+    else
+      std::fputs(renderText(c.sources(), diags).c_str(), stdout);
+    if (c.diagnostics().hasErrors()) return kExitInputError;
+
+    if (!lowered) {
+      std::fputs(fmt::format("{}: error: {}\n", opts->file, error).c_str(), stderr);
+      return kExitInputError;
+    }
+    if (!bc::verify(module, error)) {
+      std::fputs(fmt::format("error: internal: lowering produced invalid bytecode: {}\n", error).c_str(), stderr);
+      return kExitInputError;
+    }
+    std::vector<uint8_t> bytes = bc::write(module);
+    std::string out = opts->output.empty() ? defaultOutput(opts->file) : opts->output;
+    if (!writeFileAtomically(out, std::string(bytes.begin(), bytes.end()), error)) {
+      std::fputs(fmt::format("error: {}\n", error).c_str(), stderr);
+      return kExitInputError;
+    }
+    return kExitOk;
+  };
 }
 
 }  // namespace seqc::cli

@@ -1,12 +1,119 @@
-// `seqc simulate` (placeholder until implemented).
-#include "tools/seqc/command.h"
+// `seqc simulate (FILE.seq | FILE.seqb) --records RECORDS [--events EVENTS] …` (CLI.md).
+#include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "seqc/runtime/simulator.h"
+#include "seqc/runtime/time.h"
+#include "tools/seqc/program_input.h"
 
 namespace seqc::cli {
 
 Runner addSimulate(CLI::App& app) {
-  auto* cmd = app.add_subcommand("simulate", "not implemented yet");
-  cmd->allow_extras();
-  return [cmd](const Context&) { return cmd->parsed() ? kExitUsage : -1; };
+  struct Options {
+    std::string file, records, events, sequence, start = "2026-01-05T09:00:00Z", until, model,
+        format = "table";
+    uint64_t seed = 0;
+    bool report = false;
+  };
+  auto opts = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("simulate", "Run a sequence against sample records on a simulated clock");
+  cmd->add_option("file", opts->file, "the program: a .seq source or a .seqb module")
+      ->required()
+      ->type_name("FILE.seq|FILE.seqb");
+  cmd->add_option("--records", opts->records, "the records: .csv (header row of field names) or .jsonl")
+      ->required()
+      ->type_name("RECORDS");
+  cmd->add_option("--events", opts->events, "scripted events, one JSON object a line")->type_name("EVENTS.jsonl");
+  cmd->add_option("--sequence", opts->sequence, "the sequence to run (required when the file defines several)")
+      ->type_name("NAME");
+  cmd->add_option("--start", opts->start, "when the simulation starts (default 2026-01-05T09:00:00Z)")
+      ->type_name("ISO8601");
+  cmd->add_option("--until", opts->until, "how long to simulate (default: until nothing can move, at most 365d)")
+      ->type_name("DURATION");
+  auto* model = cmd->add_option("--model", opts->model, "generate seller and customer behaviour (docs/simulation.md)")
+                    ->type_name("MODEL.json");
+  cmd->add_option("--seed", opts->seed, "seed of the model's random behaviour (default 0)")->type_name("N")->needs(model);
+  cmd->add_option("--format", opts->format, "output format")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->type_name("table|json");
+  cmd->add_flag("--report", opts->report,
+                "add the funnel: per-step and branch counts, days to completion (default with --model in tables)");
+
+  return [opts, cmd, model](const Context& ctx) -> int {
+    if (!cmd->parsed()) return -1;
+    auto fail = [](const std::string& message) {
+      std::fprintf(stderr, "error: %s\n", message.c_str());
+      return kExitInputError;
+    };
+    rt::SimOptions sim;
+    auto start = rt::parseDateTime(opts->start);
+    if (!start) {
+      std::fprintf(stderr, "error: --start: '%s' is not an ISO 8601 time (like 2026-01-05T09:00:00Z)\n",
+                   opts->start.c_str());
+      return kExitUsage;
+    }
+    sim.start = *start;
+    if (!opts->until.empty()) {
+      auto until = rt::parseDuration(opts->until);
+      if (!until || *until <= 0 || *until > 10LL * 365 * rt::kSecondsPerDay) {
+        std::fprintf(stderr, "error: --until: '%s' is not a duration like 7d or 2w3d (at most 3650d)\n",
+                     opts->until.c_str());
+        return kExitUsage;
+      }
+      sim.until = *until;
+    }
+
+    ProgramInput in;
+    if (auto rc = loadProgram(opts->file, ctx, in)) return *rc;
+    uint32_t seqIndex = 0;
+    if (auto rc = pickSequence(in, opts->sequence, seqIndex)) return *rc;
+    const bc::Module& m = in.module;
+    const bc::Sequence& seq = m.sequences[seqIndex];
+
+    std::string error;
+    rt::RecordSchema schema;
+    if (!recordSchema(in, seqIndex, ctx, schema, error))
+      return fail(fmt::format("invalid bytecode: {}: {}", opts->file, error));
+
+    rt::Model behaviour;
+    if (!opts->model.empty()) {
+      if (!rt::readModel(opts->model, behaviour, error)) return fail(error);
+      sim.model = &behaviour;
+      sim.seed = opts->seed;
+    }
+
+    // Records keep the values of the fields the code touches, in module field order.
+    std::vector<std::string> keep;
+    std::vector<size_t> column(m.fields.size(), SIZE_MAX);
+    for (size_t f = 0; f < m.fields.size(); ++f)
+      if (m.fields[f].entity == seq.entity) {
+        column[f] = keep.size();
+        keep.emplace_back(m.str(m.fields[f].name));
+      }
+    rt::StringArena arena;
+    rt::RecordTable table;
+    if (!rt::readRecords(opts->records, schema, keep, arena, table, error)) return fail(error);
+    std::vector<rt::Value> values(table.ids.size() * m.fields.size());
+    for (size_t r = 0; r < table.ids.size(); ++r)
+      for (size_t f = 0; f < m.fields.size(); ++f)
+        if (column[f] != SIZE_MAX) values[r * m.fields.size() + f] = table.values[r * keep.size() + column[f]];
+
+    std::vector<rt::Event> events;
+    if (!opts->events.empty() && !rt::readEvents(opts->events, sim.start, schema, arena, events, error))
+      return fail(error);
+
+    rt::Simulator simulator(m, seqIndex, sim);
+    simulator.addRecords(table.ids, std::move(values));
+    simulator.setEvents(std::move(events), opts->events);
+    simulator.run();
+    bool report = opts->report || (model->count() > 0 && opts->format == "table");
+    std::string out = opts->format == "json" ? rt::renderJson(simulator, opts->report)
+                                             : rt::renderTable(simulator, report);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return kExitOk;
+  };
 }
 
 }  // namespace seqc::cli

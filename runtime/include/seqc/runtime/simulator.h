@@ -1,0 +1,226 @@
+// The interpreter and simulator: runs one sequence of a verified module for many
+// records on a simulated clock (LANGUAGE.md §6, CLI.md "Simulator").
+//
+// Per-record state lives in flat arrays indexed by record: a 32-byte RecordState, one
+// engagement byte per slot, the variables and the field values the code touches. Timers
+// and generated behaviour wait in calendar queues keyed by instant, so a million records
+// due at the same instant cost one bucket, not a million heap operations.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "seqc/format/bytecode.h"
+#include "seqc/runtime/records.h"
+#include "seqc/runtime/value.h"
+
+namespace seqc::rt {
+
+// ---- the behaviour model (--model): docs/simulation.md documents the JSON -------------
+
+struct DelayRange {
+  int64_t min = 0;  // seconds
+  int64_t max = 0;
+};
+
+struct Model {
+  DelayRange complete{3600, 24 * 3600};  // seller: step current → completed or skipped
+  double skip = 0.05;                    // seller skips instead of completing
+  std::array<double, 4> callOutcomes = {0.35, 0.35, 0.25, 0.05};  // by CallOutcome
+  double open = 0.45;       // email opened (sent or completed email steps)
+  double click = 0.25;      // of opened emails
+  double reply = 0.10;      // of opened emails
+  double download = 0.10;   // of opened emails
+  double textReply = 0.20;  // text steps
+  DelayRange engage{15 * 60, 2 * 24 * 3600};  // sent → customer event
+};
+
+// Reads a model file; false with "FILE: …" in `error` when malformed.
+bool readModel(const std::string& path, Model& out, std::string& error);
+
+// ---- results ----------------------------------------------------------------------
+
+enum class Status : uint8_t { Active, Completed, Exited, Disconnected, Advanced, Error };
+inline constexpr std::array<std::string_view, 6> kStatusNames = {
+    "active", "completed", "exited", "disconnected", "advanced", "error"};
+
+enum class Reason : uint8_t { None, Reply, ExitWhen, Error };
+
+// A history entry's result (CLI.md): the first five, then call outcomes, then events.
+enum class Result : uint8_t {
+  Completed, Skipped, Sent, Waited, TimedOut,
+  Answered, Voicemail, NoAnswer, WrongNumber,
+  Opened, Clicked, Replied, Downloaded,
+};
+std::string_view name(Result r);
+
+struct HistoryEntry {  // 12 bytes, one flat log for all records
+  uint32_t record;
+  int32_t at;       // seconds since the start
+  uint16_t step;    // sequence-local
+  Result result;
+  uint8_t pad = 0;
+};
+
+// What a record is waiting for.
+enum class Waiting : uint8_t { Nothing, Manual, Timer, Condition, Connect };
+
+struct RecordState {  // 32 bytes: docs/performance.md counts them
+  uint32_t pc = 0;          // resume point (at `await`: the await itself)
+  int32_t entered = 0;      // when the current step began (seconds since start)
+  int32_t due = 0;          // pending timer (wait end, `within` deadline)
+  int32_t connected = 0;    // when the record (last) connected
+  uint16_t step = 0xFFFF;   // current step, sequence-local
+  uint16_t progress = 0;
+  Status status = Status::Active;
+  Waiting waiting = Waiting::Nothing;
+  Reason reason = Reason::None;
+  uint8_t pad = 0;
+  uint32_t generation = 0;  // bumps whenever the record moves: stale generated events die
+  uint32_t error = 0;       // Error: index into errors
+};
+static_assert(sizeof(RecordState) == 32);
+
+struct SimOptions {
+  int64_t start = 0;                 // seconds since the epoch
+  std::optional<int64_t> until;      // seconds after start
+  const Model* model = nullptr;
+  uint64_t seed = 0;
+  bool history = true;               // keep the per-record history log
+  int64_t horizon = 365 * 86400;     // without --until: stop after this long
+};
+
+// Per-step counts for the funnel.
+struct StepCounts {
+  uint64_t reached = 0;
+  uint64_t done = 0;     // completed, sent, waited, condition true
+  uint64_t skipped = 0;  // skipped, condition false (timed out or its step skipped)
+};
+
+// A `seqc simulate` run of one sequence.
+class Simulator {
+ public:
+  Simulator(const bc::Module& module, uint32_t sequence, SimOptions options);
+
+  // Adds records: `fieldValues` holds, per record, one value per module field
+  // (Module::fields order; fields of other entities null). Returns the first index.
+  uint32_t addRecords(const std::vector<std::string>& ids, std::vector<Value> fieldValues);
+  // Scripted events (any order; applied by time, ties in the given order). `file` names
+  // the events file in warnings.
+  void setEvents(std::vector<Event> events, std::string file);
+
+  void run();
+
+  // ---- results
+  const bc::Module& module() const { return module_; }
+  const bc::Sequence& sequence() const { return seq_; }
+  size_t recordCount() const { return ids_.size(); }
+  const std::string& id(uint32_t r) const { return ids_[r]; }
+  const RecordState& state(uint32_t r) const { return states_[r]; }
+  const std::string& errorMessage(uint32_t r) const { return errors_[states_[r].error]; }
+  const bc::Step& step(uint16_t local) const { return module_.steps[seq_.stepBegin + local]; }
+  // History entries of every record, grouped by record in order of time.
+  std::vector<HistoryEntry> historyByRecord() const;
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  int64_t start() const { return options_.start; }
+  int64_t end() const { return options_.start + end_; }  // seconds since the epoch
+  const std::vector<StepCounts>& stepCounts() const { return stepCounts_; }
+  const std::vector<uint64_t>& branchCounts() const { return branchCounts_; }
+  // Completed records by whole days from connect to completion.
+  const std::vector<uint64_t>& daysToCompletion() const { return daysToCompletion_; }
+  uint64_t stepsExecuted() const { return stepsExecuted_; }
+  // Bytes of interpreter state per record (state, slots, variables, fields).
+  size_t bytesPerRecord() const;
+
+ private:
+  struct Scheduled {  // a generated (model) event
+    uint32_t record;
+    uint32_t generation;
+    uint8_t kind;      // GenKind
+    uint8_t arg;       // outcome or engagement event
+    uint16_t step;
+  };
+  template <class T>
+  class Calendar {
+   public:
+    void push(int32_t at, const T& item);
+    bool empty() const { return times_.empty(); }
+    int32_t next() const { return times_.front(); }
+    std::vector<T> take();  // the earliest bucket
+   private:
+    std::vector<int32_t> times_;  // min-heap of distinct instants
+    std::unordered_map<int32_t, uint32_t> index_;
+    std::vector<std::vector<T>> buckets_;
+    std::vector<uint32_t> free_;
+  };
+
+  // Interpreter core (interpreter.cc).
+  void connect(uint32_t r, int32_t now);
+  void resume(uint32_t r, int32_t now);
+  void execute(uint32_t r, uint32_t pc, int32_t now);
+  std::optional<bool> exitWhen(uint32_t r, int32_t now);  // nullopt: runtime error
+  void fail(uint32_t r, uint32_t pc, std::string message);
+  void finish(uint32_t r, Status status, Reason reason, int32_t now);
+  void record(uint32_t r, uint16_t step, Result result, int32_t now);
+  // 0 undecided, 1 true, 2 false (with the deciding result in `why`).
+  int decide(uint32_t r, const bc::Step& s, Result& why) const;
+  void leaveStep(uint32_t r, uint16_t step, Result result, int32_t now);
+  void sent(uint32_t r, uint16_t step, int32_t now);
+
+  // Events (simulator.cc).
+  void apply(const Event& e, int32_t now);
+  void applyGenerated(const Scheduled& g, int32_t now);
+  void engage(uint32_t r, uint16_t step, EngagementEvent ev, int32_t now);
+  void complete(uint32_t r, std::optional<CallOutcome> outcome, int32_t now);
+  void skip(uint32_t r, int32_t now);
+  void updateFields(uint32_t r, const Event& e, int32_t now);
+  void warn(const Event& e, const std::string& what);
+  void planManual(uint32_t r, uint16_t step, int32_t now);
+  void planEngagement(uint32_t r, uint16_t step, int32_t now);
+  double random(uint32_t r, uint32_t a, uint32_t b) const;
+  void markEnd(int32_t now) {
+    if (now > end_) end_ = now;
+  }
+
+  const bc::Module& module_;
+  const bc::Sequence seq_;
+  SimOptions options_;
+  const uint8_t* code_;
+  uint32_t width_ = 0;             // module fields per record
+  std::unordered_map<std::string, uint16_t> fieldByName_;  // the sequence entity's fields
+
+  std::vector<std::string> ids_;
+  std::unordered_map<std::string, uint32_t> byId_;
+  std::vector<RecordState> states_;
+  std::vector<uint8_t> slots_;     // record × slot: engagement bits
+  std::vector<Value> vars_;        // record × var
+  std::vector<Value> fields_;      // record × module field
+  std::vector<bool> waitsForConnect_;
+  std::vector<HistoryEntry> history_;
+  std::vector<std::string> errors_{""};
+  StringArena arena_;
+
+  std::vector<Event> events_;
+  std::string eventsFile_;
+  Calendar<uint32_t> timers_;
+  Calendar<Scheduled> generated_;
+  std::vector<std::string> warnings_;
+  std::vector<StepCounts> stepCounts_;
+  std::vector<uint64_t> branchCounts_;
+  std::vector<uint64_t> daysToCompletion_;
+  std::unordered_map<std::string, uint16_t> stepByLabel_;
+  uint64_t stepsExecuted_ = 0;
+  int32_t end_ = 0;
+  int32_t now_ = 0;
+};
+
+// Output of `seqc simulate` (CLI.md): one JSON object, or the table. `report` adds the
+// funnel and the days-to-completion distribution.
+std::string renderJson(const Simulator& sim, bool report);
+std::string renderTable(const Simulator& sim, bool report);
+
+}  // namespace seqc::rt

@@ -1,0 +1,133 @@
+// Loading what `simulate` and `graph` run: see program_input.h.
+#include "tools/seqc/program_input.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "compiler/lower.h"
+
+namespace seqc::cli {
+
+namespace {
+
+bool endsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+rt::FieldSpec specOf(const bc::Module& m, const bc::Field& f) {
+  rt::FieldSpec spec;
+  spec.name = std::string(m.str(f.name));
+  spec.type = f.type;
+  spec.maxLength = f.maxLength;
+  for (const bc::Option& o : f.options) spec.options.emplace_back(o.value, std::string(m.str(o.label)));
+  return spec;
+}
+
+}  // namespace
+
+std::optional<int> loadProgram(const std::string& path, const Context& ctx, ProgramInput& out) {
+  out.path = path;
+  if (endsWith(path, ".seq")) {
+    out.compilation = std::make_unique<Compilation>(CompileOptions{ctx.stdlibDir()});
+    runWithLargeStack([&] { out.compilation->checkFile(path); });
+    const Compilation& c = *out.compilation;
+    if (c.diagnostics().hasErrors()) {
+      std::fputs(renderText(c.sources(), c.diagnostics().sorted(c.sources())).c_str(), stderr);
+      return kExitInputError;
+    }
+    std::string error;
+    if (!lower(c, out.module, error) || !bc::verify(out.module, error)) {
+      std::fprintf(stderr, "error: internal: %s: %s\n", path.c_str(), error.c_str());
+      return kExitInputError;
+    }
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "error: cannot read '%s'\n", path.c_str());
+    return kExitInputError;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string bytes = text.str();
+  std::string error;
+  if (!bc::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), out.module, error)) {
+    std::fprintf(stderr, "error: invalid bytecode: %s: %s\n", path.c_str(), error.c_str());
+    return kExitInputError;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> pickSequence(const ProgramInput& in, const std::string& name, uint32_t& out) {
+  const bc::Module& m = in.module;
+  std::string names;
+  for (const bc::Sequence& s : m.sequences) names += fmt::format("{}\"{}\"", names.empty() ? "" : ", ", m.str(s.name));
+  if (name.empty()) {
+    if (m.sequences.size() == 1) {
+      out = 0;
+      return std::nullopt;
+    }
+    if (m.sequences.empty()) {
+      std::fprintf(stderr, "error: %s defines no sequence\n", in.path.c_str());
+      return kExitInputError;
+    }
+    std::fprintf(stderr, "error: %s defines %zu sequences; choose one with --sequence (%s)\n",
+                 in.path.c_str(), m.sequences.size(), names.c_str());
+    return kExitUsage;
+  }
+  for (uint32_t i = 0; i < m.sequences.size(); ++i)
+    if (m.str(m.sequences[i].name) == name) {
+      out = i;
+      return std::nullopt;
+    }
+  std::fprintf(stderr, "error: %s has no sequence \"%s\" (it defines %s)\n", in.path.c_str(),
+               name.c_str(), names.c_str());
+  return kExitInputError;
+}
+
+bool recordSchema(const ProgramInput& in, uint32_t seq, const Context& ctx, rt::RecordSchema& out,
+                  std::string& error) {
+  const bc::Module& m = in.module;
+  std::string entity(m.str(m.sequences[seq].entity));
+  out.entity = entity;
+  out.fields.clear();
+  // The schema the program runs with: the compilation's, or the standard library's.
+  std::unique_ptr<Compilation> stdlibOnly;
+  const Program* program = in.compilation ? in.compilation->program() : nullptr;
+  if (!program) {
+    stdlibOnly = std::make_unique<Compilation>(CompileOptions{ctx.stdlibDir()});
+    stdlibOnly->checkSource("<schema>", "");
+    program = stdlibOnly->program();
+  }
+  if (const EntityInfo* e = program ? program->schema.find(entity) : nullptr) {
+    for (const auto& f : e->fields) {
+      rt::FieldSpec spec;
+      spec.name = f->name;
+      spec.type = valueType(f->type);
+      spec.maxLength = f->type.maxLength;
+      for (const OptionInfo& o : f->options) spec.options.emplace_back(o.value, o.label);
+      out.fields.push_back(std::move(spec));
+    }
+  }
+  // The module's own fields: added when the schema lacks them (a .seqb whose entity was
+  // extended), checked when it has them.
+  for (const bc::Field& f : m.fields) {
+    if (m.str(f.entity) != entity) continue;
+    rt::FieldSpec spec = specOf(m, f);
+    if (const rt::FieldSpec* have = out.find(spec.name)) {
+      if (have->type != spec.type) {
+        error = fmt::format("field {}.{} is {} in the module but {} in the schema", entity, spec.name,
+                            bc::name(spec.type), bc::name(have->type));
+        return false;
+      }
+      continue;
+    }
+    out.fields.push_back(std::move(spec));
+  }
+  return true;
+}
+
+}  // namespace seqc::cli
