@@ -27,8 +27,13 @@ test: setup
 check: build
 	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
 
-bench: build
-	@cmake --build $(BUILD) --target bench_compile -j $(JOBS) && $(BUILD)/bin/bench_compile
+# Every benchmark, built in its own Release tree (figures: docs/performance.md).
+BENCH_BUILD ?= build-release
+bench: setup
+	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BENCH_BUILD) --target bench_compile bench_simulate -j $(JOBS)
+	@$(BENCH_BUILD)/bin/bench_compile
+	@$(BENCH_BUILD)/bin/bench_simulate
 
 clean:
 	rm -rf build build-asan build-fuzz

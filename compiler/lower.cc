@@ -118,19 +118,41 @@ std::vector<const ast::MemberExpr*> stepRefs(const ast::Expr& e) {
   return refs;
 }
 
-// The most activity steps on any path through `block` (Sequence::total).
-uint32_t pathTotal(const ast::Block& block) {
-  uint32_t n = 0;
+// The most activity steps on the paths through a block: those that run off its end
+// (`open`) and those that stop at an `end` or `advance to` in it (`closed`); -1: none.
+struct PathSteps {
+  int64_t open = 0;
+  int64_t closed = -1;
+};
+
+PathSteps pathSteps(const ast::Block& block) {
+  PathSteps r;
   for (const auto& s : block.stmts) {
-    if (isa<ast::ActivityStmt>(*s)) ++n;
-    if (const auto* i = dyn_cast<ast::IfStmt>(s.get())) {
-      uint32_t most = i->elseBlock ? pathTotal(*i->elseBlock) : 0;
-      for (const ast::IfArm& arm : i->arms) most = std::max(most, pathTotal(arm.body));
-      n += most;
+    if (r.open < 0) break;  // nothing after here is reached
+    if (isa<ast::ActivityStmt>(*s)) ++r.open;
+    if (isa<ast::EndStmt>(*s) || isa<ast::AdvanceStmt>(*s)) {
+      r.closed = std::max(r.closed, r.open);
+      r.open = -1;
     }
-    if (isa<ast::EndStmt>(*s) || isa<ast::AdvanceStmt>(*s)) break;
+    if (const auto* i = dyn_cast<ast::IfStmt>(s.get())) {
+      PathSteps none;  // a missing `else` runs nothing
+      int64_t open = -1;
+      auto join = [&](const PathSteps& arm) {
+        if (arm.open >= 0) open = std::max(open, r.open + arm.open);
+        if (arm.closed >= 0) r.closed = std::max(r.closed, r.open + arm.closed);
+      };
+      for (const ast::IfArm& arm : i->arms) join(pathSteps(arm.body));
+      join(i->elseBlock ? pathSteps(*i->elseBlock) : none);
+      r.open = open;
+    }
   }
-  return n;
+  return r;
+}
+
+// Sequence::total: the most activity steps on any path through the body.
+int64_t pathTotal(const ast::Block& body) {
+  PathSteps r = pathSteps(body);
+  return std::max(r.open, r.closed);
 }
 
 bool endsFlow(const ast::Block& block) {
@@ -188,12 +210,18 @@ std::optional<Folded> fold(const ast::Expr& e) {
         }
       }
       int64_t x = l->i, y = r->i, v = 0;
+      auto number = [&v](bool overflow) {
+        return overflow ? std::nullopt : std::optional(Folded{false, v, false});
+      };
       switch (b.op) {
-        case B::Add: return __builtin_add_overflow(x, y, &v) ? std::nullopt : std::optional(Folded{false, v, false});
-        case B::Sub: return __builtin_sub_overflow(x, y, &v) ? std::nullopt : std::optional(Folded{false, v, false});
-        case B::Mul: return __builtin_mul_overflow(x, y, &v) ? std::nullopt : std::optional(Folded{false, v, false});
+        case B::Add: return number(__builtin_add_overflow(x, y, &v));
+        case B::Sub: return number(__builtin_sub_overflow(x, y, &v));
+        case B::Mul: return number(__builtin_mul_overflow(x, y, &v));
         // Only where every definition of `%` agrees; `/` gives a decimal at run time.
-        case B::Mod: return x >= 0 && y > 0 ? std::optional(Folded{false, x % y, false}) : std::nullopt;
+        case B::Mod:
+          if (x < 0 || y <= 0) return std::nullopt;
+          v = x % y;
+          return number(false);
         case B::Eq: return Folded{true, 0, x == y};
         case B::Ne: return Folded{true, 0, x != y};
         case B::Lt: return Folded{true, 0, x < y};
@@ -215,7 +243,8 @@ class Lowerer {
   bool run(std::string& error) {
     for (const SequenceInfo& info : program_.sequences) {
       if (!info.checked || !info.decl || !info.entity) {
-        fail(fmt::format("sequence \"{}\" was not checked cleanly; nothing can be lowered",
+        fail(info.decl ? info.decl->keyword : SourceRange(),
+             fmt::format("sequence \"{}\" was not checked cleanly; nothing can be lowered",
                          info.decl ? info.decl->name : std::string()));
         break;
       }
@@ -223,7 +252,7 @@ class Lowerer {
       if (!error_.empty()) break;
     }
     if (error_.empty() && m_.code.size() > std::numeric_limits<uint32_t>::max())
-      fail("the module's code is larger than 4 GiB");
+      fail(SourceRange(), "the module's code is larger than 4 GiB");
     error = error_;
     return error_.empty();
   }
@@ -231,15 +260,13 @@ class Lowerer {
  private:
   // ---- module-wide tables --------------------------------------------------------
 
-  void fail(std::string message) {
-    if (error_.empty()) error_ = std::move(message);
+  // Keeps the first failure, as `path:line: message` when the place is known.
+  void fail(SourceRange where, std::string_view message) {
+    if (!error_.empty()) return;
+    error_ = where.valid() ? fmt::format("{}:{}: {}", sm_.file(where.file).path(), line(where), message)
+                           : std::string(message);
   }
-
-  // `path:line: ` for messages about a place.
-  std::string at(SourceRange r) const {
-    if (!r.valid()) return "";
-    return fmt::format("{}:{}: ", sm_.file(r.file).path(), line(r));
-  }
+  void fail(std::string_view message) { fail(statement_, message); }
 
   uint32_t line(SourceRange r) const { return r.valid() ? sm_.file(r.file).lineCol(r.begin).line : 0; }
 
@@ -299,7 +326,7 @@ class Lowerer {
     int64_t s = 0;
     if (!d.valid || __builtin_mul_overflow(d.minutes, kSecondsPerMinute, &s) || s < 0 ||
         s > static_cast<int64_t>(bc::kMaxStepSeconds)) {
-      fail(fmt::format("{}{} is longer than the {} days a step may last", at(d.range), what,
+      fail(d.range, fmt::format("{} is longer than the {} days a step may last", what,
                        bc::kMaxStepSeconds / 86400));
       return 0;
     }
@@ -329,8 +356,8 @@ class Lowerer {
                                            : oi.pops;
     depth_ += oi.pushes - pops;
     if (depth_ > static_cast<int>(bc::kMaxStack) && !stackReported_) {
-      fail(fmt::format("{}this expression is too large: it needs more than {} values on the stack",
-                       at(statement_), bc::kMaxStack));
+      fail(fmt::format("this expression is too large: it needs more than {} values on the stack",
+                       bc::kMaxStack));
       stackReported_ = true;
     }
   }
@@ -382,6 +409,7 @@ class Lowerer {
 
   void lowerSequence(const SequenceInfo& info) {
     const ast::Sequence& decl = *info.decl;
+    statement_ = decl.keyword;
     stepBegin_ = m_.steps.size();
     branchBegin_ = m_.branches.size();
     stepOf_.clear();
@@ -408,7 +436,7 @@ class Lowerer {
       }
     }
     s.line = line(decl.keyword);
-    s.total = static_cast<uint16_t>(std::min<uint32_t>(pathTotal(decl.body), 0xFFFF));
+    s.total = static_cast<uint16_t>(std::clamp<int64_t>(pathTotal(decl.body), 0, 0xFFFF));
     s.stepBegin = static_cast<uint32_t>(stepBegin_);
     s.branchBegin = static_cast<uint32_t>(branchBegin_);
 
@@ -419,7 +447,6 @@ class Lowerer {
 
     s.exitBegin = here();
     if (!exits.empty()) {
-      statement_ = exits.front()->range;
       depth_ = 0;
       auto operand = [&](size_t i) {
         statement_ = exits[i]->range;
@@ -437,8 +464,8 @@ class Lowerer {
     s.stepCount = static_cast<uint32_t>(m_.steps.size() - stepBegin_);
     s.branchCount = static_cast<uint32_t>(m_.branches.size() - branchBegin_);
     if (varOf_.size() > bc::kMaxVars)
-      fail(fmt::format("{}sequence \"{}\" declares {} variables; the format allows {}", at(decl.keyword),
-                       decl.name, varOf_.size(), bc::kMaxVars));
+      fail(decl.keyword, fmt::format("sequence \"{}\" declares {} variables; the format allows {}", decl.name,
+                                     varOf_.size(), bc::kMaxVars));
     s.vars = static_cast<uint16_t>(std::min<size_t>(varOf_.size(), 0xFFFF));
     s.slots = slots_;
     m_.sequences.push_back(std::move(s));
@@ -471,7 +498,7 @@ class Lowerer {
       case ast::StmtKind::Set: {
         const auto& st = cast<ast::SetStmt>(s);
         if (!st.target || !st.target->field || !st.value) {
-          fail(fmt::format("{}internal: unresolved `set`", at(s.range)));
+          fail(s.range, "internal: unresolved `set`");
           return;
         }
         emitExpr(*st.value, Hint::of(st.target->field->type, /*store=*/true));
@@ -481,7 +508,7 @@ class Lowerer {
       case ast::StmtKind::Let: {
         const auto& l = cast<ast::LetStmt>(s);
         if (!l.value) {
-          fail(fmt::format("{}internal: `let` without a value", at(s.range)));
+          fail(s.range, "internal: `let` without a value");
           return;
         }
         emitExpr(*l.value);
@@ -493,7 +520,7 @@ class Lowerer {
       case ast::StmtKind::Assign: {
         const auto& as = cast<ast::AssignStmt>(s);
         if (!as.variable || !as.value) {
-          fail(fmt::format("{}internal: unresolved assignment", at(s.range)));
+          fail(s.range, "internal: unresolved assignment");
           return;
         }
         emitExpr(*as.value, Hint::of(as.variable->type, /*store=*/true));
@@ -535,8 +562,8 @@ class Lowerer {
     st.line = line(a.range);
     if (info(a.activity).events != EventClass::NoEvents) {
       if (slots_ >= bc::kMaxSlots)
-        fail(fmt::format("{}the sequence has more than {} steps with engagement events", at(a.range),
-                         bc::kMaxSlots));
+        fail(a.range,
+             fmt::format("the sequence has more than {} steps with engagement events", bc::kMaxSlots));
       else
         st.slot = slots_++;
     }
@@ -548,14 +575,14 @@ class Lowerer {
   uint16_t stepOf(const ast::Stmt* s) {
     auto it = stepOf_.find(s);
     if (it != stepOf_.end()) return it->second;
-    fail(fmt::format("{}internal: a condition refers to a step not lowered before it", at(statement_)));
+    fail(statement_, "internal: a condition refers to a step not lowered before it");
     return 0;
   }
 
   uint16_t variable(const ast::LetStmt* v) {
     auto it = varOf_.find(v);
     if (it != varOf_.end()) return it->second;
-    fail(fmt::format("{}internal: variable '{}' used before its `let`", at(statement_), v ? v->name : ""));
+    fail(statement_, fmt::format("internal: variable '{}' used before its `let`", v ? v->name : ""));
     return 0;
   }
 
@@ -583,7 +610,7 @@ class Lowerer {
       depth_ = 0;
       markLine(line(arm.keyword));
       uint32_t toNext = lowerCondition(s, i);
-      if (i > kMaxU16Index - 1) fail(fmt::format("{}an `if` has too many arms", at(s.range)));
+      if (i > kMaxU16Index - 1) fail(s.range, "an `if` has too many arms");
       emitBranch(ifLine, static_cast<uint16_t>(i));
       lowerBlock(arm.body);
       if (!endsFlow(arm.body)) toEnd.push_back(emitJump(Opcode::Jump));
@@ -599,7 +626,7 @@ class Lowerer {
     const ast::IfArm& arm = s.arms[i];
     const ast::Condition& c = arm.condition;
     if (!c.expr) {
-      fail(fmt::format("{}internal: condition without an expression", at(arm.keyword)));
+      fail(arm.keyword, "internal: condition without an expression");
       return emitJump(Opcode::Jump);
     }
     std::vector<const ast::MemberExpr*> refs = stepRefs(*c.expr);
@@ -637,13 +664,13 @@ class Lowerer {
     if (c.within)
       st.seconds = stepSeconds(*c.within, "`within`");
     else
-      fail(fmt::format("{}internal: engagement condition without `within`", at(c.range)));
+      fail(c.range, "internal: engagement condition without `within`");
     st.termBegin = static_cast<uint32_t>(m_.terms.size());
     for (const ast::MemberExpr* m : refs) {
       uint16_t step = stepOf(m->step);
       auto event = parseEngagementEvent(m->member);
       if (!event) {
-        fail(fmt::format("{}internal: '{}' is not an engagement event", at(m->range), m->member));
+        fail(m->range, fmt::format("internal: '{}' is not an engagement event", m->member));
         continue;
       }
       auto bit = static_cast<uint8_t>(1u << static_cast<unsigned>(*event));
@@ -707,7 +734,7 @@ class Lowerer {
       case ast::ExprKind::Member: {
         const auto& m = cast<ast::MemberExpr>(e);
         if (!m.field) {
-          fail(fmt::format("{}internal: '{}.{}' is not a field here", at(e.range), m.object, m.member));
+          fail(e.range, fmt::format("internal: '{}.{}' is not a field here", m.object, m.member));
           return;
         }
         emit(Opcode::LoadField, field(*m.field));
@@ -717,7 +744,7 @@ class Lowerer {
         const auto& c = cast<ast::CallExpr>(e);
         auto fn = builtinIndex(c.callee);
         if (!fn || bc::kBuiltinInfo[*fn].arity != static_cast<int>(c.args.size())) {
-          fail(fmt::format("{}internal: no builtin {}() with {} arguments", at(e.range), c.callee, c.args.size()));
+          fail(e.range, fmt::format("internal: no builtin {}() with {} arguments", c.callee, c.args.size()));
           return;
         }
         for (const auto& a : c.args) emitExpr(*a);
@@ -727,8 +754,10 @@ class Lowerer {
       case ast::ExprKind::Unary: {
         const auto& u = cast<ast::UnaryExpr>(e);
         if (u.op == ast::UnaryOp::Neg) {
-          if (const auto* d = dyn_cast<ast::DecimalLit>(u.operand.get())) return emitDecimal(d->text, true, hint);
-          if (const auto* d = dyn_cast<ast::DurationLit>(u.operand.get())) return emitDuration(d->minutes, true);
+          if (const auto* lit = dyn_cast<ast::DecimalLit>(u.operand.get()))
+            return emitDecimal(lit->text, /*negate=*/true, hint);
+          if (const auto* lit = dyn_cast<ast::DurationLit>(u.operand.get()))
+            return emitDuration(lit->minutes, /*negate=*/true);
         }
         emitExpr(*u.operand);
         emit(u.op == ast::UnaryOp::Neg ? Opcode::Neg : Opcode::Not);
@@ -746,13 +775,13 @@ class Lowerer {
         emitExpr(*in.lhs, lhsHint);
         for (const auto& item : in.items) emitExpr(*item, Hint::of(in.lhs->type));
         if (in.items.size() > kMaxU16Index) {
-          fail(fmt::format("{}an `in` list has more than {} items", at(e.range), kMaxU16Index));
+          fail(e.range, fmt::format("an `in` list has more than {} items", kMaxU16Index));
           return;
         }
         emit(Opcode::In, static_cast<uint16_t>(in.items.size()));
         return;
       }
-      case ast::ExprKind::Error: fail(fmt::format("{}internal: an erroneous expression", at(e.range))); return;
+      case ast::ExprKind::Error: fail(e.range, "internal: an erroneous expression"); return;
     }
   }
 
@@ -803,7 +832,7 @@ class Lowerer {
     double d = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
     if (ec != std::errc() || end != text.data() + text.size())
-      fail(fmt::format("{}the decimal '{}' cannot be represented", at(statement_), text));
+      fail(statement_, fmt::format("the decimal '{}' cannot be represented", text));
     bc::Constant c;
     c.type = bc::ValueType::Decimal;
     c.d = negate ? -d : d;
@@ -816,7 +845,7 @@ class Lowerer {
         emit(Opcode::Const, intConstant(bc::ValueType::Int, o->value));
         return;
       }
-      fail(fmt::format("{}internal: \"{}\" is not an option of '{}'", at(statement_), value, hint.choice->name));
+      fail(statement_, fmt::format("internal: \"{}\" is not an option of '{}'", value, hint.choice->name));
     }
     bc::Constant c;
     c.type = bc::ValueType::String;
@@ -827,7 +856,7 @@ class Lowerer {
   void emitDuration(int64_t minutes, bool negate) {
     int64_t s = 0;
     if (__builtin_mul_overflow(minutes, kSecondsPerMinute, &s))
-      fail(fmt::format("{}a duration is too large", at(statement_)));
+      fail(statement_, "a duration is too large");
     emit(Opcode::Const, intConstant(bc::ValueType::Duration, negate ? -s : s));
   }
 

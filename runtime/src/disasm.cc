@@ -107,7 +107,8 @@ class Disassembler {
 
   // A sequence-local step, or null when out of range.
   const Step* step(const Sequence& seq, uint32_t local) const {
-    if (local >= seq.stepCount || uint64_t{seq.stepBegin} + local >= m_.steps.size()) return nullptr;
+    if (local >= seq.stepCount || uint64_t{seq.stepBegin} + local >= m_.steps.size())
+      return nullptr;
     return &m_.steps[seq.stepBegin + local];
   }
   std::string stepName(const Sequence& seq, uint32_t local) const {
@@ -119,7 +120,7 @@ class Disassembler {
     switch (s.kind) {
       case StepKind::Activity:
         return static_cast<size_t>(s.activity) < kActivityInfo.size() ? info(s.activity).name
-                                                                       : kUnknown;
+                                                                      : kUnknown;
       case StepKind::Wait: return "wait";
       case StepKind::Condition: return "condition";
     }
@@ -161,11 +162,11 @@ class Disassembler {
 
   void header() {
     line("seqb {}.{}  source {}", kVersionMajor, kVersionMinor, quote(m_.source));
-    line("strings {}  constants {}  fields {}  steps {}  terms {}  branches {}  sequences {}  "
-         "code {} bytes  lines {}",
-         m_.strings.size(), m_.constants.size(), m_.fields.size(), m_.steps.size(),
-         m_.terms.size(), m_.branches.size(), m_.sequences.size(), m_.code.size(),
-         m_.lines.size());
+    line(
+        "strings {}  constants {}  fields {}  steps {}  terms {}  branches {}  sequences {}  "
+        "code {} bytes  lines {}",
+        m_.strings.size(), m_.constants.size(), m_.fields.size(), m_.steps.size(), m_.terms.size(),
+        m_.branches.size(), m_.sequences.size(), m_.code.size(), m_.lines.size());
   }
 
   void constants() {
@@ -202,9 +203,11 @@ class Disassembler {
       for (uint32_t t : s.tags) tags += (tags.empty() ? "" : ", ") + str(t);
       line("tags {}", tags);
     }
-    line("steps {}..{}  branches {}..{}  code {:04x}..{:04x}  exit when {:04x}..{:04x}",
-         s.stepBegin, uint64_t{s.stepBegin} + s.stepCount, s.branchBegin,
-         uint64_t{s.branchBegin} + s.branchCount, s.codeBegin, s.codeEnd, s.exitBegin, s.exitEnd);
+    line("steps {}..{}  branches {}..{}  code {:04x}..{:04x}  exit when {}", s.stepBegin,
+         uint64_t{s.stepBegin} + s.stepCount, s.branchBegin,
+         uint64_t{s.branchBegin} + s.branchCount, s.codeBegin, s.codeEnd,
+         s.exitBegin == s.exitEnd ? std::string("none")
+                                  : fmt::format("{:04x}..{:04x}", s.exitBegin, s.exitEnd));
 
     line("-- steps");
     for (uint32_t local = 0; local < s.stepCount; ++local) {
@@ -213,9 +216,9 @@ class Disassembler {
         line("{:4}  ?", local);
         break;
       }
-      std::string text = fmt::format("{:4}  {:<18}  {:<12}  line {}", local, kindName(*st),
-                                     st->label != kNone ? std::string(raw(st->label)) : "-",
-                                     st->line);
+      std::string text =
+          fmt::format("{:4}  {:<18}  {:<12}  line {:<4}", local, kindName(*st),
+                      st->label != kNone ? std::string(raw(st->label)) : "-", st->line);
       if (st->slot != kNoSlot) text += fmt::format("  slot {}", st->slot);
       if (st->title != kNone) text += "  title " + str(st->title);
       if (st->templ != kNone) text += "  template " + str(st->templ);
@@ -313,8 +316,8 @@ class Disassembler {
           break;
         default: break;
       }
-      std::string text = fmt::format("{:04x} {} {:<13}", pc, where, info(op).mnemonic);
-      if (!operands.empty()) text += fmt::format(" {:>4}", operands);
+      std::string text =
+          fmt::format("{:04x} {} {:<13} {:<10}", pc, where, info(op).mnemonic, operands);
       if (!comment.empty()) text += fmt::format(" '{}'", comment);
       while (!text.empty() && text.back() == ' ') text.pop_back();
       line("{}", text);

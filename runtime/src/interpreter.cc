@@ -63,8 +63,14 @@ Fault typeFault(std::string_view op, const Value& a, const Value& b) {
 // Seconds since the epoch of a date or datetime.
 int64_t instant(const Value& v) { return v.tag == Tag::Date ? v.i * kSecondsPerDay : v.i; }
 
-Value arith(Opcode op, const Value& a, const Value& b) {
+Value arith(Opcode op, const Value& a, const Value& b, StringArena& arena) {
   if (a.isNull() || b.isNull()) return Value::null();
+  if (a.tag == Tag::String && b.tag == Tag::String && op == Opcode::Add) {
+    std::string joined;
+    joined.reserve(a.len + b.len);
+    joined.append(a.str()).append(b.str());
+    return Value::string(arena.store(joined));
+  }
   std::string_view sym = bc::info(op).mnemonic;
   if (a.tag == Tag::Int && b.tag == Tag::Int) {
     int64_t r = 0;
@@ -386,7 +392,9 @@ void Simulator::resume(uint32_t r, int32_t now) { execute(r, states_[r].pc, now)
 
 void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
   RecordState& st = states_[r];
-  Value stack[bc::kMaxStack];
+  // One operand stack for all: nested runs (`exit when` after `set`) start only at
+  // statement boundaries, where the verifier guarantees the stack is empty.
+  Value* stack = stack_.data();
   size_t sp = 0;
   const bool inExitBlock = pc >= seq_.exitBegin && pc < seq_.exitEnd && seq_.exitBegin != seq_.exitEnd;
   Value* vars = vars_.data() + static_cast<size_t>(r) * seq_.vars;
@@ -422,7 +430,7 @@ void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
         case Opcode::Not: stack[sp - 1] = Value::boolean(!truthy(stack[sp - 1])); break;
         case Opcode::Add: case Opcode::Sub: case Opcode::Mul: case Opcode::Div: case Opcode::Mod:
           --sp;
-          stack[sp - 1] = arith(op, stack[sp - 1], stack[sp]);
+          stack[sp - 1] = arith(op, stack[sp - 1], stack[sp], arena_);
           break;
         case Opcode::Eq: case Opcode::Ne: {
           --sp;

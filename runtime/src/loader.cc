@@ -14,12 +14,14 @@
 namespace seqc::bc {
 namespace {
 
-// Mirrors the writer's step presence flags.
-constexpr uint8_t kHasLabel = 1u << 0;
-constexpr uint8_t kHasTitle = 1u << 1;
-constexpr uint8_t kHasTemplate = 1u << 2;
-constexpr uint8_t kHasDescription = 1u << 3;
-constexpr uint8_t kStepFlags = kHasLabel | kHasTitle | kHasTemplate | kHasDescription;
+// Mirrors the writer's step head byte.
+constexpr uint8_t kStepKindMask = 0x03;
+constexpr uint8_t kHasLabel = 1u << 2;
+constexpr uint8_t kHasTitle = 1u << 3;
+constexpr uint8_t kHasTemplate = 1u << 4;
+constexpr uint8_t kHasDescription = 1u << 5;
+constexpr uint8_t kAll = 1u << 6;
+constexpr uint8_t kHasSlot = 1u << 7;
 
 constexpr size_t kHeaderSize = kMagic.size() + 4;
 
@@ -112,11 +114,12 @@ class Reader {
       return true;
     }
   }
-  // A 32-bit value stored as a signed difference from `previous` (modulo 2^32).
+  // A 32-bit value stored as a signed difference from `previous` (modulo 2^32); `previous`
+  // becomes the value.
   bool delta(uint32_t& v, uint32_t& previous) {
     int64_t d = 0;
     if (!sleb(d)) return false;
-    if (d < INT32_MIN || d > INT32_MAX) return corrupt("line delta out of range");
+    if (d < INT32_MIN || d > INT32_MAX) return corrupt("delta out of range");
     v = previous + static_cast<uint32_t>(static_cast<int32_t>(d));
     previous = v;
     return true;
@@ -237,44 +240,51 @@ bool readFields(Reader& r, Module& m) {
 
 bool readSteps(Reader& r, Module& m) {
   size_t n = 0;
-  if (!r.count(n, 5)) return false;
+  if (!r.count(n, 3)) return false;
   m.steps.resize(n);
-  uint32_t line = 0;
+  uint32_t line = 0, nextTerm = 0;
   for (size_t i = 0; i < n; ++i) {
     Step& s = m.steps[i];
     r.item("step", i);
-    uint8_t head = 0, flags = 0;
-    if (!r.u8(head) || !r.u8(flags)) return false;
-    uint8_t kind = head & 3, payload = head >> 2;
-    switch (kind) {
-      case static_cast<uint8_t>(StepKind::Activity):
-        if (payload >= kActivityInfo.size())
-          return r.corrupt(fmt::format("unknown activity kind {}", payload));
-        s.activity = static_cast<ActivityKind>(payload);
-        break;
-      case static_cast<uint8_t>(StepKind::Wait):
-        if (payload) return r.corrupt("bad wait step header");
-        break;
-      case static_cast<uint8_t>(StepKind::Condition):
-        if (payload > 1) return r.corrupt("bad condition step header");
-        s.all = payload == 1;
-        break;
-      default: return r.corrupt(fmt::format("unknown step kind {}", kind));
-    }
+    uint8_t head = 0;
+    if (!r.u8(head)) return false;
+    uint8_t kind = head & kStepKindMask;
+    if (kind > static_cast<uint8_t>(StepKind::Condition))
+      return r.corrupt(fmt::format("unknown step kind {}", kind));
     s.kind = static_cast<StepKind>(kind);
-    if (flags & ~kStepFlags) return r.corrupt(fmt::format("unknown step flags 0x{:x}", flags));
-    for (auto [bit, field] : {std::pair{kHasLabel, &s.label}, std::pair{kHasTitle, &s.title},
-                              std::pair{kHasTemplate, &s.templ},
-                              std::pair{kHasDescription, &s.description}}) {
-      if (!(flags & bit)) continue;
+    if ((head & kAll) && s.kind != StepKind::Condition)
+      return r.corrupt(fmt::format("a {} step with the `and` flag",
+                                   s.kind == StepKind::Wait ? "wait" : "activity"));
+    s.all = (head & kAll) != 0;
+    if (s.kind == StepKind::Activity) {
+      uint8_t activity = 0;
+      if (!r.u8(activity)) return false;
+      if (activity >= kActivityInfo.size())
+        return r.corrupt(fmt::format("unknown activity kind {}", activity));
+      s.activity = static_cast<ActivityKind>(activity);
+    }
+    for (auto [bit, field] :
+         {std::pair{kHasLabel, &s.label}, std::pair{kHasTitle, &s.title},
+          std::pair{kHasTemplate, &s.templ}, std::pair{kHasDescription, &s.description}}) {
+      if (!(head & bit)) continue;
       if (!r.str(*field)) return false;
       if (*field == kNone) return r.corrupt("string index 0xffffffff");
     }
-    uint16_t slot = 0;
-    if (!r.u32(s.seconds) || !r.u16(slot) || !r.delta(s.line, line)) return false;
-    s.slot = static_cast<uint16_t>(slot - 1);  // 0 → kNoSlot
-    if (s.kind == StepKind::Condition && (!r.u32(s.termBegin) || !r.u32(s.termCount)))
-      return false;
+    uint64_t code = 0;
+    if (!r.uleb(code, 33)) return false;
+    uint64_t seconds = code & 1 ? code >> 1 : (code >> 1) * 60;
+    if (seconds > UINT32_MAX) return r.corrupt("duration too large");
+    if ((code & 1) && seconds % 60 == 0) return r.corrupt("duration not in minutes");
+    s.seconds = static_cast<uint32_t>(seconds);
+    if (head & kHasSlot) {
+      if (!r.u16(s.slot)) return false;
+      if (s.slot == kNoSlot) return r.corrupt("slot 0xffff");
+    }
+    if (!r.delta(s.line, line)) return false;
+    if (s.kind == StepKind::Condition) {
+      if (!r.delta(s.termBegin, nextTerm) || !r.u32(s.termCount)) return false;
+      nextTerm = s.termBegin + s.termCount;
+    }
   }
   return true;
 }
@@ -321,8 +331,8 @@ bool readSequences(Reader& r, Module& m) {
     if (!r.flag(s.exitOnReply) || !r.u16(s.total) || !r.u16(s.vars) || !r.u16(s.slots) ||
         !r.u32(s.line))
       return false;
-    for (uint32_t* v : {&s.stepBegin, &s.stepCount, &s.branchBegin, &s.branchCount,
-                        &s.codeBegin, &s.codeEnd, &s.exitBegin, &s.exitEnd})
+    for (uint32_t* v : {&s.stepBegin, &s.stepCount, &s.branchBegin, &s.branchCount, &s.codeBegin,
+                        &s.codeEnd, &s.exitBegin, &s.exitEnd})
       if (!r.u32(*v)) return false;
   }
   return true;
@@ -351,11 +361,16 @@ struct Section {
   bool (*read)(Reader&, Module&);
 };
 constexpr Section kSections[] = {
-    {"source name", readSource},        {"string table", readStrings},
-    {"constant table", readConstants},  {"field table", readFields},
-    {"step table", readSteps},          {"term table", readTerms},
-    {"branch table", readBranches},     {"sequence table", readSequences},
-    {"code", readCode},                 {"line table", readLines},
+    {"source name", readSource},
+    {"string table", readStrings},
+    {"constant table", readConstants},
+    {"field table", readFields},
+    {"step table", readSteps},
+    {"term table", readTerms},
+    {"branch table", readBranches},
+    {"sequence table", readSequences},
+    {"code", readCode},
+    {"line table", readLines},
 };
 
 uint32_t le32(const uint8_t* p) { return readU32(p); }
@@ -378,8 +393,8 @@ bool load(const uint8_t* data, size_t size, Module& out, std::string& error) {
   }
   uint16_t major = readU16(data + 4), minor = readU16(data + 6);
   if (major != kVersionMajor) {
-    error = fmt::format("unsupported bytecode version {}.{} (this seqc reads {}.x)", major,
-                        minor, kVersionMajor);
+    error = fmt::format("unsupported bytecode version {}.{} (this seqc reads {}.x)", major, minor,
+                        kVersionMajor);
     return false;
   }
 

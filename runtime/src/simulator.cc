@@ -39,7 +39,8 @@ std::string_view name(Result r) {
 // ---- calendar queue ---------------------------------------------------------------
 
 template <class T>
-void Simulator::Calendar<T>::push(int32_t at, const T& item) {
+uint32_t Simulator::Calendar<T>::bucket(int32_t at) {
+  if (at == lastAt_) return lastBucket_;
   auto [it, inserted] = index_.try_emplace(at, 0);
   if (inserted) {
     if (free_.empty()) {
@@ -52,21 +53,28 @@ void Simulator::Calendar<T>::push(int32_t at, const T& item) {
     times_.push_back(at);
     std::push_heap(times_.begin(), times_.end(), std::greater<>());
   }
-  buckets_[it->second].push_back(item);
+  lastAt_ = at;
+  lastBucket_ = it->second;
+  return it->second;
 }
 
 template <class T>
-std::vector<T> Simulator::Calendar<T>::take() {
+void Simulator::Calendar<T>::push(int32_t at, const T& item) {
+  buckets_[bucket(at)].push_back(item);
+}
+
+template <class T>
+void Simulator::Calendar<T>::take(std::vector<T>& out) {
   int32_t at = times_.front();
   std::pop_heap(times_.begin(), times_.end(), std::greater<>());
   times_.pop_back();
   auto it = index_.find(at);
   uint32_t b = it->second;
   index_.erase(it);
-  std::vector<T> out;
+  if (lastAt_ == at) lastAt_ = INT32_MIN;
+  out.clear();
   out.swap(buckets_[b]);
   free_.push_back(b);
-  return out;
 }
 
 // Used by interpreter.cc too.
@@ -90,10 +98,7 @@ Simulator::Simulator(const bc::Module& module, uint32_t sequence, SimOptions opt
 
 uint32_t Simulator::addRecords(const std::vector<std::string>& ids, std::vector<Value> values) {
   auto first = static_cast<uint32_t>(ids_.size());
-  for (const std::string& id : ids) {
-    byId_.emplace(id, static_cast<uint32_t>(ids_.size()));
-    ids_.push_back(id);
-  }
+  ids_.insert(ids_.end(), ids.begin(), ids.end());
   size_t n = ids_.size();
   states_.resize(n);
   slots_.resize(n * seq_.slots);
@@ -113,6 +118,11 @@ void Simulator::setEvents(std::vector<Event> events, std::string file) {
   for (Event& e : events_)
     for (auto& [name, v] : e.fields)
       if (v.tag == Tag::String) v = Value::string(arena_.store(v.str()));
+  // Only events look records up by id: index them here, not for every run.
+  if (!events_.empty() && byId_.empty()) {
+    byId_.reserve(ids_.size());
+    for (uint32_t r = 0; r < ids_.size(); ++r) byId_.emplace(ids_[r], r);
+  }
   std::stable_sort(events_.begin(), events_.end(),
                    [](const Event& a, const Event& b) { return a.at < b.at; });
   // A record whose first event is `connect` waits for it (CLI.md).
@@ -132,6 +142,8 @@ size_t Simulator::bytesPerRecord() const {
 // ---- the run ------------------------------------------------------------------------
 
 void Simulator::run() {
+  if (options_.history)
+    history_.reserve(ids_.size() * std::min<size_t>(seq_.stepCount, 2u * seq_.total + 4));
   const int64_t limit64 = options_.until ? *options_.until : options_.horizon;
   const auto limit = static_cast<int32_t>(std::min<int64_t>(limit64, INT32_MAX / 2));
   for (uint32_t r = 0; r < ids_.size(); ++r) {
@@ -144,6 +156,8 @@ void Simulator::run() {
   }
   end_ = 0;
   size_t next = 0;
+  std::vector<Scheduled> dueGenerated;
+  std::vector<uint32_t> dueTimers;
   // Events before the start do not apply.
   while (next < events_.size() && events_[next].at < options_.start) {
     warn(events_[next], "before the start of the simulation; ignored");
@@ -159,10 +173,13 @@ void Simulator::run() {
     now_ = now;
     // Events at an instant apply before the timers due at it (LANGUAGE.md §6).
     while (next < events_.size() && events_[next].at - options_.start == t) apply(events_[next++], now);
-    while (!generated_.empty() && generated_.next() == now)
-      for (const Scheduled& g : generated_.take()) applyGenerated(g, now);
+    while (!generated_.empty() && generated_.next() == now) {
+      generated_.take(dueGenerated);
+      for (const Scheduled& g : dueGenerated) applyGenerated(g, now);
+    }
     if (!timers_.empty() && timers_.next() == now) {
-      for (uint32_t r : timers_.take()) {
+      timers_.take(dueTimers);
+      for (uint32_t r : dueTimers) {
         RecordState& st = states_[r];
         if (st.status != Status::Active || st.due != now) continue;
         if (st.waiting == Waiting::Timer) {

@@ -74,6 +74,18 @@ std::optional<std::pair<Run, Run>> firstOverlap(std::vector<Run> runs) {
   return std::nullopt;
 }
 
+// Names what a message is about ("step 3", "sequence 0: step 2: term 1"); formatted
+// only when a check fails, so verifying a large module allocates no messages.
+struct Where {
+  std::string_view noun;
+  size_t index;
+  const Where* parent = nullptr;
+  std::string text() const {
+    std::string own = fmt::format("{} {}", noun, index);
+    return parent ? parent->text() + ": " + own : own;
+  }
+};
+
 class Verifier {
  public:
   explicit Verifier(const Module& m) : m_(m) {}
@@ -91,14 +103,13 @@ class Verifier {
     return false;
   }
 
-  // A string index field: `what` names it in messages.
-  bool checkStr(uint32_t index, std::string_view what, const std::string& where,
-                bool optional = false) {
-    if (optional && index == kNone) return true;
-    if (index < m_.strings.size()) return true;
-    if (index == kNone) return fail(fmt::format("{}: {} is missing", where, what));
-    return fail(fmt::format("{}: {}: string index {} out of range ({} strings)", where, what,
-                            index, m_.strings.size()));
+  // A string index field: `what` names it in messages (empty: `where` is the field).
+  bool checkStr(uint32_t index, std::string_view what, const Where& where, bool optional = false) {
+    if (index < m_.strings.size() || (optional && index == kNone)) return true;
+    std::string at = what.empty() ? where.text() : where.text() + ": " + std::string(what);
+    if (index == kNone) return fail(fmt::format("{} is missing", at));
+    return fail(
+        fmt::format("{}: string index {} out of range ({} strings)", at, index, m_.strings.size()));
   }
 
   bool strings() {
@@ -111,14 +122,15 @@ class Verifier {
   bool constants() {
     for (size_t i = 0; i < m_.constants.size(); ++i) {
       const Constant& c = m_.constants[i];
-      std::string where = fmt::format("constant {}", i);
+      Where where{"constant", i};
       if (static_cast<size_t>(c.type) >= kValueTypeNames.size())
-        return fail(fmt::format("{}: unknown value type {}", where, static_cast<int>(c.type)));
+        return fail(
+            fmt::format("{}: unknown value type {}", where.text(), static_cast<int>(c.type)));
       if (c.type == ValueType::String && !checkStr(c.str, "string", where)) return false;
       if (c.type == ValueType::Bool && c.i != 0 && c.i != 1)
-        return fail(fmt::format("{}: bool value {} is neither 0 nor 1", where, c.i));
+        return fail(fmt::format("{}: bool value {} is neither 0 nor 1", where.text(), c.i));
       if (c.type == ValueType::Decimal && !std::isfinite(c.d))
-        return fail(fmt::format("{}: decimal value is not finite", where));
+        return fail(fmt::format("{}: decimal value is not finite", where.text()));
     }
     return true;
   }
@@ -126,14 +138,15 @@ class Verifier {
   bool fields() {
     for (size_t i = 0; i < m_.fields.size(); ++i) {
       const Field& f = m_.fields[i];
-      std::string where = fmt::format("field {}", i);
+      Where where{"field", i};
       if (!checkStr(f.entity, "entity", where) || !checkStr(f.name, "name", where)) return false;
       if (static_cast<size_t>(f.type) >= kValueTypeNames.size())
-        return fail(fmt::format("{}: unknown value type {}", where, static_cast<int>(f.type)));
+        return fail(
+            fmt::format("{}: unknown value type {}", where.text(), static_cast<int>(f.type)));
       if (!f.options.empty() && f.type != ValueType::Choice)
-        return fail(fmt::format("{}: a {} field has options", where, name(f.type)));
+        return fail(fmt::format("{}: a {} field has options", where.text(), name(f.type)));
       for (size_t k = 0; k < f.options.size(); ++k)
-        if (!checkStr(f.options[k].label, fmt::format("option {} label", k), where)) return false;
+        if (!checkStr(f.options[k].label, "label", Where{"option", k, &where})) return false;
     }
     return true;
   }
@@ -143,41 +156,45 @@ class Verifier {
     std::vector<Run> termRuns;
     for (size_t i = 0; i < m_.steps.size(); ++i) {
       const Step& s = m_.steps[i];
-      std::string where = fmt::format("step {}", i);
+      Where where{"step", i};
       if (static_cast<size_t>(s.kind) > static_cast<size_t>(StepKind::Condition))
-        return fail(fmt::format("{}: unknown step kind {}", where, static_cast<int>(s.kind)));
+        return fail(
+            fmt::format("{}: unknown step kind {}", where.text(), static_cast<int>(s.kind)));
       if (!checkStr(s.label, "label", where, true) || !checkStr(s.title, "title", where, true) ||
           !checkStr(s.templ, "template", where, true) ||
           !checkStr(s.description, "description", where, true))
         return false;
       if (s.seconds > kMaxStepSeconds)
-        return fail(fmt::format("{}: {} seconds is more than the limit of {}", where, s.seconds,
-                                kMaxStepSeconds));
+        return fail(fmt::format("{}: {} seconds is more than the limit of {}", where.text(),
+                                s.seconds, kMaxStepSeconds));
       switch (s.kind) {
         case StepKind::Activity: {
           if (static_cast<size_t>(s.activity) >= kActivityInfo.size())
-            return fail(fmt::format("{}: unknown activity kind {}", where,
+            return fail(fmt::format("{}: unknown activity kind {}", where.text(),
                                     static_cast<int>(s.activity)));
           bool needsSlot = info(s.activity).events != EventClass::NoEvents;
           if (needsSlot && s.slot == kNoSlot)
-            return fail(fmt::format("{}: a {} step needs an engagement slot", where,
+            return fail(fmt::format("{}: a {} step needs an engagement slot", where.text(),
                                     info(s.activity).name));
           if (!needsSlot && s.slot != kNoSlot)
-            return fail(fmt::format("{}: a {} step cannot have an engagement slot", where,
+            return fail(fmt::format("{}: a {} step cannot have an engagement slot", where.text(),
                                     info(s.activity).name));
           break;
         }
         case StepKind::Wait:
           if (s.slot != kNoSlot)
-            return fail(fmt::format("{}: a wait step cannot have an engagement slot", where));
+            return fail(
+                fmt::format("{}: a wait step cannot have an engagement slot", where.text()));
           break;
         case StepKind::Condition:
           if (s.slot != kNoSlot)
-            return fail(fmt::format("{}: a condition step cannot have an engagement slot", where));
-          if (s.termCount == 0) return fail(fmt::format("{}: a condition without terms", where));
+            return fail(
+                fmt::format("{}: a condition step cannot have an engagement slot", where.text()));
+          if (s.termCount == 0)
+            return fail(fmt::format("{}: a condition without terms", where.text()));
           if (uint64_t{s.termBegin} + s.termCount > m_.terms.size())
-            return fail(fmt::format("{}: terms {}..{} outside the term table ({} terms)", where,
-                                    s.termBegin, uint64_t{s.termBegin} + s.termCount,
+            return fail(fmt::format("{}: terms {}..{} outside the term table ({} terms)",
+                                    where.text(), s.termBegin, uint64_t{s.termBegin} + s.termCount,
                                     m_.terms.size()));
           termRuns.push_back({s.termBegin, uint64_t{s.termBegin} + s.termCount, i});
           break;
@@ -193,33 +210,33 @@ class Verifier {
     std::vector<Run> stepRuns, branchRuns, codeRuns;
     for (size_t i = 0; i < m_.sequences.size(); ++i) {
       const Sequence& s = m_.sequences[i];
-      std::string where = fmt::format("sequence {}", i);
+      Where where{"sequence", i};
       if (!checkStr(s.name, "name", where) || !checkStr(s.entity, "entity", where) ||
           !checkStr(s.description, "description", where, true))
         return false;
       for (size_t k = 0; k < s.tags.size(); ++k)
-        if (!checkStr(s.tags[k], fmt::format("tag {}", k), where)) return false;
+        if (!checkStr(s.tags[k], "", Where{"tag", k, &where})) return false;
       if (s.vars > kMaxVars)
-        return fail(fmt::format("{}: {} variables is more than the limit of {}", where, s.vars,
-                                kMaxVars));
+        return fail(fmt::format("{}: {} variables is more than the limit of {}", where.text(),
+                                s.vars, kMaxVars));
       if (s.slots > kMaxSlots)
-        return fail(fmt::format("{}: {} engagement slots is more than the limit of {}", where,
-                                s.slots, kMaxSlots));
+        return fail(fmt::format("{}: {} engagement slots is more than the limit of {}",
+                                where.text(), s.slots, kMaxSlots));
       if (uint64_t{s.stepBegin} + s.stepCount > m_.steps.size())
-        return fail(fmt::format("{}: steps {}..{} outside the step table ({} steps)", where,
-                                s.stepBegin, uint64_t{s.stepBegin} + s.stepCount,
-                                m_.steps.size()));
+        return fail(fmt::format("{}: steps {}..{} outside the step table ({} steps)", where.text(),
+                                s.stepBegin, uint64_t{s.stepBegin} + s.stepCount, m_.steps.size()));
       if (uint64_t{s.branchBegin} + s.branchCount > m_.branches.size())
         return fail(fmt::format("{}: branches {}..{} outside the branch table ({} branches)",
-                                where, s.branchBegin, uint64_t{s.branchBegin} + s.branchCount,
-                                m_.branches.size()));
+                                where.text(), s.branchBegin,
+                                uint64_t{s.branchBegin} + s.branchCount, m_.branches.size()));
       if (s.codeBegin >= s.codeEnd || s.codeEnd > m_.code.size())
-        return fail(fmt::format("{}: code 0x{:x}..0x{:x} is empty or outside the code (0x{:x} "
-                                "bytes)",
-                                where, s.codeBegin, s.codeEnd, m_.code.size()));
+        return fail(
+            fmt::format("{}: code 0x{:x}..0x{:x} is empty or outside the code (0x{:x} "
+                        "bytes)",
+                        where.text(), s.codeBegin, s.codeEnd, m_.code.size()));
       if (s.exitBegin > s.exitEnd || s.exitEnd > m_.code.size())
         return fail(fmt::format("{}: exit block 0x{:x}..0x{:x} outside the code (0x{:x} bytes)",
-                                where, s.exitBegin, s.exitEnd, m_.code.size()));
+                                where.text(), s.exitBegin, s.exitEnd, m_.code.size()));
       stepRuns.push_back({s.stepBegin, uint64_t{s.stepBegin} + s.stepCount, i});
       branchRuns.push_back({s.branchBegin, uint64_t{s.branchBegin} + s.branchCount, i});
       codeRuns.push_back({s.codeBegin, s.codeEnd, 2 * i});
@@ -259,36 +276,37 @@ class Verifier {
   bool sequence(size_t index) {
     const Sequence& seq = m_.sequences[index];
     std::vector<uint32_t> slotOwner(seq.slots, kNone);
+    Where inSequence{"sequence", index};
     for (uint32_t local = 0; local < seq.stepCount; ++local) {
       const Step& s = m_.steps[seq.stepBegin + local];
-      std::string where = fmt::format("sequence {}: step {}", index, local);
+      Where where{"step", local, &inSequence};
       if (s.kind == StepKind::Activity && s.slot != kNoSlot) {
         if (s.slot >= seq.slots)
-          return fail(fmt::format("{}: slot {} out of range ({} slots)", where, s.slot,
-                                  seq.slots));
+          return fail(
+              fmt::format("{}: slot {} out of range ({} slots)", where.text(), s.slot, seq.slots));
         if (slotOwner[s.slot] != kNone)
-          return fail(fmt::format("{}: slot {} is also the slot of step {}", where, s.slot,
+          return fail(fmt::format("{}: slot {} is also the slot of step {}", where.text(), s.slot,
                                   slotOwner[s.slot]));
         slotOwner[s.slot] = local;
       }
       if (s.kind != StepKind::Condition) continue;
       for (uint32_t t = 0; t < s.termCount; ++t) {
         const Term& term = m_.terms[s.termBegin + t];
-        std::string at = fmt::format("{}: term {}", where, t);
+        Where at{"term", t, &where};
         if (term.step >= seq.stepCount)
-          return fail(fmt::format("{}: step {} out of range ({} steps)", at, term.step,
+          return fail(fmt::format("{}: step {} out of range ({} steps)", at.text(), term.step,
                                   seq.stepCount));
         const Step& target = m_.steps[seq.stepBegin + term.step];
         if (target.kind != StepKind::Activity || target.slot == kNoSlot)
-          return fail(fmt::format("{}: step {} is not an activity step with engagement", at,
+          return fail(fmt::format("{}: step {} is not an activity step with engagement", at.text(),
                                   term.step));
-        if (term.events == 0) return fail(fmt::format("{}: no events", at));
+        if (term.events == 0) return fail(fmt::format("{}: no events", at.text()));
         if (term.events >> kEngagementEventNames.size())
-          return fail(fmt::format("{}: unknown events in mask 0x{:x}", at, term.events));
+          return fail(fmt::format("{}: unknown events in mask 0x{:x}", at.text(), term.events));
         for (size_t e = 0; e < kEngagementEventNames.size(); ++e)
           if ((term.events & (1u << e)) &&
               !acceptsEvent(target.activity, static_cast<EngagementEvent>(e)))
-            return fail(fmt::format("{}: step {} ({}) cannot receive '{}'", at, term.step,
+            return fail(fmt::format("{}: step {} ({}) cannot receive '{}'", at.text(), term.step,
                                     info(target.activity).name, kEngagementEventNames[e]));
       }
     }
@@ -311,39 +329,48 @@ class Verifier {
   bool stepOperand(const Range& r, uint32_t pc, uint16_t step, StepKind kind, Opcode op) {
     const Sequence& seq = m_.sequences[r.seq];
     if (step >= seq.stepCount)
-      return failAt(r, pc, fmt::format("{}: step {} out of range ({} steps)", info(op).mnemonic,
-                                       step, seq.stepCount));
+      return failAt(r, pc,
+                    fmt::format("{}: step {} out of range ({} steps)", info(op).mnemonic, step,
+                                seq.stepCount));
     const Step& s = m_.steps[seq.stepBegin + step];
     if (s.kind != kind)
-      return failAt(r, pc, fmt::format("{}: step {} has kind {} (expected: {})",
-                                       info(op).mnemonic, step, stepKindName(s.kind),
-                                       stepKindName(kind)));
+      return failAt(r, pc,
+                    fmt::format("{}: step {} has kind {} (expected: {})", info(op).mnemonic, step,
+                                stepKindName(s.kind), stepKindName(kind)));
     return true;
   }
 
   bool fieldOperand(const Range& r, uint32_t pc, uint16_t field, Opcode op) {
     if (field >= m_.fields.size())
-      return failAt(r, pc, fmt::format("{}: field {} out of range ({} fields)", info(op).mnemonic,
-                                       field, m_.fields.size()));
+      return failAt(r, pc,
+                    fmt::format("{}: field {} out of range ({} fields)", info(op).mnemonic, field,
+                                m_.fields.size()));
     std::string_view entity = m_.str(m_.fields[field].entity);
     std::string_view own = m_.str(m_.sequences[r.seq].entity);
     if (entity != own)
-      return failAt(r, pc, fmt::format("{}: field {} belongs to '{}', not to the sequence's '{}'",
-                                       info(op).mnemonic, field, entity, own));
+      return failAt(r, pc,
+                    fmt::format("{}: field {} belongs to '{}', not to the sequence's '{}'",
+                                info(op).mnemonic, field, entity, own));
     return true;
   }
 
   bool constOperand(const Range& r, uint32_t pc, uint16_t index, Opcode op) {
     if (index >= m_.constants.size())
-      return failAt(r, pc, fmt::format("{}: constant {} out of range ({} constants)",
-                                       info(op).mnemonic, index, m_.constants.size()));
+      return failAt(r, pc,
+                    fmt::format("{}: constant {} out of range ({} constants)", info(op).mnemonic,
+                                index, m_.constants.size()));
     return true;
   }
 
   bool jumpTarget(const Range& r, uint32_t pc, uint32_t target) {
     if (target < r.begin || target >= r.end)
-      return failAt(r, pc, fmt::format("jump target 0x{:x} outside the {}", target,
-                                       r.exit ? "exit block" : "sequence"));
+      return failAt(r, pc,
+                    fmt::format("jump target 0x{:x} outside the {}", target,
+                                r.exit ? "exit block" : "sequence"));
+    // Forward only: sequences have no loops, and this bounds every run of a record
+    // by the length of its code (hostile bytecode cannot hang the interpreter).
+    if (target <= pc)
+      return failAt(r, pc, fmt::format("jump target 0x{:x} is not forward", target));
     return true;
   }
 
@@ -374,8 +401,9 @@ class Verifier {
       case Opcode::LoadVar:
       case Opcode::StoreVar:
         if (readU16(a) >= seq.vars)
-          return failAt(r, pc, fmt::format("{}: variable {} out of range ({} variables)",
-                                           info(op).mnemonic, readU16(a), seq.vars));
+          return failAt(r, pc,
+                        fmt::format("{}: variable {} out of range ({} variables)",
+                                    info(op).mnemonic, readU16(a), seq.vars));
         return true;
       case Opcode::Call:
         if (a[0] >= kBuiltinInfo.size())
@@ -385,8 +413,9 @@ class Verifier {
         if (!stepOperand(r, pc, readU16(a), StepKind::Activity, op)) return false;
         const Step& s = m_.steps[seq.stepBegin + readU16(a)];
         if (s.activity != ActivityKind::Call)
-          return failAt(r, pc, fmt::format("outcome: step {} has kind {} (expected: call)",
-                                           readU16(a), info(s.activity).name));
+          return failAt(r, pc,
+                        fmt::format("outcome: step {} has kind {} (expected: call)", readU16(a),
+                                    info(s.activity).name));
         if (a[2] == 0 || a[2] >> kCallOutcomeNames.size())
           return failAt(r, pc, fmt::format("outcome: bad outcome mask 0x{:x}", a[2]));
         return true;
@@ -395,8 +424,9 @@ class Verifier {
       case Opcode::JumpIfFalse: return jumpTarget(r, pc, readU32(a));
       case Opcode::Branch:
         if (readU16(a) >= seq.branchCount)
-          return failAt(r, pc, fmt::format("branch {} out of range ({} branches)", readU16(a),
-                                           seq.branchCount));
+          return failAt(
+              r, pc,
+              fmt::format("branch {} out of range ({} branches)", readU16(a), seq.branchCount));
         return true;
       case Opcode::Activity: return stepOperand(r, pc, readU16(a), StepKind::Activity, op);
       case Opcode::Wait: return stepOperand(r, pc, readU16(a), StepKind::Wait, op);
@@ -426,8 +456,9 @@ class Verifier {
       if (byte >= kOpcodeCount) return failAt(r, pc, fmt::format("unknown opcode 0x{:x}", byte));
       auto op = static_cast<Opcode>(byte);
       if (instructionSize(op) > end - pc)
-        return failAt(r, pc, fmt::format("{}: operands run past the end of the {}",
-                                         info(op).mnemonic, exit ? "exit block" : "sequence"));
+        return failAt(r, pc,
+                      fmt::format("{}: operands run past the end of the {}", info(op).mnemonic,
+                                  exit ? "exit block" : "sequence"));
       if (!operands(r, pc)) return false;
       if (op == Opcode::Jump || op == Opcode::JumpIfFalse || op == Opcode::Await)
         jumps.push_back(pc);
@@ -444,8 +475,9 @@ class Verifier {
     std::vector<uint32_t> work;
     auto reach = [&](uint32_t from, uint32_t pc, int d) {
       if (pc >= end)
-        return failAt(r, from, exit ? "the exit block ends without exit_test"
-                                    : "execution falls off the end of the sequence");
+        return failAt(r, from,
+                      exit ? "the exit block ends without exit_test"
+                           : "execution falls off the end of the sequence");
       int& known = depth[pc - begin];
       if (known == -2) {
         known = d;
@@ -453,9 +485,10 @@ class Verifier {
         return true;
       }
       if (known != d)
-        return failAt(r, from, fmt::format("stack depth {} at 0x{:x} differs from {} on "
-                                           "another path",
-                                           d, pc, known));
+        return failAt(r, from,
+                      fmt::format("stack depth {} at 0x{:x} differs from {} on "
+                                  "another path",
+                                  d, pc, known));
       return true;
     };
     if (!reach(begin, begin, 0)) return false;
@@ -470,12 +503,14 @@ class Verifier {
       if (pops == kPopsOperand) pops = readU16(a) + 1;
       if (pops == kPopsCall) pops = kBuiltinInfo[a[0]].arity;
       if (d < pops)
-        return failAt(r, pc, fmt::format("stack underflow: {} pops {} with {} on the stack",
-                                         oi.mnemonic, pops, d));
+        return failAt(
+            r, pc,
+            fmt::format("stack underflow: {} pops {} with {} on the stack", oi.mnemonic, pops, d));
       if (isStatement(op) && d != pops)
-        return failAt(r, pc, fmt::format("{} with {} on the stack (a statement leaves the stack "
-                                         "empty)",
-                                         oi.mnemonic, d));
+        return failAt(r, pc,
+                      fmt::format("{} with {} on the stack (a statement leaves the stack "
+                                  "empty)",
+                                  oi.mnemonic, d));
       if (op == Opcode::ExitTest && d != 1)
         return failAt(r, pc, fmt::format("exit_test with {} on the stack (needs exactly 1)", d));
       int after = d - pops + oi.pushes;
@@ -485,7 +520,9 @@ class Verifier {
       bool ok = true;
       switch (op) {
         case Opcode::Jump: ok = reach(pc, readU32(a), after); break;
-        case Opcode::JumpIfFalse: ok = reach(pc, readU32(a), after) && reach(pc, next, after); break;
+        case Opcode::JumpIfFalse:
+          ok = reach(pc, readU32(a), after) && reach(pc, next, after);
+          break;
         case Opcode::Await: ok = reach(pc, readU32(a + 2), after) && reach(pc, next, after); break;
         case Opcode::End:
         case Opcode::Advance:

@@ -8,11 +8,15 @@
 namespace seqc::bc {
 namespace {
 
-// Step presence flags: which optional strings follow the step's head byte.
-constexpr uint8_t kHasLabel = 1u << 0;
-constexpr uint8_t kHasTitle = 1u << 1;
-constexpr uint8_t kHasTemplate = 1u << 2;
-constexpr uint8_t kHasDescription = 1u << 3;
+// A step's head byte: its kind, which optional strings follow, the condition's `and`,
+// and whether it has an engagement slot.
+constexpr uint8_t kStepKindMask = 0x03;
+constexpr uint8_t kHasLabel = 1u << 2;
+constexpr uint8_t kHasTitle = 1u << 3;
+constexpr uint8_t kHasTemplate = 1u << 4;
+constexpr uint8_t kHasDescription = 1u << 5;
+constexpr uint8_t kAll = 1u << 6;
+constexpr uint8_t kHasSlot = 1u << 7;
 
 class Encoder {
  public:
@@ -65,8 +69,7 @@ class Encoder {
   }
   void endSection() {
     auto length = static_cast<uint32_t>(out_.size() - sectionStart_ - 4);
-    for (int i = 0; i < 4; ++i)
-      out_[sectionStart_ + i] = static_cast<uint8_t>(length >> (8 * i));
+    for (int i = 0; i < 4; ++i) out_[sectionStart_ + i] = static_cast<uint8_t>(length >> (8 * i));
   }
 
   std::vector<uint8_t> take() { return std::move(out_); }
@@ -92,25 +95,39 @@ void writeConstant(Encoder& e, const Constant& c) {
   }
 }
 
-void writeStep(Encoder& e, const Step& s, uint32_t& line) {
-  uint8_t payload = 0;
-  if (s.kind == StepKind::Activity) payload = static_cast<uint8_t>(s.activity);
-  if (s.kind == StepKind::Condition) payload = s.all ? 1 : 0;
-  e.u8(static_cast<uint8_t>(static_cast<uint8_t>(s.kind) | (payload << 2)));
-  uint8_t flags = (s.label != kNone ? kHasLabel : 0) | (s.title != kNone ? kHasTitle : 0) |
-                  (s.templ != kNone ? kHasTemplate : 0) |
-                  (s.description != kNone ? kHasDescription : 0);
-  e.u8(flags);
-  if (flags & kHasLabel) e.str(s.label);
-  if (flags & kHasTitle) e.str(s.title);
-  if (flags & kHasTemplate) e.str(s.templ);
-  if (flags & kHasDescription) e.str(s.description);
-  e.uleb(s.seconds);
-  e.uleb(static_cast<uint16_t>(s.slot + 1));  // kNoSlot → 0
-  e.delta(s.line, line);
+// Step durations are whole minutes but for hand-made modules: minutes << 1, or
+// seconds << 1 | 1 when not a whole number of minutes.
+uint64_t durationCode(uint32_t seconds) {
+  return seconds % 60 == 0 ? uint64_t{seconds / 60} << 1 : (uint64_t{seconds} << 1) | 1;
+}
+
+// Lines and term ranges are stored relative to the previous step's.
+struct StepContext {
+  uint32_t line = 0;
+  uint32_t nextTerm = 0;  // where the previous condition's terms end
+};
+
+void writeStep(Encoder& e, const Step& s, StepContext& context) {
+  uint8_t head = static_cast<uint8_t>(static_cast<uint8_t>(s.kind) & kStepKindMask);
+  if (s.label != kNone) head |= kHasLabel;
+  if (s.title != kNone) head |= kHasTitle;
+  if (s.templ != kNone) head |= kHasTemplate;
+  if (s.description != kNone) head |= kHasDescription;
+  if (s.kind == StepKind::Condition && s.all) head |= kAll;
+  if (s.slot != kNoSlot) head |= kHasSlot;
+  e.u8(head);
+  if (s.kind == StepKind::Activity) e.u8(static_cast<uint8_t>(s.activity));
+  if (head & kHasLabel) e.str(s.label);
+  if (head & kHasTitle) e.str(s.title);
+  if (head & kHasTemplate) e.str(s.templ);
+  if (head & kHasDescription) e.str(s.description);
+  e.uleb(durationCode(s.seconds));
+  if (head & kHasSlot) e.uleb(s.slot);
+  e.delta(s.line, context.line);
   if (s.kind == StepKind::Condition) {
-    e.uleb(s.termBegin);
+    e.delta(s.termBegin, context.nextTerm);
     e.uleb(s.termCount);
+    context.nextTerm = s.termBegin + s.termCount;
   }
 }
 
@@ -125,8 +142,8 @@ void writeSequence(Encoder& e, const Sequence& s) {
   e.uleb(s.vars);
   e.uleb(s.slots);
   e.uleb(s.line);
-  for (uint32_t v : {s.stepBegin, s.stepCount, s.branchBegin, s.branchCount, s.codeBegin,
-                     s.codeEnd, s.exitBegin, s.exitEnd})
+  for (uint32_t v : {s.stepBegin, s.stepCount, s.branchBegin, s.branchCount, s.codeBegin, s.codeEnd,
+                     s.exitBegin, s.exitEnd})
     e.uleb(v);
 }
 
@@ -169,8 +186,8 @@ std::vector<uint8_t> write(const Module& m) {
 
   e.beginSection();  // steps
   e.uleb(m.steps.size());
-  uint32_t line = 0;
-  for (const Step& s : m.steps) writeStep(e, s, line);
+  StepContext context;
+  for (const Step& s : m.steps) writeStep(e, s, context);
   e.endSection();
 
   e.beginSection();  // terms
@@ -183,7 +200,7 @@ std::vector<uint8_t> write(const Module& m) {
 
   e.beginSection();  // branches
   e.uleb(m.branches.size());
-  line = 0;
+  uint32_t line = 0;
   for (const Branch& b : m.branches) {
     e.delta(b.line, line);
     e.uleb(static_cast<uint16_t>(b.arm + 1));  // kElseArm → 0

@@ -320,6 +320,13 @@ TEST_CASE("extreme values round-trip", "[bytecode]") {
   m.constants.push_back({bc::ValueType::Decimal, 0, 1e308, bc::kNone});
   m.constants.push_back({bc::ValueType::String, 0, 0, 2});
   m.lines = {{0, 0xFFFFFFFFu}, {0, 1}};  // line deltas wrap around
+  for (uint32_t seconds : {0u, 45u, 60u, 61u, 3600u, bc::kMaxStepSeconds}) {
+    bc::Step wait;
+    wait.kind = bc::StepKind::Wait;
+    wait.seconds = seconds;
+    wait.line = seconds;
+    m.steps.push_back(wait);
+  }
   REQUIRE(verifyError(m) == "(verified)");
   std::vector<uint8_t> bytes = bc::write(m);
   bc::Module loaded;
@@ -329,6 +336,8 @@ TEST_CASE("extreme values round-trip", "[bytecode]") {
   for (size_t i = 0; i < m.constants.size(); ++i) CHECK(loaded.constants[i].i == m.constants[i].i);
   CHECK(std::signbit(loaded.constants[10].d));
   CHECK(loaded.lines[0].line == 0xFFFFFFFFu);
+  REQUIRE(loaded.steps.size() == m.steps.size());
+  for (size_t i = 0; i < m.steps.size(); ++i) CHECK(loaded.steps[i].seconds == m.steps[i].seconds);
   CHECK(loaded.strings == m.strings);
 }
 
@@ -383,15 +392,19 @@ TEST_CASE("the verifier rejects broken tables", "[bytecode][verify]") {
       {"field name", [](bc::Module& m) { m.fields[1].name = 4000; }, "field 1: name: string index"},
       {"field type", [](bc::Module& m) { m.fields[1].type = static_cast<bc::ValueType>(200); },
        "field 1: unknown value type"},
-      {"options", [](bc::Module& m) { m.fields[1].options.push_back({1, 0}); },
+      {"options",
+       [](bc::Module& m) {
+         m.fields[1].options.push_back({1, 0});
+       },
        "a money field has options"},
       {"option label", [](bc::Module& m) { m.fields[0].options[1].label = bc::kNone; },
-       "option 1 label is missing"},
+       "field 0: option 1: label is missing"},
       {"step kind", [](bc::Module& m) { m.steps[1].kind = static_cast<bc::StepKind>(3); },
        "step 1: unknown step kind 3"},
       {"activity kind", [](bc::Module& m) { m.steps[0].activity = static_cast<ActivityKind>(10); },
        "step 0: unknown activity kind 10"},
-      {"step label", [](bc::Module& m) { m.steps[0].label = 777; }, "step 0: label: string index 777"},
+      {"step label", [](bc::Module& m) { m.steps[0].label = 777; },
+       "step 0: label: string index 777"},
       {"step template", [](bc::Module& m) { m.steps[0].templ = 777; }, "template: string index"},
       {"missing slot", [](bc::Module& m) { m.steps[3].slot = bc::kNoSlot; },
        "step 3: a call step needs an engagement slot"},
@@ -418,8 +431,7 @@ TEST_CASE("the verifier rejects broken tables", "[bytecode][verify]") {
        "term 0: step 1 is not an activity step with engagement"},
       {"term events", [](bc::Module& m) { m.terms[0].events = 0; }, "term 0: no events"},
       {"term mask", [](bc::Module& m) { m.terms[0].events = 0x11; }, "unknown events in mask 0x11"},
-      {"term event for kind",
-       [](bc::Module& m) { m.steps[0].activity = ActivityKind::AutoText; },
+      {"term event for kind", [](bc::Module& m) { m.steps[0].activity = ActivityKind::AutoText; },
        "term 0: step 0 (auto_text) cannot receive 'opened'"},
       {"call step events", [](bc::Module& m) { m.terms[0].step = kCall; },
        "step 3 (call) cannot receive 'opened'"},
@@ -445,14 +457,17 @@ TEST_CASE("the verifier rejects broken tables", "[bytecode][verify]") {
       {"code range", [](bc::Module& m) { m.sequences[1].codeEnd += 1; }, "outside the code"},
       {"empty code", [](bc::Module& m) { m.sequences[1].codeEnd = m.sequences[1].codeBegin; },
        "sequence 1: code"},
-      {"code overlap",
-       [](bc::Module& m) { m.sequences[1].codeBegin = m.sequences[0].exitEnd - 1; },
+      {"code overlap", [](bc::Module& m) { m.sequences[1].codeBegin = m.sequences[0].exitEnd - 1; },
        "sequence 1: the code of sequence 1 overlaps the exit block of sequence 0"},
       {"exit range", [](bc::Module& m) { m.sequences[0].exitEnd = 100000; },
        "sequence 0: exit block"},
       {"line order", [](bc::Module& m) { std::swap(m.lines[1].pc, m.lines[2].pc); },
        "line table: entry 2"},
-      {"line pc", [](bc::Module& m) { m.lines.push_back({100000, 1}); }, "outside the code"},
+      {"line pc",
+       [](bc::Module& m) {
+         m.lines.push_back({100000, 1});
+       },
+       "outside the code"},
   };
   for (const Case& c : cases) {
     INFO(c.rule);
@@ -482,7 +497,11 @@ TEST_CASE("the verifier checks every instruction", "[bytecode][verify]") {
       {"valid", endWith([](A a) { a.op(Opcode::Activity, kTask); }), nullptr, "(verified)"},
       {"unknown opcode", [](A a) { a.code.push_back(0xEE); }, nullptr,
        "sequence 0: code at 0x0: unknown opcode 0xee"},
-      {"truncated operand", [](A a) { a.op(Opcode::End).op(Opcode::Activity); a.code.push_back(0); },
+      {"truncated operand",
+       [](A a) {
+         a.op(Opcode::End).op(Opcode::Activity);
+         a.code.push_back(0);
+       },
        nullptr, "code at 0x1: activity: operands run past the end of the sequence"},
       {"constant index", endWith([](A a) { a.op(Opcode::Const, 99).op(Opcode::Pop); }), nullptr,
        "code at 0x0: const: constant 99 out of range (11 constants)"},
@@ -544,6 +563,21 @@ TEST_CASE("the verifier checks every instruction", "[bytecode][verify]") {
          a.patch(t, 100);
        },
        nullptr, "jump target 0x64 outside the sequence"},
+      {"jump backwards (a loop)",
+       [](A a) {
+         a.op(Opcode::Activity, kTask);
+         uint32_t t = a.jump(Opcode::Jump);
+         a.op(Opcode::End);
+         a.patch(t, 0);
+       },
+       nullptr, "code at 0x3: jump target 0x0 is not forward"},
+      {"jump to itself",
+       [](A a) {
+         uint32_t t = a.jump(Opcode::Jump);
+         a.op(Opcode::End);
+         a.patch(t, 0);
+       },
+       nullptr, "code at 0x0: jump target 0x0 is not forward"},
       {"jump mid-instruction",
        [](A a) {
          uint32_t t = a.jump(Opcode::Jump);
@@ -627,7 +661,9 @@ TEST_CASE("the verifier checks every instruction", "[bytecode][verify]") {
       {"outcome in exit block", [](A a) { a.op(Opcode::End); },
        [](A a) { a.outcome(kCall, 1).op(Opcode::ExitTest); }, "outcome in an exit block"},
       {"store_var in exit block", [](A a) { a.op(Opcode::End); },
-       [](A a) { a.op(Opcode::True).op(Opcode::StoreVar, 0).op(Opcode::True).op(Opcode::ExitTest); },
+       [](A a) {
+         a.op(Opcode::True).op(Opcode::StoreVar, 0).op(Opcode::True).op(Opcode::ExitTest);
+       },
        "store_var in an exit block"},
       {"exit block without exit_test", [](A a) { a.op(Opcode::End); },
        [](A a) { a.op(Opcode::True).op(Opcode::Pop); },
@@ -666,8 +702,13 @@ namespace {
 // A file from raw section contents (the empty module's, unless replaced).
 std::vector<uint8_t> fileOf(std::vector<std::vector<uint8_t>> sections, uint16_t major = 1,
                             uint16_t minor = 0) {
-  std::vector<uint8_t> out = {'S', 'E', 'Q', 'B', static_cast<uint8_t>(major),
-                              static_cast<uint8_t>(major >> 8), static_cast<uint8_t>(minor),
+  std::vector<uint8_t> out = {'S',
+                              'E',
+                              'Q',
+                              'B',
+                              static_cast<uint8_t>(major),
+                              static_cast<uint8_t>(major >> 8),
+                              static_cast<uint8_t>(minor),
                               static_cast<uint8_t>(minor >> 8)};
   for (const auto& s : sections) {
     auto n = static_cast<uint32_t>(s.size());
@@ -679,7 +720,18 @@ std::vector<uint8_t> fileOf(std::vector<std::vector<uint8_t>> sections, uint16_t
 std::vector<std::vector<uint8_t>> emptySections() {
   return {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {}, {0}};
 }
-enum SectionIndex { kSource, kStrings, kConstants, kFields, kSteps, kTerms, kBranches, kSequences, kCode, kLines };
+enum SectionIndex {
+  kSource,
+  kStrings,
+  kConstants,
+  kFields,
+  kSteps,
+  kTerms,
+  kBranches,
+  kSequences,
+  kCode,
+  kLines
+};
 
 }  // namespace
 
@@ -704,7 +756,8 @@ TEST_CASE("the loader rejects malformed sections", "[bytecode][load]") {
     return loadError(fileOf(s));
   };
   CHECK(with(kStrings, {0x80, 0x00}) == "corrupt string table: overlong LEB128");
-  CHECK(with(kStrings, {0xFF, 0xFF, 0xFF, 0xFF, 0x7F}) == "corrupt string table: integer too large");
+  CHECK(with(kStrings, {0xFF, 0xFF, 0xFF, 0xFF, 0x7F}) ==
+        "corrupt string table: integer too large");
   CHECK(with(kStrings, {0x80, 0x80, 0x80, 0x80, 0x80, 0x01}) ==
         "corrupt string table: integer too large");
   CHECK(with(kStrings, {0x05}) == "truncated string table");
@@ -714,25 +767,34 @@ TEST_CASE("the loader rejects malformed sections", "[bytecode][load]") {
   CHECK(with(kSteps, {0x01, 0x00, 0x00}) == "truncated step table");
   CHECK(with(kSteps, {0x01, 0x03, 0x00, 0x00, 0x00, 0x00}) ==
         "corrupt step table: step 0: unknown step kind 3");
-  CHECK(with(kSteps, {0x01, 0x05, 0x00, 0x00, 0x00, 0x00}) ==
-        "corrupt step table: step 0: bad wait step header");
-  CHECK(with(kSteps, {0x01, 0x01, 0x10, 0x00, 0x00, 0x00}) ==
-        "corrupt step table: step 0: unknown step flags 0x10");
-  CHECK(with(kSteps, {0x01, 0x01, 0x00, 0x00, 0x00, 0x00}) == "(loaded)");  // a wait step
-  CHECK(with(kSteps, {0x01, 0x01, 0x00, 0x00, 0x80, 0x80, 0x04, 0x00}) ==
+  CHECK(with(kSteps, {0x01, 0x41, 0x00, 0x00}) ==
+        "corrupt step table: step 0: a wait step with the `and` flag");
+  CHECK(with(kSteps, {0x01, 0x00, 0x0A, 0x00, 0x00}) ==
+        "corrupt step table: step 0: unknown activity kind 10");
+  CHECK(with(kSteps, {0x01, 0x01, 0x00, 0x00}) == "(loaded)");  // a wait step
+  CHECK(with(kSteps, {0x01, 0x01, 0x79, 0x00}) ==
+        "corrupt step table: step 0: duration not in minutes");  // 60 s, not 1 min
+  CHECK(with(kSteps, {0x01, 0x81, 0x00, 0x80, 0x80, 0x04, 0x00}) ==
         "corrupt step table: step 0: integer too large");  // slot > 0xFFFF
-  CHECK(with(kConstants, {0x01, 0x0C}) == "corrupt constant table: constant 0: unknown value type 12");
+  CHECK(with(kSteps, {0x01, 0x81, 0x00, 0xFF, 0xFF, 0x03, 0x00}) ==
+        "corrupt step table: step 0: slot 0xffff");
+  CHECK(with(kSteps, {0x01, 0x05, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, 0x00}) ==
+        "corrupt step table: step 0: string index 0xffffffff");
+  CHECK(with(kConstants, {0x01, 0x0C}) ==
+        "corrupt constant table: constant 0: unknown value type 12");
   CHECK(with(kConstants, {0x01, 0x03, 0, 0, 0}) == "truncated constant table");
-  CHECK(with(kConstants, {0x01, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}) ==
-        "corrupt constant table: constant 0: integer too large");
-  CHECK(with(kConstants, {0x01, 0x02, 0x80, 0x00}) == "corrupt constant table: constant 0: overlong LEB128");
-  CHECK(with(kConstants, {0x01, 0x02, 0xFF, 0x7F}) == "corrupt constant table: constant 0: overlong LEB128");
+  CHECK(with(kConstants, {0x01, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                          0x01}) == "corrupt constant table: constant 0: integer too large");
+  CHECK(with(kConstants, {0x01, 0x02, 0x80, 0x00}) ==
+        "corrupt constant table: constant 0: overlong LEB128");
+  CHECK(with(kConstants, {0x01, 0x02, 0xFF, 0x7F}) ==
+        "corrupt constant table: constant 0: overlong LEB128");
   CHECK(with(kConstants, {0x01, 0x02, 0xC0, 0x00}) == "(loaded)");  // 64 needs two bytes
   CHECK(with(kConstants, {0x01, 0x02, 0xBF, 0x7F}) == "(loaded)");  // -65 too
   CHECK(with(kSequences, {0x01, 0x00}) == "truncated sequence table");
   CHECK(with(kLines, {0x01, 0x00}) == "truncated line table");
   CHECK(with(kLines, {0x01, 0x00, 0x80, 0x80, 0x80, 0x80, 0x10}) ==
-        "corrupt line table: entry 0: line delta out of range");
+        "corrupt line table: entry 0: delta out of range");
   CHECK(with(kSource, {0x02, 'a'}) == "truncated source name");
 
   // Section lengths past the end, trailing garbage, extension sections.

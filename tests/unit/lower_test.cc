@@ -97,8 +97,13 @@ std::vector<Instr> mainCode(const bc::Module& m, size_t seq = 0) {
   return decode(m, m.sequences[seq].codeBegin, m.sequences[seq].codeEnd);
 }
 
-// Every structural rule of the format a verifier would check, as far as the tests can.
+// The verifier accepts the module, and the tables and code hold together the way the
+// lowering promises (contiguous runs, local indices, code ending with `end`).
 void checkWellFormed(const bc::Module& m) {
+  std::string error;
+  bool verified = bc::verify(m, error);
+  INFO(error);
+  CHECK(verified);
   uint32_t code = 0, steps = 0, branches = 0;
   for (const bc::Sequence& s : m.sequences) {
     CHECK(s.codeBegin == code);
@@ -184,7 +189,7 @@ constexpr uint8_t bit(CallOutcome o) { return static_cast<uint8_t>(1u << static_
 
 }  // namespace
 
-TEST_CASE("steps: activities, waits and engagement conditions in source order", "[lower]") {
+TEST_CASE("lower: steps: activities, waits and engagement conditions in source order", "[lower]") {
   bc::Module m = lowerSource(
       "sequence \"s\" on lead {\n"                                             // 1
       "  description \"About\"\n"                                               // 2
@@ -262,7 +267,7 @@ TEST_CASE("steps: activities, waits and engagement conditions in source order", 
   checkWellFormed(m);
 }
 
-TEST_CASE("code of an if: await, branches, jumps", "[lower]") {
+TEST_CASE("lower: code of an if: await, branches, jumps", "[lower]") {
   bc::Module m = lowerSource(
       "sequence \"s\" on lead {\n"                                  // 1
       "  e: email \"Hi\"\n"                                         // 2
@@ -306,7 +311,7 @@ TEST_CASE("code of an if: await, branches, jumps", "[lower]") {
   checkWellFormed(m);
 }
 
-TEST_CASE("call outcomes: one outcome per step with merged masks", "[lower]") {
+TEST_CASE("lower: call outcomes: one outcome per step with merged masks", "[lower]") {
   bc::Module m = lowerSource(
       "sequence \"s\" on lead {\n"
       "  c1: call \"One\"\n"
@@ -332,7 +337,7 @@ TEST_CASE("call outcomes: one outcome per step with merged masks", "[lower]") {
   checkWellFormed(m);
 }
 
-TEST_CASE("total: the longest path, stopping at end and advance", "[lower]") {
+TEST_CASE("lower: total: the longest path, stopping at end and advance", "[lower]") {
   bc::Module m = lowerSource(
       "sequence \"s\" on lead {\n"
       "  task \"1\"\n"
@@ -346,7 +351,7 @@ TEST_CASE("total: the longest path, stopping at end and advance", "[lower]") {
       "  task \"last\"\n"
       "}\n"
       "sequence \"t\" on lead { task \"x\" }\n");
-  CHECK(m.sequences[0].total == 7);
+  CHECK(m.sequences[0].total == 6);  // 1, then the else-if arm: 2, 3, 4, 5, 6 and advance
   CHECK(m.sequences[1].total == 1);
   // the second sequence's tables start where the first's end; indices are local
   const bc::Sequence& t = m.sequences[1];
@@ -365,7 +370,28 @@ TEST_CASE("total: the longest path, stopping at end and advance", "[lower]") {
   checkWellFormed(m);
 }
 
-TEST_CASE("constants: choice labels, exact money, folding, deduplication", "[lower]") {
+TEST_CASE("lower: total: a branch that ends does not continue after the if", "[lower]") {
+  bc::Module m = lowerSource(
+      "sequence \"a\" on lead {\n"
+      "  task \"1\"\n"
+      "  if lead.donotemail { task \"2\" task \"3\" task \"4\" end }\n"
+      "  task \"5\" task \"6\" task \"7\"\n"
+      "}\n"
+      "sequence \"b\" on lead {\n"
+      "  task \"1\"\n"
+      "  if lead.donotemail { task \"2\" task \"3\" advance to \"a\" }\n"
+      "  task \"4\" task \"5\"\n"
+      "}\n"
+      "sequence \"c\" on lead {\n"
+      "  task \"1\"\n"
+      "  if lead.donotemail { task \"2\" task \"3\" task \"4\" task \"5\" end } else { end }\n"
+      "}\n");
+  CHECK(m.sequences[0].total == 4);
+  CHECK(m.sequences[1].total == 3);
+  CHECK(m.sequences[2].total == 5);
+}
+
+TEST_CASE("lower: constants: choice labels, exact money, folding, deduplication", "[lower]") {
   bc::Module m = lowerSource(
       "sequence \"s\" on lead {\n"
       "  task \"x\"\n"
@@ -417,7 +443,29 @@ TEST_CASE("constants: choice labels, exact money, folding, deduplication", "[low
   checkWellFormed(m);
 }
 
-TEST_CASE("fields: each touched field once, with type, length and options", "[lower]") {
+TEST_CASE("lower: folding stops where the result would differ at run time", "[lower]") {
+  bc::Module m = lowerSource(
+      "sequence \"s\" on lead {\n"
+      "  task \"x\"\n"
+      "  let a = 7 % 3\n"
+      "  let b = 9223372036854775807 + 1\n"
+      "  let c = -7 % 3\n"
+      "  let d = 1 / 2\n"
+      "  let e = 5 > 3\n"
+      "  if a + b + c + d > 0 and e { task \"y\" }\n"
+      "}\n");
+  auto code = mainCode(m);
+  std::vector<std::string> ops;
+  for (const Instr& i : code)
+    if (i.op != bc::Opcode::Const && i.op != bc::Opcode::StoreVar) ops.emplace_back(i.name());
+  // a: folded; b: overflows; c: `%` of a negative (-7 itself folds); d: int / int is a
+  // decimal; e: folded
+  CHECK(std::vector<std::string>(ops.begin(), ops.begin() + 5) ==
+        std::vector<std::string>{"activity", "add", "mod", "div", "true"});
+  CHECK(constantOf(m, code[1]).i == 1);
+}
+
+TEST_CASE("lower: fields: each touched field once, with type, length and options", "[lower]") {
   bc::Module m = lowerSource(
       "sequence \"s\" on lead {\n"
       "  task \"x\"\n"
@@ -439,7 +487,7 @@ TEST_CASE("fields: each touched field once, with type, length and options", "[lo
   checkWellFormed(m);
 }
 
-TEST_CASE("expressions: short-circuit and/or, in, calls", "[lower]") {
+TEST_CASE("lower: expressions: short-circuit and/or, in, calls", "[lower]") {
   bc::Module m = lowerSource(
       "sequence \"s\" on lead {\n"
       "  task \"x\"\n"
@@ -463,7 +511,7 @@ TEST_CASE("expressions: short-circuit and/or, in, calls", "[lower]") {
   checkWellFormed(m);
 }
 
-TEST_CASE("exit when: one block or-ing every condition, or none", "[lower]") {
+TEST_CASE("lower: exit when: one block or-ing every condition, or none", "[lower]") {
   bc::Module none = lowerSource("sequence \"s\" on lead { task \"x\" }\n");
   CHECK(none.sequences[0].exitBegin == none.sequences[0].exitEnd);
   CHECK(mnemonics(mainCode(none)) == std::vector<std::string>{"activity", "end"});
@@ -489,7 +537,7 @@ TEST_CASE("exit when: one block or-ing every condition, or none", "[lower]") {
   checkWellFormed(two);
 }
 
-TEST_CASE("the code of each sequence ends with end", "[lower]") {
+TEST_CASE("lower: the code of each sequence ends with end", "[lower]") {
   bc::Module m = lowerSource(
       "sequence \"a\" on lead { task \"x\" end }\n"
       "sequence \"b\" on lead { task \"x\" advance to \"a\" }\n"
@@ -501,7 +549,7 @@ TEST_CASE("the code of each sequence ends with end", "[lower]") {
   checkWellFormed(m);
 }
 
-TEST_CASE("variables: one slot per let, reassignment stores to it", "[lower]") {
+TEST_CASE("lower: variables: one slot per let, reassignment stores to it", "[lower]") {
   bc::Module m = lowerSource(
       "sequence \"s\" on lead {\n"
       "  task \"x\"\n"
@@ -517,7 +565,7 @@ TEST_CASE("variables: one slot per let, reassignment stores to it", "[lower]") {
   checkWellFormed(m);
 }
 
-TEST_CASE("lowering is deterministic", "[lower]") {
+TEST_CASE("lower: is deterministic", "[lower]") {
   std::string text =
       "sequence \"s\" on lead {\n  exit when lead.statecode != \"Open\"\n"
       "  e: email \"Hi\"\n  wait 1d\n  if e.opened within 2d { set lead.statuscode = \"Contacted\" }\n"
@@ -526,9 +574,18 @@ TEST_CASE("lowering is deterministic", "[lower]") {
   bc::Module a = lowerSource(text);
   bc::Module b = lowerSource(text);
   CHECK(sameModule(a, b));
+  std::vector<uint8_t> bytes = bc::write(a);
+  CHECK(bytes == bc::write(b));
+  // and the encoding keeps everything
+  bc::Module loaded;
+  std::string error;
+  bool ok = bc::load(bytes.data(), bytes.size(), loaded, error);
+  INFO(error);
+  REQUIRE(ok);
+  CHECK(sameModule(a, loaded));
 }
 
-TEST_CASE("limits of the format are errors, not truncation", "[lower]") {
+TEST_CASE("lower: limits of the format are errors, not truncation", "[lower]") {
   std::string items;
   for (int i = 0; i < 300; ++i) items += (i ? ", " : "") + std::to_string(i);
   CHECK_THAT(lowerError("sequence \"s\" on lead { task \"x\"\n if lead.numberofemployees in [" + items +
@@ -537,7 +594,7 @@ TEST_CASE("limits of the format are errors, not truncation", "[lower]") {
   CHECK_THAT(lowerError("sequence \"s\" on lead { task \"x\" due 400d }\n"), Catch::Contains("`due`"));
 }
 
-TEST_CASE("lowering refuses a compilation with errors", "[lower]") {
+TEST_CASE("lower: refuses a compilation with errors", "[lower]") {
   Compilation c({SEQC_STDLIB_DIR});
   c.checkSource("mem.seq", "sequence \"s\" on lead { wait 1d }\n");
   REQUIRE(c.diagnostics().hasErrors());
@@ -547,7 +604,7 @@ TEST_CASE("lowering refuses a compilation with errors", "[lower]") {
   CHECK(!error.empty());
 }
 
-TEST_CASE("every example lowers to a well-formed module", "[lower]") {
+TEST_CASE("lower: every example lowers to a well-formed module", "[lower]") {
   namespace fs = std::filesystem;
   fs::path dir = fs::path(__FILE__).parent_path() / ".." / ".." / "examples";
   std::vector<fs::path> files;

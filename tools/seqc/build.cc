@@ -58,11 +58,12 @@ Runner addBuild(CLI::App& app) {
     if (c.diagnostics().hasErrors()) return kExitInputError;
 
     if (!lowered) {
-      std::fputs(fmt::format("{}: error: {}\n", opts->file, error).c_str(), stderr);
+      std::fputs(fmt::format("error: {}\n", error).c_str(), stderr);
       return kExitInputError;
     }
     if (!bc::verify(module, error)) {
-      std::fputs(fmt::format("error: internal: lowering produced invalid bytecode: {}\n", error).c_str(), stderr);
+      std::fputs(fmt::format("error: internal: lowering produced invalid bytecode: {}\n", error).c_str(),
+                 stderr);
       return kExitInputError;
     }
     std::vector<uint8_t> bytes = bc::write(module);

@@ -179,7 +179,7 @@ std::string exprText(const ast::Expr& e, int minPrec = kOr) {
         s = "not " + exprText(*u.operand, kNot);
       } else {
         std::string operand = exprText(*u.operand, kNeg);
-        s = (operand.starts_with("-") ? "- " : "-") + operand;
+        s = operand.starts_with("-") ? "-(" + operand + ")" : "-" + operand;
       }
       break;
     }

@@ -106,6 +106,12 @@ run env PATH=/nonexistent "$SEQC" graph inputs/ok.seq --format svg -o "$tmp/none
 expect_rc 1; expect_out 'error: graphviz is not installed (dot not found); use --format dot'
 [ ! -e "$tmp/none.svg" ] || fail "a failed svg run left an output file"
 
+# A failing dot is reported, and no output file is left.
+mkdir -p "$tmp/fake"; printf '#!/bin/sh\necho "Error: bad graph" >&2\nexit 3\n' >"$tmp/fake/dot"; chmod +x "$tmp/fake/dot"
+run env PATH="$tmp/fake:$PATH" "$SEQC" graph inputs/ok.seq --format svg -o "$tmp/fail.svg"
+expect_rc 1; expect_out 'dot failed with exit status 3'; expect_out 'Error: bad graph'
+[ ! -e "$tmp/fail.svg" ] || fail "a failed dot run left an output file"
+
 # Usage errors.
 run "$SEQC" graph;                                 expect_rc 2
 run "$SEQC" graph inputs/ok.seq --format png;      expect_rc 2

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -150,8 +151,12 @@ class Simulator {
     void push(int32_t at, const T& item);
     bool empty() const { return times_.empty(); }
     int32_t next() const { return times_.front(); }
-    std::vector<T> take();  // the earliest bucket
+    // Moves the earliest bucket into `out` (its old storage is recycled as a bucket).
+    void take(std::vector<T>& out);
    private:
+    uint32_t bucket(int32_t at);
+    int32_t lastAt_ = INT32_MIN;  // pushes come in runs for one instant: skip the hash
+    uint32_t lastBucket_ = 0;
     std::vector<int32_t> times_;  // min-heap of distinct instants
     std::unordered_map<int32_t, uint32_t> index_;
     std::vector<std::vector<T>> buckets_;
@@ -200,9 +205,10 @@ class Simulator {
   std::vector<Value> vars_;        // record × var
   std::vector<Value> fields_;      // record × module field
   std::vector<bool> waitsForConnect_;
-  std::vector<HistoryEntry> history_;
+  std::vector<HistoryEntry> history_;  // reserved ahead: growth copies cost more than the run
   std::vector<std::string> errors_{""};
   StringArena arena_;
+  std::vector<Value> stack_ = std::vector<Value>(bc::kMaxStack);
 
   std::vector<Event> events_;
   std::string eventsFile_;

@@ -1,0 +1,28 @@
+// libFuzzer harness for the bytecode loader: any bytes as a .seqb file must load or be
+// rejected with a message, never crash, hang or trip a sanitizer. What loads must also
+// verify, disassemble, and (for this minor version) write back to the very same bytes.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "seqc/format/bytecode.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  seqc::bc::Module m;
+  std::string error;
+  if (!seqc::bc::load(data, size, m, error)) {
+    if (error.empty()) __builtin_trap();  // a rejection always says why
+    return 0;
+  }
+  if (!seqc::bc::verify(m, error)) __builtin_trap();
+  (void)seqc::bc::disassemble(m);
+  std::vector<uint8_t> again = seqc::bc::write(m);
+  bool sameMinor = size >= 8 && seqc::bc::readU16(data + 6) == seqc::bc::kVersionMinor;
+  if (sameMinor && (again.size() != size || !std::equal(again.begin(), again.end(), data))) {
+    std::fprintf(stderr, "fuzz_loader: a loaded module does not write back to its bytes\n");
+    __builtin_trap();
+  }
+  return 0;
+}
