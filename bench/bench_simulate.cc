@@ -176,7 +176,8 @@ struct Outcome {
   double setup = 0;  // constructing the engine and adding the records
   double run = 0;    // run()
   double setupCpu = 0, runCpu = 0;  // the same in CPU time
-  size_t stateBytes = 0;  // bytecode: sim.bytesPerRecord()
+  size_t stateBytes = 0;  // bytecode: sim.stateBytesPerRecord() (besides field values)
+  size_t withFields = 0;  // bytecode: sim.bytesPerRecord()
   long rssBefore = 0, rssAfter = 0, peak = 0;
   bool peakReset = false;
   std::array<uint64_t, 6> statuses{};
@@ -246,7 +247,8 @@ Outcome runBytecode(const Config& c, size_t n, bool history) {
     o.run = seconds(t2, t3);
     o.setupCpu = c1 - c0;
     o.runCpu = c3 - c2;
-    o.stateBytes = sim.bytesPerRecord();
+    o.stateBytes = sim.stateBytesPerRecord();
+    o.withFields = sim.bytesPerRecord();
     for (uint32_t r = 0; r < sim.recordCount(); ++r) {
       ++o.statuses[static_cast<size_t>(sim.state(r).status)];
       o.progress += sim.state(r).progress;
@@ -328,7 +330,10 @@ void report(const std::string& p, const Outcome& o, bool stateBytes) {
   line(p + ".setup_cpu_time", fmt::format("{:.3f} s", o.setupCpu));
   line(p + ".run_cpu_time", fmt::format("{:.3f} s", o.runCpu));
   line(p + ".record_steps_per_cpu_s", fmt::format("{:.0f} steps/s", static_cast<double>(o.steps) / o.runCpu));
-  if (stateBytes) line(p + ".state_bytes_per_record", fmt::format("{} B", o.stateBytes));
+  if (stateBytes) {
+    line(p + ".state_bytes_per_record", fmt::format("{} B (besides field values)", o.stateBytes));
+    line(p + ".state_and_field_bytes_per_record", fmt::format("{} B", o.withFields));
+  }
   line(p + ".rss_growth_per_record", fmt::format("{:.1f} B", growthPerRecord(o)));
   line(p + ".rss_growth", mb(o.rssAfter - o.rssBefore));
   line(p + ".peak_rss", mb(o.peak) + (o.peakReset ? "" : " (VmHWM could not be reset)"));

@@ -640,7 +640,11 @@ class Lowerer {
       for (const ast::MemberExpr* m : refs) {
         uint16_t step = stepOf(m->step);
         auto outcome = parseCallOutcome(m->member);
-        auto bit = static_cast<uint8_t>(1u << static_cast<unsigned>(outcome.value_or(CallOutcome::Answered)));
+        if (!outcome) {
+          fail(m->range, fmt::format("internal: '{}' is not a call outcome", m->member));
+          continue;
+        }
+        auto bit = static_cast<uint8_t>(1u << static_cast<unsigned>(*outcome));
         auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == step; });
         if (g != groups.end())
           g->second |= bit;

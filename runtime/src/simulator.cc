@@ -135,9 +135,11 @@ void Simulator::setEvents(std::vector<Event> events, std::string file) {
   }
 }
 
-size_t Simulator::bytesPerRecord() const {
-  return sizeof(RecordState) + seq_.slots + seq_.vars * sizeof(Value) + width_ * sizeof(Value);
+size_t Simulator::stateBytesPerRecord() const {
+  return sizeof(RecordState) + seq_.slots + seq_.vars * sizeof(Value);
 }
+
+size_t Simulator::bytesPerRecord() const { return stateBytesPerRecord() + width_ * sizeof(Value); }
 
 // ---- the run ------------------------------------------------------------------------
 

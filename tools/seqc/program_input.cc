@@ -39,8 +39,15 @@ std::optional<int> loadProgram(const std::string& path, const Context& ctx, Prog
       return kExitInputError;
     }
     std::string error;
-    if (!lower(c, out.module, error) || !bc::verify(out.module, error)) {
-      std::fprintf(stderr, "error: internal: %s: %s\n", path.c_str(), error.c_str());
+    bool lowered = false;
+    runWithLargeStack([&] { lowered = lower(c, out.module, error); });
+    if (!lowered) {  // a limit of the format, such as a `due` too long
+      std::fprintf(stderr, "error: %s\n", error.c_str());
+      return kExitInputError;
+    }
+    if (!bc::verify(out.module, error)) {
+      std::fprintf(stderr, "error: internal: lowering produced invalid bytecode: %s: %s\n", path.c_str(),
+                   error.c_str());
       return kExitInputError;
     }
     return std::nullopt;

@@ -134,7 +134,10 @@ class Simulator {
   // Completed records by whole days from connect to completion.
   const std::vector<uint64_t>& daysToCompletion() const { return daysToCompletion_; }
   uint64_t stepsExecuted() const { return stepsExecuted_; }
-  // Bytes of interpreter state per record (state, slots, variables, fields).
+  // Bytes of interpreter state per record: position, status, timers, progress,
+  // engagement slots and variables — besides the field values.
+  size_t stateBytesPerRecord() const;
+  // The same with the field values the code touches.
   size_t bytesPerRecord() const;
 
  private:
