@@ -138,6 +138,7 @@ std::string renderTable(const Simulator& sim, bool report) {
     std::string id, status, progress, step, days;
   };
   std::vector<Row> rows;
+  rows.reserve(sim.recordCount());
   Row header{"Record", "Status", "Progress", "Current step", "Days elapsed"};
   std::array<uint64_t, 6> counts{};
   std::vector<std::string> errors;
@@ -162,11 +163,12 @@ std::string renderTable(const Simulator& sim, bool report) {
          wc = width(&Row::step);
   std::string out = fmt::format("Sequence \"{}\" on {}, {} to {}\n\n", m.str(seq.name), m.str(seq.entity),
                                 formatDateTime(sim.start()), formatDateTime(sim.end()));
+  out.reserve((rows.size() + 1) * (wi + ws + wp + wc + 20));
   auto line = [&](const Row& r) {
-    std::string l = fmt::format("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}", r.id, wi, r.status, ws, r.progress, wp,
-                                r.step, wc, r.days);
-    while (!l.empty() && l.back() == ' ') l.pop_back();
-    out += l + "\n";
+    fmt::format_to(std::back_inserter(out), "{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}", r.id, wi, r.status, ws,
+                   r.progress, wp, r.step, wc, r.days);
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += '\n';
   };
   line(header);
   for (const Row& r : rows) line(r);

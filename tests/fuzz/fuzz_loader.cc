@@ -1,6 +1,7 @@
 // libFuzzer harness for the bytecode loader: any bytes as a .seqb file must load or be
 // rejected with a message, never crash, hang or trip a sanitizer. What loads must also
-// verify, disassemble, and (for this minor version) write back to the very same bytes.
+// verify, disassemble, (for this minor version) write back to the very same bytes, and
+// run: the verifier's promise is that the interpreter can trust whatever passed it.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "seqc/format/bytecode.h"
+#include "seqc/runtime/simulator.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   seqc::bc::Module m;
@@ -23,6 +25,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (sameMinor && (again.size() != size || !std::equal(again.begin(), again.end(), data))) {
     std::fprintf(stderr, "fuzz_loader: a loaded module does not write back to its bytes\n");
     __builtin_trap();
+  }
+  // Every sequence, for two records with missing fields, under the default model.
+  seqc::rt::Model model;
+  for (uint32_t s = 0; s < m.sequences.size() && s < 8; ++s) {
+    seqc::rt::SimOptions options;
+    options.start = 1767603600;  // 2026-01-05T09:00:00Z
+    options.until = 30 * 86400;
+    options.model = &model;
+    options.seed = size;
+    seqc::rt::Simulator sim(m, s, options);
+    sim.addRecords({"a", "b"}, {});
+    sim.run();
+    (void)seqc::rt::renderJson(sim, true);
   }
   return 0;
 }
