@@ -1,6 +1,7 @@
 // The tree-walking baseline of bench_simulate (see tree_walk.h). The timing rules and
-// the model follow runtime/src/interpreter.cc and simulator.cc; the random draws and
-// delays are copied from simulator.cc and must stay in step with it.
+// the model follow runtime/src/interpreter.cc and simulator.cc; the model's decisions
+// are the runtime's own (rt::planManual, rt::planEngagements), so both engines see the
+// same behaviour.
 #include "bench/tree_walk.h"
 
 #include <algorithm>
@@ -212,22 +213,6 @@ size_t codePoints(const std::string& s) {
 }
 
 int64_t floorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-// ---- the model (as runtime/src/simulator.cc) ------------------------------------------
-
-uint64_t splitmix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-int32_t delay(const rt::DelayRange& d, double u) {
-  int64_t span = std::max<int64_t>(0, d.max - d.min);
-  int64_t s = d.min + static_cast<int64_t>(u * static_cast<double>(span + 1));
-  if (span >= 60) s -= s % 60;
-  return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(s, 0), 400LL * 86400));
-}
 
 // Numbers steps in source order as the lowering does (activities, waits, engagement
 // conditions), so that random draws keyed by step agree with rt::Simulator.
@@ -777,58 +762,19 @@ void TreeWalker::skip(Record& r, int32_t now) {
   walk(r, now);
 }
 
-double TreeWalker::random(const Record& r, uint32_t a, uint32_t b) const {
-  uint64_t h = splitmix(seed_ ^ splitmix((static_cast<uint64_t>(r.index) << 32) ^ a) ^ (static_cast<uint64_t>(b) << 48));
-  return static_cast<double>(h >> 11) * 0x1.0p-53;
-}
-
 void TreeWalker::planManual(Record& r, const ast::ActivityStmt& step, int32_t now) {
-  const rt::Model& m = *model_;
-  Generated g{0, 0, &r, r.generation, GenKind::Complete, 0xFF, &step};
-  if (random(r, r.generation, 1) < m.skip) {
-    g.kind = GenKind::Skip;
-  } else if (step.activity == ActivityKind::Call) {
-    double u = random(r, r.generation, 2), total = 0, acc = 0;
-    for (double p : m.callOutcomes) total += p;
-    g.arg = 3;
-    for (uint8_t i = 0; i < 4; ++i) {
-      acc += m.callOutcomes[i];
-      if (total > 0 && u * total < acc) {
-        g.arg = i;
-        break;
-      }
-    }
-  }
-  g.at = now + delay(m.complete, random(r, r.generation, 3));
-  g.order = order_++;
-  generated_.push(g);
+  rt::ManualPlan plan = rt::planManual(*model_, step.activity, seed_, r.index, r.generation);
+  generated_.push({now + plan.delay, order_++, &r, r.generation, plan.skip ? GenKind::Skip : GenKind::Complete,
+                   plan.outcome, &step});
 }
 
 void TreeWalker::planEngagement(Record& r, const ast::ActivityStmt& step, int32_t now) {
-  const rt::Model& m = *model_;
   auto key = static_cast<uint32_t>(r.connected) * 1021u + ordinal_.at(&step);
-  auto plan = [&](EngagementEvent ev, int32_t at) {
-    generated_.push({at, order_++, &r, static_cast<uint32_t>(r.connected), GenKind::Engage, static_cast<uint8_t>(ev),
-                     &step});
-  };
-  if (step.activity == ActivityKind::Email || step.activity == ActivityKind::AutoEmail) {
-    if (random(r, key, 10) >= m.open) return;
-    int32_t opened = now + delay(m.engage, random(r, key, 11));
-    plan(EngagementEvent::Opened, opened);
-    const std::array<std::pair<EngagementEvent, double>, 3> after = {
-        {{EngagementEvent::Clicked, m.click}, {EngagementEvent::Replied, m.reply},
-         {EngagementEvent::Downloaded, m.download}}};
-    uint32_t salt = 12;
-    for (auto [ev, p] : after) {
-      if (random(r, key, salt++) < p) plan(ev, opened + delay(m.engage, random(r, key, salt)));
-      ++salt;
-    }
-  } else if (step.activity == ActivityKind::Text || step.activity == ActivityKind::AutoText) {
-    if (random(r, key, 20) < m.textReply) plan(EngagementEvent::Replied, now + delay(m.engage, random(r, key, 21)));
-  }
+  rt::planEngagements(*model_, step.activity, now, seed_, r.index, key, [&](EngagementEvent ev, int32_t at) {
+    generated_.push({at, order_++, &r, static_cast<uint32_t>(r.connected), GenKind::Engage,
+                     static_cast<uint8_t>(ev), &step});
+  });
 }
-
-// ---- results ------------------------------------------------------------------------------
 
 std::array<uint64_t, 6> TreeWalker::statusCounts() const {
   std::array<uint64_t, 6> n{};

@@ -143,7 +143,6 @@ class TreeWalker {
   void skip(Record& r, int32_t now);
   void planManual(Record& r, const ast::ActivityStmt& step, int32_t now);
   void planEngagement(Record& r, const ast::ActivityStmt& step, int32_t now);
-  double random(const Record& r, uint32_t a, uint32_t b) const;
   void pushTimer(int32_t at, Record& r) { timers_.push({at, order_++, &r}); }
   void markEnd(int32_t now) {
     if (now > end_) end_ = now;

@@ -305,66 +305,53 @@ void Simulator::engage(uint32_t r, uint16_t step, EngagementEvent ev, int32_t no
 
 // ---- the model ----------------------------------------------------------------------
 
-double Simulator::random(uint32_t r, uint32_t a, uint32_t b) const {
-  uint64_t h = splitmix(options_.seed ^ splitmix((static_cast<uint64_t>(r) << 32) ^ a) ^ (static_cast<uint64_t>(b) << 48));
+double modelRandom(uint64_t seed, uint32_t record, uint32_t a, uint32_t b) {
+  uint64_t h = splitmix(seed ^ splitmix((static_cast<uint64_t>(record) << 32) ^ a) ^ (static_cast<uint64_t>(b) << 48));
   return static_cast<double>(h >> 11) * 0x1.0p-53;
 }
 
-namespace {
-int32_t delay(const DelayRange& d, double u) {
+int32_t modelDelay(const DelayRange& d, double u) {
   int64_t span = std::max<int64_t>(0, d.max - d.min);
   int64_t s = d.min + static_cast<int64_t>(u * static_cast<double>(span + 1));
   if (span >= 60) s -= s % 60;  // whole minutes read better
   return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(s, 0), 400LL * 86400));
 }
-}  // namespace
 
-void Simulator::planManual(uint32_t r, uint16_t step, int32_t now) {
-  const Model& m = *options_.model;
-  const RecordState& st = states_[r];
-  Scheduled g{r, st.generation, kGenComplete, 0xFF, step};
-  if (random(r, st.generation, 1) < m.skip) {
-    g.kind = kGenSkip;
-  } else if (this->step(step).activity == ActivityKind::Call) {
-    double u = random(r, st.generation, 2), total = 0, acc = 0;
+ManualPlan planManual(const Model& m, ActivityKind kind, uint64_t seed, uint32_t record, uint32_t visit) {
+  ManualPlan plan;
+  if (modelRandom(seed, record, visit, 1) < m.skip) {
+    plan.skip = true;
+  } else if (kind == ActivityKind::Call) {
+    double u = modelRandom(seed, record, visit, 2), total = 0, acc = 0;
     for (double p : m.callOutcomes) total += p;
-    g.arg = 3;
+    plan.outcome = 3;
     for (uint8_t i = 0; i < 4; ++i) {
       acc += m.callOutcomes[i];
       if (total > 0 && u * total < acc) {
-        g.arg = i;
+        plan.outcome = i;
         break;
       }
     }
   }
-  generated_.push(now + delay(m.complete, random(r, st.generation, 3)), g);
+  plan.delay = modelDelay(m.complete, modelRandom(seed, record, visit, 3));
+  return plan;
+}
+
+void Simulator::planManual(uint32_t r, uint16_t step, int32_t now) {
+  const RecordState& st = states_[r];
+  ManualPlan plan = rt::planManual(*options_.model, this->step(step).activity, options_.seed, r, st.generation);
+  generated_.push(now + plan.delay,
+                  Scheduled{r, st.generation, plan.skip ? kGenSkip : kGenComplete, plan.outcome, step});
 }
 
 void Simulator::planEngagement(uint32_t r, uint16_t step, int32_t now) {
-  const Model& m = *options_.model;
-  const bc::Step& s = this->step(step);
   const RecordState& st = states_[r];
   auto key = static_cast<uint32_t>(st.connected) * 1021u + step;
-  auto plan = [&](EngagementEvent ev, int32_t at) {
-    generated_.push(at, Scheduled{r, static_cast<uint32_t>(st.connected), kGenEngage,
-                                  static_cast<uint8_t>(ev), step});
-  };
-  if (s.activity == ActivityKind::Email || s.activity == ActivityKind::AutoEmail) {
-    if (random(r, key, 10) >= m.open) return;
-    int32_t opened = now + delay(m.engage, random(r, key, 11));
-    plan(EngagementEvent::Opened, opened);
-    const std::array<std::pair<EngagementEvent, double>, 3> after = {
-        {{EngagementEvent::Clicked, m.click}, {EngagementEvent::Replied, m.reply},
-         {EngagementEvent::Downloaded, m.download}}};
-    uint32_t salt = 12;
-    for (auto [ev, p] : after) {
-      if (random(r, key, salt++) < p) plan(ev, opened + delay(m.engage, random(r, key, salt)));
-      ++salt;
-    }
-  } else if (s.activity == ActivityKind::Text || s.activity == ActivityKind::AutoText) {
-    if (random(r, key, 20) < m.textReply)
-      plan(EngagementEvent::Replied, now + delay(m.engage, random(r, key, 21)));
-  }
+  planEngagements(*options_.model, this->step(step).activity, now, options_.seed, r, key,
+                  [&](EngagementEvent ev, int32_t at) {
+                    generated_.push(at, Scheduled{r, static_cast<uint32_t>(st.connected), kGenEngage,
+                                                  static_cast<uint8_t>(ev), step});
+                  });
 }
 
 void Simulator::applyGenerated(const Scheduled& g, int32_t now) {

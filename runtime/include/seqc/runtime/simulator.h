@@ -43,6 +43,44 @@ struct Model {
 // Reads a model file; false with "FILE: …" in `error` when malformed.
 bool readModel(const std::string& path, Model& out, std::string& error);
 
+// The model's decisions, shared by every engine that simulates (the benchmark's tree
+// walker makes exactly the same ones). Each draw is a hash of the seed, the record's
+// position and what is decided, so results do not depend on processing order.
+double modelRandom(uint64_t seed, uint32_t record, uint32_t a, uint32_t b);
+int32_t modelDelay(const DelayRange& d, double u);
+
+// What the seller does with a manual step that became current (`visit` tells visits
+// apart: the record's generation).
+struct ManualPlan {
+  bool skip = false;
+  uint8_t outcome = 0xFF;  // a call's CallOutcome; 0xFF: none
+  int32_t delay = 0;       // seconds after the step became current
+};
+ManualPlan planManual(const Model& m, ActivityKind kind, uint64_t seed, uint32_t record, uint32_t visit);
+
+// Calls `plan(event, at)` for each customer event the model generates for a step of
+// `kind` that went out at `now` (`key` tells the record's steps and connections apart).
+template <class Plan>
+void planEngagements(const Model& m, ActivityKind kind, int32_t now, uint64_t seed, uint32_t record,
+                     uint32_t key, Plan&& plan) {
+  auto draw = [&](uint32_t what) { return modelRandom(seed, record, key, what); };
+  if (kind == ActivityKind::Email || kind == ActivityKind::AutoEmail) {
+    if (draw(10) >= m.open) return;
+    int32_t opened = now + modelDelay(m.engage, draw(11));
+    plan(EngagementEvent::Opened, opened);
+    const std::array<std::pair<EngagementEvent, double>, 3> after = {
+        {{EngagementEvent::Clicked, m.click}, {EngagementEvent::Replied, m.reply},
+         {EngagementEvent::Downloaded, m.download}}};
+    uint32_t salt = 12;
+    for (auto [ev, p] : after) {
+      if (draw(salt++) < p) plan(ev, opened + modelDelay(m.engage, draw(salt)));
+      ++salt;
+    }
+  } else if (kind == ActivityKind::Text || kind == ActivityKind::AutoText) {
+    if (draw(20) < m.textReply) plan(EngagementEvent::Replied, now + modelDelay(m.engage, draw(21)));
+  }
+}
+
 // ---- results ----------------------------------------------------------------------
 
 enum class Status : uint8_t { Active, Completed, Exited, Disconnected, Advanced, Error };
@@ -189,7 +227,6 @@ class Simulator {
   void warn(const Event& e, const std::string& what);
   void planManual(uint32_t r, uint16_t step, int32_t now);
   void planEngagement(uint32_t r, uint16_t step, int32_t now);
-  double random(uint32_t r, uint32_t a, uint32_t b) const;
   void markEnd(int32_t now) {
     if (now > end_) end_ = now;
   }
