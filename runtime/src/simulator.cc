@@ -144,8 +144,9 @@ size_t Simulator::bytesPerRecord() const { return stateBytesPerRecord() + width_
 // ---- the run ------------------------------------------------------------------------
 
 void Simulator::run() {
-  if (options_.history)
-    history_.reserve(ids_.size() * std::min<size_t>(seq_.stepCount, 2u * seq_.total + 4));
+  if (options_.history)  // a guess of steps per record, capped (it is only a reservation)
+    history_.reserve(std::min<size_t>(ids_.size() * std::min<size_t>(seq_.stepCount, 2u * seq_.total + 4),
+                                      size_t{16} << 20));
   const int64_t limit64 = options_.until ? *options_.until : options_.horizon;
   const auto limit = static_cast<int32_t>(std::min<int64_t>(limit64, INT32_MAX / 2));
   for (uint32_t r = 0; r < ids_.size(); ++r) {
