@@ -6,9 +6,9 @@
 #include <fmt/core.h>
 
 #include "compiler/compilation.h"
-#include "compiler/lower.h"
 #include "seqc/format/bytecode.h"
 #include "tools/seqc/command.h"
+#include "tools/seqc/program_input.h"
 
 namespace seqc::cli {
 
@@ -43,28 +43,16 @@ Runner addBuild(CLI::App& app) {
     Compilation c({ctx.stdlibDir()});
     bc::Module module;
     std::string error;
-    bool lowered = false;
-    runWithLargeStack([&] {
-      c.checkFile(opts->file);
-      if (!c.diagnostics().hasErrors()) lowered = lower(c, module, error);
-    });
-
+    auto failed = compileModule(c, opts->file, module, error);
     // Diagnostics (warnings too) as `check` prints them.
     auto diags = c.diagnostics().sorted(c.sources());
     if (opts->diagnostics == "json")
       std::fputs(renderJson(c.sources(), diags).c_str(), stdout);
     else
       std::fputs(renderText(c.sources(), diags).c_str(), stdout);
-    if (c.diagnostics().hasErrors()) return kExitInputError;
-
-    if (!lowered) {
-      std::fputs(fmt::format("error: {}\n", error).c_str(), stderr);
-      return kExitInputError;
-    }
-    if (!bc::verify(module, error)) {
-      std::fputs(fmt::format("error: internal: lowering produced invalid bytecode: {}\n", error).c_str(),
-                 stderr);
-      return kExitInputError;
+    if (failed) {
+      if (!c.diagnostics().hasErrors()) std::fputs(fmt::format("error: {}\n", error).c_str(), stderr);
+      return *failed;
     }
     std::vector<uint8_t> bytes = bc::write(module);
     std::string out = opts->output.empty() ? defaultOutput(opts->file) : opts->output;

@@ -356,7 +356,7 @@ class SequenceDrawer {
       if (c.within) {  // waits for events: a hexagon
         text += "\nwithin " + durationText(c.within->minutes);
         yes = engagementEdgeLabel(c);
-        no = "timed out";
+        no = "timed out or skipped";
         attrs = "shape=hexagon";
       }
       std::string label = i == 0 && !s.label.empty() ? s.label + ": " + text : text;

@@ -28,29 +28,35 @@ rt::FieldSpec specOf(const bc::Module& m, const bc::Field& f) {
 
 }  // namespace
 
+std::optional<int> compileModule(Compilation& c, const std::string& path, bc::Module& out,
+                                 std::string& error) {
+  bool lowered = false;
+  runWithLargeStack([&] {
+    c.checkFile(path);
+    if (!c.diagnostics().hasErrors()) lowered = lower(c, out, error);
+  });
+  if (c.diagnostics().hasErrors()) return kExitInputError;
+  if (!lowered) return kExitInputError;  // a limit of the format, such as a `due` too long
+  if (!bc::verify(out, error)) {
+    error = "internal: lowering produced invalid bytecode: " + error;
+    return kExitInputError;
+  }
+  return std::nullopt;
+}
+
 std::optional<int> loadProgram(const std::string& path, const Context& ctx, ProgramInput& out) {
   out.path = path;
   if (endsWith(path, ".seq")) {
     out.compilation = std::make_unique<Compilation>(CompileOptions{ctx.stdlibDir()});
-    runWithLargeStack([&] { out.compilation->checkFile(path); });
     const Compilation& c = *out.compilation;
-    if (c.diagnostics().hasErrors()) {
-      std::fputs(renderText(c.sources(), c.diagnostics().sorted(c.sources())).c_str(), stderr);
-      return kExitInputError;
-    }
     std::string error;
-    bool lowered = false;
-    runWithLargeStack([&] { lowered = lower(c, out.module, error); });
-    if (!lowered) {  // a limit of the format, such as a `due` too long
+    auto rc = compileModule(*out.compilation, path, out.module, error);
+    if (!rc) return std::nullopt;
+    if (c.diagnostics().hasErrors())
+      std::fputs(renderText(c.sources(), c.diagnostics().sorted(c.sources())).c_str(), stderr);
+    else
       std::fprintf(stderr, "error: %s\n", error.c_str());
-      return kExitInputError;
-    }
-    if (!bc::verify(out.module, error)) {
-      std::fprintf(stderr, "error: internal: lowering produced invalid bytecode: %s: %s\n", path.c_str(),
-                   error.c_str());
-      return kExitInputError;
-    }
-    return std::nullopt;
+    return rc;
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {

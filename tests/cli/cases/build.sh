@@ -40,4 +40,10 @@ run "$SEQC" build;                                    expect_rc 2
 run "$SEQC" build --bogus "$tmp/ok.seq";              expect_rc 2
 run "$SEQC" build --diagnostics xml "$tmp/ok.seq";    expect_rc 2
 run "$SEQC" build "$tmp/ok.seq" "$tmp/plain";         expect_rc 2
+# A limit of the format the checker does not know (a step lasting over 366 days): a
+# clear error naming file and line, exit 1, no output.
+printf 'sequence "S" on lead {\n  task "T" due 400d\n}\n' >"$tmp/due.seq"
+run "$SEQC" build "$tmp/due.seq" -o "$tmp/due.seqb"
+expect_rc 1; expect_out "due.seq:2: \`due\` is longer than the 366 days"
+[ -e "$tmp/due.seqb" ] && fail "a failed build wrote $tmp/due.seqb"
 exit 0
