@@ -173,7 +173,6 @@ void Simulator::run() {
     if (!timers_.empty()) t = std::min<int64_t>(t, timers_.next());
     if (t == INT64_MAX || t > limit) break;
     auto now = static_cast<int32_t>(t);
-    now_ = now;
     // Events at an instant apply before the timers due at it (LANGUAGE.md §6).
     while (next < events_.size() && events_[next].at - options_.start == t) apply(events_[next++], now);
     while (!generated_.empty() && generated_.next() == now) {

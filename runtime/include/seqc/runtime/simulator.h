@@ -148,8 +148,8 @@ class Simulator {
   // Adds records: `fieldValues` holds, per record, one value per module field
   // (Module::fields order; fields of other entities null). Returns the first index.
   uint32_t addRecords(const std::vector<std::string>& ids, std::vector<Value> fieldValues);
-  // Scripted events (any order; applied by time, ties in the given order). `file` names
-  // the events file in warnings.
+  // Scripted events (any order; applied by time, ties in the given order), after the
+  // records they name were added. `file` names the events file in warnings.
   void setEvents(std::vector<Event> events, std::string file);
 
   void run();
@@ -261,7 +261,6 @@ class Simulator {
   std::unordered_map<std::string, uint16_t> stepByLabel_;
   uint64_t stepsExecuted_ = 0;
   int32_t end_ = 0;
-  int32_t now_ = 0;
 };
 
 // Output of `seqc simulate` (CLI.md): one JSON object, or the table. `report` adds the
