@@ -15,24 +15,6 @@ namespace {
 
 constexpr std::string_view kUnknown = "?";
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f)
-          out += fmt::format("\\u{{{:x}}}", c);
-        else
-          out += ch;
-    }
-  }
-  return out + "\"";
-}
 
 std::string duration(int64_t seconds) { return rt::formatDuration(seconds); }
 
@@ -72,7 +54,7 @@ class Disassembler {
   std::string str(uint32_t index) const {
     if (index == kNone) return "-";
     if (index >= m_.strings.size()) return std::string(kUnknown);
-    return quote(m_.strings[index]);
+    return quoted(m_.strings[index]);
   }
   std::string_view raw(uint32_t index) const {
     return index < m_.strings.size() ? std::string_view(m_.strings[index]) : kUnknown;
@@ -161,7 +143,7 @@ class Disassembler {
   }
 
   void header() {
-    line("seqb {}.{}  source {}", kVersionMajor, kVersionMinor, quote(m_.source));
+    line("seqb {}.{}  source {}", kVersionMajor, kVersionMinor, quoted(m_.source));
     line(
         "strings {}  constants {}  fields {}  steps {}  terms {}  branches {}  sequences {}  "
         "code {} bytes  lines {}",
@@ -332,5 +314,24 @@ class Disassembler {
 }  // namespace
 
 std::string disassemble(const Module& m) { return Disassembler(m).run(); }
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f)
+          out += fmt::format("\\u{{{:x}}}", c);
+        else
+          out += ch;
+    }
+  }
+  return out + "\"";
+}
 
 }  // namespace seqc::bc

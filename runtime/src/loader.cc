@@ -10,18 +10,12 @@
 #include <fmt/format.h>
 
 #include "seqc/format/bytecode.h"
+#include "encoding.h"
 
 namespace seqc::bc {
 namespace {
 
-// Mirrors the writer's step head byte.
-constexpr uint8_t kStepKindMask = 0x03;
-constexpr uint8_t kHasLabel = 1u << 2;
-constexpr uint8_t kHasTitle = 1u << 3;
-constexpr uint8_t kHasTemplate = 1u << 4;
-constexpr uint8_t kHasDescription = 1u << 5;
-constexpr uint8_t kAll = 1u << 6;
-constexpr uint8_t kHasSlot = 1u << 7;
+using namespace encoding;
 
 constexpr size_t kHeaderSize = kMagic.size() + 4;
 

@@ -4,19 +4,12 @@
 #include <cstring>
 
 #include "seqc/format/bytecode.h"
+#include "encoding.h"
 
 namespace seqc::bc {
 namespace {
 
-// A step's head byte: its kind, which optional strings follow, the condition's `and`,
-// and whether it has an engagement slot.
-constexpr uint8_t kStepKindMask = 0x03;
-constexpr uint8_t kHasLabel = 1u << 2;
-constexpr uint8_t kHasTitle = 1u << 3;
-constexpr uint8_t kHasTemplate = 1u << 4;
-constexpr uint8_t kHasDescription = 1u << 5;
-constexpr uint8_t kAll = 1u << 6;
-constexpr uint8_t kHasSlot = 1u << 7;
+using namespace encoding;
 
 class Encoder {
  public:
