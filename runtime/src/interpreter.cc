@@ -253,6 +253,11 @@ Value coerce(const bc::Field& f, const Value& v, std::string_view fieldName) {
 
 }  // namespace
 
+void Simulator::loadConstants() {
+  constants_.reserve(module_.constants.size());
+  for (const bc::Constant& c : module_.constants) constants_.push_back(constant(module_, c));
+}
+
 void Simulator::record(uint32_t r, uint16_t step, Result result, int32_t now) {
   if (options_.history) history_.push_back({r, now, step, result});
 }
@@ -408,7 +413,7 @@ void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
       pc += static_cast<uint32_t>(bc::instructionSize(op));
       switch (op) {
         case Opcode::Const:
-          stack[sp++] = constant(module_, module_.constants[bc::readU16(ip + 1)]);
+          stack[sp++] = constants_[bc::readU16(ip + 1)];
           break;
         case Opcode::Null: stack[sp++] = Value::null(); break;
         case Opcode::True: stack[sp++] = Value::boolean(true); break;

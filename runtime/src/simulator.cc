@@ -90,6 +90,7 @@ Simulator::Simulator(const bc::Module& module, uint32_t sequence, SimOptions opt
   for (size_t f = 0; f < module_.fields.size(); ++f)
     if (module_.fields[f].entity == seq_.entity)
       fieldByName_.emplace(module_.str(module_.fields[f].name), static_cast<uint16_t>(f));
+  loadConstants();
   stepCounts_.resize(seq_.stepCount);
   branchCounts_.resize(seq_.branchCount);
   for (uint16_t s = 0; s < seq_.stepCount; ++s)

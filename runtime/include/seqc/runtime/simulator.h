@@ -205,6 +205,7 @@ class Simulator {
   };
 
   // Interpreter core (interpreter.cc).
+  void loadConstants();
   void connect(uint32_t r, int32_t now);
   void resume(uint32_t r, int32_t now);
   void execute(uint32_t r, uint32_t pc, int32_t now);
@@ -249,6 +250,7 @@ class Simulator {
   std::vector<std::string> errors_{""};
   StringArena arena_;
   std::vector<Value> stack_ = std::vector<Value>(bc::kMaxStack);
+  std::vector<Value> constants_;  // the module's constants as values, converted once
 
   std::vector<Event> events_;
   std::string eventsFile_;
