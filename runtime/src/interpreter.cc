@@ -262,8 +262,9 @@ void Simulator::record(uint32_t r, uint16_t step, Result result, int32_t now) {
   if (options_.history) history_.push_back({r, now, step, result});
 }
 
-void Simulator::fail(uint32_t r, uint32_t pc, std::string message) {
+void Simulator::fail(uint32_t r, uint32_t pc, std::string message, int32_t now) {
   RecordState& st = states_[r];
+  st.entered = now;
   errors_.push_back(fmt::format("line {}: {}", module_.lineAt(pc), message));
   st.error = static_cast<uint32_t>(errors_.size() - 1);
   st.status = Status::Error;
@@ -275,6 +276,7 @@ void Simulator::fail(uint32_t r, uint32_t pc, std::string message) {
 
 void Simulator::finish(uint32_t r, Status status, Reason reason, int32_t now) {
   RecordState& st = states_[r];
+  st.entered = now;  // once the record is done: when it ended
   st.status = status;
   st.reason = reason;
   st.waiting = Waiting::Nothing;
@@ -583,7 +585,19 @@ void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
           return;
         }
         case Opcode::End: return finish(r, Status::Completed, Reason::None, now);
-        case Opcode::Advance: return finish(r, Status::Advanced, Reason::None, now);
+        case Opcode::Advance: {
+          // Keep the target's name: the workspace connects the record to it.
+          uint16_t k = bc::readU16(ip + 1);
+          if (advanceMessages_.size() <= k) advanceMessages_.resize(k + 1u, 0);
+          if (advanceMessages_[k] == 0) {
+            const Value& target = constants_[k];
+            errors_.emplace_back(target.tag == Tag::String ? target.str() : std::string_view());
+            advanceMessages_[k] = static_cast<uint32_t>(errors_.size() - 1);
+          }
+          finish(r, Status::Advanced, Reason::None, now);
+          st.error = advanceMessages_[k];
+          return;
+        }
         case Opcode::ExitTest:
           if (!inExitBlock) throw Fault{"exit_test outside the exit block"};
           st.reason = truthy(stack[--sp]) ? Reason::ExitWhen : Reason::None;
@@ -591,7 +605,7 @@ void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
       }
     }
   } catch (const Fault& f) {
-    fail(r, at, f.message);
+    fail(r, at, f.message, now);
   }
 }
 

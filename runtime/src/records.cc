@@ -726,6 +726,28 @@ const FieldSpec* RecordSchema::find(std::string_view name) const {
   return nullptr;
 }
 
+std::string fieldText(const FieldSpec& field, const Value& v) {
+  switch (v.tag) {
+    case Tag::Null: return {};
+    case Tag::Bool: return v.b ? "true" : "false";
+    case Tag::String: return std::string(v.str());
+    case Tag::Decimal: return fmt::format("{}", v.d);  // shortest text that reads back exactly
+    case Tag::Money: {
+      uint64_t mag = v.i < 0 ? 0 - static_cast<uint64_t>(v.i) : static_cast<uint64_t>(v.i);
+      return fmt::format("{}{}.{:04}", v.i < 0 ? "-" : "", mag / kMoneyScale, mag % kMoneyScale);
+    }
+    case Tag::Date: return formatDate(v.i);
+    case Tag::DateTime: return formatDateTime(v.i);
+    case Tag::Duration: return formatDuration(v.i);
+    case Tag::Int:
+      if (field.type == ValueType::Choice)
+        for (const auto& [value, label] : field.options)
+          if (value == v.i) return label;
+      return std::to_string(v.i);
+  }
+  return {};
+}
+
 std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view text,
                                     StringArena& arena, std::string& error) {
   if (text.empty()) return Value::null();

@@ -110,7 +110,32 @@ uint32_t Simulator::addRecords(const std::vector<std::string>& ids, std::vector<
     if (v.tag == Tag::String) v = Value::string(arena_.store(v.str()));
   fields_.insert(fields_.end(), values.begin(), values.end());
   waitsForConnect_.resize(n, false);
+  held_.resize(n, false);
   return first;
+}
+
+void Simulator::restore(uint32_t r, const RecordState& state, std::span<const uint8_t> slots,
+                        std::span<const Value> vars) {
+  held_[r] = true;
+  states_[r] = state;
+  states_[r].error = 0;
+  std::copy_n(slots.begin(), std::min<size_t>(slots.size(), seq_.slots),
+              slots_.begin() + static_cast<ptrdiff_t>(r) * seq_.slots);
+  Value* dst = vars_.data() + static_cast<size_t>(r) * seq_.vars;
+  for (size_t v = 0; v < std::min<size_t>(vars.size(), seq_.vars); ++v)
+    dst[v] = vars[v].tag == Tag::String ? Value::string(arena_.store(vars[v].str())) : vars[v];
+  const RecordState& st = states_[r];
+  if (st.status == Status::Active && (st.waiting == Waiting::Timer || st.waiting == Waiting::Condition))
+    timers_.push(st.due, r);
+}
+
+void Simulator::connectAt(uint32_t r, int32_t at) {
+  held_[r] = true;
+  RecordState& st = states_[r];
+  st.status = Status::Disconnected;
+  st.waiting = Waiting::Connect;
+  st.due = at;
+  timers_.push(at, r);
 }
 
 void Simulator::setEvents(std::vector<Event> events, std::string file) {
@@ -151,6 +176,7 @@ void Simulator::run() {
   const int64_t limit64 = options_.until ? *options_.until : options_.horizon;
   const auto limit = static_cast<int32_t>(std::min<int64_t>(limit64, INT32_MAX / 2));
   for (uint32_t r = 0; r < ids_.size(); ++r) {
+    if (held_[r]) continue;
     if (waitsForConnect_[r]) {
       states_[r].status = Status::Disconnected;
       states_[r].waiting = Waiting::Connect;
@@ -184,6 +210,11 @@ void Simulator::run() {
       timers_.take(dueTimers);
       for (uint32_t r : dueTimers) {
         RecordState& st = states_[r];
+        if (st.waiting == Waiting::Connect && st.status == Status::Disconnected && st.due == now) {
+          markEnd(now);
+          connect(r, now);
+          continue;
+        }
         if (st.status != Status::Active || st.due != now) continue;
         if (st.waiting == Waiting::Timer) {
           markEnd(now);
@@ -202,7 +233,8 @@ void Simulator::run() {
 }
 
 void Simulator::warn(const Event& e, const std::string& what) {
-  warnings_.push_back(fmt::format("{}:{}: {}", eventsFile_, e.line, what));
+  // Without a file the events are commands (the workspace): the text stands alone.
+  warnings_.push_back(eventsFile_.empty() ? what : fmt::format("{}:{}: {}", eventsFile_, e.line, what));
 }
 
 void Simulator::apply(const Event& e, int32_t now) {

@@ -27,6 +27,8 @@ Runner addBuild(CLI::App& app);
 Runner addDisasm(CLI::App& app);
 Runner addGraph(CLI::App& app);
 Runner addSimulate(CLI::App& app);
+// The workspace (sequence lifecycle) commands: init, activate, list, connect, tick, …
+std::vector<Runner> addWorkspaceCommands(CLI::App& app);
 
 // Writes `bytes` to `path` through a temporary file renamed into place, so a failure
 // never leaves a partial output. False with `error` set on failure.

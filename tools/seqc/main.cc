@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
 
   std::vector<Runner> runners = {addCheck(app), addBuild(app), addDisasm(app), addGraph(app),
                                  addSimulate(app)};
+  for (Runner& r : addWorkspaceCommands(app)) runners.push_back(std::move(r));
 
   std::string helpTopic;
   auto* helpCmd = app.add_subcommand("help", "Describe a command");

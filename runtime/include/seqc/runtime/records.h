@@ -34,6 +34,9 @@ struct RecordSchema {
 std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view text,
                                     StringArena& arena, std::string& error);
 
+// The text parseFieldText reads back as `value` (choices by label; null is empty).
+std::string fieldText(const FieldSpec& field, const Value& value);
+
 // Records read from a file. `values` is row-major: ids.size() rows of `columns.size()`
 // values, `columns` being the field names the caller asked to keep (others are
 // checked, then dropped).

@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -110,7 +111,7 @@ enum class Waiting : uint8_t { Nothing, Manual, Timer, Condition, Connect };
 
 struct RecordState {  // 32 bytes: docs/performance.md counts them
   uint32_t pc = 0;          // resume point (at `await`: the await itself)
-  int32_t entered = 0;      // when the current step began (seconds since start)
+  int32_t entered = 0;      // when the current step began; once finished, when it ended
   int32_t due = 0;          // pending timer (wait end, `within` deadline)
   int32_t connected = 0;    // when the record (last) connected
   uint16_t step = 0xFFFF;   // current step, sequence-local
@@ -120,7 +121,7 @@ struct RecordState {  // 32 bytes: docs/performance.md counts them
   Reason reason = Reason::None;
   uint8_t pad = 0;
   uint32_t generation = 0;  // bumps whenever the record moves: stale generated events die
-  uint32_t error = 0;       // Error: index into errors
+  uint32_t error = 0;       // Error: the message; Advanced: the target's name (message())
 };
 static_assert(sizeof(RecordState) == 32);
 
@@ -152,6 +153,14 @@ class Simulator {
   // records they name were added. `file` names the events file in warnings.
   void setEvents(std::vector<Event> events, std::string file);
 
+  // Resuming (the workspace): a record added with addRecords is either restored to a
+  // state saved from an earlier run, or connected at `at` (seconds since the start);
+  // run() connects all other records at the start. Call before setEvents. The slots
+  // and variables are copied (strings too).
+  void restore(uint32_t r, const RecordState& state, std::span<const uint8_t> slots,
+               std::span<const Value> vars);
+  void connectAt(uint32_t r, int32_t at);
+
   void run();
 
   // ---- results
@@ -161,6 +170,18 @@ class Simulator {
   const std::string& id(uint32_t r) const { return ids_[r]; }
   const RecordState& state(uint32_t r) const { return states_[r]; }
   const std::string& errorMessage(uint32_t r) const { return errors_[states_[r].error]; }
+  // Error: the message; Advanced: the name of the sequence advanced to.
+  const std::string& message(uint32_t r) const { return errors_[states_[r].error]; }
+  std::span<const uint8_t> slots(uint32_t r) const {
+    return {slots_.data() + static_cast<size_t>(r) * seq_.slots, seq_.slots};
+  }
+  std::span<const Value> vars(uint32_t r) const {
+    return {vars_.data() + static_cast<size_t>(r) * seq_.vars, seq_.vars};
+  }
+  // One value per module field (Module::fields order), as `set` left them.
+  std::span<const Value> fields(uint32_t r) const {
+    return {fields_.data() + static_cast<size_t>(r) * width_, width_};
+  }
   const bc::Step& step(uint16_t local) const { return module_.steps[seq_.stepBegin + local]; }
   // History entries of every record, grouped by record in order of time.
   std::vector<HistoryEntry> historyByRecord() const;
@@ -210,7 +231,7 @@ class Simulator {
   void resume(uint32_t r, int32_t now);
   void execute(uint32_t r, uint32_t pc, int32_t now);
   std::optional<bool> exitWhen(uint32_t r, int32_t now);  // nullopt: runtime error
-  void fail(uint32_t r, uint32_t pc, std::string message);
+  void fail(uint32_t r, uint32_t pc, std::string message, int32_t now);
   void finish(uint32_t r, Status status, Reason reason, int32_t now);
   void record(uint32_t r, uint16_t step, Result result, int32_t now);
   // 0 undecided, 1 true, 2 false (with the deciding result in `why`).
@@ -246,11 +267,13 @@ class Simulator {
   std::vector<Value> vars_;        // record × var
   std::vector<Value> fields_;      // record × module field
   std::vector<bool> waitsForConnect_;
+  std::vector<bool> held_;         // restored or connected later: run() leaves it alone
   std::vector<HistoryEntry> history_;  // reserved ahead: growth copies cost more than the run
   std::vector<std::string> errors_{""};
   StringArena arena_;
   std::vector<Value> stack_ = std::vector<Value>(bc::kMaxStack);
   std::vector<Value> constants_;  // the module's constants as values, converted once
+  std::vector<uint32_t> advanceMessages_;  // constant → its entry in errors_ (0: none yet)
 
   std::vector<Event> events_;
   std::string eventsFile_;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -74,5 +76,12 @@ class StringArena {
   std::vector<std::unique_ptr<char[]>> big_;
   size_t used_ = 0;
 };
+
+// Values as bytes, for state kept between runs (the workspace): per value a tag byte,
+// then 1 byte (bool), 8 bytes little-endian (numbers, dates, durations) or a LEB128
+// length and the text (strings). decodeValues is false when `bytes` does not hold
+// exactly `out.size()` well-formed values; decoded strings live in `arena`.
+void encodeValues(std::span<const Value> values, std::string& out);
+bool decodeValues(std::string_view bytes, std::span<Value> out, StringArena& arena);
 
 }  // namespace seqc::rt

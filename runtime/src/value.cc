@@ -1,0 +1,78 @@
+// Values as bytes (value.h).
+#include <cstring>
+
+#include "seqc/runtime/value.h"
+
+namespace seqc::rt {
+
+void encodeValues(std::span<const Value> values, std::string& out) {
+  for (const Value& v : values) {
+    out.push_back(static_cast<char>(v.tag));
+    switch (v.tag) {
+      case Tag::Null: break;
+      case Tag::Bool: out.push_back(v.b ? 1 : 0); break;
+      case Tag::String: {
+        uint64_t n = v.len;
+        do {
+          uint8_t byte = n & 0x7F;
+          n >>= 7;
+          out.push_back(static_cast<char>(n ? byte | 0x80 : byte));
+        } while (n);
+        out.append(v.str());
+        break;
+      }
+      default: {  // Int, Decimal, Money, Date, DateTime, Duration: 8 bytes
+        uint64_t bits = 0;
+        std::memcpy(&bits, &v.i, 8);
+        for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xFF));
+      }
+    }
+  }
+}
+
+bool decodeValues(std::string_view bytes, std::span<Value> out, StringArena& arena) {
+  size_t at = 0;
+  auto byte = [&](uint8_t& b) {
+    if (at >= bytes.size()) return false;
+    b = static_cast<uint8_t>(bytes[at++]);
+    return true;
+  };
+  for (Value& v : out) {
+    uint8_t tag = 0;
+    if (!byte(tag) || tag > static_cast<uint8_t>(Tag::Duration)) return false;
+    v = Value();
+    v.tag = static_cast<Tag>(tag);
+    switch (v.tag) {
+      case Tag::Null: break;
+      case Tag::Bool: {
+        uint8_t b = 0;
+        if (!byte(b) || b > 1) return false;
+        v.b = b == 1;
+        break;
+      }
+      case Tag::String: {
+        uint64_t n = 0;
+        for (int shift = 0;; shift += 7) {
+          uint8_t b = 0;
+          if (shift > 28 || !byte(b)) return false;
+          n |= static_cast<uint64_t>(b & 0x7F) << shift;
+          if (!(b & 0x80)) break;
+        }
+        if (n > bytes.size() - at) return false;
+        v = Value::string(arena.store(bytes.substr(at, n)));
+        at += n;
+        break;
+      }
+      default: {
+        if (bytes.size() - at < 8) return false;
+        uint64_t bits = 0;
+        for (int i = 0; i < 8; ++i) bits |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[at + i])) << (8 * i);
+        at += 8;
+        std::memcpy(&v.i, &bits, 8);
+      }
+    }
+  }
+  return at == bytes.size();
+}
+
+}  // namespace seqc::rt

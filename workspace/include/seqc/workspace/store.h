@@ -1,0 +1,171 @@
+// The workspace's storage interface: what the lifecycle needs from a database, in the
+// lifecycle's terms (sequences, versions, records, connections, history), not SQL.
+// SQLite implements it (sqlite_store.cc); a server database can implement it too.
+//
+// Every method runs inside the transaction the caller opened with begin(); nothing is
+// visible to other processes until commit(). Failures throw StoreError with a message
+// fit for the user ("workspace database ws/seqc.db is corrupt: …").
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace seqc::ws {
+
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Times are seconds since the Unix epoch (UTC).
+
+struct SequenceRow {
+  int64_t id = 0;              // assigned by insertSequence
+  std::string name;
+  std::string entity;
+  std::string description;
+  std::vector<std::string> tags;
+  bool active = false;
+  int32_t latest = 0;          // the newest version's number (1, 2, …)
+  int64_t created = 0;
+  int64_t modified = 0;        // last activate/deactivate/clone
+  bool deleted = false;        // deleted sequences keep their versions for history
+};
+
+struct VersionRow {
+  int64_t sequence = 0;        // SequenceRow::id
+  int32_t number = 0;
+  std::string change;          // the change description
+  std::string sourcePath;      // the main file as given to activate
+  std::string sources;         // JSON object: path → text (main file and its imports)
+  std::string hash;            // of the sources: an unchanged source is not a new version
+  std::string bytecode;        // the verified module (.seqb bytes)
+  uint32_t index = 0;          // the sequence's index in the module
+  int64_t created = 0;
+};
+
+struct RecordRow {
+  std::string id;              // unique in the workspace, across entities
+  std::string entity;
+  std::string fields;          // JSON object: field → text (rt::fieldText), nulls omitted
+  int64_t updated = 0;
+};
+
+// One record on one sequence, from connect to disconnect/end; a reconnect is a new row.
+// The interpreter's position (rt::RecordState) is kept column by column.
+struct ConnectionRow {
+  int64_t id = 0;              // assigned by insertConnections
+  std::string record;
+  int64_t sequence = 0;
+  int32_t version = 0;
+  uint8_t status = 0;          // rt::Status
+  uint8_t reason = 0;          // rt::Reason
+  uint8_t waiting = 0;         // rt::Waiting
+  uint16_t step = 0xFFFF;
+  uint16_t progress = 0;
+  uint32_t pc = 0;
+  uint32_t generation = 0;
+  int64_t connected = 0;
+  int64_t entered = 0;
+  std::optional<int64_t> due;  // set while a timer is pending (Active + Timer/Condition)
+  std::optional<int64_t> ended;
+  std::string message;         // error message; the sequence advanced to; disconnect reason
+  std::string data;            // engagement slots then variables (rt::encodeValues)
+};
+
+struct HistoryRow {
+  int64_t connection = 0;
+  int64_t at = 0;
+  int32_t step = -1;           // sequence-local step; -1 for lifecycle entries
+  std::string result;          // "completed", "sent", …; lifecycle: "connected", "disconnected", …
+  std::string detail;          // e.g. the disconnect reason
+};
+
+struct ExtensionRow {          // a field added by `extend entity`, registered at activate
+  std::string entity;
+  std::string field;
+  std::string spec;            // JSON: {"type": …, "max_length": …, "options": [[value, label], …]}
+  int64_t sequence = 0;        // the sequence whose activation registered it
+};
+
+// Which connections a query wants.
+struct ConnectionFilter {
+  std::optional<int64_t> sequence;
+  std::optional<std::string> record;
+  bool activeOnly = false;           // status Active
+  std::optional<int64_t> dueBy;      // Active with a pending timer due at or before this
+  std::optional<int32_t> version;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- transactions: write transactions exclude each other (waiting up to a timeout)
+  virtual void begin(bool write) = 0;
+  virtual void commit() = 0;
+  virtual void rollback() = 0;  // also safe when no transaction is open
+
+  // ---- workspace settings: "clock", "epoch", "created", "format"
+  virtual std::optional<std::string> meta(const std::string& key) = 0;
+  virtual void setMeta(const std::string& key, const std::string& value) = 0;
+
+  // ---- sequences and versions
+  virtual std::vector<SequenceRow> sequences() = 0;  // not deleted, by name
+  virtual std::optional<SequenceRow> sequence(const std::string& name) = 0;  // not deleted
+  virtual std::optional<SequenceRow> sequenceById(int64_t id) = 0;  // deleted too
+  virtual int64_t insertSequence(const SequenceRow& row) = 0;
+  virtual void updateSequence(const SequenceRow& row) = 0;
+  virtual void insertVersion(const VersionRow& row) = 0;
+  virtual std::optional<VersionRow> version(int64_t sequence, int32_t number) = 0;
+  virtual std::vector<VersionRow> versions(int64_t sequence) = 0;  // by number
+  virtual std::vector<ExtensionRow> extensions(const std::string& entity) = 0;
+  virtual void insertExtension(const ExtensionRow& row) = 0;
+
+  // ---- records
+  virtual void upsertRecords(const std::vector<RecordRow>& rows) = 0;
+  virtual std::optional<RecordRow> record(const std::string& id) = 0;
+  virtual std::vector<RecordRow> records(const std::vector<std::string>& ids) = 0;  // those that exist
+  virtual void forEachRecord(const std::string& entity, const std::function<void(const RecordRow&)>& fn) = 0;
+  virtual void updateRecordFields(const std::string& id, const std::string& fields, int64_t updated) = 0;
+
+  // ---- connections and history
+  virtual void insertConnections(std::vector<ConnectionRow>& rows) = 0;  // sets ids
+  virtual void updateConnections(const std::vector<ConnectionRow>& rows) = 0;
+  virtual void forEachConnection(const ConnectionFilter& filter,
+                                 const std::function<void(const ConnectionRow&)>& fn) = 0;
+  // Active connections per sequence id (the home page's "records" column).
+  virtual std::vector<std::pair<int64_t, int64_t>> activeCounts() = 0;
+  virtual void appendHistory(const std::vector<HistoryRow>& rows) = 0;
+  // A record's history over all its connections, in order of time then insertion.
+  virtual std::vector<HistoryRow> history(const std::string& record) = 0;
+  virtual void forEachHistory(int64_t sequence, const std::function<void(const HistoryRow&)>& fn) = 0;
+};
+
+// Opens (create = true: creates) the SQLite workspace database at `path`.
+std::unique_ptr<Store> openSqliteStore(const std::string& path, bool create);
+
+// Runs `fn` in one write transaction: commits when it returns, rolls back when it throws.
+template <class F>
+auto inWriteTransaction(Store& store, F&& fn) {
+  store.begin(true);
+  try {
+    if constexpr (std::is_void_v<decltype(fn())>) {
+      fn();
+      store.commit();
+    } else {
+      auto result = fn();
+      store.commit();
+      return result;
+    }
+  } catch (...) {
+    store.rollback();
+    throw;
+  }
+}
+
+}  // namespace seqc::ws

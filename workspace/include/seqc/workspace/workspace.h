@@ -1,0 +1,190 @@
+// A workspace: a directory whose state (sequences and their versions, records, where
+// each record stands, history) lives in a database behind the Store interface. Every
+// command is one transaction: it applies completely or not at all (docs/workspace.md).
+//
+// Records move with the same interpreter and the same rules as `seqc simulate`: a
+// record's position is saved after each command and resumed by the next one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "compiler/compilation.h"
+#include "seqc/format/bytecode.h"
+#include "seqc/runtime/records.h"
+#include "seqc/runtime/simulator.h"
+#include "seqc/workspace/store.h"
+
+namespace seqc::ws {
+
+// A problem the user can fix (unknown sequence, bad value, limit reached): printed as
+// `error: <message>`, exit status 1, and nothing changed.
+struct Error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr size_t kMaxActiveSequences = 250;
+inline constexpr const char* kDatabaseName = "seqc.db";
+
+// ---- what commands return ------------------------------------------------------------
+
+struct Activation {
+  enum class What { NewVersion, Unchanged, Reactivated };
+  std::string sequence;
+  int32_t version = 0;
+  What what = What::NewVersion;
+};
+
+struct SequenceSummary {  // a row of `seqc list`
+  SequenceRow row;
+  int64_t records = 0;     // active connections
+};
+
+struct ListFilter {
+  std::optional<bool> active;
+  std::string entity;
+  std::string tag;         // matches the tag and its children ("a" matches "a/b")
+  std::string search;      // case-insensitive, in the name and description
+  std::string sort = "name";  // name | modified | records
+};
+
+struct SequenceDetail {  // `seqc show`
+  SequenceRow row;
+  std::vector<VersionRow> versions;  // all versions (bytecode and sources included)
+  int32_t shown = 0;                 // the version whose steps are shown
+  bc::Module module;                 // that version's module
+  uint32_t index = 0;                // the sequence in it
+  int64_t records = 0;
+};
+
+struct ConnectionView {  // a row of `seqc records NAME`, and of history
+  ConnectionRow row;
+  std::string sequence;    // its name
+  uint16_t total = 0;      // activities on the longest path (progress denominator)
+  std::string stepLabel;   // current step: label (may be empty), kind and title
+  std::string stepKind;
+  std::string stepTitle;
+};
+
+struct LoadResult {
+  size_t inserted = 0;
+  size_t updated = 0;
+};
+
+struct ConnectResult {
+  size_t connected = 0;
+  size_t matched = 0;      // --where: records of the entity the expression selected
+  size_t alreadyConnected = 0;   // --where: matched but already on this sequence
+  size_t onOtherSequences = 0;   // --where: matched but on another sequence (no --allow-multiple)
+};
+
+struct TickResult {
+  int64_t from = 0;
+  int64_t to = 0;
+  size_t records = 0;      // connections that moved
+  uint64_t steps = 0;      // steps executed
+};
+
+struct ActionResult {    // complete, skip, event, update
+  std::vector<ConnectionView> moved;  // the connections the action applied to, after it
+};
+
+struct HistoryView {
+  HistoryRow row;
+  std::string sequence;
+  int32_t version = 0;
+  std::string stepLabel;   // empty for lifecycle entries
+  std::string stepKind;
+  std::string stepTitle;
+};
+
+struct Stats {
+  std::vector<std::pair<std::string, int64_t>> byStatus;  // rt::kStatusNames order
+  struct StepStats {
+    std::string label, kind, title;
+    int64_t reached = 0, done = 0, skipped = 0, current = 0;
+  };
+  std::vector<StepStats> steps;  // the latest version's steps; history of all versions by label
+  std::optional<double> averageDaysToCompletion;
+  int64_t completed = 0;
+};
+
+// ---- the workspace ---------------------------------------------------------------------
+
+class Workspace {
+ public:
+  // Creates `dir` (when missing) and its database; the clock starts at `clock` (default:
+  // now). Error when `dir` already holds a workspace.
+  static void init(const std::string& dir, std::optional<int64_t> clock);
+  // Opens the workspace in `dir`; Error when there is none, StoreError when it is corrupt.
+  Workspace(const std::string& dir, std::string stdlibDir);
+  ~Workspace();
+
+  Store& store() { return *store_; }
+  int64_t clock();                 // the workspace clock (seconds since the epoch)
+  const std::string& dir() const { return dir_; }
+
+  // Stores a new version of each sequence of the compiled `path` (or only `only`) and
+  // makes it active. `module` is the compilation lowered and verified. An unchanged
+  // source is not a new version (and reactivates an inactive sequence).
+  std::vector<Activation> activate(const Compilation& compilation, const bc::Module& module,
+                                   const std::string& path, const std::string& only,
+                                   const std::string& change);
+  void deactivate(const std::string& name);
+  std::vector<SequenceSummary> list(const ListFilter& filter);
+  SequenceDetail show(const std::string& name, std::optional<int32_t> version);
+
+  // The schema records of `entity` are typed by: the standard library's entity and the
+  // fields `extend entity` added in activated sources.
+  rt::RecordSchema schema(const std::string& entity);
+  LoadResult loadRecords(const std::string& path, const std::string& entity);
+
+  // `where`: a .seq bool expression over the entity (`lead.statecode == "Open"`).
+  // Diagnostics of a bad expression come back as an Error whose text is the rendered
+  // diagnostics.
+  ConnectResult connect(const std::string& name, const std::vector<std::string>& ids,
+                        const std::string& where, bool allowMultiple);
+  size_t disconnect(const std::string& name, const std::vector<std::string>& ids, bool all);
+  std::vector<ConnectionView> records(const std::string& name);
+
+  // Seller and customer actions at the workspace clock, with the simulator's semantics.
+  // `sequence` picks the connection when the record is on several sequences.
+  ActionResult complete(const std::string& record, std::optional<CallOutcome> outcome,
+                        const std::string& sequence);
+  ActionResult skip(const std::string& record, const std::string& sequence);
+  ActionResult event(const std::string& record, rt::EventType type, const std::string& step,
+                     const std::string& sequence);
+  // `assignments`: field=value texts, typed by the record's entity.
+  ActionResult update(const std::string& record, const std::vector<std::string>& assignments);
+
+  // Advances the clock to `to` (default: now; never backwards) and runs every timer due.
+  TickResult tick(std::optional<int64_t> to);
+
+  void clone(const std::string& name, const std::string& newName, const std::string& description);
+  // Deactivates, disconnects its records (history: "disconnected", "sequence deleted")
+  // and removes it from the listing.
+  size_t remove(const std::string& name);
+
+  // A bundle is a JSON file: the sequences with all their versions (sources, bytecode,
+  // change descriptions) and tags (docs/workspace.md).
+  void exportBundle(const std::vector<std::string>& names, const std::string& path);
+  std::vector<std::string> importBundle(const std::string& path);
+
+  std::vector<HistoryView> history(const std::string& record);
+  Stats stats(const std::string& name);
+
+  struct Impl;  // internals shared by the workspace's source files (internal.h)
+
+ private:
+  std::string dir_;
+  std::string stdlibDir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Impl> impl_;  // loaded modules, by (sequence, version)
+};
+
+}  // namespace seqc::ws

@@ -1,0 +1,802 @@
+// The workspace's Store on SQLite: one database file in WAL mode (readers never block
+// the writer; a kill -9 at any instant leaves the last commit), statements prepared
+// once per store and reused, rows streamed to callbacks.
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "seqc/workspace/store.h"
+
+namespace seqc::ws {
+namespace {
+
+constexpr int32_t kApplicationId = 0x53455143;  // "SEQC": `file` and sqlite tell it apart
+constexpr int32_t kSchemaVersion = 1;
+constexpr int kBusyTimeoutMs = 30000;
+constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
+
+// Version 1. Times are Unix seconds; text columns are never NULL (empty instead).
+constexpr const char* kSchema = R"sql(
+CREATE TABLE meta(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE sequences(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  description TEXT NOT NULL,
+  tags TEXT NOT NULL,          -- JSON array of strings
+  active INTEGER NOT NULL,
+  latest INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  modified INTEGER NOT NULL,
+  deleted INTEGER NOT NULL
+);
+-- A deleted sequence keeps its name (for history); a new one may take it.
+CREATE UNIQUE INDEX sequences_name ON sequences(name) WHERE deleted = 0;
+
+CREATE TABLE versions(
+  sequence INTEGER NOT NULL REFERENCES sequences(id),
+  number INTEGER NOT NULL,
+  change TEXT NOT NULL,
+  source_path TEXT NOT NULL,
+  sources TEXT NOT NULL,       -- JSON object: path -> text
+  hash TEXT NOT NULL,
+  bytecode BLOB NOT NULL,
+  module_index INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  PRIMARY KEY(sequence, number)
+);
+
+CREATE TABLE extensions(
+  entity TEXT NOT NULL,
+  field TEXT NOT NULL,
+  spec TEXT NOT NULL,          -- JSON
+  sequence INTEGER NOT NULL REFERENCES sequences(id),
+  PRIMARY KEY(entity, field)
+) WITHOUT ROWID;
+
+CREATE TABLE records(
+  id TEXT PRIMARY KEY,
+  entity TEXT NOT NULL,
+  fields TEXT NOT NULL,        -- JSON object: field -> text
+  updated INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX records_entity ON records(entity);
+
+CREATE TABLE connections(
+  id INTEGER PRIMARY KEY,
+  record TEXT NOT NULL REFERENCES records(id),
+  sequence INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  status INTEGER NOT NULL,     -- rt::Status; 0 is Active
+  reason INTEGER NOT NULL,
+  waiting INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  progress INTEGER NOT NULL,
+  pc INTEGER NOT NULL,
+  generation INTEGER NOT NULL,
+  connected INTEGER NOT NULL,
+  entered INTEGER NOT NULL,
+  due INTEGER,                 -- only while a timer is pending
+  ended INTEGER,
+  message TEXT NOT NULL,
+  data BLOB NOT NULL,          -- rt::encodeValues
+  FOREIGN KEY(sequence, version) REFERENCES versions(sequence, number)
+);
+CREATE INDEX connections_sequence ON connections(sequence, status);
+CREATE INDEX connections_record ON connections(record);
+-- Small: only connections waiting on a timer are in it (what a tick looks for).
+CREATE INDEX connections_due ON connections(due) WHERE due IS NOT NULL;
+
+CREATE TABLE history(
+  id INTEGER PRIMARY KEY,      -- insertion order, kept by VACUUM (unlike a bare rowid)
+  connection INTEGER NOT NULL REFERENCES connections(id),
+  at INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX history_connection ON history(connection);
+)sql";
+
+// ---- the database handle --------------------------------------------------------
+
+class Database {
+ public:
+  Database(std::string path, int flags) : path_(std::move(path)) {
+    int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      if (!db_) throw StoreError(fmt::format("cannot open workspace database '{}': out of memory", path_));
+      std::string detail = sqlite3_errmsg(db_);
+      sqlite3_close_v2(db_);
+      throw StoreError(fmt::format("cannot open workspace database '{}': {}", path_, detail));
+    }
+    sqlite3_extended_result_codes(db_, 1);
+  }
+  ~Database() { sqlite3_close_v2(db_); }  // statements are finalized before (members after this)
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  sqlite3* get() const { return db_; }
+  const std::string& path() const { return path_; }
+
+  // The StoreError for SQLite result `rc`, in the user's terms.
+  [[noreturn]] void fail(int rc) const {
+    std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    switch (rc & 0xFF) {
+      case SQLITE_CORRUPT:
+        corrupt(detail);
+      case SQLITE_NOTADB:
+        throw StoreError(
+            fmt::format("workspace database '{}' is corrupt or not a seqc workspace: {}", path_, detail));
+      case SQLITE_BUSY:
+        if (rc == SQLITE_BUSY_SNAPSHOT)
+          throw StoreError("the workspace changed while it was being read: try again");
+        throw StoreError(kBusyMessage);
+      case SQLITE_FULL:
+        throw StoreError(fmt::format("workspace database '{}': the disk is full", path_));
+      case SQLITE_READONLY:
+        throw StoreError(fmt::format("workspace database '{}' cannot be written: {}", path_, detail));
+      default:
+        throw StoreError(fmt::format("workspace database '{}': {}", path_, detail));
+    }
+  }
+  [[noreturn]] void corrupt(std::string_view detail) const {
+    throw StoreError(fmt::format("workspace database '{}' is corrupt: {}", path_, detail));
+  }
+
+  void exec(const char* sql) const {
+    if (int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); rc != SQLITE_OK) fail(rc);
+  }
+  // The integer in the first column of the first row.
+  int64_t queryInteger(const char* sql) const;
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+// ---- statements -----------------------------------------------------------------
+
+// A statement prepared on first use and kept for the store's lifetime.
+class Statement {
+ public:
+  Statement() = default;
+  explicit Statement(std::string sql) : sql_(std::move(sql)) {}
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool empty() const { return sql_.empty(); }
+  void setSql(std::string sql) { sql_ = std::move(sql); }
+
+ private:
+  friend class Query;
+  std::string sql_;
+  sqlite3_stmt* stmt_ = nullptr;
+  bool inUse_ = false;
+};
+
+// One use of a Statement: bind, step, read columns. Resets the statement when done,
+// also when a callback throws. If the statement is already in use (a callback
+// querying the store while rows stream), a private copy is prepared instead.
+class Query {
+ public:
+  Query(const Database& db, Statement& statement) : db_(db), statement_(statement) {
+    if (!statement_.inUse_ && statement_.stmt_) {
+      stmt_ = statement_.stmt_;
+    } else {
+      bool persistent = !statement_.inUse_;
+      int rc = sqlite3_prepare_v3(db_.get(), statement_.sql_.c_str(), -1,
+                                  persistent ? SQLITE_PREPARE_PERSISTENT : 0, &stmt_, nullptr);
+      if (rc != SQLITE_OK) db_.fail(rc);
+      if (persistent) statement_.stmt_ = stmt_;
+    }
+    owned_ = stmt_ != statement_.stmt_;
+    if (!owned_) statement_.inUse_ = true;
+  }
+  ~Query() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);  // no pointers to the caller's (SQLITE_STATIC) data stay
+      statement_.inUse_ = false;
+    }
+  }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  // For the next row of a batch (every parameter is bound again).
+  void reset() { sqlite3_reset(stmt_); }
+
+  void integer(int i, int64_t v) { check(sqlite3_bind_int64(stmt_, i, v)); }
+  void optional(int i, const std::optional<int64_t>& v) {
+    check(v ? sqlite3_bind_int64(stmt_, i, *v) : sqlite3_bind_null(stmt_, i));
+  }
+  // Text and blobs are bound without a copy: the caller's data outlives the step.
+  void text(int i, std::string_view v) {
+    check(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8));
+  }
+  void blob(int i, std::string_view v) {
+    check(sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_STATIC));
+  }
+
+  // True while there is a row.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    db_.fail(rc);
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+
+  int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  // A column of a narrower type: out of range means someone else wrote the file.
+  template <class T>
+  T number(int col) const {
+    int64_t v = sqlite3_column_int64(stmt_, col);
+    if (!std::in_range<T>(v)) db_.corrupt(fmt::format("the value {} is out of range", v));
+    return static_cast<T>(v);
+  }
+  bool isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<int64_t> optional(int col) const {
+    if (isNull(col)) return std::nullopt;
+    return integer(col);
+  }
+  std::string text(int col) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+  std::string blob(int col) const {
+    auto p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+
+ private:
+  void check(int rc) const {
+    if (rc != SQLITE_OK) db_.fail(rc);
+  }
+
+  const Database& db_;
+  Statement& statement_;
+  sqlite3_stmt* stmt_ = nullptr;
+  bool owned_ = false;
+};
+
+int64_t Database::queryInteger(const char* sql) const {
+  Statement statement(sql);
+  Query q(*this, statement);
+  return q.step() ? q.integer(0) : 0;
+}
+
+// ---- row conversions --------------------------------------------------------------
+
+std::string encodeTags(const std::vector<std::string>& tags) {
+  return nlohmann::json(tags).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::string> decodeTags(const Database& db, const std::string& text) {
+  auto json = nlohmann::json::parse(text, nullptr, false);
+  std::vector<std::string> tags;
+  if (!json.is_array()) db.corrupt("a sequence's tags are not a list");
+  for (const auto& tag : json) {
+    if (!tag.is_string()) db.corrupt("a sequence's tags are not a list");
+    tags.push_back(tag.get<std::string>());
+  }
+  return tags;
+}
+
+constexpr const char* kSequenceColumns =
+    "id, name, entity, description, tags, active, latest, created, modified, deleted";
+
+SequenceRow readSequence(const Database& db, const Query& q) {
+  SequenceRow row;
+  row.id = q.integer(0);
+  row.name = q.text(1);
+  row.entity = q.text(2);
+  row.description = q.text(3);
+  row.tags = decodeTags(db, q.text(4));
+  row.active = q.integer(5) != 0;
+  row.latest = q.number<int32_t>(6);
+  row.created = q.integer(7);
+  row.modified = q.integer(8);
+  row.deleted = q.integer(9) != 0;
+  return row;
+}
+
+// ?2 … ?10 in kSequenceColumns' order (?1 is the id).
+void bindSequence(Query& q, const SequenceRow& row, const std::string& tags) {
+  q.text(2, row.name);
+  q.text(3, row.entity);
+  q.text(4, row.description);
+  q.text(5, tags);
+  q.integer(6, row.active ? 1 : 0);
+  q.integer(7, row.latest);
+  q.integer(8, row.created);
+  q.integer(9, row.modified);
+  q.integer(10, row.deleted ? 1 : 0);
+}
+
+constexpr const char* kVersionColumns =
+    "sequence, number, change, source_path, sources, hash, bytecode, module_index, created";
+
+VersionRow readVersion(const Query& q) {
+  VersionRow row;
+  row.sequence = q.integer(0);
+  row.number = q.number<int32_t>(1);
+  row.change = q.text(2);
+  row.sourcePath = q.text(3);
+  row.sources = q.text(4);
+  row.hash = q.text(5);
+  row.bytecode = q.blob(6);
+  row.index = q.number<uint32_t>(7);
+  row.created = q.integer(8);
+  return row;
+}
+
+RecordRow readRecord(const Query& q) {
+  return RecordRow{q.text(0), q.text(1), q.text(2), q.integer(3)};
+}
+
+constexpr const char* kConnectionColumns =
+    "id, record, sequence, version, status, reason, waiting, step, progress, pc, generation, "
+    "connected, entered, due, ended, message, data";
+
+ConnectionRow readConnection(const Query& q) {
+  ConnectionRow row;
+  row.id = q.integer(0);
+  row.record = q.text(1);
+  row.sequence = q.integer(2);
+  row.version = q.number<int32_t>(3);
+  row.status = q.number<uint8_t>(4);
+  row.reason = q.number<uint8_t>(5);
+  row.waiting = q.number<uint8_t>(6);
+  row.step = q.number<uint16_t>(7);
+  row.progress = q.number<uint16_t>(8);
+  row.pc = q.number<uint32_t>(9);
+  row.generation = q.number<uint32_t>(10);
+  row.connected = q.integer(11);
+  row.entered = q.integer(12);
+  row.due = q.optional(13);
+  row.ended = q.optional(14);
+  row.message = q.text(15);
+  row.data = q.blob(16);
+  return row;
+}
+
+// ?3 … ?16 in kConnectionColumns' order: what updateConnections changes.
+void bindConnectionState(Query& q, const ConnectionRow& row) {
+  q.integer(3, row.version);
+  q.integer(4, row.status);
+  q.integer(5, row.reason);
+  q.integer(6, row.waiting);
+  q.integer(7, row.step);
+  q.integer(8, row.progress);
+  q.integer(9, row.pc);
+  q.integer(10, row.generation);
+  q.integer(11, row.connected);
+  q.integer(12, row.entered);
+  q.optional(13, row.due);
+  q.optional(14, row.ended);
+  q.text(15, row.message);
+  q.blob(16, row.data);
+}
+
+HistoryRow readHistory(const Query& q) {
+  return HistoryRow{q.integer(0), q.integer(1), q.number<int32_t>(2), q.text(3), q.text(4)};
+}
+
+// forEachConnection's WHERE clause, one bit per ConnectionFilter member.
+constexpr unsigned kBySequence = 1, kByRecord = 2, kActive = 4, kDue = 8, kByVersion = 16;
+constexpr size_t kFilterVariants = 32;
+
+std::string connectionQuery(unsigned bits) {
+  std::string sql = fmt::format("SELECT {} FROM connections", kConnectionColumns);
+  const char* glue = " WHERE ";
+  auto add = [&](const char* condition) {
+    sql += glue;
+    sql += condition;
+    glue = " AND ";
+  };
+  if (bits & kBySequence) add("sequence = ?1");
+  if (bits & kByRecord) add("record = ?2");
+  if (bits & kActive) add("status = 0");
+  if (bits & kDue) add("due IS NOT NULL AND due <= ?3");
+  if (bits & kByVersion) add("version = ?4");
+  sql += " ORDER BY id";
+  return sql;
+}
+
+// ---- the store --------------------------------------------------------------------
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::string& path, bool create)
+      : db_(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX) {
+    sqlite3* db = db_.get();
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    // The file may come from anywhere: its schema must not run functions or let
+    // writes corrupt it.
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+    if (!create) checkIdentity();
+    db_.exec("PRAGMA journal_mode = WAL");  // persistent; a no-op once set
+    db_.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
+    // A tick of 1M connections touches indexes all over: with the default 2 MiB cache
+    // it takes twice as long. Pages are allocated as used. After a big transaction,
+    // the WAL shrinks back once checkpointed.
+    db_.exec("PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 67108864");
+    if (create) {
+      db_.exec("BEGIN IMMEDIATE");
+      db_.exec(kSchema);
+      db_.exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}", kApplicationId,
+                           kSchemaVersion)
+                   .c_str());
+      db_.exec("COMMIT");
+    }
+  }
+
+  // ---- transactions
+
+  // IMMEDIATE takes the write lock now: two writers wait for each other here, instead
+  // of one failing when it upgrades a read.
+  void begin(bool write) override { db_.exec(write ? "BEGIN IMMEDIATE" : "BEGIN"); }
+  void commit() override { db_.exec("COMMIT"); }
+  void rollback() override {
+    if (!sqlite3_get_autocommit(db_.get())) db_.exec("ROLLBACK");
+  }
+
+  // ---- meta
+
+  std::optional<std::string> meta(const std::string& key) override {
+    Query q(db_, getMeta_);
+    q.text(1, key);
+    if (!q.step()) return std::nullopt;
+    return q.text(0);
+  }
+  void setMeta(const std::string& key, const std::string& value) override {
+    Query q(db_, setMeta_);
+    q.text(1, key);
+    q.text(2, value);
+    q.run();
+  }
+
+  // ---- sequences and versions
+
+  std::vector<SequenceRow> sequences() override {
+    Query q(db_, sequences_);
+    std::vector<SequenceRow> rows;
+    while (q.step()) rows.push_back(readSequence(db_, q));
+    return rows;
+  }
+  std::optional<SequenceRow> sequence(const std::string& name) override {
+    Query q(db_, sequenceByName_);
+    q.text(1, name);
+    if (!q.step()) return std::nullopt;
+    return readSequence(db_, q);
+  }
+  std::optional<SequenceRow> sequenceById(int64_t id) override {
+    Query q(db_, sequenceById_);
+    q.integer(1, id);
+    if (!q.step()) return std::nullopt;
+    return readSequence(db_, q);
+  }
+  int64_t insertSequence(const SequenceRow& row) override {
+    Query q(db_, insertSequence_);
+    std::string tags = encodeTags(row.tags);
+    bindSequence(q, row, tags);
+    runNaming(q, row.name);
+    return sqlite3_last_insert_rowid(db_.get());
+  }
+  void updateSequence(const SequenceRow& row) override {
+    Query q(db_, updateSequence_);
+    std::string tags = encodeTags(row.tags);
+    q.integer(1, row.id);
+    bindSequence(q, row, tags);
+    runNaming(q, row.name);
+    expectChanged(fmt::format("no sequence with id {}", row.id));
+  }
+
+  void insertVersion(const VersionRow& row) override {
+    Query q(db_, insertVersion_);
+    q.integer(1, row.sequence);
+    q.integer(2, row.number);
+    q.text(3, row.change);
+    q.text(4, row.sourcePath);
+    q.text(5, row.sources);
+    q.text(6, row.hash);
+    q.blob(7, row.bytecode);
+    q.integer(8, row.index);
+    q.integer(9, row.created);
+    q.run();
+  }
+  std::optional<VersionRow> version(int64_t sequence, int32_t number) override {
+    Query q(db_, version_);
+    q.integer(1, sequence);
+    q.integer(2, number);
+    if (!q.step()) return std::nullopt;
+    return readVersion(q);
+  }
+  std::vector<VersionRow> versions(int64_t sequence) override {
+    Query q(db_, versions_);
+    q.integer(1, sequence);
+    std::vector<VersionRow> rows;
+    while (q.step()) rows.push_back(readVersion(q));
+    return rows;
+  }
+
+  std::vector<ExtensionRow> extensions(const std::string& entity) override {
+    Query q(db_, extensions_);
+    q.text(1, entity);
+    std::vector<ExtensionRow> rows;
+    while (q.step()) rows.push_back(ExtensionRow{q.text(0), q.text(1), q.text(2), q.integer(3)});
+    return rows;
+  }
+  void insertExtension(const ExtensionRow& row) override {
+    Query q(db_, insertExtension_);
+    q.text(1, row.entity);
+    q.text(2, row.field);
+    q.text(3, row.spec);
+    q.integer(4, row.sequence);
+    try {
+      q.run();
+    } catch (const StoreError&) {
+      if (sqlite3_extended_errcode(db_.get()) == SQLITE_CONSTRAINT_PRIMARYKEY)
+        throw StoreError(fmt::format("workspace database '{}': field '{}' of {} is registered already",
+                                     db_.path(), row.field, row.entity));
+      throw;
+    }
+  }
+
+  // ---- records
+
+  void upsertRecords(const std::vector<RecordRow>& rows) override {
+    Query q(db_, upsertRecord_);
+    for (const auto& row : rows) {
+      q.reset();
+      q.text(1, row.id);
+      q.text(2, row.entity);
+      q.text(3, row.fields);
+      q.integer(4, row.updated);
+      q.run();
+    }
+  }
+  std::optional<RecordRow> record(const std::string& id) override {
+    Query q(db_, record_);
+    q.text(1, id);
+    if (!q.step()) return std::nullopt;
+    return readRecord(q);
+  }
+  std::vector<RecordRow> records(const std::vector<std::string>& ids) override {
+    Query q(db_, record_);
+    std::vector<RecordRow> rows;
+    for (const auto& id : ids) {
+      q.reset();
+      q.text(1, id);
+      if (q.step()) rows.push_back(readRecord(q));
+    }
+    return rows;
+  }
+  void forEachRecord(const std::string& entity, const std::function<void(const RecordRow&)>& fn) override {
+    Query q(db_, recordsOf_);
+    q.text(1, entity);
+    while (q.step()) fn(readRecord(q));
+  }
+  void updateRecordFields(const std::string& id, const std::string& fields, int64_t updated) override {
+    Query q(db_, updateRecordFields_);
+    q.text(1, id);
+    q.text(2, fields);
+    q.integer(3, updated);
+    q.run();
+    expectChanged(fmt::format("no record '{}'", id));
+  }
+
+  // ---- connections and history
+
+  void insertConnections(std::vector<ConnectionRow>& rows) override {
+    Query q(db_, insertConnection_);
+    for (auto& row : rows) {
+      q.reset();
+      q.text(1, row.record);
+      q.integer(2, row.sequence);
+      bindConnectionState(q, row);
+      q.run();
+      row.id = sqlite3_last_insert_rowid(db_.get());
+    }
+  }
+  void updateConnections(const std::vector<ConnectionRow>& rows) override {
+    Query q(db_, updateConnection_);
+    for (const auto& row : rows) {
+      q.reset();
+      bindConnectionState(q, row);
+      q.integer(17, row.id);
+      q.run();
+      expectChanged(fmt::format("no connection {}", row.id));
+    }
+  }
+  void forEachConnection(const ConnectionFilter& filter,
+                         const std::function<void(const ConnectionRow&)>& fn) override {
+    unsigned bits = (filter.sequence ? kBySequence : 0u) | (filter.record ? kByRecord : 0u) |
+                    (filter.activeOnly || filter.dueBy ? kActive : 0u) | (filter.dueBy ? kDue : 0u) |
+                    (filter.version ? kByVersion : 0u);
+    Statement& statement = connections_[bits];
+    if (statement.empty()) statement.setSql(connectionQuery(bits));
+    Query q(db_, statement);
+    if (filter.sequence) q.integer(1, *filter.sequence);
+    if (filter.record) q.text(2, *filter.record);
+    if (filter.dueBy) q.integer(3, *filter.dueBy);
+    if (filter.version) q.integer(4, *filter.version);
+    while (q.step()) fn(readConnection(q));
+  }
+  std::vector<std::pair<int64_t, int64_t>> activeCounts() override {
+    Query q(db_, activeCounts_);
+    std::vector<std::pair<int64_t, int64_t>> counts;
+    while (q.step()) counts.emplace_back(q.integer(0), q.integer(1));
+    return counts;
+  }
+  void appendHistory(const std::vector<HistoryRow>& rows) override {
+    Query q(db_, insertHistory_);
+    for (const auto& row : rows) {
+      q.reset();
+      q.integer(1, row.connection);
+      q.integer(2, row.at);
+      q.integer(3, row.step);
+      q.text(4, row.result);
+      q.text(5, row.detail);
+      q.run();
+    }
+  }
+  std::vector<HistoryRow> history(const std::string& record) override {
+    Query q(db_, historyOfRecord_);
+    q.text(1, record);
+    std::vector<HistoryRow> rows;
+    while (q.step()) rows.push_back(readHistory(q));
+    return rows;
+  }
+  void forEachHistory(int64_t sequence, const std::function<void(const HistoryRow&)>& fn) override {
+    Query q(db_, historyOfSequence_);
+    q.integer(1, sequence);
+    while (q.step()) fn(readHistory(q));
+  }
+
+ private:
+  // The application id tells a seqc workspace from any other SQLite file. Reading the
+  // schema first makes a garbage or cut file fail as corrupt rather than as foreign.
+  void checkIdentity() {
+    db_.queryInteger("SELECT count(*) FROM sqlite_master");
+    int64_t id = db_.queryInteger("PRAGMA application_id");
+    if (id != kApplicationId)
+      throw StoreError(fmt::format("workspace database '{}' is not a seqc workspace", db_.path()));
+    int64_t schema = db_.queryInteger("PRAGMA user_version");
+    if (schema > kSchemaVersion)
+      throw StoreError(fmt::format("workspace database '{}' was made by a newer seqc (schema {})",
+                                   db_.path(), schema));
+    if (schema < kSchemaVersion) db_.corrupt(fmt::format("unknown schema {}", schema));
+  }
+
+  // Runs an insert/update of a sequence: a name taken by another live sequence is the
+  // user's error, not the database's.
+  void runNaming(Query& q, const std::string& name) {
+    try {
+      q.run();
+    } catch (const StoreError&) {
+      if (sqlite3_extended_errcode(db_.get()) == SQLITE_CONSTRAINT_UNIQUE)
+        throw StoreError(fmt::format("a sequence named '{}' exists already", name));
+      throw;
+    }
+  }
+
+  void expectChanged(const std::string& what) const {
+    if (sqlite3_changes(db_.get()) == 0)
+      throw StoreError(fmt::format("workspace database '{}': {}", db_.path(), what));
+  }
+
+  Database db_;  // first: closed (rolling back an open transaction) after the statements below are finalized
+
+  Statement getMeta_{"SELECT value FROM meta WHERE key = ?1"};
+  Statement setMeta_{
+      "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value"};
+
+  Statement sequences_{
+      fmt::format("SELECT {} FROM sequences WHERE deleted = 0 ORDER BY name", kSequenceColumns)};
+  Statement sequenceByName_{
+      fmt::format("SELECT {} FROM sequences WHERE name = ?1 AND deleted = 0", kSequenceColumns)};
+  Statement sequenceById_{fmt::format("SELECT {} FROM sequences WHERE id = ?1", kSequenceColumns)};
+  Statement insertSequence_{fmt::format("INSERT INTO sequences({}) VALUES(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                        kSequenceColumns)};
+  Statement updateSequence_{
+      "UPDATE sequences SET name = ?2, entity = ?3, description = ?4, tags = ?5, active = ?6, latest = ?7, "
+      "created = ?8, modified = ?9, deleted = ?10 WHERE id = ?1"};
+  Statement insertVersion_{fmt::format("INSERT INTO versions({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                       kVersionColumns)};
+  Statement version_{
+      fmt::format("SELECT {} FROM versions WHERE sequence = ?1 AND number = ?2", kVersionColumns)};
+  Statement versions_{
+      fmt::format("SELECT {} FROM versions WHERE sequence = ?1 ORDER BY number", kVersionColumns)};
+  Statement extensions_{"SELECT entity, field, spec, sequence FROM extensions WHERE entity = ?1 ORDER BY field"};
+  Statement insertExtension_{"INSERT INTO extensions(entity, field, spec, sequence) VALUES(?1, ?2, ?3, ?4)"};
+
+  Statement upsertRecord_{
+      "INSERT INTO records(id, entity, fields, updated) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE "
+      "SET entity = excluded.entity, fields = excluded.fields, updated = excluded.updated"};
+  Statement record_{"SELECT id, entity, fields, updated FROM records WHERE id = ?1"};
+  Statement recordsOf_{"SELECT id, entity, fields, updated FROM records WHERE entity = ?1 ORDER BY id"};
+  Statement updateRecordFields_{"UPDATE records SET fields = ?2, updated = ?3 WHERE id = ?1"};
+
+  Statement insertConnection_{
+      fmt::format("INSERT INTO connections({}) VALUES(NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                  "?13, ?14, ?15, ?16)",
+                  kConnectionColumns)};
+  // A connection's record and sequence never change (a reconnect is a new row), so
+  // their indexes are left alone.
+  Statement updateConnection_{
+      "UPDATE connections SET version = ?3, status = ?4, reason = ?5, waiting = ?6, step = ?7, progress = ?8, "
+      "pc = ?9, generation = ?10, connected = ?11, entered = ?12, due = ?13, ended = ?14, message = ?15, "
+      "data = ?16 WHERE id = ?17"};
+  std::array<Statement, kFilterVariants> connections_;  // by filter bits, made on first use
+  // Per sequence, so only active connections are counted (connections_sequence).
+  Statement activeCounts_{
+      "SELECT s.id, count(*) FROM sequences s JOIN connections c ON c.sequence = s.id AND c.status = 0 "
+      "GROUP BY s.id ORDER BY s.id"};
+  Statement insertHistory_{"INSERT INTO history(connection, at, step, result, detail) VALUES(?1, ?2, ?3, ?4, ?5)"};
+  Statement historyOfRecord_{
+      "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
+      "JOIN history h ON h.connection = c.id WHERE c.record = ?1 ORDER BY h.at, h.id"};
+  Statement historyOfSequence_{
+      "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
+      "JOIN history h ON h.connection = c.id WHERE c.sequence = ?1 ORDER BY h.id"};
+};
+
+// Creates the file itself, exclusively: never takes over a file that appeared since
+// the caller checked.
+void createEmptyFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::symlink_status(path, ec)))
+    throw StoreError(fmt::format("workspace database '{}' exists already", path));
+  std::FILE* f = std::fopen(path.c_str(), "wbx");
+  if (!f) {
+    int err = errno;
+    if (err == EEXIST) throw StoreError(fmt::format("workspace database '{}' exists already", path));
+    throw StoreError(fmt::format("cannot create workspace database '{}': {}", path, std::strerror(err)));
+  }
+  std::fclose(f);
+}
+
+}  // namespace
+
+std::unique_ptr<Store> openSqliteStore(const std::string& path, bool create) {
+  if (!create) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec) && !ec)
+      throw StoreError(fmt::format("workspace database '{}' does not exist", path));
+    return std::make_unique<SqliteStore>(path, false);
+  }
+  createEmptyFile(path);
+  try {
+    return std::make_unique<SqliteStore>(path, true);
+  } catch (...) {
+    // A half-made workspace would be refused next time as "not a seqc workspace".
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      std::filesystem::remove(path + suffix, ec);
+    throw;
+  }
+}
+
+}  // namespace seqc::ws
