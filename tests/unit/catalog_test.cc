@@ -11,9 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/compilation.h"
-#include "compiler/lower.h"
 #include "seqc/workspace/workspace.h"
+#include "workspace_fixture.h"
 
 using namespace seqc;
 using namespace seqc::ws;
@@ -21,57 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int64_t kStart = 1767225600;  // 2026-01-01T00:00:00Z
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("seqc-catalog-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string readText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void writeText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-std::unique_ptr<Workspace> makeWorkspace(const std::string& dir) {
-  Workspace::init(dir, kStart);
-  return std::make_unique<Workspace>(dir, SEQC_STDLIB_DIR);
-}
-
-// Compiles `text` (as the file `path`), lowers it and activates it.
-std::vector<Activation> activate(Workspace& ws, const std::string& path, const std::string& text,
-                                 const std::string& change = "") {
-  Compilation c(CompileOptions{SEQC_STDLIB_DIR});
-  runWithLargeStack([&] { c.checkSource(path, text); });
-  INFO(renderText(c.sources(), c.diagnostics().sorted(c.sources())));
-  REQUIRE(!c.diagnostics().hasErrors());
-  bc::Module m;
-  std::string error;
-  bool ok = false;
-  runWithLargeStack([&] { ok = lower(c, m, error); });
-  INFO(error);
-  REQUIRE(ok);
-  REQUIRE(bc::verify(m, error));
-  return ws.activate(c, m, path, "", change);
-}
+using namespace seqc::testing;
 
 std::vector<std::string> names(const std::vector<SequenceSummary>& rows) {
   std::vector<std::string> out;

@@ -125,7 +125,7 @@ class Database {
     }
     sqlite3_extended_result_codes(db_, 1);
   }
-  ~Database() { sqlite3_close_v2(db_); }  // statements are finalized before (members after this)
+  ~Database() { sqlite3_close_v2(db_); }
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
@@ -707,7 +707,8 @@ class SqliteStore final : public Store {
       throw StoreError(fmt::format("workspace database '{}': {}", db_.path(), what));
   }
 
-  Database db_;  // first: closed (rolling back an open transaction) after the statements below are finalized
+  // First: closed (rolling back an open transaction) after the statements are finalized.
+  Database db_;
 
   Statement getMeta_{"SELECT value FROM meta WHERE key = ?1"};
   Statement setMeta_{

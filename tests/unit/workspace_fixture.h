@@ -1,0 +1,74 @@
+// Shared by the workspace unit tests: a temporary directory, a fresh workspace, and
+// activating a sequence from source text.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "compiler/compilation.h"
+#include "compiler/lower.h"
+#include "seqc/workspace/workspace.h"
+
+namespace seqc::testing {
+
+inline constexpr int64_t kStart = 1767225600;  // 2026-01-01T00:00:00Z
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    static int counter = 0;
+    path = std::filesystem::temp_directory_path() /
+           ("seqc-ws-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+inline std::string readText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline void writeText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+inline std::unique_ptr<ws::Workspace> makeWorkspace(const std::string& dir, int64_t clock = kStart) {
+  ws::Workspace::init(dir, clock);
+  return std::make_unique<ws::Workspace>(dir, SEQC_STDLIB_DIR);
+}
+
+// Compiles `text` (as the file `path`), lowers it and activates it.
+inline std::vector<ws::Activation> activate(ws::Workspace& w, const std::string& path, const std::string& text,
+                                            const std::string& change = "", const std::string& only = "") {
+  Compilation c(CompileOptions{SEQC_STDLIB_DIR});
+  runWithLargeStack([&] { c.checkSource(path, text); });
+  INFO(renderText(c.sources(), c.diagnostics().sorted(c.sources())));
+  REQUIRE(!c.diagnostics().hasErrors());
+  bc::Module m;
+  std::string error;
+  bool ok = false;
+  runWithLargeStack([&] { ok = lower(c, m, error); });
+  INFO(error);
+  REQUIRE(ok);
+  REQUIRE(bc::verify(m, error));
+  return w.activate(c, m, path, only, change);
+}
+
+}  // namespace seqc::testing

@@ -1,0 +1,249 @@
+// The workspace engine (workspace/src/workspace.cc): versions and the records that stay
+// on them, the active-sequence limit, connect rules, actions at the clock, tick,
+// `advance to`, `set` and `exit when` through updates and reloads.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "seqc/runtime/time.h"
+#include "seqc/workspace/workspace.h"
+#include "workspace_fixture.h"
+
+using namespace seqc;
+using namespace seqc::ws;
+using namespace seqc::testing;
+
+namespace {
+
+const int64_t kDay = 86400;
+
+// intro (manual email) → wait WAIT → if intro.opened within 2d { call } else { task }
+std::string nurture(const std::string& wait) {
+  return "sequence \"Nurture\" on lead {\n"
+         "  exit when lead.statecode != \"Open\"\n"
+         "  intro: email \"Hello\"\n"
+         "  wait " + wait + "\n"
+         "  if intro.opened within 2d {\n"
+         "    call1: call \"Call them\"\n"
+         "  } else {\n"
+         "    task \"Look them up\"\n"
+         "  }\n"
+         "}\n";
+}
+
+struct Fixture {
+  TempDir tmp;
+  std::unique_ptr<Workspace> ws = makeWorkspace(tmp / "ws");
+  Fixture() {
+    writeText(tmp / "leads.csv",
+              "id,lastname,statecode,leadqualitycode\nL-1,Ruiz,Open,\nL-2,Okafor,Open,\nL-3,Lee,Open,\n");
+    ws->loadRecords(tmp / "leads.csv", "lead");
+    writeText(tmp / "contacts.csv", "id,lastname\nC-1,Diaz\n");
+    ws->loadRecords(tmp / "contacts.csv", "contact");
+  }
+  ConnectionView on(const std::string& record) {
+    for (const auto& v : ws->records("Nurture"))
+      if (v.row.record == record) return v;
+    FAIL("record " << record << " is not on Nurture");
+    return {};
+  }
+};
+
+std::string status(const ConnectionView& v) {
+  return std::string(rt::kStatusNames[v.row.status]);
+}
+
+}  // namespace
+
+TEST_CASE("records stay on the version they connected to; new connections get the latest", "[workspace]") {
+  Fixture f;
+  auto a = activate(*f.ws, f.tmp / "n.seq", nurture("1d"));
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].what == Activation::What::NewVersion);
+  CHECK(a[0].version == 1);
+  f.ws->connect("Nurture", {"L-1"}, "", false);
+  f.ws->complete("L-1", std::nullopt, "");  // intro done: waits 1d
+
+  auto b = activate(*f.ws, f.tmp / "n.seq", nurture("3d"));
+  CHECK(b[0].what == Activation::What::NewVersion);
+  CHECK(b[0].version == 2);
+  f.ws->connect("Nurture", {"L-2"}, "", false);
+  f.ws->complete("L-2", std::nullopt, "");  // waits 3d
+  CHECK(f.on("L-1").row.version == 1);
+  CHECK(f.on("L-2").row.version == 2);
+  CHECK(*f.on("L-1").row.due == kStart + kDay);
+  CHECK(*f.on("L-2").row.due == kStart + 3 * kDay);
+
+  // One day later only the version-1 record has moved on.
+  f.ws->tick(kStart + kDay);
+  CHECK(f.on("L-1").stepKind == "condition");
+  CHECK(f.on("L-2").stepKind == "wait");
+
+  SECTION("an unchanged source is not a new version") {
+    auto c = activate(*f.ws, f.tmp / "n.seq", nurture("3d"));
+    CHECK(c[0].what == Activation::What::Unchanged);
+    CHECK(c[0].version == 2);
+    CHECK(f.ws->show("Nurture", std::nullopt).versions.size() == 2);
+  }
+  SECTION("reactivating an unchanged, deactivated source makes no version either") {
+    f.ws->deactivate("Nurture");
+    CHECK_THROWS_WITH(f.ws->connect("Nurture", {"L-3"}, "", false), Catch::Contains("inactive"));
+    // Connected records keep moving while the sequence is inactive.
+    f.ws->tick(kStart + 3 * kDay);
+    CHECK(f.on("L-2").stepKind == "condition");
+    auto c = activate(*f.ws, f.tmp / "n.seq", nurture("3d"));
+    CHECK(c[0].what == Activation::What::Reactivated);
+    CHECK(c[0].version == 2);
+    f.ws->connect("Nurture", {"L-3"}, "", false);
+    CHECK(f.on("L-3").row.version == 2);
+  }
+  SECTION("the automatic change description says what changed") {
+    auto versions = f.ws->show("Nurture", std::nullopt).versions;
+    CHECK(versions[0].change == "first version");
+    CHECK_THAT(versions[1].change, Catch::Contains("1 new or changed"));
+  }
+}
+
+TEST_CASE("at most 250 active sequences; the 251st is refused and nothing changes", "[workspace]") {
+  Fixture f;
+  auto many = [](int from, int to) {
+    std::string text;
+    for (int i = from; i < to; ++i)
+      text += "sequence \"S" + std::to_string(i) + "\" on lead {\n  task \"t\"\n}\n";
+    return text;
+  };
+  // One file of 251 sequences: all or nothing.
+  {
+    Compilation c(CompileOptions{SEQC_STDLIB_DIR});
+    std::string text = many(0, 251);
+    runWithLargeStack([&] { c.checkSource(f.tmp / "many.seq", text); });
+    REQUIRE(!c.diagnostics().hasErrors());
+    bc::Module m;
+    std::string error;
+    bool ok = false;
+    runWithLargeStack([&] { ok = lower(c, m, error); });
+    REQUIRE(ok);
+    CHECK_THROWS_WITH(f.ws->activate(c, m, f.tmp / "many.seq", "", ""), Catch::Contains("250 active sequences"));
+    CHECK(f.ws->list({}).empty());
+  }
+  CHECK(activate(*f.ws, f.tmp / "a.seq", many(0, 250)).size() == 250);
+  CHECK_THROWS_WITH(activate(*f.ws, f.tmp / "b.seq", many(250, 251)), Catch::Contains("250 active sequences"));
+  f.ws->deactivate("S7");
+  CHECK(activate(*f.ws, f.tmp / "b.seq", many(250, 251)).size() == 1);
+  // Reactivating S7 would make 251.
+  CHECK_THROWS_WITH(activate(*f.ws, f.tmp / "a.seq", many(0, 250)), Catch::Contains("250 active sequences"));
+}
+
+TEST_CASE("connect: active sequences, the sequence's entity, one sequence at a time", "[workspace]") {
+  Fixture f;
+  activate(*f.ws, f.tmp / "n.seq", nurture("1d"));
+  activate(*f.ws, f.tmp / "o.seq", "sequence \"Other\" on lead {\n  task \"t\"\n}\n");
+  CHECK_THROWS_WITH(f.ws->connect("Nurture", {"C-1"}, "", false), Catch::Contains("is a contact record"));
+  CHECK_THROWS_WITH(f.ws->connect("Nurture", {"L-9"}, "", false), Catch::Contains("no record 'L-9'"));
+  CHECK_THROWS_WITH(f.ws->connect("Nurtur", {"L-1"}, "", false), Catch::Contains("did you mean 'Nurture'"));
+  f.ws->connect("Other", {"L-1"}, "", false);
+  CHECK_THROWS_WITH(f.ws->connect("Nurture", {"L-1", "L-2"}, "", false),
+                    Catch::Contains("already on sequence 'Other'") && Catch::Contains("--allow-multiple"));
+  CHECK(f.ws->records("Nurture").empty());  // L-2 was not connected either
+  CHECK(f.ws->connect("Nurture", {"L-1", "L-2"}, "", true).connected == 2);
+  CHECK_THROWS_WITH(f.ws->connect("Nurture", {"L-1"}, "", true), Catch::Contains("already connected"));
+
+  // --where skips and counts the records it cannot connect.
+  auto r = f.ws->connect("Other", {}, "lead.statecode == \"Open\"", false);
+  CHECK(r.matched == 3);
+  CHECK(r.alreadyConnected == 1);   // L-1
+  CHECK(r.onOtherSequences == 1);   // L-2 is on Nurture
+  CHECK(r.connected == 1);          // L-3
+  CHECK_THROWS_WITH(f.ws->connect("Other", {}, "lead.statecode == 3", false), Catch::Contains("--where:1:"));
+}
+
+TEST_CASE("actions happen at the clock with the simulator's rules, and a refused one changes nothing",
+          "[workspace]") {
+  Fixture f;
+  activate(*f.ws, f.tmp / "n.seq", nurture("1d"));
+  f.ws->connect("Nurture", {"L-1", "L-2"}, "", false);
+  CHECK_THROWS_WITH(f.ws->event("L-1", rt::EventType::Opened, "intro", ""), Catch::Contains("has not been sent"));
+  f.ws->tick(kStart + 3600);
+  auto done = f.ws->complete("L-1", std::nullopt, "");
+  REQUIRE(done.moved.size() == 1);
+  CHECK(done.moved[0].row.progress == 1);
+  CHECK(done.moved[0].stepKind == "wait");
+  CHECK(*done.moved[0].row.due == kStart + 3600 + kDay);
+  // Opened during the wait: remembered although the record did not move.
+  f.ws->event("L-1", rt::EventType::Opened, "intro", "");
+  CHECK_THROWS_WITH(f.ws->complete("L-1", std::nullopt, ""), Catch::Contains("no current activity step"));
+  CHECK_THROWS_WITH(f.ws->event("L-1", rt::EventType::Opened, "nope", ""), Catch::Contains("no step labelled"));
+  f.ws->complete("L-2", std::nullopt, "");
+  f.ws->tick(kStart + 3600 + kDay);
+  CHECK(f.on("L-1").stepLabel == "call1");          // opened: the condition held at once
+  CHECK(f.on("L-2").stepKind == "condition");       // waits up to 2d for an open
+  f.ws->complete("L-1", CallOutcome::Answered, "");
+  auto history = f.ws->history("L-1");
+  std::vector<std::string> results;
+  for (const auto& h : history) results.push_back(h.row.result);
+  CHECK(results == std::vector<std::string>{"connected", "completed", "waited", "opened", "answered", "completed"});
+
+  SECTION("tick is idempotent and never goes back") {
+    auto t1 = f.ws->tick(kStart + 4 * kDay);
+    CHECK(t1.records == 1);  // L-2 timed out
+    CHECK(f.ws->tick(kStart + 4 * kDay).records == 0);
+    auto back = f.ws->tick(kStart);
+    CHECK(back.to == kStart + 4 * kDay);
+    CHECK(f.ws->clock() == kStart + 4 * kDay);
+    CHECK(f.on("L-2").stepKind == "task");
+  }
+}
+
+TEST_CASE("update and a reload re-check `exit when`; `set` writes the record", "[workspace]") {
+  Fixture f;
+  activate(*f.ws, f.tmp / "n.seq", nurture("1d"));
+  activate(*f.ws, f.tmp / "s.seq",
+           "sequence \"Score\" on lead {\n  set lead.leadqualitycode = \"Hot\"\n  task \"t\"\n}\n");
+  f.ws->connect("Nurture", {"L-1", "L-2"}, "", false);
+  CHECK_THROWS_WITH(f.ws->update("L-1", {"statecode=Closedish"}), Catch::Contains("statecode"));
+  CHECK_THROWS_WITH(f.ws->update("L-1", {"statcode=Open"}), Catch::Contains("did you mean 'statecode'"));
+  auto u = f.ws->update("L-1", {"statecode=Qualified"});
+  REQUIRE(u.moved.size() == 1);
+  CHECK(status(u.moved[0]) == "exited");
+  // The reload changes L-2's state: it exits the same way.
+  writeText(f.tmp / "leads2.csv", "id,lastname,statecode\nL-2,Okafor,Disqualified\n");
+  auto load = f.ws->loadRecords(f.tmp / "leads2.csv", "lead");
+  CHECK(load.updated == 1);
+  CHECK(f.ws->records("Nurture").empty());
+  CHECK(f.ws->history("L-2").back().row.result == "exited");
+
+  f.ws->connect("Score", {"L-3"}, "", false);
+  auto rec = f.ws->store().record("L-3");
+  REQUIRE(rec);
+  CHECK_THAT(rec->fields, Catch::Contains("\"leadqualitycode\":\"Hot\""));
+}
+
+TEST_CASE("advance to connects the record to the target's latest version", "[workspace]") {
+  Fixture f;
+  activate(*f.ws, f.tmp / "a.seq",
+           "sequence \"First\" on lead {\n  auto email \"Hi\" template \"hi\"\n  advance to \"Second\"\n}\n"
+           "sequence \"Second\" on lead {\n  task \"Next\"\n}\n");
+  f.ws->connect("First", {"L-1"}, "", false);
+  auto on = f.ws->records("Second");
+  REQUIRE(on.size() == 1);
+  CHECK(on[0].row.record == "L-1");
+  CHECK(on[0].stepKind == "task");
+
+  f.ws->deactivate("Second");
+  f.ws->connect("First", {"L-2"}, "", false);
+  auto h = f.ws->history("L-2");
+  REQUIRE(!h.empty());
+  CHECK(h.back().row.result == "not advanced");
+  CHECK_THAT(h.back().row.detail, Catch::Contains("inactive"));
+}
+
+TEST_CASE("a damaged or foreign database is a clear error", "[workspace]") {
+  TempDir tmp;
+  CHECK_THROWS_WITH(Workspace(tmp / "none", SEQC_STDLIB_DIR), Catch::Contains("no workspace"));
+  std::filesystem::create_directories(tmp / "bad");
+  writeText(tmp / "bad/seqc.db", std::string(4096, 'x'));
+  CHECK_THROWS_AS(Workspace(tmp / "bad", SEQC_STDLIB_DIR), StoreError);
+  makeWorkspace(tmp / "ok");
+  CHECK_THROWS_WITH(Workspace::init(tmp / "ok", kStart), Catch::Contains("already holds a workspace"));
+}
