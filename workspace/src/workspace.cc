@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -191,6 +192,35 @@ ConnectionView Workspace::Impl::view(const ConnectionRow& row) {
 
 namespace {
 
+// The fields of `entity` a module's code touches, and reading them from a record's
+// stored JSON into one row of Module::fields-wide values.
+struct FieldColumns {
+  FieldColumns(const bc::Module& m, const std::string& entity) : width(m.fields.size()) {
+    for (size_t f = 0; f < m.fields.size(); ++f)
+      if (m.str(m.fields[f].entity) == entity) {
+        used.push_back(static_cast<uint16_t>(f));
+        specs.push_back(specOf(m, m.fields[f]));
+      }
+  }
+  // False when `json` is not an object. A stored value that no longer fits the field's
+  // type (the schema changed) reads as null.
+  bool read(const std::string& json, rt::Value* row, rt::StringArena& arena) const {
+    if (used.empty()) return true;
+    Json j = Json::parse(json, nullptr, false);
+    if (!j.is_object()) return false;
+    for (size_t k = 0; k < used.size(); ++k) {
+      auto it = j.find(specs[k].name);
+      if (it == j.end() || !it->is_string()) continue;
+      std::string error;
+      if (auto v = rt::parseFieldText(specs[k], it->get_ref<const std::string&>(), arena, error)) row[used[k]] = *v;
+    }
+    return true;
+  }
+  size_t width;
+  std::vector<uint16_t> used;
+  std::vector<rt::FieldSpec> specs;
+};
+
 // Runs connections of one version from their saved positions (or connecting the fresh
 // ones at `connected`) up to `until`, applying `events`, and saves them back.
 class Engine {
@@ -221,36 +251,22 @@ class Engine {
     const std::string entity(m.str(seq.entity));
 
     // Field values of the records, for the fields the code touches.
-    std::vector<uint16_t> used;
-    std::vector<rt::FieldSpec> specs;
-    for (size_t f = 0; f < m.fields.size(); ++f)
-      if (m.str(m.fields[f].entity) == entity) {
-        used.push_back(static_cast<uint16_t>(f));
-        specs.push_back(specOf(m, m.fields[f]));
-      }
-    const size_t width = m.fields.size();
+    FieldColumns columns(m, entity);
+    const size_t width = columns.width;
     std::vector<std::string> ids;
     ids.reserve(rows.size());
     for (const auto& r : rows) ids.push_back(r.record);
     std::vector<rt::Value> values(ids.size() * width);
     std::vector<std::string> fieldsText(ids.size());
     rt::StringArena arena;
-    if (!used.empty()) {
+    if (!columns.used.empty()) {
       std::unordered_map<std::string, size_t> at;
       at.reserve(ids.size());
       for (size_t i = 0; i < ids.size(); ++i) at.emplace(ids[i], i);
       for (RecordRow& rec : store_.records(ids)) {
         size_t i = at.at(rec.id);
-        Json j = Json::parse(rec.fields, nullptr, false);
-        if (!j.is_object()) throw StoreError(fmt::format("record '{}' has damaged fields", rec.id));
-        for (size_t k = 0; k < used.size(); ++k) {
-          auto it = j.find(specs[k].name);
-          if (it == j.end() || !it->is_string()) continue;
-          std::string error;
-          auto val = rt::parseFieldText(specs[k], it->get_ref<const std::string&>(), arena, error);
-          // A value stored under an older schema that no longer fits reads as null.
-          if (val) values[i * width + used[k]] = *val;
-        }
+        if (!columns.read(rec.fields, values.data() + i * width, arena))
+          throw StoreError(fmt::format("record '{}' has damaged fields", rec.id));
         fieldsText[i] = std::move(rec.fields);
       }
     }
@@ -361,6 +377,8 @@ class Engine {
     store_.appendHistory(history);
 
     // Fields `set` changed go back to the records.
+    const auto& used = columns.used;
+    const auto& specs = columns.specs;
     if (!used.empty()) {
       for (uint32_t r = 0; r < rows.size(); ++r) {
         auto now = sim.fields(r);
@@ -825,33 +843,14 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
     if (!where.empty()) {
       // Evaluate the condition as the `exit when` of a throwaway sequence.
       std::vector<std::string> all;
-      std::vector<std::string> texts;
+      FieldColumns columns(whereModule, seq.entity);
+      std::vector<rt::Value> values;
+      rt::StringArena arena;
       store_->forEachRecord(seq.entity, [&](const RecordRow& r) {
         all.push_back(r.id);
-        texts.push_back(r.fields);
+        values.resize(all.size() * columns.width);
+        columns.read(r.fields, values.data() + (all.size() - 1) * columns.width, arena);
       });
-      const bc::Sequence& ws = whereModule.sequences[0];
-      std::vector<uint16_t> used;
-      std::vector<rt::FieldSpec> specs;
-      for (size_t f = 0; f < whereModule.fields.size(); ++f)
-        if (whereModule.str(whereModule.fields[f].entity) == seq.entity) {
-          used.push_back(static_cast<uint16_t>(f));
-          specs.push_back(specOf(whereModule, whereModule.fields[f]));
-        }
-      size_t width = whereModule.fields.size();
-      std::vector<rt::Value> values(all.size() * width);
-      rt::StringArena arena;
-      for (size_t i = 0; i < all.size(); ++i) {
-        Json j = Json::parse(texts[i], nullptr, false);
-        for (size_t k = 0; k < used.size() && j.is_object(); ++k) {
-          auto it = j.find(specs[k].name);
-          if (it == j.end() || !it->is_string()) continue;
-          std::string error;
-          if (auto v = rt::parseFieldText(specs[k], it->get_ref<const std::string&>(), arena, error))
-            values[i * width + used[k]] = *v;
-        }
-      }
-      texts.clear();
       rt::SimOptions o;
       o.start = now;
       o.until = 0;
@@ -859,7 +858,6 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
       rt::Simulator sim(whereModule, 0, o);
       sim.addRecords(all, std::move(values));
       sim.run();
-      (void)ws;
       for (uint32_t r = 0; r < all.size(); ++r)
         if (sim.state(r).status == rt::Status::Exited) candidates.push_back(all[r]);
       result.matched = candidates.size();
@@ -890,7 +888,7 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
     {
       ConnectionFilter f;
       f.activeOnly = true;
-      std::set<std::string> wanted(candidates.begin(), candidates.end());
+      std::unordered_set<std::string> wanted(candidates.begin(), candidates.end());
       store_->forEachConnection(f, [&](const ConnectionRow& c) {
         if (wanted.count(c.record)) on[c.record].push_back(c.sequence);
       });
