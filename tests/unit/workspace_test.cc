@@ -247,3 +247,21 @@ TEST_CASE("a damaged or foreign database is a clear error", "[workspace]") {
   makeWorkspace(tmp / "ok");
   CHECK_THROWS_WITH(Workspace::init(tmp / "ok", kStart), Catch::Contains("already holds a workspace"));
 }
+
+TEST_CASE("a version belongs to a sequence: editing its neighbour in the file does not make one",
+          "[workspace]") {
+  Fixture f;
+  auto two = [](const std::string& title) {
+    return "sequence \"One\" on lead {\n  task \"" + title + "\"\n}\n"
+           "\n// a comment that moves lines\n"
+           "sequence \"Two\" on lead {\n  task \"Same\"\n}\n";
+  };
+  activate(*f.ws, f.tmp / "two.seq", two("First"));
+  auto again = activate(*f.ws, f.tmp / "two.seq", two("Changed"));
+  REQUIRE(again.size() == 2);
+  CHECK(again[0].sequence == "One");
+  CHECK(again[0].what == Activation::What::NewVersion);
+  CHECK(again[1].sequence == "Two");
+  CHECK(again[1].what == Activation::What::Unchanged);
+  CHECK(again[1].version == 1);
+}

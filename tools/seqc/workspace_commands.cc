@@ -743,6 +743,8 @@ Runner addTick(CLI::App& app) {
       std::optional<int64_t> to = timeOption("--to", opts->to);
       ws::Workspace w(opts->dir, ctx.stdlibDir());
       ws::TickResult r = w.tick(to);
+      if (to && *to < r.from)  // a late cron run: say why nothing happened
+        print(fmt::format("the clock is already at {}, after {}; it never goes back\n", iso(r.from), iso(*to)));
       print(fmt::format("clock {} → {}: {} moved, {}\n", iso(r.from), iso(r.to),
                         plural(r.records, "record", "records"), plural(r.steps, "step", "steps")));
       return kExitOk;
@@ -755,7 +757,8 @@ Runner addClone(CLI::App& app) {
     std::string name, newName, description;
   };
   auto opts = std::make_shared<Opts>();
-  auto* cmd = command(app, "clone", "Copy a sequence (its latest version) under a new name", *opts, false);
+  auto* cmd = command(app, "clone", "Copy a sequence with all its versions under a new name (the copy starts inactive)",
+                      *opts, false);
   cmd->add_option("name", opts->name, "the sequence to copy")->required()->type_name("NAME");
   cmd->add_option("new", opts->newName, "the copy's name")->required()->type_name("NEW");
   cmd->add_option("--description", opts->description, "the copy's description (default: the original's)")

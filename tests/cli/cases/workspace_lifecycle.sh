@@ -145,7 +145,7 @@ expect_rc 1; expect_out "Nobody"
 w delete Welcome
 expect_rc 0; expect_line 'deleted "Welcome"; 0 records disconnected'
 w list
-expect_rc 0; grep -q '^Welcome ' <<<"$out" && fail "deleted sequence still listed: $out"
+expect_rc 0; grep -q '^Welcome  ' <<<"$out" && fail "deleted sequence still listed: $out"
 expect_out "Welcome copy"
 w show Welcome
 expect_rc 1; expect_out "error:"

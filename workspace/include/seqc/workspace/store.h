@@ -42,7 +42,7 @@ struct VersionRow {
   std::string change;          // the change description
   std::string sourcePath;      // the main file as given to activate
   std::string sources;         // JSON object: path → text (main file and its imports)
-  std::string hash;            // of the sources: an unchanged source is not a new version
+  std::string hash;            // of what the sequence does: an unchanged one is not a new version
   std::string bytecode;        // the verified module (.seqb bytes)
   uint32_t index = 0;          // the sequence's index in the module
   int64_t created = 0;
