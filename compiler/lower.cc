@@ -270,6 +270,33 @@ class Lowerer {
 
   uint32_t line(SourceRange r) const { return r.valid() ? sm_.file(r.file).lineCol(r.begin).line : 0; }
 
+  // An `assign to` setting as written after `assign to`, blanks and comments collapsed
+  // to single spaces (the workspace shows it; the simulator assigns to no one).
+  std::string assignment(const ast::Setting& st) const {
+    if (!st.range.valid()) return {};
+    std::string_view text = sm_.file(st.range.file).text().substr(st.range.begin, st.range.end - st.range.begin);
+    std::string out;
+    bool blank = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {  // a line comment
+        while (i < text.size() && text[i] != '\n') ++i;
+        blank = true;
+        continue;
+      }
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        blank = true;
+        continue;
+      }
+      if (blank && !out.empty()) out += ' ';
+      blank = false;
+      out += c;
+    }
+    constexpr std::string_view prefix = "assign to ";
+    if (out.starts_with(prefix)) out.erase(0, prefix.size());
+    return out;
+  }
+
   uint32_t intern(std::string_view s) {
     auto [it, inserted] = stringIndex_.try_emplace(std::string(s), static_cast<uint32_t>(m_.strings.size()));
     if (inserted) {
@@ -430,9 +457,9 @@ class Lowerer {
         case ast::SettingKind::ExitWhen:
           if (st.condition && st.condition->expr) exits.push_back(&st);
           break;
-        case ast::SettingKind::AssignOwner:
+        case ast::SettingKind::AssignOwner: s.assign = intern("owner"); break;
         case ast::SettingKind::AssignField:
-        case ast::SettingKind::AssignTeam: break;  // not part of the format (yet)
+        case ast::SettingKind::AssignTeam: s.assign = intern(assignment(st)); break;
       }
     }
     s.line = line(decl.keyword);

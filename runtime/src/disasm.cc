@@ -180,6 +180,7 @@ class Disassembler {
     line("exit on reply {}  total {}  vars {}  slots {}", s.exitOnReply ? "yes" : "no", s.total,
          s.vars, s.slots);
     if (s.description != kNone) line("description {}", str(s.description));
+    if (s.assign != kNone) line("assign to {}", raw(s.assign));
     if (!s.tags.empty()) {
       std::string tags;
       for (uint32_t t : s.tags) tags += (tags.empty() ? "" : ", ") + str(t);

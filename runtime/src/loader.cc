@@ -350,6 +350,17 @@ bool readLines(Reader& r, Module& m) {
   return true;
 }
 
+bool readAssignments(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 1)) return false;
+  if (n != m.sequences.size()) return r.corrupt(fmt::format("{} assignments for {} sequences", n, m.sequences.size()));
+  for (size_t i = 0; i < n; ++i) {
+    r.item("assignment", i);
+    if (!r.optStr(m.sequences[i].assign)) return false;
+  }
+  return true;
+}
+
 struct Section {
   std::string_view what;
   bool (*read)(Reader&, Module&);
@@ -365,6 +376,14 @@ constexpr Section kSections[] = {
     {"sequence table", readSequences},
     {"code", readCode},
     {"line table", readLines},
+};
+// Sections added by minor versions, read when the file's minor version has them.
+struct LaterSection {
+  uint16_t since;
+  Section section;
+};
+constexpr LaterSection kLaterSections[] = {
+    {1, {"assignment table", readAssignments}},
 };
 
 uint32_t le32(const uint8_t* p) { return readU32(p); }
@@ -394,7 +413,10 @@ bool load(const uint8_t* data, size_t size, Module& out, std::string& error) {
 
   Module m;
   size_t pos = kHeaderSize;
-  for (const Section& section : kSections) {
+  std::vector<Section> sections(std::begin(kSections), std::end(kSections));
+  for (const LaterSection& later : kLaterSections)
+    if (minor >= later.since) sections.push_back(later.section);
+  for (const Section& section : sections) {
     if (size - pos < 4) {
       error = fmt::format("truncated {}", section.what);
       return false;

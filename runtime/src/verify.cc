@@ -212,7 +212,7 @@ class Verifier {
       const Sequence& s = m_.sequences[i];
       Where where{"sequence", i};
       if (!checkStr(s.name, "name", where) || !checkStr(s.entity, "entity", where) ||
-          !checkStr(s.description, "description", where, true))
+          !checkStr(s.description, "description", where, true) || !checkStr(s.assign, "assign", where, true))
         return false;
       for (size_t k = 0; k < s.tags.size(); ++k)
         if (!checkStr(s.tags[k], "", Where{"tag", k, &where})) return false;

@@ -220,6 +220,11 @@ std::vector<uint8_t> write(const Module& m) {
   }
   e.endSection();
 
+  e.beginSection();  // assignments (1.1): one per sequence
+  e.uleb(m.sequences.size());
+  for (const Sequence& s : m.sequences) e.optStr(s.assign);
+  e.endSection();
+
   return e.take();
 }
 

@@ -148,6 +148,7 @@ bc::Module sample() {
   s.description = b.str("Three touches");
   s.tags = {b.str("inbound"), b.str("region/emea")};
   s.exitOnReply = true;
+  s.assign = b.str("team access where lead.budgetamount > 1000");
   s.total = 3;
   s.vars = 1;
   s.slots = 2;
@@ -297,6 +298,7 @@ TEST_CASE("the sample module is valid and round-trips byte for byte", "[bytecode
   CHECK(loaded.constants[8].i == -90061);
   CHECK(loaded.branches[1].arm == bc::kElseArm);
   CHECK(loaded.sequences[0].tags == m.sequences[0].tags);
+  CHECK(loaded.sequences[0].assign == m.sequences[0].assign);
   CHECK(loaded.code == m.code);
   CHECK(loaded.lines.size() == m.lines.size());
 }
@@ -306,7 +308,7 @@ TEST_CASE("writing is deterministic and compact", "[bytecode]") {
   bc::Module empty;
   REQUIRE(verifyError(empty) == "(verified)");
   std::vector<uint8_t> bytes = bc::write(empty);
-  CHECK(bytes.size() == 8 + 10 * 4 + 9);  // header, section lengths, nine zero counts
+  CHECK(bytes.size() == 8 + 11 * 4 + 10);  // header, section lengths, ten zero counts
   CHECK(loadError(bytes) == "(loaded)");
 }
 
@@ -343,7 +345,7 @@ TEST_CASE("extreme values round-trip", "[bytecode]") {
 
 TEST_CASE("the disassembly lists tables, steps and code", "[bytecode]") {
   std::string text = bc::disassemble(sample());
-  CHECK_THAT(text, Catch::Contains("seqb 1.0  source \"sample.seq\""));
+  CHECK_THAT(text, Catch::Contains("seqb 1.1  source \"sample.seq\""));
   CHECK_THAT(text, Catch::Contains("money     50000"));
   CHECK_THAT(text, Catch::Contains("decimal   12.5"));
   CHECK_THAT(text, Catch::Contains("date      2026-01-05"));
@@ -804,11 +806,20 @@ TEST_CASE("the loader rejects malformed sections", "[bytecode][load]") {
   bytes = fileOf(emptySections());
   bytes.push_back(0);
   CHECK(loadError(bytes) == "1 bytes of trailing garbage after the last section");
+  // 1.1 added the assignment table; a 1.0 file has none and still loads.
+  auto v11 = emptySections();
+  v11.push_back({0});
+  CHECK(loadError(fileOf(v11, 1, 1)) == "(loaded)");
+  CHECK(loadError(fileOf(emptySections(), 1, 1)) == "truncated assignment table");
+  CHECK(loadError(fileOf(v11, 1, 0)) == "5 bytes of trailing garbage after the last section");
+  v11.back() = {1, 0};
+  CHECK(loadError(fileOf(v11, 1, 1)) == "corrupt assignment table: 1 assignments for 0 sequences");
   auto newer = emptySections();
+  newer.push_back({0});
   newer.push_back({1, 2, 3});  // a section a later 1.x adds
-  CHECK(loadError(fileOf(newer, 1, 1)) == "(loaded)");
-  CHECK(loadError(fileOf(newer, 1, 0)) == "7 bytes of trailing garbage after the last section");
-  auto cut = fileOf(newer, 1, 1);
+  CHECK(loadError(fileOf(newer, 1, 2)) == "(loaded)");
+  CHECK(loadError(fileOf(newer, 1, 1)) == "7 bytes of trailing garbage after the last section");
+  auto cut = fileOf(newer, 1, 2);
   cut.pop_back();
   CHECK(loadError(cut) == "truncated extension section");
   bytes = fileOf(emptySections());

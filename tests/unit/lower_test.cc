@@ -626,3 +626,16 @@ TEST_CASE("lower: every example lowers to a well-formed module", "[lower]") {
     checkWellFormed(m);
   }
 }
+
+TEST_CASE("lower: `assign to` is kept as written, blanks and comments collapsed", "[lower]") {
+  auto assigned = [](const std::string& setting) {
+    bc::Module m = lowerSource("sequence \"S\" on lead {\n  " + setting + "\n  task \"t\"\n}\n");
+    REQUIRE(m.sequences.size() == 1);
+    return m.sequences[0].assign == bc::kNone ? std::string("(default)") : std::string(m.str(m.sequences[0].assign));
+  };
+  CHECK(assigned("") == "(default)");
+  CHECK(assigned("assign to owner") == "owner");
+  CHECK(assigned("assign to field lead.ownerid") == "field lead.ownerid");
+  CHECK(assigned("assign to team access   where   lead.budgetamount >\n  1000 // big ones\n") ==
+        "team access where lead.budgetamount > 1000");
+}

@@ -386,6 +386,8 @@ Runner addShow(CLI::App& app) {
     if (d.index >= m.sequences.size()) throw ws::StoreError("version " + std::to_string(d.shown) + " of \"" +
                                                             d.row.name + "\" has no such sequence");
     const bc::Sequence& seq = m.sequences[d.index];
+    // Modules before bytecode 1.1 carry no assignment: the default, the record's owner.
+    std::string assignment = seq.assign == bc::kNone ? "owner" : std::string(m.str(seq.assign));
     struct StepView {
       std::string label, kind, title, templ, description, condition;
       std::optional<int64_t> due, wait, within;
@@ -440,6 +442,7 @@ Runner addShow(CLI::App& app) {
       out["name"] = d.row.name;
       out["description"] = d.row.description;
       out["entity"] = d.row.entity;
+      out["assign_to"] = assignment;
       out["status"] = status;
       out["tags"] = d.row.tags;
       out["records"] = d.records;
@@ -457,6 +460,7 @@ Runner addShow(CLI::App& app) {
     std::string out = fmt::format("\"{}\"\n", d.row.name);
     if (!d.row.description.empty()) out += fmt::format("  description: {}\n", d.row.description);
     out += fmt::format("  entity:      {}\n", d.row.entity);
+    out += fmt::format("  assign to:   {}\n", assignment);
     out += fmt::format("  status:      {} (latest version {})\n", status, d.row.latest);
     out += fmt::format("  tags:        {}\n", d.row.tags.empty() ? "-" : join(d.row.tags, ", "));
     out += fmt::format("  records:     {} connected\n", d.records);

@@ -24,7 +24,7 @@ namespace seqc::bc {
 
 inline constexpr std::array<char, 4> kMagic = {'S', 'E', 'Q', 'B'};
 inline constexpr uint16_t kVersionMajor = 1;  // incompatible changes
-inline constexpr uint16_t kVersionMinor = 0;  // compatible additions
+inline constexpr uint16_t kVersionMinor = 1;  // compatible additions (1.1: assignments)
 
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;   // "no string" in a string-index field
 inline constexpr uint16_t kNoSlot = 0xFFFFu;     // a step without engagement memory
@@ -172,6 +172,9 @@ struct Sequence {
   uint32_t branchBegin = 0, branchCount = 0;
   uint32_t codeBegin = 0, codeEnd = 0;  // entry point: codeBegin
   uint32_t exitBegin = 0, exitEnd = 0;  // the `exit when` block (empty: none)
+  // Who its activities go to, as written after `assign to` ("owner", "field lead.x",
+  // "team access where …"); kNone: the default, the record's owner. Since 1.1.
+  uint32_t assign = kNone;
 };
 
 // pc → source line: the line of `pc` is that of the last entry with entry.pc <= pc.

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The workspace at scale: "connecting 1,000,000 records and ticking them through a day
+# of a template finishes in minutes, not hours".
+#
+#   bench/bench_workspace.sh [SEQC] [RECORDS]     (defaults: build/bin/seqc, 1000000)
+#
+# Generates RECORDS leads (90% Open), then times each command on a fresh workspace:
+# `records load`, `connect --where 'lead.statecode == "Open"'` to "Webinar follow up"
+# (examples/webinar_follow_up.seq: an email at once, then wait 1d), ticks to +12h
+# (nothing due), +1d (every record: the wait ends, the condition starts waiting 3d) and
+# +4d (every record: the condition times out, an email, wait 3d), then the reads
+# `stats`, `records --json` and `history`. Prints wall time, records per second, peak
+# RSS and the database size after each. Use a Release build (-DCMAKE_BUILD_TYPE=Release).
+# BENCH_DIR: where to put the workspace (default: a temporary directory, removed after).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+SEQC=$(realpath "${1:-$root/build/bin/seqc}")
+N=${2:-1000000}
+[ -x "$SEQC" ] || { echo "no seqc at $SEQC (build it: cmake --build build --target seqc)" >&2; exit 2; }
+python=$(python3 -c 'import sys; print(sys.executable)') || { echo "python3 is required" >&2; exit 2; }
+if [ -n "${BENCH_DIR:-}" ]; then dir=$BENCH_DIR; mkdir -p "$dir"; else dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT; fi
+ws="$dir/ws"; rm -rf "$ws"
+seq_name="Webinar follow up"
+
+gnu_time=""
+/usr/bin/time -v true >/dev/null 2>&1 && gnu_time=/usr/bin/time
+
+echo "machine: $(nproc) CPUs, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(free -g 2>/dev/null | awk '/^Mem:/ { print $2 " GB RAM" }')"
+echo "seqc: $SEQC"
+echo "records: $N"
+
+start=$(date +%s.%N)
+"$python" - "$N" "$dir/leads.csv" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+first = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas"]
+last = ["Ruiz", "Okafor", "Martin", "Patel", "Novak", "Haddad", "Lee", "Schmidt", "Costa", "Berg"]
+status = ["New", "New", "Contacted"]
+quality = ["", "Warm", "Hot", "Cold"]
+source = ["Web", "Seminar", "Trade Show", "Partner", "Advertisement", "Word of Mouth", "Employee Referral"]
+industry = ["Business Services", "Financial", "Insurance", "Wholesale", "Consulting", "Legal Services"]
+budget = ["Will Buy", "May Buy", "Can Buy", "No Committed Budget"]
+need = ["Must have", "Should have", "Good to have", "No need"]
+frame = ["Immediate", "This Quarter", "Next Quarter", "This Year", "Unknown"]
+with open(path, "w") as f:
+    f.write("id,firstname,lastname,emailaddress1,companyname,jobtitle,telephone1,statecode,statuscode,"
+            "leadqualitycode,leadsourcecode,industrycode,budgetamount,estimatedamount,budgetstatus,need,"
+            "purchasetimeframe,donotemail,estimatedclosedate\n")
+    for i in range(n):
+        a, b = first[i % 10], last[(i // 10) % 10]
+        state = "Qualified" if i % 10 == 7 else "Open"
+        f.write(f"L-{i:07d},{a},{b},{a.lower()}.{b.lower()}{i}@c{i % 997}.example.com,Company {i % 997},"
+                f"Manager,+1 425 555 {i % 10000:04d},{state},{status[i % 3]},{quality[i % 4]},"
+                f"{source[i % 7]},{industry[i % 6]},{(i % 50) * 1000},,{budget[i % 4]},{need[i % 4]},"
+                f"{frame[i % 5]},{'true' if i % 13 == 0 else 'false'},2026-06-30T17:00:00Z\n")
+PY
+echo "generated $dir/leads.csv ($(du -m "$dir/leads.csv" | cut -f1) MB) in $(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $start }") s"
+
+"$SEQC" init --workspace "$ws" --clock 2026-01-05T09:00:00Z >/dev/null || exit 1
+"$SEQC" activate "$root/examples/webinar_follow_up.seq" --workspace "$ws" >/dev/null || exit 1
+
+printf '\n%-28s %9s %12s %10s %9s %9s  %s\n' PHASE WALL_S RECORDS/S PEAK_MB DB_MB CPU_S OUTPUT
+failed=0
+# phase LABEL COUNT ARGS…: times `seqc ARGS… --workspace WS`; COUNT: records it handles
+phase() {
+  local label=$1 count=$2; shift 2
+  local t0 t1 wall rss cpu out db
+  t0=$(date +%s.%N)
+  if [ -n "$gnu_time" ]; then
+    $gnu_time -v -o "$dir/time.txt" "$SEQC" "$@" --workspace "$ws" >"$dir/out.txt" 2>"$dir/err.txt"
+  else
+    "$python" -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:], stdout=open(sys.argv[1] + "/out.txt", "w"), stderr=open(sys.argv[1] + "/err.txt", "w"))
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1] + "/time.txt", "w").write(f"Maximum resident set size (kbytes): {u.ru_maxrss}\nUser time (seconds): {u.ru_utime}\nSystem time (seconds): {u.ru_stime}\n")
+sys.exit(rc)' "$dir" "$SEQC" "$@" --workspace "$ws"
+  fi
+  local rc=$?
+  t1=$(date +%s.%N)
+  wall=$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")
+  rss=$(awk -F': ' '/Maximum resident set size/ { printf "%d", $2 / 1024 }' "$dir/time.txt")
+  cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$dir/time.txt")
+  db=$(du -cm "$ws"/seqc.db* | tail -1 | cut -f1)
+  out=$(head -c 90 "$dir/out.txt" | head -1)
+  [ $rc = 0 ] || { out="FAILED ($rc): $(head -c 200 "$dir/err.txt")"; failed=1; }
+  printf '%-28s %9s %12s %10s %9s %9s  %s\n' "$label" "$wall" \
+    "$([ "$count" -gt 0 ] && awk "BEGIN { printf \"%d\", $count / ($wall > 0 ? $wall : 0.01) }" || echo -)" \
+    "$rss" "$db" "$cpu" "$out"
+}
+
+open=$((N - N / 10))
+phase "records load" "$N" records load "$dir/leads.csv" --entity lead
+phase "connect --where (Open)" "$open" connect "$seq_name" --where 'lead.statecode == "Open"'
+phase "tick +12h (nothing due)" 0 tick --to 2026-01-05T21:00:00Z
+phase "tick +1d (wait ends)" "$open" tick --to 2026-01-06T09:00:00Z
+phase "tick +4d (timeout, email)" "$open" tick --to 2026-01-09T09:00:00Z
+phase "stats" "$open" stats "$seq_name" --json
+phase "records NAME --json" "$open" records "$seq_name" --json
+phase "history RECORD" 0 history L-0000001
+exit $failed
