@@ -265,3 +265,18 @@ TEST_CASE("a version belongs to a sequence: editing its neighbour in the file do
   CHECK(again[1].what == Activation::What::Unchanged);
   CHECK(again[1].version == 1);
 }
+
+TEST_CASE("a stored sequence is reactivated by name; a wrong outcome is refused", "[workspace]") {
+  Fixture f;
+  activate(*f.ws, f.tmp / "n.seq", nurture("1d"));
+  CHECK(f.ws->reactivate("Nurture").what == Activation::What::Unchanged);
+  f.ws->deactivate("Nurture");
+  auto a = f.ws->reactivate("Nurture");
+  CHECK(a.what == Activation::What::Reactivated);
+  CHECK(a.version == 1);
+  CHECK_THROWS_WITH(f.ws->reactivate("Nope"), Catch::Contains("no sequence named 'Nope'"));
+  f.ws->connect("Nurture", {"L-1"}, "", false);
+  CHECK_THROWS_WITH(f.ws->complete("L-1", CallOutcome::Answered, ""),
+                    Catch::Contains("--outcome applies to call steps only") && Catch::Contains("email step"));
+  CHECK(f.on("L-1").stepLabel == "intro");  // nothing happened
+}

@@ -83,6 +83,7 @@ phase() {
   [ "$got" = "$after" ] || fail "$label: after the kills and a complete run the workspace differs from the reference:
   reference: $after
   got:       $got"
+  [ "$kills" -ge 1 ] || fail "$label: no run was killed (each finished within ${at}s): the test proved nothing"
   total_kills=$((total_kills + kills))
   echo "crash: $label (${secs}s, log ${wal} bytes): $kills kills, $n_before left it before, $n_after after;$log"
 }
@@ -103,5 +104,4 @@ expected=$((records - records / 10))
 "$SEQC" records "$name" --json --workspace "$ws" >"$tmp/records.json" || fail "seqc records failed"
 waiting=$(tool json "$tmp/records.json" 'sum(r["due"] == "2026-02-09T09:00:00Z" for r in j)')
 [ "$waiting" = "$expected" ] || fail "expected $expected records waiting on the last timer, got $waiting"
-[ "$total_kills" -ge 6 ] || fail "only $total_kills runs were killed: the test proved little"
 echo "crash: ok ($records records, $total_kills kills)"

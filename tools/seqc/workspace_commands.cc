@@ -137,12 +137,12 @@ std::string currentStep(const ws::ConnectionView& v) {
   return stepCell(v.stepLabel, v.stepKind, v.stepTitle);
 }
 
-// Whole days a connection has been (or was, until it ended) on its sequence.
-int64_t daysOn(const ws::ConnectionRow& row, int64_t clock) {
-  int64_t end = row.ended ? *row.ended : clock;
-  int64_t since = end - row.connected;
-  if (since < 0) return 0;
-  return since / rt::kSecondsPerDay;
+// Days elapsed as LANGUAGE.md defines them (as `simulate` shows them): whole days since
+// the record entered its current step; none once it is no longer active.
+std::optional<int64_t> daysElapsed(const ws::ConnectionRow& row, int64_t clock) {
+  if (!isActive(row)) return std::nullopt;
+  int64_t since = clock - row.entered;
+  return since < 0 ? 0 : since / rt::kSecondsPerDay;
 }
 
 // `L-1 on "Seq": active, step call1 (progress 2/5)`.
@@ -266,11 +266,22 @@ Runner addActivate(CLI::App& app) {
   auto opts = std::make_shared<Opts>();
   auto* cmd = command(app, "activate",
                       "Store a new version of each sequence of a .seq file and make it active", *opts, false);
-  cmd->add_option("file", opts->file, "the .seq source")->required()->type_name("FILE.seq");
+  cmd->add_option("file", opts->file, "the .seq source, or the name of a stored sequence to reactivate")
+      ->required()
+      ->type_name("FILE.seq|NAME");
   cmd->add_option("--sequence", opts->sequence, "activate only this sequence of the file")->type_name("NAME");
   cmd->add_option("-m,--message", opts->message, "describe the change (shown in the versions of `seqc show`)")
       ->type_name("TEXT");
   return runner(cmd, opts, [opts](ws::Workspace& w, const Context& ctx) {
+    // A name, not a file: reactivate the stored sequence (an imported or cloned one has
+    // no source on this machine).
+    if (!opts->file.ends_with(".seq") && !std::filesystem::exists(opts->file)) {
+      ws::Activation a = w.reactivate(opts->file);
+      print(a.what == ws::Activation::What::Unchanged
+                ? fmt::format("\"{}\" is already active (version {})\n", a.sequence, a.version)
+                : fmt::format("reactivated \"{}\" (version {})\n", a.sequence, a.version));
+      return kExitOk;
+    }
     Compilation c({ctx.stdlibDir()});
     bc::Module module;
     std::string error;
@@ -532,7 +543,7 @@ Runner addRecords(CLI::App& app) {
                        {"progress", v.row.progress},
                        {"total", v.total},
                        {"step", step},
-                       {"days_elapsed", daysOn(v.row, clock)},
+                       {"days_elapsed", daysElapsed(v.row, clock) ? Json(*daysElapsed(v.row, clock)) : Json()},
                        {"due", isoOrNull(v.row.due)},
                        {"connected", iso(v.row.connected)}});
       }
@@ -547,7 +558,8 @@ Runner addRecords(CLI::App& app) {
     for (const ws::ConnectionView& v : views)
       rows.push_back({v.row.record, std::to_string(v.row.version), statusText(v.row),
                       fmt::format("{}/{}", v.row.progress, v.total), currentStep(v),
-                      std::to_string(daysOn(v.row, clock)), v.row.due ? iso(*v.row.due) : "-"});
+                      daysElapsed(v.row, clock) ? std::to_string(*daysElapsed(v.row, clock)) : "-",
+                      v.row.due ? iso(*v.row.due) : "-"});
     printTable({"RECORD", "VERSION", "STATUS", "PROGRESS", "STEP", "DAYS", "DUE"}, rows, "lrlrlrl");
     return kExitOk;
   });
@@ -587,8 +599,14 @@ Runner addConnect(CLI::App& app) {
       ws::Workspace w(opts->dir, ctx.stdlibDir());
       ws::ConnectResult r = w.connect(opts->name, opts->records, opts->where, opts->allowMultiple);
       if (where->count() > 0)
-        print(fmt::format("connected {} of {} matching {} to \"{}\"\n", r.connected, r.matched,
-                          r.matched == 1 ? "record" : "records", opts->name));
+      {
+        std::string skipped;
+        if (r.alreadyConnected) skipped += fmt::format("; {} already on it", r.alreadyConnected);
+        if (r.onOtherSequences)
+          skipped += fmt::format("; {} on another sequence (--allow-multiple connects them too)", r.onOtherSequences);
+        print(fmt::format("connected {} of {} matching {} to \"{}\"{}\n", r.connected, r.matched,
+                          r.matched == 1 ? "record" : "records", opts->name, skipped));
+      }
       else
         print(fmt::format("connected {} to \"{}\"\n", plural(r.connected, "record", "records"), opts->name));
       return kExitOk;

@@ -199,6 +199,22 @@ struct Imported {
 
 // ---- deactivate, list, show, records ------------------------------------------------
 
+Activation Workspace::reactivate(const std::string& name) {
+  return inWriteTransaction(store(), [&] {
+    SequenceRow row = impl_->require(name);
+    if (row.active) return Activation{row.name, row.latest, Activation::What::Unchanged};
+    size_t active = 0;
+    for (const auto& s : store().sequences()) active += s.active;
+    if (active >= kMaxActiveSequences)
+      throw Error(fmt::format("cannot activate '{}': the workspace already has {} active sequences, the most it "
+                              "allows; deactivate one first", row.name, kMaxActiveSequences));
+    row.active = true;
+    row.modified = clockIn(store());
+    store().updateSequence(row);
+    return Activation{row.name, row.latest, Activation::What::Reactivated};
+  });
+}
+
 void Workspace::deactivate(const std::string& name) {
   inWriteTransaction(store(), [&] {
     SequenceRow row = impl_->require(name);

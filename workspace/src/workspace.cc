@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -568,12 +570,26 @@ void Workspace::init(const std::string& dir, std::optional<int64_t> clock) {
   fs::path db = fs::path(dir) / kDatabaseName;
   if (fs::exists(db, ec)) throw Error(fmt::format("'{}' already holds a workspace ({})", dir, db.string()));
   int64_t now = clock.value_or(wallClock());
-  auto store = openSqliteStore(db.string(), true);
-  inWriteTransaction(*store, [&] {
-    store->setMeta("clock", std::to_string(now));
-    store->setMeta("epoch", std::to_string(now));
-    store->setMeta("created", std::to_string(now));
-  });
+  // Built aside and renamed into place: a workspace exists complete or not at all.
+  fs::path aside = fs::path(dir) / fmt::format(".{}.init-{}", kDatabaseName, ::getpid());
+  fs::remove(aside, ec);
+  try {
+    auto store = openSqliteStore(aside.string(), true);
+    inWriteTransaction(*store, [&] {
+      store->setMeta("clock", std::to_string(now));
+      store->setMeta("epoch", std::to_string(now));
+      store->setMeta("created", std::to_string(now));
+    });
+  } catch (...) {
+    fs::remove(aside, ec);
+    throw;
+  }
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(aside.string() + suffix, ec);
+  fs::rename(aside, db, ec);
+  if (ec) {
+    fs::remove(aside, ec);
+    throw Error(fmt::format("cannot create '{}': {}", db.string(), ec.message()));
+  }
 }
 
 Workspace::Workspace(const std::string& dir, std::string stdlibDir) : dir_(dir), stdlibDir_(std::move(stdlibDir)) {
@@ -582,6 +598,11 @@ Workspace::Workspace(const std::string& dir, std::string stdlibDir) : dir_(dir),
   if (!fs::exists(db, ec))
     throw Error(fmt::format("no workspace in '{}' (create one with `seqc init`, or pass --workspace DIR)", dir));
   store_ = openSqliteStore(db.string(), false);
+  impl_ = std::make_unique<Impl>(*store_);
+}
+
+Workspace::Workspace(std::unique_ptr<Store> store, std::string dir, std::string stdlibDir)
+    : dir_(std::move(dir)), stdlibDir_(std::move(stdlibDir)), store_(std::move(store)) {
   impl_ = std::make_unique<Impl>(*store_);
 }
 
@@ -1075,6 +1096,16 @@ ActionResult act(Store& store, Workspace::Impl& impl, const std::string& record,
   return inWriteTransaction(store, [&] {
     int64_t now = metaInt(store, "clock"), epoch = metaInt(store, "epoch");
     std::vector<ConnectionRow> rows = pickConnections(store, impl, record, sequence, event.type, event.step);
+    // The simulator completes the step and ignores a wrong outcome with a warning; a
+    // command refuses it instead, so the seller can correct it.
+    if (event.type == rt::EventType::Complete && event.outcome && rows.size() == 1 &&
+        rows[0].waiting == static_cast<uint8_t>(rt::Waiting::Manual)) {
+      const LoadedVersion& v = impl.version(rows[0].sequence, rows[0].version);
+      const bc::Step& s = v.step(rows[0].step);
+      if (s.activity != ActivityKind::Call)
+        throw Error(fmt::format("complete: --outcome applies to call steps only; the current step of '{}' is a "
+                                "{} step", record, info(s.activity).name));
+    }
     event.at = now;
     event.record = record;
     Mover mover{store, impl, epoch};

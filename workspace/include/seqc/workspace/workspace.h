@@ -123,6 +123,8 @@ class Workspace {
   static void init(const std::string& dir, std::optional<int64_t> clock);
   // Opens the workspace in `dir`; Error when there is none, StoreError when it is corrupt.
   Workspace(const std::string& dir, std::string stdlibDir);
+  // A workspace on another store (a server database); `dir` only names it in messages.
+  Workspace(std::unique_ptr<Store> store, std::string dir, std::string stdlibDir);
   ~Workspace();
 
   Store& store() { return *store_; }
@@ -135,6 +137,9 @@ class Workspace {
   std::vector<Activation> activate(const Compilation& compilation, const bc::Module& module,
                                    const std::string& path, const std::string& only,
                                    const std::string& change);
+  // Makes a stored sequence active again at its latest version (an imported or cloned
+  // sequence has no source to activate).
+  Activation reactivate(const std::string& name);
   void deactivate(const std::string& name);
   std::vector<SequenceSummary> list(const ListFilter& filter);
   SequenceDetail show(const std::string& name, std::optional<int32_t> version);
