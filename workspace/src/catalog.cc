@@ -25,25 +25,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;  // keeps the bundle's key order as written
 
-// Runs `fn` in a read transaction, rolling back when it throws.
-template <class F>
-auto inReadTransaction(Store& store, F&& fn) {
-  store.begin(false);
-  try {
-    if constexpr (std::is_void_v<decltype(fn())>) {
-      fn();
-      store.commit();
-    } else {
-      auto result = fn();
-      store.commit();
-      return result;
-    }
-  } catch (...) {
-    store.rollback();
-    throw;
-  }
-}
-
 // The workspace clock read inside the caller's transaction (Workspace::clock() opens
 // its own).
 int64_t clockIn(Store& store) {

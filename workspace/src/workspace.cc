@@ -618,24 +618,10 @@ int64_t metaInt(Store& store, const char* key) {
   return out;
 }
 
-// Runs `fn` in a read transaction.
-template <class F>
-auto reading(Store& store, F&& fn) {
-  store.begin(false);
-  try {
-    auto result = fn();
-    store.commit();
-    return result;
-  } catch (...) {
-    store.rollback();
-    throw;
-  }
-}
-
 }  // namespace
 
 int64_t Workspace::clock() {
-  return reading(*store_, [&] { return metaInt(*store_, "clock"); });
+  return inReadTransaction(*store_, [&] { return metaInt(*store_, "clock"); });
 }
 
 // ---- schema and records ----------------------------------------------------------------------
@@ -888,7 +874,7 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
   bc::Module whereModule;
   std::string entityForWhere;
   if (!where.empty()) {
-    auto row = reading(*store_, [&] { return impl_->require(name); });
+    auto row = inReadTransaction(*store_, [&] { return impl_->require(name); });
     entityForWhere = row.entity;
     std::string text = fmt::format("sequence \"where\" on {} {{\n  exit when\n{}\n  task \"where\"\n}}\n", row.entity, where);
     Compilation c(CompileOptions{stdlibDir_});

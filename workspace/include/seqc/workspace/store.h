@@ -13,6 +13,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace seqc::ws {
@@ -149,10 +151,11 @@ class Store {
 // Opens (create = true: creates) the SQLite workspace database at `path`.
 std::unique_ptr<Store> openSqliteStore(const std::string& path, bool create);
 
-// Runs `fn` in one write transaction: commits when it returns, rolls back when it throws.
+// Runs `fn` in one transaction (a write transaction takes the write lock first):
+// commits when it returns, rolls back when it throws.
 template <class F>
-auto inWriteTransaction(Store& store, F&& fn) {
-  store.begin(true);
+auto inTransaction(Store& store, bool write, F&& fn) {
+  store.begin(write);
   try {
     if constexpr (std::is_void_v<decltype(fn())>) {
       fn();
@@ -166,6 +169,14 @@ auto inWriteTransaction(Store& store, F&& fn) {
     store.rollback();
     throw;
   }
+}
+template <class F>
+auto inWriteTransaction(Store& store, F&& fn) {
+  return inTransaction(store, true, std::forward<F>(fn));
+}
+template <class F>
+auto inReadTransaction(Store& store, F&& fn) {
+  return inTransaction(store, false, std::forward<F>(fn));
 }
 
 }  // namespace seqc::ws
