@@ -280,3 +280,27 @@ TEST_CASE("a stored sequence is reactivated by name; a wrong outcome is refused"
                     Catch::Contains("--outcome applies to call steps only") && Catch::Contains("email step"));
   CHECK(f.on("L-1").stepLabel == "intro");  // nothing happened
 }
+
+TEST_CASE("init cleans up after a killed init and never replaces a workspace", "[workspace]") {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp / "w");
+  // What an init killed before it finished leaves (pid 999999999 is not running).
+  writeText(tmp / "w/.seqc.db.init-999999999", "half a database");
+  makeWorkspace(tmp / "w");
+  CHECK(!std::filesystem::exists(tmp / "w/.seqc.db.init-999999999"));
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(tmp / "w")) left.push_back(e.path().filename().string());
+  CHECK(left == std::vector<std::string>{"seqc.db"});
+  CHECK_THROWS_WITH(Workspace::init(tmp / "w", kStart), Catch::Contains("already holds a workspace"));
+}
+
+TEST_CASE("assign to is part of a version", "[workspace]") {
+  Fixture f;
+  activate(*f.ws, f.tmp / "a.seq", "sequence \"A\" on lead {\n  task \"t\"\n}\n");
+  auto again = activate(*f.ws, f.tmp / "a.seq", "sequence \"A\" on lead {\n  assign to team owner\n  task \"t\"\n}\n");
+  CHECK(again[0].what == Activation::What::NewVersion);
+  auto shown = f.ws->show("A", std::nullopt);
+  const bc::Sequence& s = shown.module.sequences[shown.index];
+  REQUIRE(s.assign != bc::kNone);
+  CHECK(shown.module.str(s.assign) == "team owner");
+}

@@ -276,10 +276,15 @@ Runner addActivate(CLI::App& app) {
     // A name, not a file: reactivate the stored sequence (an imported or cloned one has
     // no source on this machine).
     if (!opts->file.ends_with(".seq") && !std::filesystem::exists(opts->file)) {
+      if (!opts->sequence.empty() || !opts->message.empty()) {
+        std::fprintf(stderr, "seqc activate: --sequence and --message apply to a .seq file, not to the stored "
+                             "sequence '%s'\n", opts->file.c_str());
+        return kExitUsage;
+      }
       ws::Activation a = w.reactivate(opts->file);
       print(a.what == ws::Activation::What::Unchanged
                 ? fmt::format("\"{}\" is already active (version {})\n", a.sequence, a.version)
-                : fmt::format("reactivated \"{}\" (version {})\n", a.sequence, a.version));
+                : fmt::format("activated \"{}\" (version {})\n", a.sequence, a.version));
       return kExitOk;
     }
     Compilation c({ctx.stdlibDir()});

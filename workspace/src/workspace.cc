@@ -15,7 +15,12 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -121,8 +126,8 @@ const Program& stdlibProgram(const std::string& stdlibDir, std::unique_ptr<Compi
 std::string fingerprint(const bc::Module& m, uint32_t index) {
   const bc::Sequence& seq = m.sequences[index];
   auto text = [&](uint32_t i) { return i == bc::kNone ? std::string("~") : bc::quoted(m.str(i)); };
-  std::string out = fmt::format("seq {} {} {} {} {} {} {}\n", text(seq.name), text(seq.entity), text(seq.description),
-                                seq.exitOnReply, seq.total, seq.vars, seq.slots);
+  std::string out = fmt::format("seq {} {} {} {} {} {} {} {}\n", text(seq.name), text(seq.entity),
+                                text(seq.description), text(seq.assign), seq.exitOnReply, seq.total, seq.vars, seq.slots);
   for (uint32_t t : seq.tags) out += "tag " + text(t) + "\n";
   for (uint32_t i = seq.stepBegin; i < seq.stepBegin + seq.stepCount; ++i) {
     const bc::Step& st = m.steps[i];
@@ -570,8 +575,16 @@ void Workspace::init(const std::string& dir, std::optional<int64_t> clock) {
   fs::path db = fs::path(dir) / kDatabaseName;
   if (fs::exists(db, ec)) throw Error(fmt::format("'{}' already holds a workspace ({})", dir, db.string()));
   int64_t now = clock.value_or(wallClock());
-  // Built aside and renamed into place: a workspace exists complete or not at all.
-  fs::path aside = fs::path(dir) / fmt::format(".{}.init-{}", kDatabaseName, ::getpid());
+  // Built aside and linked into place: a workspace exists complete or not at all, and
+  // of two concurrent inits one fails (link, unlike rename, never replaces).
+  std::string prefix = fmt::format(".{}.init-", kDatabaseName);
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {  // left by a killed init
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove(entry.path(), ec);
+  }
+  fs::path aside = fs::path(dir) / fmt::format("{}{}", prefix, ::getpid());
   fs::remove(aside, ec);
   try {
     auto store = openSqliteStore(aside.string(), true);
@@ -584,12 +597,12 @@ void Workspace::init(const std::string& dir, std::optional<int64_t> clock) {
     fs::remove(aside, ec);
     throw;
   }
-  for (const char* suffix : {"-wal", "-shm"}) fs::remove(aside.string() + suffix, ec);
-  fs::rename(aside, db, ec);
-  if (ec) {
-    fs::remove(aside, ec);
-    throw Error(fmt::format("cannot create '{}': {}", db.string(), ec.message()));
-  }
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) fs::remove(aside.string() + suffix, ec);
+  int linked = ::link(aside.c_str(), db.c_str());
+  int why = errno;
+  fs::remove(aside, ec);
+  if (linked != 0 && why == EEXIST) throw Error(fmt::format("'{}' already holds a workspace ({})", dir, db.string()));
+  if (linked != 0) throw Error(fmt::format("cannot create '{}': {}", db.string(), std::strerror(why)));
 }
 
 Workspace::Workspace(const std::string& dir, std::string stdlibDir) : dir_(dir), stdlibDir_(std::move(stdlibDir)) {
@@ -1089,8 +1102,9 @@ ActionResult act(Store& store, Workspace::Impl& impl, const std::string& record,
       const LoadedVersion& v = impl.version(rows[0].sequence, rows[0].version);
       const bc::Step& s = v.step(rows[0].step);
       if (s.activity != ActivityKind::Call)
-        throw Error(fmt::format("complete: --outcome applies to call steps only; the current step of '{}' is a "
-                                "{} step", record, info(s.activity).name));
+        throw Error(fmt::format("complete: --outcome applies to call steps only; the current step of '{}' is {} "
+                                "{} step", record, std::string_view("aeiou").find(info(s.activity).name[0]) ==
+                                std::string_view::npos ? "a" : "an", info(s.activity).name));
     }
     event.at = now;
     event.record = record;
