@@ -554,8 +554,8 @@ class CsvReader {
 };
 
 bool readCsv(const std::string& path, std::string_view text, const RecordSchema& schema,
-             const std::vector<std::string>& keep, StringArena& arena, RecordTable& out,
-             std::string& error) {
+             const std::vector<std::string>& keepAll, StringArena& arena, RecordTable& out,
+             std::string& error, bool presentOnly) {
   CsvReader reader(path, text);
   CsvRow header;
   if (!reader.next(header, error)) {
@@ -595,6 +595,9 @@ bool readCsv(const std::string& path, std::string_view text, const RecordSchema&
     error = fmt::format("{}no 'id' column (the header must name an id column)", where(header.line));
     return false;
   }
+  std::vector<std::string> keep;
+  for (const auto& k : keepAll)
+    if (!presentOnly || seen.count(k)) keep.push_back(k);
   // Where each kept column comes from (npos: null; idColumn: the id).
   std::vector<size_t> keepColumn;
   bool keepsId = false;
@@ -834,7 +837,7 @@ std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view tex
 
 bool readRecords(const std::string& path, const RecordSchema& schema,
                  const std::vector<std::string>& keep, StringArena& arena, RecordTable& out,
-                 std::string& error) {
+                 std::string& error, bool presentOnly) {
   error.clear();
   bool csv = endsWith(path, ".csv");
   if (!csv && !endsWith(path, ".jsonl")) {
@@ -843,7 +846,7 @@ bool readRecords(const std::string& path, const RecordSchema& schema,
   }
   std::string text;
   if (!readFile(path, text, error)) return false;
-  return csv ? readCsv(path, text, schema, keep, arena, out, error)
+  return csv ? readCsv(path, text, schema, keep, arena, out, error, presentOnly)
              : readJsonlRecords(path, text, schema, keep, arena, out, error);
 }
 

@@ -22,6 +22,7 @@
 # build). Wall-clock time only staggers the processes; every outcome accepted does not
 # depend on it.
 test=concurrency
+# shellcheck source=tests/workspace/lib.sh
 source "$(dirname "$0")/lib.sh"
 records=${SEQC_CONCURRENCY_RECORDS:-10000}
 name="Nurture drill"

@@ -8,6 +8,7 @@
 set -uo pipefail
 SEQC=${1:?usage: bash tests/workspace/$test.sh SEQC}
 root=$(pwd)
+export SEQC_ROOT="$root"
 drill="$root/tests/workspace/drill.seq"
 
 fail() { echo "FAIL ($test): $*" >&2; exit 1; }
@@ -28,30 +29,6 @@ trap cleanup EXIT
 
 cat >"$tmp/tool.py" <<'PY'
 import hashlib, os, signal, sqlite3, subprocess, sys, time
-
-def gen(n, path):
-    """n leads (the columns of examples/data/leads.csv); every tenth is not Open, every
-    third is Contacted (the others New)."""
-    first = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas"]
-    last = ["Ruiz", "Okafor", "Martin", "Patel", "Novak", "Haddad", "Lee", "Schmidt", "Costa", "Berg"]
-    status = ["New", "New", "Contacted"]
-    quality = ["", "Warm", "Hot", "Cold"]
-    source = ["Web", "Seminar", "Trade Show", "Partner", "Advertisement", "Word of Mouth", "Employee Referral"]
-    industry = ["Business Services", "Financial", "Insurance", "Wholesale", "Consulting", "Legal Services"]
-    budget = ["Will Buy", "May Buy", "Can Buy", "No Committed Budget"]
-    need = ["Must have", "Should have", "Good to have", "No need"]
-    frame = ["Immediate", "This Quarter", "Next Quarter", "This Year", "Unknown"]
-    with open(path, "w") as f:
-        f.write("id,firstname,lastname,emailaddress1,companyname,jobtitle,telephone1,statecode,statuscode,"
-                "leadqualitycode,leadsourcecode,industrycode,budgetamount,estimatedamount,budgetstatus,need,"
-                "purchasetimeframe,donotemail,estimatedclosedate\n")
-        for i in range(n):
-            a, b = first[i % 10], last[(i // 10) % 10]
-            state = "Qualified" if i % 10 == 7 else "Open"
-            f.write(f"L-{i:07d},{a},{b},{a.lower()}.{b.lower()}{i}@c{i % 997}.example.com,Company {i % 997},"
-                    f"Manager,+1 425 555 {i % 10000:04d},{state},{status[i % 3]},{quality[i % 4]},"
-                    f"{source[i % 7]},{industry[i % 6]},{(i % 50) * 1000},,{budget[i % 4]},{need[i % 4]},"
-                    f"{frame[i % 5]},{'true' if i % 13 == 0 else 'false'},\n")
 
 def state(db, logical):
     """Checks the database and prints a digest of every table on one line. `logical`
@@ -114,7 +91,7 @@ def run(mode, limit, wal, out, err, cmd):
 
 cmd = sys.argv[1]
 if cmd == "gen":
-    gen(int(sys.argv[2]), sys.argv[3])
+    subprocess.run([sys.executable, os.environ["SEQC_ROOT"] + "/tests/workspace/gen_leads.py"] + sys.argv[2:4], check=True)
 elif cmd == "state":
     state(sys.argv[2], len(sys.argv) > 3 and sys.argv[3] == "logical")
 elif cmd == "run":

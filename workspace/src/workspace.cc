@@ -673,9 +673,11 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
     rt::StringArena arena;
     rt::RecordTable table;
     std::string error;
-    if (!rt::readRecords(path, s, keep, arena, table, error)) throw Error(error);
+    if (!rt::readRecords(path, s, keep, arena, table, error, /*presentOnly=*/true)) throw Error(error);
     int64_t now = metaInt(*store_, "clock");
     std::vector<RecordRow> rows(table.ids.size());
+    std::vector<const rt::FieldSpec*> spec;
+    for (const auto& column : table.columns) spec.push_back(s.find(column));
     std::unordered_map<std::string, size_t> seen;
     for (size_t i = 0; i < table.ids.size(); ++i) {
       if (auto [it, fresh] = seen.emplace(table.ids[i], i); !fresh)
@@ -684,7 +686,7 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
       Json j = Json::object();
       for (size_t c = 0; c < table.columns.size(); ++c) {
         const rt::Value& v = table.values[i * table.columns.size() + c];
-        if (!v.isNull()) j[table.columns[c]] = rt::fieldText(*s.find(table.columns[c]), v);
+        if (!v.isNull()) j[table.columns[c]] = rt::fieldText(*spec[c], v);
       }
       rows[i] = RecordRow{table.ids[i], entity, j.dump(), now};
     }

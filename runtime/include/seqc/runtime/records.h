@@ -48,11 +48,13 @@ struct RecordTable {
 };
 
 // Reads `path` (.csv or .jsonl by extension). Every value is checked against `schema`;
-// only the fields named in `keep` are stored (missing columns are null). On error
+// only the fields named in `keep` are stored (missing columns are null; with
+// `presentOnly`, a CSV's table has only the kept fields its header names, which saves
+// memory when a schema has many more fields than the file). On error
 // returns false with `error` = "FILE:LINE: field 'x': …" (or "FILE: …").
 bool readRecords(const std::string& path, const RecordSchema& schema,
                  const std::vector<std::string>& keep, StringArena& arena, RecordTable& out,
-                 std::string& error);
+                 std::string& error, bool presentOnly = false);
 
 enum class EventType : uint8_t {
   Complete, Skip, Opened, Clicked, Replied, Downloaded, Update, Disconnect, Connect,
