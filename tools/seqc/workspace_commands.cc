@@ -45,6 +45,25 @@ void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), s
 // Invalid UTF-8 (from a record file, say) is replaced rather than thrown on.
 void printJson(const Json& j) { print(j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"); }
 
+// A JSON array printed element by element, byte for byte as printJson prints the whole
+// array: a million rows never sit in memory as one document.
+class JsonArrayPrinter {
+ public:
+  void add(const Json& element) {
+    std::string text = element.dump(2, ' ', false, Json::error_handler_t::replace);
+    std::string out = count_++ ? ",\n  " : "[\n  ";
+    for (char c : text) {
+      out += c;
+      if (c == '\n') out += "  ";
+    }
+    print(out);
+  }
+  void finish() { print(count_ ? "\n]\n" : "[]\n"); }
+
+ private:
+  size_t count_ = 0;
+};
+
 // ---- tables -----------------------------------------------------------------------
 
 // Display width of UTF-8 text: code points (continuation bytes do not count).
@@ -536,12 +555,12 @@ Runner addRecords(CLI::App& app) {
     std::vector<ws::ConnectionView> views = w.records(args[0]);
     int64_t clock = w.clock();
     if (opts->json) {
-      Json out = Json::array();
+      JsonArrayPrinter out;
       for (const ws::ConnectionView& v : views) {
         Json step = nullptr;
         if (isActive(v.row) && !v.stepKind.empty())
           step = {{"label", textOrNull(v.stepLabel)}, {"kind", v.stepKind}, {"title", textOrNull(v.stepTitle)}};
-        out.push_back({{"record", v.row.record},
+        out.add({{"record", v.row.record},
                        {"version", v.row.version},
                        {"status", statusName(v.row.status)},
                        {"reason", reasonJson(v.row)},
@@ -552,7 +571,7 @@ Runner addRecords(CLI::App& app) {
                        {"due", isoOrNull(v.row.due)},
                        {"connected", iso(v.row.connected)}});
       }
-      printJson(out);
+      out.finish();
       return kExitOk;
     }
     if (views.empty()) {
