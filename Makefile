@@ -5,7 +5,7 @@ SHELL := /bin/bash
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build demo test check bench clean setup
+.PHONY: all build demo test check bench bench-workspace clean setup
 
 all: build
 
@@ -34,6 +34,12 @@ bench: setup
 	@cmake --build $(BENCH_BUILD) --target bench_compile bench_simulate -j $(JOBS)
 	@$(BENCH_BUILD)/bin/bench_compile
 	@$(BENCH_BUILD)/bin/bench_simulate
+
+# The workspace at scale (docs/performance.md): 1,000,000 leads, about two minutes.
+bench-workspace: setup
+	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BENCH_BUILD) --target seqc -j $(JOBS)
+	@bench/bench_workspace.sh $(BENCH_BUILD)/bin/seqc 1000000
 
 clean:
 	rm -rf build build-asan build-fuzz
