@@ -380,6 +380,7 @@ class Engine {
     std::vector<uint32_t> freshIndex;
     std::vector<HistoryRow> history;
     std::vector<std::pair<uint32_t, std::string>> ends;  // lifecycle entries after the steps
+    std::vector<uint32_t> advanced;                       // the row of each of out.advances
     for (uint32_t r = 0; r < rows.size(); ++r) {
       ConnectionRow& c = rows[r];
       const rt::RecordState& st = sim.state(r);
@@ -412,6 +413,7 @@ class Engine {
             c.message = sim.message(r);
             detail = fmt::format("to '{}'", c.message);
             out.advances.push_back({c.record, c.message, *c.ended, c.id});
+            advanced.push_back(r);
             break;
           case rt::Status::Exited:
             detail = st.reason == rt::Reason::Reply ? "exit on reply" : "exit when";
@@ -425,10 +427,7 @@ class Engine {
     }
     store_.insertConnections(fresh);
     for (size_t i = 0; i < fresh.size(); ++i) rows[freshIndex[i]].id = fresh[i].id;
-    for (auto& a : out.advances)
-      if (a.from == 0)
-        for (size_t i = 0; i < fresh.size(); ++i)
-          if (fresh[i].record == a.record) a.from = fresh[i].id;
+    for (size_t i = 0; i < out.advances.size(); ++i) out.advances[i].from = rows[advanced[i]].id;
     store_.updateConnections(changed);
 
     for (uint32_t r : freshIndex)
