@@ -272,10 +272,7 @@ std::vector<ConnectionView> Workspace::records(const std::string& name) {
     ConnectionFilter f;
     f.sequence = row.id;
     f.activeOnly = true;
-    std::vector<ConnectionRow> rows;
-    store().forEachConnection(f, [&](const ConnectionRow& c) { rows.push_back(c); });
-    std::sort(rows.begin(), rows.end(),
-              [](const ConnectionRow& a, const ConnectionRow& b) { return a.id < b.id; });
+    std::vector<ConnectionRow> rows = store().connections(f);
     std::vector<ConnectionView> out;
     out.reserve(rows.size());
     for (const ConnectionRow& c : rows) out.push_back(impl_->view(c));
@@ -321,10 +318,7 @@ size_t Workspace::remove(const std::string& name) {
     ConnectionFilter f;
     f.sequence = row.id;
     f.activeOnly = true;
-    std::vector<ConnectionRow> rows;
-    store().forEachConnection(f, [&](const ConnectionRow& c) { rows.push_back(c); });
-    std::sort(rows.begin(), rows.end(),
-              [](const ConnectionRow& a, const ConnectionRow& b) { return a.id < b.id; });
+    std::vector<ConnectionRow> rows = store().connections(f);
     std::vector<HistoryRow> history;
     history.reserve(rows.size());
     for (ConnectionRow& c : rows) {

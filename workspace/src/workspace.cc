@@ -1060,8 +1060,7 @@ static std::vector<ConnectionRow> pickConnections(Store& store, Workspace::Impl&
   f.record = record;
   f.activeOnly = true;
   if (!sequence.empty()) f.sequence = impl.require(sequence).id;
-  std::vector<ConnectionRow> rows;
-  store.forEachConnection(f, [&](const ConnectionRow& c) { rows.push_back(c); });
+  std::vector<ConnectionRow> rows = store.connections(f);
   std::string_view action = actionName(type);
   if (rows.empty())
     throw Error(sequence.empty() ? fmt::format("{}: record '{}' is not on any sequence", action, record)
@@ -1186,8 +1185,7 @@ ActionResult Workspace::update(const std::string& record, const std::vector<std:
     ConnectionFilter f;
     f.record = record;
     f.activeOnly = true;
-    std::vector<ConnectionRow> rows;
-    store_->forEachConnection(f, [&](const ConnectionRow& c) { rows.push_back(c); });
+    std::vector<ConnectionRow> rows = store_->connections(f);
     e.at = now;
     Mover mover{*store_, *impl_, epoch};
     mover.run(rows, {e}, now);
@@ -1211,8 +1209,7 @@ TickResult Workspace::tick(std::optional<int64_t> to) {
     ConnectionFilter f;
     f.activeOnly = true;
     f.dueBy = result.to;
-    std::vector<ConnectionRow> rows;
-    store_->forEachConnection(f, [&](const ConnectionRow& c) { rows.push_back(c); });
+    std::vector<ConnectionRow> rows = store_->connections(f);
     Mover mover{*store_, *impl_, epoch};
     mover.run(rows, {}, result.to);
     store_->setMeta("clock", std::to_string(result.to));

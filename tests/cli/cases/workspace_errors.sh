@@ -1,14 +1,7 @@
 # Workspace commands on bad input: no workspace, a corrupt database, unknown sequences
 # and records (exit 1, `error: …`), bad option values and wrong usage (exit 2). Nothing
 # may crash (an exit status of 128 or more is a signal).
-source "$(dirname "$0")/../lib.sh"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ws="$tmp/ws"
-last=""
-w() { last="$*"; run "$SEQC" "$@" --workspace "$ws"; }
-fail() { echo "FAIL: after \`seqc $last\`: $*" >&2; exit 1; }
-expect_line() { grep -qxF -- "$1" <<<"$out" || fail "no line '$1'; output:"$'\n'"$out"; }
+source "$(dirname "$0")/../workspace_lib.sh"
 
 # Every workspace command with arguments that would be fine in a good workspace.
 commands=(

@@ -1,14 +1,6 @@
 # Workspace lifecycle: init, activate (new / unchanged / reactivated versions), list and
 # its filters, show (text, JSON, --version), deactivate, clone, delete, export, import.
-source "$(dirname "$0")/../lib.sh"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ws="$tmp/ws"
-last=""
-w() { last="$*"; run "$SEQC" "$@" --workspace "$ws"; }
-fail() { echo "FAIL: after \`seqc $last\`: $*" >&2; exit 1; }
-expect_line() { grep -qxF -- "$1" <<<"$out" || fail "no line '$1'; output:"$'\n'"$out"; }
-expect_not_out() { ! grep -qF -- "$1" <<<"$out" || fail "output has '$1'; output:"$'\n'"$out"; }
+source "$(dirname "$0")/../workspace_lib.sh"
 
 cat >"$tmp/two.seq" <<'SEQ'
 sequence "Welcome" on lead {

@@ -1,15 +1,7 @@
 # Records in a workspace: records load, connect (--record, --where), the records view,
 # seller and customer actions (complete, skip, event, update), tick, disconnect,
 # history, stats, and delete of a sequence with records on it.
-source "$(dirname "$0")/../lib.sh"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ws="$tmp/ws"
-last=""
-w() { last="$*"; run "$SEQC" "$@" --workspace "$ws"; }
-fail() { echo "FAIL: after \`seqc $last\`: $*" >&2; exit 1; }
-expect_line() { grep -qxF -- "$1" <<<"$out" || fail "no line '$1'; output:"$'\n'"$out"; }
-expect_not_out() { ! grep -qF -- "$1" <<<"$out" || fail "output has '$1'; output:"$'\n'"$out"; }
+source "$(dirname "$0")/../workspace_lib.sh"
 
 cat >"$tmp/two.seq" <<'SEQ'
 sequence "Welcome" on lead {

@@ -140,6 +140,12 @@ class Store {
   virtual void updateConnections(const std::vector<ConnectionRow>& rows) = 0;
   virtual void forEachConnection(const ConnectionFilter& filter,
                                  const std::function<void(const ConnectionRow&)>& fn) = 0;
+  // The same, collected (ordered by id).
+  std::vector<ConnectionRow> connections(const ConnectionFilter& filter) {
+    std::vector<ConnectionRow> rows;
+    forEachConnection(filter, [&](const ConnectionRow& c) { rows.push_back(c); });
+    return rows;
+  }
   // Active connections per sequence id (the home page's "records" column).
   virtual std::vector<std::pair<int64_t, int64_t>> activeCounts() = 0;
   virtual void appendHistory(const std::vector<HistoryRow>& rows) = 0;
