@@ -319,6 +319,13 @@ test('types in entity declarations', async () => {
   assert.ok(has(scope(15, 'recap'), 'entity.name.label.seq'));
 });
 
+test('a half-typed entity declaration does not swallow what follows', async () => {
+  const src = 'entity partner\nsequence "S" on lead {\n  recap: email "R"\n}';
+  await expectScope(src, 'partner', 'entity.name.type.entity.seq');
+  await expectScope(src, 'sequence', 'storage.type.sequence.seq', { not: 'meta.entity' });
+  await expectScope(src, 'recap', 'entity.name.label.seq', { not: 'meta.entity' });
+});
+
 // ---------------------------------------------------------------------------------------
 // 2. Every example and stdlib schema, token by token against the reference lexer
 
