@@ -27,6 +27,8 @@ Runner addBuild(CLI::App& app);
 Runner addDisasm(CLI::App& app);
 Runner addGraph(CLI::App& app);
 Runner addSimulate(CLI::App& app);
+// The language server (lsp.cc).
+Runner addLsp(CLI::App& app);
 // The workspace (sequence lifecycle) commands: init, activate, list, connect, tick, …
 std::vector<Runner> addWorkspaceCommands(CLI::App& app);
 

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   app.footer("Run `seqc help COMMAND` for a command's options. Exit status: 0 ok, 1 input errors, 2 usage.");
 
   std::vector<Runner> runners = {addCheck(app), addBuild(app), addDisasm(app), addGraph(app),
-                                 addSimulate(app)};
+                                 addSimulate(app), addLsp(app)};
   for (Runner& r : addWorkspaceCommands(app)) runners.push_back(std::move(r));
 
   std::string helpTopic;

@@ -1,0 +1,363 @@
+// The language server's requests on the real examples: hover, completion (also on
+// half-typed text), definition (also into the standard library), references, rename,
+// document symbols, formatting, and diagnostics of imported files.
+#include <catch2/catch.hpp>
+
+#include "compiler/compilation.h"
+#include "tests/unit/lsp_test_util.h"
+
+using namespace lsptest;
+
+namespace {
+
+std::string hoverText(const Session& s, int id) {
+  const json& r = s.result(id);
+  INFO(r.dump());
+  REQUIRE(r.is_object());
+  CHECK(r["contents"]["kind"] == "markdown");
+  return r["contents"]["value"].get<std::string>();
+}
+
+std::vector<std::string> labels(const json& completion) {
+  std::vector<std::string> out;
+  for (const json& i : completion["items"]) out.push_back(i["label"].get<std::string>());
+  return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+const json* item(const json& completion, const std::string& label) {
+  for (const json& i : completion["items"])
+    if (i["label"] == label) return &i;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("hover: fields, option labels, steps, sequences, variables", "[lsp][hover]") {
+  std::string webinar = readFile(sourceDir() / "examples/webinar_follow_up.seq");
+  std::string scored = readFile(sourceDir() / "examples/scored_lead_nurture.seq");
+  std::string wUri = exampleUri("webinar_follow_up.seq"), sUri = exampleUri("scored_lead_nurture.seq");
+  Session s;
+  s.initialize();
+  s.open(wUri, webinar);
+  s.open(sUri, scored);
+  auto hoverAt = [&](const std::string& uri, const json& p) {
+    return s.request("textDocument/hover", {{"textDocument", {{"uri", uri}}}, {"position", p}});
+  };
+  int field = hoverAt(wUri, find(webinar, "lead.statecode", 7));
+  int option = hoverAt(wUri, find(webinar, "\"Contacted\"", 3));
+  int label = hoverAt(wUri, find(webinar, "recap.downloaded", 2));
+  int labelDef = hoverAt(wUri, find(webinar, "recap:", 1));
+  int event = hoverAt(wUri, find(webinar, "recap.downloaded", 8));
+  int seq = hoverAt(wUri, find(webinar, "sequence \"Webinar follow up\"", 13));
+  int variable = hoverAt(sUri, find(scored, "points + 15", 2));
+  int custom = hoverAt(sUri, find(scored, "lead.new_segment ==", 6));
+  int nothing = hoverAt(wUri, pos(0, 0));  // in a comment
+  s.run();
+  CHECK(s.diagnostics(wUri).empty());
+  CHECK(s.diagnostics(sUri).empty());
+
+  std::string f = hoverText(s, field);
+  CHECK(f.find("lead.statecode") != std::string::npos);
+  CHECK(f.find("choice") != std::string::npos);
+  CHECK(f.find("Display name: Status") != std::string::npos);
+  CHECK(f.find("`0` \"Open\"") != std::string::npos);
+  std::string o = hoverText(s, option);
+  CHECK(o.find("\"Contacted\"") != std::string::npos);
+  CHECK(o.find("statuscode") != std::string::npos);
+  CHECK(o.find("value `2`") != std::string::npos);
+  std::string l = hoverText(s, label);
+  CHECK(l.find("`auto email` step") != std::string::npos);
+  CHECK(l.find("Thanks for registering") != std::string::npos);
+  CHECK(l.find("webinar-recap") != std::string::npos);
+  CHECK(hoverText(s, labelDef) == l);
+  CHECK(hoverText(s, event).find("**downloaded** — event") != std::string::npos);
+  std::string q = hoverText(s, seq);
+  CHECK(q.find("on `lead`") != std::string::npos);
+  CHECK(q.find("Share the recording") != std::string::npos);
+  CHECK(hoverText(s, variable).find("let points: int") != std::string::npos);
+  std::string c = hoverText(s, custom);
+  CHECK(c.find("new_segment") != std::string::npos);
+  CHECK(c.find("\"Enterprise\"") != std::string::npos);
+  CHECK(s.result(nothing).is_null());
+}
+
+TEST_CASE("completion: fields, events, outcomes, options, sequences, snippets", "[lsp][completion]") {
+  std::string uri = "file:///tmp/seqc-lsp-test/complete.seq";
+  std::string text =
+      "sequence \"Other\" on lead { task \"x\" }\n"
+      "sequence \"Main\" on lead {\n"
+      "  intro: auto email \"Hi\" template \"t\"\n"
+      "  c1: call \"Call\"\n"
+      "  sms: text \"Hi\"\n"
+      "  wait 1d\n"
+      "  if lead.statuscode == \"Con\" { set lead.leadqualitycode = \"\" }\n"
+      "  if lead.statecode in [\"Open\", \"\"] { end }\n"
+      "  advance to \"\"\n"
+      "}\n";
+  Session s;
+  s.initialize();
+  s.open(uri, text);
+  // Half-typed edits, each a syntax error the parser cannot recover a field from.
+  auto completeAfterInsert = [&](const json& p, const std::string& insert, int version) {
+    // The text is inserted on a line of its own, before the statement at `p`.
+    s.notify("textDocument/didChange", {{"textDocument", {{"uri", uri}, {"version", version}}},
+                                        {"contentChanges", {{{"range", {{"start", p}, {"end", p}}}, {"text", insert + "\n  "}}}}});
+    json after = {{"line", p["line"]}, {"character", p["character"].get<int>() + static_cast<int>(insert.size())}};
+    int id = s.request("textDocument/completion", {{"textDocument", {{"uri", uri}}}, {"position", after}});
+    json end = {{"line", p["line"].get<int>() + 1}, {"character", p["character"]}};
+    s.notify("textDocument/didChange", {{"textDocument", {{"uri", uri}, {"version", version + 1}}},
+                                        {"contentChanges", {{{"range", {{"start", p}, {"end", end}}}, {"text", ""}}}}});
+    return id;
+  };
+  json wait = find(text, "wait 1d");
+  int fields = completeAfterInsert(wait, "if lead.", 2);
+  int partial = completeAfterInsert(wait, "if lead.status", 4);
+  int events = completeAfterInsert(wait, "if intro.", 6);
+  int outcomes = completeAfterInsert(wait, "if c1.", 8);
+  int textEvents = completeAfterInsert(wait, "if sms.", 10);
+  int options = s.request("textDocument/completion", at(uri, 6, find(text, "\"Con\"", 4)["character"].get<int>()));
+  int setOptions = s.request("textDocument/completion", at(uri, 6, find(text, "= \"\"", 3)["character"].get<int>()));
+  int inOptions = s.request("textDocument/completion", at(uri, 7, find(text, ", \"\"]", 3)["character"].get<int>()));
+  int sequences = s.request("textDocument/completion", at(uri, 8, find(text, "to \"\"", 4)["character"].get<int>()));
+  int statement = completeAfterInsert(wait, "au", 12);
+  int top = s.request("textDocument/completion", at(uri, 10, 0));
+  int comment = completeAfterInsert(pos(10, 0), "// lead.", 14);
+  s.run();
+
+  auto f = labels(s.result(fields));
+  CHECK(has(f, "statuscode"));
+  CHECK(has(f, "budgetamount"));
+  CHECK(f.size() > 50);
+  const json* sc = item(s.result(fields), "statuscode");
+  REQUIRE(sc);
+  CHECK((*sc)["kind"] == 5);
+  CHECK((*sc)["detail"] == "Status Reason · choice (statuscode)");
+  // The edit replaces the partial word after the dot.
+  const json* ps = item(s.result(partial), "statuscode");
+  REQUIRE(ps);
+  CHECK((*ps)["textEdit"]["range"]["start"] == pos(5, 10));
+  CHECK((*ps)["textEdit"]["range"]["end"] == pos(5, 16));
+  CHECK(labels(s.result(events)) == std::vector<std::string>{"opened", "clicked", "replied", "downloaded"});
+  CHECK(labels(s.result(outcomes)) == std::vector<std::string>{"answered", "voicemail", "no_answer", "wrong_number"});
+  CHECK(labels(s.result(textEvents)) == std::vector<std::string>{"replied"});
+  auto o = labels(s.result(options));
+  CHECK(has(o, "Contacted"));
+  CHECK(has(o, "Cannot Contact"));
+  CHECK(!has(o, "Open"));
+  const json* cc = item(s.result(options), "Cannot Contact");
+  REQUIRE(cc);
+  CHECK((*cc)["textEdit"]["newText"] == "Cannot Contact");
+  CHECK((*cc)["textEdit"]["range"]["start"]["character"] == find(text, "\"Con\"", 1)["character"]);
+  CHECK(has(labels(s.result(setOptions)), "Hot"));
+  CHECK(has(labels(s.result(inOptions)), "Qualified"));
+  CHECK(labels(s.result(sequences)) == std::vector<std::string>{"Other"});
+  auto st = labels(s.result(statement));
+  CHECK(has(st, "auto email"));
+  CHECK(has(st, "linkedin research"));
+  CHECK(has(st, "intro"));
+  const json* ae = item(s.result(statement), "auto email");
+  REQUIRE(ae);
+  CHECK((*ae)["insertTextFormat"] == 2);
+  CHECK((*ae)["textEdit"]["newText"] == "auto email \"${1:Title}\" template \"${2:template}\"");
+  auto t = labels(s.result(top));
+  CHECK(has(t, "sequence"));
+  CHECK(!has(t, "wait"));
+  CHECK(s.result(comment)["items"].empty());
+}
+
+TEST_CASE("completion of labels works from the last clean parse when the text breaks", "[lsp][completion]") {
+  std::string uri = "file:///tmp/seqc-lsp-test/broken.seq";
+  std::string text = "sequence \"s\" on lead {\n  recap: email \"Hi\"\n  wait 1d\n  task \"t\"\n}\n";
+  Session s;
+  s.initialize();
+  s.open(uri, text);
+  // Break the label line (`recap:` becomes `recap:: `) and complete `recap.` below it.
+  s.notify("textDocument/didChange", {{"textDocument", {{"uri", uri}, {"version", 2}}},
+                                      {"contentChanges", {{{"range", {{"start", pos(1, 8)}, {"end", pos(1, 8)}}}, {"text", ": ("}},
+                                                          {{"range", {{"start", pos(3, 2)}, {"end", pos(3, 2)}}}, {"text", "if recap. "}}}}});
+  int id = s.request("textDocument/completion", at(uri, 3, 11));
+  s.run();
+  CHECK(labels(s.result(id)) == std::vector<std::string>{"opened", "clicked", "replied", "downloaded"});
+}
+
+TEST_CASE("definition: labels, variables, advance targets, imports, stdlib entities and fields", "[lsp][definition]") {
+  std::string webinar = readFile(sourceDir() / "examples/webinar_follow_up.seq");
+  std::string scored = readFile(sourceDir() / "examples/scored_lead_nurture.seq");
+  std::string routing = readFile(sourceDir() / "examples/inbound_lead_routing.seq");
+  std::string wUri = exampleUri("webinar_follow_up.seq"), sUri = exampleUri("scored_lead_nurture.seq"),
+              rUri = exampleUri("inbound_lead_routing.seq");
+  Session s;
+  s.initialize();
+  s.open(wUri, webinar);
+  s.open(sUri, scored);
+  s.open(rUri, routing);
+  auto def = [&](const std::string& uri, const json& p) {
+    return s.request("textDocument/definition", {{"textDocument", {{"uri", uri}}}, {"position", p}});
+  };
+  int label = def(wUri, find(webinar, "call1.answered", 1));
+  int variable = def(sUri, find(scored, "points + 15", 1));
+  int advance = def(rUri, find(routing, "advance to \"Enterprise", 13));
+  int import = def(sUri, find(scored, "import \"schemas", 10));
+  int entity = def(wUri, find(webinar, "on lead", 4));
+  int field = def(wUri, find(webinar, "lead.statuscode", 7));
+  int custom = def(sUri, find(scored, "lead.new_score >=", 7));
+  int option = def(wUri, find(webinar, "\"Contacted\"", 2));
+  s.run();
+
+  auto one = [&](int id) {
+    const json& r = s.result(id);
+    INFO(r.dump());
+    REQUIRE(r.size() == 1);
+    return r[0];
+  };
+  CHECK(one(label)["uri"] == wUri);
+  CHECK(one(label)["range"]["start"] == find(webinar, "call1:"));
+  CHECK(one(variable)["range"]["start"] == find(scored, "points = 0"));
+  CHECK(one(advance)["range"]["start"] == find(routing, "\"Enterprise lead outreach\" on"));
+  CHECK(one(import)["uri"] == exampleUri("schemas/custom_fields.seq"));
+  CHECK(one(custom)["uri"] == exampleUri("schemas/custom_fields.seq"));
+  CHECK(one(custom)["range"]["start"]["line"] == 3);
+
+  // Into the standard library: a file:// URI of a file on disk.
+  std::string leadUri = one(entity)["uri"].get<std::string>();
+  REQUIRE(leadUri.rfind("file:///", 0) == 0);
+  std::string leadPath = seqc::lsp::uriToPath(leadUri);
+  CHECK(std::filesystem::path(leadPath).filename() == "lead.seq");
+  std::string lead = readFile(leadPath);
+  REQUIRE(!lead.empty());
+  CHECK(one(entity)["range"]["start"] == find(lead, "entity lead", 7));
+  CHECK(one(field)["uri"] == leadUri);
+  CHECK(one(field)["range"]["start"] == find(lead, "\n  statuscode:", 3));
+  CHECK(one(option)["range"]["start"] == find(lead, "2 \"Contacted\"", 2));
+}
+
+TEST_CASE("references and rename of labels and variables; bad names are refused", "[lsp][rename]") {
+  std::string webinar = readFile(sourceDir() / "examples/webinar_follow_up.seq");
+  std::string scored = readFile(sourceDir() / "examples/scored_lead_nurture.seq");
+  std::string wUri = exampleUri("webinar_follow_up.seq"), sUri = exampleUri("scored_lead_nurture.seq");
+  Session s;
+  s.initialize();
+  s.open(wUri, webinar);
+  s.open(sUri, scored);
+  json recap = find(webinar, "recap.clicked", 2);
+  int refs = s.request("textDocument/references",
+                       {{"textDocument", {{"uri", wUri}}}, {"position", recap}, {"context", {{"includeDeclaration", true}}}});
+  int refsNoDecl = s.request("textDocument/references",
+                             {{"textDocument", {{"uri", wUri}}}, {"position", recap}, {"context", {{"includeDeclaration", false}}}});
+  int prepare = s.request("textDocument/prepareRename", {{"textDocument", {{"uri", wUri}}}, {"position", recap}});
+  int prepareNone = s.request("textDocument/prepareRename", {{"textDocument", {{"uri", wUri}}}, {"position", find(webinar, "wait 1d")}});
+  int rename = s.request("textDocument/rename", {{"textDocument", {{"uri", wUri}}}, {"position", recap}, {"newName", "recording"}});
+  int renameVar = s.request("textDocument/rename",
+                            {{"textDocument", {{"uri", sUri}}}, {"position", find(scored, "points == 0", 3)}, {"newName", "score_points"}});
+  int keyword = s.request("textDocument/rename", {{"textDocument", {{"uri", wUri}}}, {"position", recap}, {"newName", "wait"}});
+  int invalid = s.request("textDocument/rename", {{"textDocument", {{"uri", wUri}}}, {"position", recap}, {"newName", "1st step"}});
+  int clash = s.request("textDocument/rename", {{"textDocument", {{"uri", wUri}}}, {"position", recap}, {"newName", "call1"}});
+  int field = s.request("textDocument/rename",
+                        {{"textDocument", {{"uri", wUri}}}, {"position", find(webinar, "lead.statuscode", 6)}, {"newName", "x"}});
+  s.run();
+
+  CHECK(s.result(refs).size() == 3);  // recap:, recap.downloaded, recap.clicked
+  CHECK(s.result(refsNoDecl).size() == 2);
+  CHECK(s.result(prepare)["placeholder"] == "recap");
+  CHECK(s.result(prepare)["range"]["start"] == find(webinar, "recap.clicked"));
+  CHECK(s.result(prepareNone).is_null());
+  for (int bad : {keyword, invalid, clash, field}) CHECK(s.response(bad)["error"]["code"] == -32803);
+
+  // The renamed text compiles, with the new name everywhere.
+  auto check = [](const std::string& path, const std::string& text) {
+    seqc::Compilation c({SEQC_STDLIB_DIR});
+    seqc::runWithLargeStack([&] { c.checkSource(path, text); });
+    INFO(seqc::renderText(c.sources(), c.diagnostics().sorted(c.sources())));
+    CHECK(c.diagnostics().diagnostics().empty());
+  };
+  const json& edits = s.result(rename)["changes"][wUri];
+  CHECK(edits.size() == 3);
+  std::string renamed = applyEdits(webinar, edits);
+  CHECK(renamed.find("recap:") == std::string::npos);
+  CHECK(renamed.find("recap.") == std::string::npos);
+  CHECK(renamed.find("recording.downloaded or recording.clicked") != std::string::npos);
+  check((sourceDir() / "examples/webinar_follow_up.seq").string(), renamed);
+  const json& varEdits = s.result(renameVar)["changes"][sUri];
+  CHECK(varEdits.size() == 6);
+  std::string renamedVar = applyEdits(scored, varEdits);
+  CHECK(renamedVar.find("let score_points = 0") != std::string::npos);
+  CHECK(renamedVar.find("lead.new_score + score_points") != std::string::npos);
+  check((sourceDir() / "examples/scored_lead_nurture.seq").string(), renamedVar);
+}
+
+TEST_CASE("document symbols: sequences with their labelled steps, entities", "[lsp][symbols]") {
+  std::string webinar = readFile(sourceDir() / "examples/webinar_follow_up.seq");
+  std::string custom = readFile(sourceDir() / "examples/schemas/custom_fields.seq");
+  std::string wUri = exampleUri("webinar_follow_up.seq"), cUri = exampleUri("schemas/custom_fields.seq");
+  Session s;
+  s.initialize();
+  s.open(wUri, webinar);
+  s.open(cUri, custom);
+  int w = s.request("textDocument/documentSymbol", {{"textDocument", {{"uri", wUri}}}});
+  int c = s.request("textDocument/documentSymbol", {{"textDocument", {{"uri", cUri}}}});
+  s.run();
+  const json& syms = s.result(w);
+  REQUIRE(syms.size() == 1);
+  CHECK(syms[0]["name"] == "Webinar follow up");
+  CHECK(syms[0]["detail"] == "on lead");
+  std::vector<std::string> steps;
+  for (const json& ch : syms[0]["children"]) steps.push_back(ch["name"]);
+  CHECK(steps == std::vector<std::string>{"recap", "call1", "resources"});
+  CHECK(syms[0]["children"][1]["detail"] == "call \"Discuss the webinar and next steps\"");
+  CHECK(syms[0]["children"][1]["selectionRange"]["start"] == find(webinar, "call1:"));
+  const json& ent = s.result(c);
+  REQUIRE(ent.size() == 1);
+  CHECK(ent[0]["name"] == "extend lead");
+  CHECK(ent[0]["kind"] == 5);
+  CHECK(ent[0]["children"].size() == 3);
+}
+
+TEST_CASE("errors in an imported file are reported at the import", "[lsp][diagnostics]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "seqc-lsp-import-test";
+  fs::create_directories(dir / "lib");
+  std::ofstream(dir / "lib/bad.seq") << "extend entity lead {\n  x: notatype\n}\n";
+  std::string main = "import \"lib/bad.seq\"\nimport \"missing.seq\"\nsequence \"s\" on lead { email \"Hi\" }\n";
+  std::string uri = seqc::lsp::pathToUri((dir / "main.seq").string());
+  Session s;
+  s.initialize();
+  s.open(uri, main);
+  int def = s.request("textDocument/definition", at(uri, 0, 9));
+  s.run();
+  json d = s.diagnostics(uri);
+  REQUIRE(d.size() == 2);
+  CHECK(d[0]["range"]["start"] == pos(0, 0));
+  CHECK(d[0]["code"] == "UnknownType");
+  CHECK(d[0]["message"].get<std::string>().find("'lib/bad.seq' has 1 error") != std::string::npos);
+  REQUIRE(d[0]["relatedInformation"].size() == 1);
+  CHECK(d[0]["relatedInformation"][0]["location"]["uri"] == seqc::lsp::pathToUri((dir / "lib/bad.seq").string()));
+  CHECK(d[0]["relatedInformation"][0]["location"]["range"]["start"]["line"] == 1);
+  CHECK(d[1]["code"] == "ImportNotFound");
+  CHECK(d[1]["range"]["start"]["line"] == 1);
+  CHECK(s.result(def)[0]["uri"] == seqc::lsp::pathToUri((dir / "lib/bad.seq").string()));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("hostile documents and positions never break a request", "[lsp][robustness]") {
+  std::string uri = "file:///tmp/seqc-lsp-test/hostile.seq";
+  Session s;
+  s.initialize();
+  std::vector<std::string> texts = {std::string(100000, '('), std::string(5000, '{'), "sequence \"", "\"\\u{",
+                                    "sequence \"s\" on lead { if lead.", "/* lead.", "\xC3\xA9\xF0\x9F\x98\x80."};
+  std::vector<int> ids;
+  int v = 1;
+  for (const std::string& t : texts) {
+    s.open(uri, t, v++);
+    for (const json& p : {pos(0, 0), pos(0, 5), pos(0, 100000), pos(3, 1), pos(0, static_cast<int>(t.size()))})
+      for (const char* m : {"textDocument/hover", "textDocument/completion", "textDocument/definition",
+                            "textDocument/references", "textDocument/prepareRename"})
+        ids.push_back(s.request(m, at(uri, p["line"], p["character"])));
+    ids.push_back(s.request("textDocument/documentSymbol", {{"textDocument", {{"uri", uri}}}}));
+  }
+  s.shutdownAndExit();
+  s.run();
+  for (int id : ids) CHECK(s.response(id).contains("result"));
+  CHECK(s.exitCode == 0);
+}
