@@ -98,16 +98,6 @@ class Disassembler {
     if (s && s->label != kNone) return std::string(raw(s->label));
     return fmt::format("#{}", local);
   }
-  static std::string_view kindName(const Step& s) {
-    switch (s.kind) {
-      case StepKind::Activity:
-        return static_cast<size_t>(s.activity) < kActivityInfo.size() ? info(s.activity).name
-                                                                      : kUnknown;
-      case StepKind::Wait: return "wait";
-      case StepKind::Condition: return "condition";
-    }
-    return kUnknown;
-  }
   static std::string mask(uint8_t bits, const std::array<std::string_view, 4>& names) {
     std::string out;
     for (size_t i = 0; i < 8; ++i) {

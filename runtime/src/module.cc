@@ -11,4 +11,14 @@ uint32_t Module::lineAt(uint32_t pc) const {
   return it == lines.begin() ? 0 : std::prev(it)->line;
 }
 
+std::string_view kindName(const Step& s) {
+  switch (s.kind) {
+    case StepKind::Activity:
+      return static_cast<size_t>(s.activity) < kActivityInfo.size() ? info(s.activity).name : "?";
+    case StepKind::Wait: return "wait";
+    case StepKind::Condition: return "condition";
+  }
+  return "?";
+}
+
 }  // namespace seqc::bc

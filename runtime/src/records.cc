@@ -20,6 +20,15 @@
 #include "seqc/runtime/time.h"
 
 namespace seqc::rt {
+
+FieldSpec fieldSpec(const bc::Module& m, const bc::Field& f) {
+  FieldSpec spec;
+  spec.name = std::string(m.str(f.name));
+  spec.type = f.type;
+  spec.maxLength = f.maxLength;
+  for (const bc::Option& o : f.options) spec.options.emplace_back(o.value, std::string(m.str(o.label)));
+  return spec;
+}
 namespace {
 
 using Json = nlohmann::ordered_json;

@@ -16,20 +16,11 @@ using Json = nlohmann::ordered_json;
 
 Json str(const bc::Module& m, uint32_t i) { return i == bc::kNone ? Json(nullptr) : Json(m.str(i)); }
 
-std::string_view kindName(const bc::Step& s) {
-  switch (s.kind) {
-    case bc::StepKind::Activity: return info(s.activity).name;
-    case bc::StepKind::Wait: return "wait";
-    case bc::StepKind::Condition: return "condition";
-  }
-  return "";
-}
-
 std::string describe(const Simulator& sim, const bc::Step& s) {
   const bc::Module& m = sim.module();
   std::string out;
   if (s.label != bc::kNone) out += fmt::format("{}: ", m.str(s.label));
-  out += kindName(s);
+  out += bc::kindName(s);
   if (s.kind == bc::StepKind::Activity) out += fmt::format(" \"{}\"", m.str(s.title));
   else if (s.kind == bc::StepKind::Wait) out += " " + formatDuration(s.seconds);
   else out += " within " + formatDuration(s.seconds);
@@ -83,7 +74,7 @@ std::string renderJson(const Simulator& sim, bool report) {
       const bc::Step& s = sim.step(st.step);
       Json cur;
       cur["label"] = str(m, s.label);
-      cur["kind"] = kindName(s);
+      cur["kind"] = bc::kindName(s);
       cur["title"] = s.kind == bc::StepKind::Activity ? str(m, s.title) : Json(nullptr);
       cur["line"] = s.line;
       rec["current_step"] = cur;
@@ -98,7 +89,7 @@ std::string renderJson(const Simulator& sim, bool report) {
       Json e;
       e["at"] = formatDateTime(sim.start() + history[h].at);
       e["label"] = str(m, s.label);
-      e["kind"] = kindName(s);
+      e["kind"] = bc::kindName(s);
       e["result"] = name(history[h].result);
       hist.push_back(std::move(e));
     }
@@ -115,7 +106,7 @@ std::string renderJson(const Simulator& sim, bool report) {
     for (uint16_t s = 0; s < seq.stepCount; ++s) {
       const bc::Step& st = sim.step(s);
       const StepCounts& c = sim.stepCounts()[s];
-      funnel.push_back({{"label", str(m, st.label)}, {"kind", kindName(st)}, {"line", st.line},
+      funnel.push_back({{"label", str(m, st.label)}, {"kind", bc::kindName(st)}, {"line", st.line},
                         {"reached", c.reached}, {"done", c.done}, {"skipped", c.skipped}});
     }
     Json branches = Json::array();

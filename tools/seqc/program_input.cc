@@ -17,15 +17,6 @@ bool endsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-rt::FieldSpec specOf(const bc::Module& m, const bc::Field& f) {
-  rt::FieldSpec spec;
-  spec.name = std::string(m.str(f.name));
-  spec.type = f.type;
-  spec.maxLength = f.maxLength;
-  for (const bc::Option& o : f.options) spec.options.emplace_back(o.value, std::string(m.str(o.label)));
-  return spec;
-}
-
 }  // namespace
 
 std::optional<int> compileModule(Compilation& c, const std::string& path, bc::Module& out,
@@ -129,7 +120,7 @@ bool recordSchema(const ProgramInput& in, uint32_t seq, const Context& ctx, rt::
   // extended), checked when it has them.
   for (const bc::Field& f : m.fields) {
     if (m.str(f.entity) != entity) continue;
-    rt::FieldSpec spec = specOf(m, f);
+    rt::FieldSpec spec = rt::fieldSpec(m, f);
     if (const rt::FieldSpec* have = out.find(spec.name)) {
       if (have->type != spec.type) {
         error = fmt::format("field {}.{} is {} in the module but {} in the schema", entity, spec.name,

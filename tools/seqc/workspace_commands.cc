@@ -177,15 +177,6 @@ std::string movedLine(const ws::ConnectionView& v) {
   return s;
 }
 
-std::string_view kindName(const bc::Step& s) {
-  switch (s.kind) {
-    case bc::StepKind::Activity: return info(s.activity).name;
-    case bc::StepKind::Wait: return "wait";
-    case bc::StepKind::Condition: return "condition";
-  }
-  return "";
-}
-
 // An engagement condition as written: `slots.opened or slots.clicked`.
 std::string conditionText(const bc::Module& m, const bc::Sequence& seq, const bc::Step& s) {
   std::vector<std::string> parts;
@@ -433,7 +424,7 @@ Runner addShow(CLI::App& app) {
       const bc::Step& s = m.steps[seq.stepBegin + i];
       StepView v;
       if (s.label != bc::kNone) v.label = m.str(s.label);
-      v.kind = kindName(s);
+      v.kind = bc::kindName(s);
       v.line = s.line;
       if (s.kind == bc::StepKind::Activity) {
         v.title = m.str(s.title);

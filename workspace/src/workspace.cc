@@ -58,15 +58,6 @@ uint64_t fnv1a(std::string_view text, uint64_t h = 0xcbf29ce484222325ull) {
   return h;
 }
 
-rt::FieldSpec specOf(const bc::Module& m, const bc::Field& f) {
-  rt::FieldSpec spec;
-  spec.name = std::string(m.str(f.name));
-  spec.type = f.type;
-  spec.maxLength = f.maxLength;
-  for (const bc::Option& o : f.options) spec.options.emplace_back(o.value, std::string(m.str(o.label)));
-  return spec;
-}
-
 rt::FieldSpec specOf(const FieldInfo& f) {
   rt::FieldSpec spec;
   spec.name = f.name;
@@ -264,7 +255,7 @@ struct FieldColumns {
     for (size_t f = 0; f < m.fields.size(); ++f)
       if (m.str(m.fields[f].entity) == entity) {
         used.push_back(static_cast<uint16_t>(f));
-        specs.push_back(specOf(m, m.fields[f]));
+        specs.push_back(rt::fieldSpec(m, m.fields[f]));
       }
   }
   // False when `json` is not an object. A stored value that no longer fits the field's

@@ -201,6 +201,10 @@ struct Module {
   uint32_t lineAt(uint32_t pc) const;
 };
 
+// A step's kind as listings, reports and the workspace show it: the activity's name
+// (`auto_email`), `wait` or `condition`; "?" for an activity kind out of range.
+std::string_view kindName(const Step& s);
+
 // Encodes `m` (deterministically: equal modules give equal bytes).
 std::vector<uint8_t> write(const Module& m);
 

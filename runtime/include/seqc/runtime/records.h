@@ -22,6 +22,9 @@ struct FieldSpec {
   std::vector<std::pair<int64_t, std::string>> options;  // Choice: value, label
 };
 
+// The schema of a field the module's code touches (its name, type and options).
+FieldSpec fieldSpec(const bc::Module& m, const bc::Field& f);
+
 struct RecordSchema {
   std::string entity;
   std::vector<FieldSpec> fields;
