@@ -41,7 +41,8 @@ struct Expr {
   explicit Expr(ExprKind k) : kind(k) {}
   virtual ~Expr() = default;
   ExprKind kind;
-  SourceRange range;
+  SourceRange range;       // without the parentheses around it
+  unsigned parens = 0;     // pairs of parentheses written around it (kept by the formatter)
   Type type;  // set by the checker
 };
 
@@ -135,6 +136,7 @@ struct ActivityOption {
   ActivityOptionKind kind;
   SourceRange range;  // the whole option, keyword first
   std::string text;   // Template, Description
+  SourceRange textRange;  // Template, Description: the string literal
   Duration due;       // Due
 };
 
@@ -203,6 +205,7 @@ struct Setting {
   SettingKind kind;
   SourceRange range;
   std::string text;                                           // Description
+  SourceRange textRange;                                      // Description: the literal
   std::vector<std::pair<std::string, SourceRange>> tags;      // Tags
   std::unique_ptr<MemberExpr> field;                          // AssignField
   bool teamAccess = false;                                    // AssignTeam: access (else owner)
@@ -226,6 +229,7 @@ struct OptionDecl {
   int64_t value = 0;
   std::string label;
   SourceRange range;
+  SourceRange valueRange;  // `-`? and the integer
   SourceRange labelRange;
 };
 
@@ -248,6 +252,7 @@ struct FieldDecl {
   TypeRef type;
   bool readonly = false;
   std::string display;
+  SourceRange displayRange;  // invalid when there is none
 };
 
 struct EntityDecl {
@@ -256,6 +261,7 @@ struct EntityDecl {
   std::string name;
   SourceRange nameRange;
   std::string display;
+  SourceRange displayRange;  // invalid when there is none
   std::vector<FieldDecl> fields;
   bool hasSyntaxError = false;
 };
@@ -271,6 +277,7 @@ struct File {
   std::vector<ImportDecl> imports;
   std::vector<std::unique_ptr<EntityDecl>> entities;
   std::vector<std::unique_ptr<Sequence>> sequences;
+  std::vector<SourceRange> comments;  // every `//` and `/* */` comment, in source order
 };
 
 }  // namespace seqc::ast

@@ -20,6 +20,8 @@
 #include <fmt/format.h>
 #include <llvm/Support/Casting.h>
 
+#include "compiler/format.h"
+
 namespace seqc {
 namespace {
 
@@ -270,30 +272,15 @@ class Lowerer {
 
   uint32_t line(SourceRange r) const { return r.valid() ? sm_.file(r.file).lineCol(r.begin).line : 0; }
 
-  // An `assign to` setting as written after `assign to`, blanks and comments collapsed
-  // to single spaces (the workspace shows it; the simulator assigns to no one).
+  // An `assign to field`/`assign to team` setting as written after `assign to`, in the
+  // layout of `seqc fmt` (the workspace shows it; the simulator assigns to no one), so
+  // the module does not depend on blanks or comments.
   std::string assignment(const ast::Setting& st) const {
-    if (!st.range.valid()) return {};
-    std::string_view text = sm_.file(st.range.file).text().substr(st.range.begin, st.range.end - st.range.begin);
-    std::string out;
-    bool blank = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-      char c = text[i];
-      if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {  // a line comment
-        while (i < text.size() && text[i] != '\n') ++i;
-        blank = true;
-        continue;
-      }
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-        blank = true;
-        continue;
-      }
-      if (blank && !out.empty()) out += ' ';
-      blank = false;
-      out += c;
-    }
-    constexpr std::string_view prefix = "assign to ";
-    if (out.starts_with(prefix)) out.erase(0, prefix.size());
+    if (st.kind == ast::SettingKind::AssignField)
+      return st.field ? "field " + st.field->object + "." + st.field->member : "field";
+    std::string out = st.teamAccess ? "team access" : "team owner";
+    if (st.where && st.where->range.valid())
+      out += " where " + formatExpr(sm_.file(st.where->range.file).text(), *st.where);
     return out;
   }
 

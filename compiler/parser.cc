@@ -110,9 +110,13 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     const auto& vocab = parser->getVocabulary();
     std::string what = bad->getType() == Token::EOF ? "end of file" : fmt::format("'{}'", text);
     // `wait: email …` — a keyword where a label was meant.
-    if (bad->getType() == SeqLexer::COLON && bad->getTokenIndex() > 0) {
-      Token* prev = parser->getTokenStream()->get(bad->getTokenIndex() - 1);
-      std::string lit = vocab.getLiteralName(prev->getType());
+    if (bad->getType() == SeqLexer::COLON) {
+      Token* prev = nullptr;  // the token before, skipping comments (hidden channel)
+      for (size_t i = bad->getTokenIndex(); i > 0 && !prev;) {
+        Token* t = parser->getTokenStream()->get(--i);
+        if (t->getChannel() == Token::DEFAULT_CHANNEL) prev = t;
+      }
+      std::string lit = prev ? vocab.getLiteralName(prev->getType()) : std::string();
       if (lit.size() > 2 && std::isalpha(static_cast<unsigned char>(lit[1])))
         return fmt::format("'{}' is a keyword and cannot be used as a label", prev->getText());
     }
@@ -159,7 +163,10 @@ class AstBuilder {
         f->imports.push_back(std::move(imp));
       } else if (auto* e = d->entityDecl()) {
         f->entities.push_back(entity(e, e->name(), e->fieldDecl(), false));
-        if (e->display) f->entities.back()->display = string(e->display);
+        if (e->display) {
+          f->entities.back()->display = string(e->display);
+          f->entities.back()->displayRange = map_.token(e->display);
+        }
       } else if (auto* x = d->extendDecl()) {
         f->entities.push_back(entity(x, x->name(), x->fieldDecl(), true));
       } else if (auto* s = d->sequenceDecl()) {
@@ -279,7 +286,10 @@ class AstBuilder {
       fd.name = name(f->name());
       fd.nameRange = range(f->name());
       fd.readonly = f->READONLY() != nullptr;
-      if (f->display) fd.display = string(f->display);
+      if (f->display) {
+        fd.display = string(f->display);
+        fd.displayRange = map_.token(f->display);
+      }
       fd.type = typeRef(f->typeRef());
       e->fields.push_back(std::move(fd));
     }
@@ -297,6 +307,8 @@ class AstBuilder {
         od.range = range(o);
         auto v = integer(o->INT()->getSymbol());
         od.value = v ? (o->MINUS() ? -*v : *v) : 0;
+        od.valueRange = o->MINUS() ? SourceRange::cover(range(o->MINUS()), range(o->INT()))
+                                   : range(o->INT());
         od.label = string(o->STRING()->getSymbol());
         od.labelRange = range(o->STRING());
         t.options.push_back(std::move(od));
@@ -338,7 +350,10 @@ class AstBuilder {
     s.range = range(ctx);
     if (auto* d = dynamic_cast<SeqParser::DescriptionSettingContext*>(ctx)) {
       s.kind = ast::SettingKind::Description;
-      if (d->STRING()) s.text = string(d->STRING()->getSymbol());
+      if (d->STRING()) {
+        s.text = string(d->STRING()->getSymbol());
+        s.textRange = range(d->STRING());
+      }
     } else if (auto* t = dynamic_cast<SeqParser::TagsSettingContext*>(ctx)) {
       s.kind = ast::SettingKind::Tags;
       for (auto* str : t->STRING()) s.tags.emplace_back(string(str->getSymbol()), range(str));
@@ -404,10 +419,16 @@ class AstBuilder {
         opt.range = range(o);
         if (auto* t = dynamic_cast<SeqParser::TemplateOptionContext*>(o)) {
           opt.kind = ast::ActivityOptionKind::Template;
-          if (t->STRING()) opt.text = string(t->STRING()->getSymbol());
+          if (t->STRING()) {
+            opt.text = string(t->STRING()->getSymbol());
+            opt.textRange = range(t->STRING());
+          }
         } else if (auto* d = dynamic_cast<SeqParser::DescriptionOptionContext*>(o)) {
           opt.kind = ast::ActivityOptionKind::Description;
-          if (d->STRING()) opt.text = string(d->STRING()->getSymbol());
+          if (d->STRING()) {
+            opt.text = string(d->STRING()->getSymbol());
+            opt.textRange = range(d->STRING());
+          }
         } else if (auto* du = dynamic_cast<SeqParser::DueOptionContext*>(o)) {
           opt.kind = ast::ActivityOptionKind::Due;
           opt.due = duration(du->duration());
@@ -684,7 +705,8 @@ class AstBuilder {
     }
     if (auto* p = dynamic_cast<SeqParser::ParenExprContext*>(ctx)) {
       Built inner = orExpr(p->expr());
-      return inner;  // parentheses only group; the range stays the inner one's
+      ++inner.expr->parens;  // parentheses only group; the range stays the inner one's
+      return inner;
     }
     return {errorExpr(r)};
   }
@@ -755,6 +777,10 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, Diagnos
 
     AstBuilder builder(map, diags);
     std::unique_ptr<ast::File> file = builder.file(tree);
+    for (Token* t : tokens.getTokens())
+      if (t->getChannel() == Token::HIDDEN_CHANNEL &&
+          (t->getType() == SeqLexer::LINE_COMMENT || t->getType() == SeqLexer::BLOCK_COMMENT))
+        file->comments.push_back(map.token(t));
 
     // Report the first syntax error of each declaration (error recovery produces
     // follow-on noise) and keep the declarations they touch out of the checker.

@@ -213,8 +213,10 @@ STRING : '"' (ESCAPE | ~["\\\r\n])* '"' ;
 UNTERMINATED_STRING : '"' (ESCAPE | ~["\\\r\n])* ;
 BAD_ESCAPE_STRING : '"' (ESCAPE | '\\' . | ~["\\\r\n])* '"' ;
 
-LINE_COMMENT : '//' ~[\r\n]* -> skip ;
-BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+// Comments go to the hidden channel: the parser never sees them, parser.cc collects
+// their ranges into the AST for the formatter.
+LINE_COMMENT : '//' ~[\r\n]* -> channel(HIDDEN) ;
+BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
 UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF ;
 WS : [ \t\r\n\f]+ -> skip ;
 

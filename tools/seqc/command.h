@@ -29,6 +29,7 @@ Runner addGraph(CLI::App& app);
 Runner addSimulate(CLI::App& app);
 // The language server (lsp.cc).
 Runner addLsp(CLI::App& app);
+Runner addFmt(CLI::App& app);  // fmt.cc
 // The workspace (sequence lifecycle) commands: init, activate, list, connect, tick, …
 std::vector<Runner> addWorkspaceCommands(CLI::App& app);
 
