@@ -376,9 +376,15 @@ Server::Document& Server::document(const json& params) {
 }
 
 void Server::analyze(Document& doc) {
+  auto t0 = std::chrono::steady_clock::now();
   doc.analysis = Analysis::build(options_.stdlibDir, doc.path, doc.text);
   if (!doc.analysis->hasSyntaxErrors()) doc.lastClean = doc.analysis;
+  auto t1 = std::chrono::steady_clock::now();
   publish(doc);
+  if (options_.log)
+    log(fmt::format("  {}: compiled and indexed in {:.2f} ms, published in {:.2f} ms", doc.uri,
+                    std::chrono::duration<double, std::milli>(t1 - t0).count(),
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count()));
 }
 
 void Server::publish(const Document& doc) {

@@ -361,3 +361,30 @@ TEST_CASE("hostile documents and positions never break a request", "[lsp][robust
   for (int id : ids) CHECK(s.response(id).contains("result"));
   CHECK(s.exitCode == 0);
 }
+
+TEST_CASE("formatting: one edit replacing the document; none with syntax errors", "[lsp][format]") {
+  std::string uri = "file:///tmp/seqc-lsp-test/format.seq";
+  std::string messy = "sequence   \"s\" on lead {\n      e: email \"Hi\"\n  wait   1d\n task \"t\" }\n";
+  Session s;
+  int init = s.request("initialize", {{"capabilities", json::object()}});
+  s.open(uri, messy);
+  json options = {{"tabSize", 2}, {"insertSpaces", true}};
+  int fmt = s.request("textDocument/formatting", {{"textDocument", {{"uri", uri}}}, {"options", options}});
+  s.notify("textDocument/didChange", {{"textDocument", {{"uri", uri}, {"version", 2}}},
+                                      {"contentChanges", {{{"text", messy + "sequence {"}}}}});
+  int broken = s.request("textDocument/formatting", {{"textDocument", {{"uri", uri}}}, {"options", options}});
+  s.run();
+  if (!s.result(init)["capabilities"].contains("documentFormattingProvider")) {
+    CHECK(s.response(fmt)["error"]["code"] == -32803);  // a build without compiler/format.h
+    return;
+  }
+  const json& edits = s.result(fmt);
+  REQUIRE(edits.size() == 1);
+  CHECK(edits[0]["range"]["start"] == pos(0, 0));
+  CHECK(edits[0]["range"]["end"] == pos(4, 0));
+  std::string formatted = applyEdits(messy, edits);
+  CHECK(formatted != messy);
+  CHECK(formatted.find("sequence \"s\" on lead {\n") == 0);
+  CHECK(formatted.find("\n  wait 1d\n") != std::string::npos);
+  CHECK(s.result(broken).empty());
+}
