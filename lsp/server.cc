@@ -10,9 +10,7 @@
 
 #include <fmt/core.h>
 
-#ifdef SEQC_LSP_HAVE_FORMAT
 #include "compiler/format.h"
-#endif
 
 using nlohmann::json;
 
@@ -359,9 +357,7 @@ json Server::initialize(const json& params) {
       {"referencesProvider", true},
       {"renameProvider", {{"prepareProvider", true}}},
       {"documentSymbolProvider", true},
-#ifdef SEQC_LSP_HAVE_FORMAT
       {"documentFormattingProvider", true},
-#endif
   };
   return {{"capabilities", capabilities}, {"serverInfo", {{"name", "seqc"}, {"version", "0.1.0"}}}};
 }
@@ -579,15 +575,10 @@ json Server::documentSymbol(const json& params) {
 
 json Server::formatting(const json& params) {
   Document& doc = document(params);
-#ifdef SEQC_LSP_HAVE_FORMAT
   DiagnosticEngine diags;
   std::optional<std::string> formatted = formatSource(doc.path, doc.text, diags);
   if (!formatted || *formatted == doc.text) return json::array();  // syntax errors: leave it alone
   return json::array({{{"range", range(doc.text, 0, static_cast<uint32_t>(doc.text.size()))}, {"newText", *formatted}}});
-#else
-  (void)doc;
-  throw RpcError{kRequestFailed, "formatting is not available in this build"};
-#endif
 }
 
 }  // namespace seqc::lsp

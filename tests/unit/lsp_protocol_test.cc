@@ -15,7 +15,8 @@ TEST_CASE("initialize advertises incremental sync and the providers", "[lsp][pro
   CHECK(caps["textDocumentSync"]["change"] == 2);
   CHECK(caps["textDocumentSync"]["openClose"] == true);
   CHECK(caps["positionEncoding"] == "utf-16");
-  for (const char* p : {"hoverProvider", "definitionProvider", "referencesProvider", "documentSymbolProvider"})
+  for (const char* p : {"hoverProvider", "definitionProvider", "referencesProvider", "documentSymbolProvider",
+                        "documentFormattingProvider"})
     CHECK(caps[p] == true);
   CHECK(caps["renameProvider"]["prepareProvider"] == true);
   CHECK(caps["completionProvider"]["triggerCharacters"].size() == 2);
