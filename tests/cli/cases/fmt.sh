@@ -89,6 +89,27 @@ if [ "$(id -u)" != 0 ]; then
 fi
 chmod 755 "$tmp/ro"
 
+# Deep nesting near the parser's limits (250 blocks, 250 parentheses, 250 `not`, a
+# 900-term sum): formatted, and the result is canonical.
+{
+  echo 'sequence "Deep" on lead {'
+  echo '  a: email "A"'
+  for i in $(seq 250); do echo "if lead.budgetamount > $i {"; done
+  echo 'task "deep"'
+  for i in $(seq 250); do echo '}'; done
+  printf 'let p = %s1%s\n' "$(printf '(%.0s' $(seq 250))" "$(printf ')%.0s' $(seq 250))"
+  printf 'let q = %strue\n' "$(printf 'not %.0s' $(seq 250))"
+  printf 'let r = 1%s\n' "$(printf ' + 1%.0s' $(seq 900))"
+  echo 'set lead.budgetamount = p + r'
+  echo 'if q { task "q" }'
+  echo '}'
+} >"$tmp/deep.seq"
+run "$SEQC" fmt --stdout "$tmp/deep.seq"; expect_rc 0
+printf '%s\n' "$out" >"$tmp/deep_formatted.seq"
+grep -qF "$(printf '%500s' '')task \"deep\"" "$tmp/deep_formatted.seq" || fail "the deepest statement is not indented 250 levels"
+run "$SEQC" fmt --check "$tmp/deep_formatted.seq"; expect_rc 0; expect_no_out
+run "$SEQC" check "$tmp/deep_formatted.seq"; expect_rc 0
+
 # Wrong usage.
 run "$SEQC" fmt;                                       expect_rc 2
 run "$SEQC" fmt --bogus "$tmp/ok.seq";                 expect_rc 2
