@@ -368,6 +368,7 @@ Server::Document& Server::document(const json& params) {
   std::string uri = member(member(params, "textDocument"), "uri").get<std::string>();
   auto it = documents_.find(uri);
   if (it == documents_.end()) throw RpcError{kInvalidParams, "document not open: " + uri.substr(0, 200)};
+  if (!it->second.analysis) throw RpcError{kInternalError, "the document could not be analysed"};
   return it->second;
 }
 
