@@ -34,7 +34,7 @@ const json* item(const json& completion, const std::string& label) {
 
 }  // namespace
 
-TEST_CASE("hover: fields, option labels, steps, sequences, variables", "[lsp][hover]") {
+TEST_CASE("lsp: hover: fields, option labels, steps, sequences, variables", "[lsp][hover]") {
   std::string webinar = readFile(sourceDir() / "examples/webinar_follow_up.seq");
   std::string scored = readFile(sourceDir() / "examples/scored_lead_nurture.seq");
   std::string wUri = exampleUri("webinar_follow_up.seq"), sUri = exampleUri("scored_lead_nurture.seq");
@@ -83,7 +83,7 @@ TEST_CASE("hover: fields, option labels, steps, sequences, variables", "[lsp][ho
   CHECK(s.result(nothing).is_null());
 }
 
-TEST_CASE("completion: fields, events, outcomes, options, sequences, snippets", "[lsp][completion]") {
+TEST_CASE("lsp: completion: fields, events, outcomes, options, sequences, snippets", "[lsp][completion]") {
   std::string uri = "file:///tmp/seqc-lsp-test/complete.seq";
   std::string text =
       "sequence \"Other\" on lead { task \"x\" }\n"
@@ -167,7 +167,7 @@ TEST_CASE("completion: fields, events, outcomes, options, sequences, snippets", 
   CHECK(s.result(comment)["items"].empty());
 }
 
-TEST_CASE("completion of labels works from the last clean parse when the text breaks", "[lsp][completion]") {
+TEST_CASE("lsp: completion of labels works from the last clean parse when the text breaks", "[lsp][completion]") {
   std::string uri = "file:///tmp/seqc-lsp-test/broken.seq";
   std::string text = "sequence \"s\" on lead {\n  recap: email \"Hi\"\n  wait 1d\n  task \"t\"\n}\n";
   Session s;
@@ -182,7 +182,7 @@ TEST_CASE("completion of labels works from the last clean parse when the text br
   CHECK(labels(s.result(id)) == std::vector<std::string>{"opened", "clicked", "replied", "downloaded"});
 }
 
-TEST_CASE("definition: labels, variables, advance targets, imports, stdlib entities and fields", "[lsp][definition]") {
+TEST_CASE("lsp: definition: labels, variables, advance targets, imports, stdlib entities and fields", "[lsp][definition]") {
   std::string webinar = readFile(sourceDir() / "examples/webinar_follow_up.seq");
   std::string scored = readFile(sourceDir() / "examples/scored_lead_nurture.seq");
   std::string routing = readFile(sourceDir() / "examples/inbound_lead_routing.seq");
@@ -233,7 +233,7 @@ TEST_CASE("definition: labels, variables, advance targets, imports, stdlib entit
   CHECK(one(option)["range"]["start"] == find(lead, "2 \"Contacted\"", 2));
 }
 
-TEST_CASE("references and rename of labels and variables; bad names are refused", "[lsp][rename]") {
+TEST_CASE("lsp: references and rename of labels and variables; bad names are refused", "[lsp][rename]") {
   std::string webinar = readFile(sourceDir() / "examples/webinar_follow_up.seq");
   std::string scored = readFile(sourceDir() / "examples/scored_lead_nurture.seq");
   std::string wUri = exampleUri("webinar_follow_up.seq"), sUri = exampleUri("scored_lead_nurture.seq");
@@ -287,7 +287,7 @@ TEST_CASE("references and rename of labels and variables; bad names are refused"
   check((sourceDir() / "examples/scored_lead_nurture.seq").string(), renamedVar);
 }
 
-TEST_CASE("document symbols: sequences with their labelled steps, entities", "[lsp][symbols]") {
+TEST_CASE("lsp: document symbols: sequences with their labelled steps, entities", "[lsp][symbols]") {
   std::string webinar = readFile(sourceDir() / "examples/webinar_follow_up.seq");
   std::string custom = readFile(sourceDir() / "examples/schemas/custom_fields.seq");
   std::string wUri = exampleUri("webinar_follow_up.seq"), cUri = exampleUri("schemas/custom_fields.seq");
@@ -314,7 +314,7 @@ TEST_CASE("document symbols: sequences with their labelled steps, entities", "[l
   CHECK(ent[0]["children"].size() == 3);
 }
 
-TEST_CASE("errors in an imported file are reported at the import", "[lsp][diagnostics]") {
+TEST_CASE("lsp: errors in an imported file are reported at the import", "[lsp][diagnostics]") {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / "seqc-lsp-import-test";
   fs::create_directories(dir / "lib");
@@ -340,7 +340,7 @@ TEST_CASE("errors in an imported file are reported at the import", "[lsp][diagno
   fs::remove_all(dir);
 }
 
-TEST_CASE("hostile documents and positions never break a request", "[lsp][robustness]") {
+TEST_CASE("lsp: hostile documents and positions never break a request", "[lsp][robustness]") {
   std::string uri = "file:///tmp/seqc-lsp-test/hostile.seq";
   Session s;
   s.initialize();
@@ -362,7 +362,7 @@ TEST_CASE("hostile documents and positions never break a request", "[lsp][robust
   CHECK(s.exitCode == 0);
 }
 
-TEST_CASE("formatting: one edit replacing the document; none with syntax errors", "[lsp][format]") {
+TEST_CASE("lsp: formatting: one edit replacing the document; none with syntax errors", "[lsp][format]") {
   std::string uri = "file:///tmp/seqc-lsp-test/format.seq";
   std::string messy = "sequence   \"s\" on lead {\n      e: email \"Hi\"\n  wait   1d\n task \"t\" }\n";
   Session s;

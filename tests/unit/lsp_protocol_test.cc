@@ -6,7 +6,7 @@
 
 using namespace lsptest;
 
-TEST_CASE("initialize advertises incremental sync and the providers", "[lsp][protocol]") {
+TEST_CASE("lsp: initialize advertises incremental sync and the providers", "[lsp][protocol]") {
   Session s;
   int id = s.request("initialize", {{"processId", nullptr}, {"capabilities", json::object()}});
   s.shutdownAndExit();
@@ -24,7 +24,7 @@ TEST_CASE("initialize advertises incremental sync and the providers", "[lsp][pro
   CHECK(s.exitCode == 0);
 }
 
-TEST_CASE("headers: Content-Type, any case, blank lines; bad lengths are dropped", "[lsp][protocol]") {
+TEST_CASE("lsp: headers: Content-Type, any case, blank lines; bad lengths are dropped", "[lsp][protocol]") {
   Session s;
   std::string init = json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"capabilities", json::object()}}}}.dump();
   s.raw("\r\n");
@@ -45,7 +45,7 @@ TEST_CASE("headers: Content-Type, any case, blank lines; bad lengths are dropped
   CHECK(s.exitCode == 0);
 }
 
-TEST_CASE("a huge or truncated body ends or skips without allocating it", "[lsp][protocol]") {
+TEST_CASE("lsp: a huge or truncated body ends or skips without allocating it", "[lsp][protocol]") {
   {
     Session s;
     s.raw("Content-Length: 1000000000000\r\n\r\n{\"jsonrpc\":");  // claims 1 TB, then EOF
@@ -65,7 +65,7 @@ TEST_CASE("a huge or truncated body ends or skips without allocating it", "[lsp]
   }
 }
 
-TEST_CASE("malformed JSON is a ParseError with id null; the server goes on", "[lsp][protocol]") {
+TEST_CASE("lsp: malformed JSON is a ParseError with id null; the server goes on", "[lsp][protocol]") {
   Session s;
   s.raw(frame("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": "));
   s.raw(frame("\xff\xfe not json"));
@@ -82,7 +82,7 @@ TEST_CASE("malformed JSON is a ParseError with id null; the server goes on", "[l
   CHECK(s.exitCode == 0);
 }
 
-TEST_CASE("invalid requests, unknown methods and bad params get the right errors", "[lsp][protocol]") {
+TEST_CASE("lsp: invalid requests, unknown methods and bad params get the right errors", "[lsp][protocol]") {
   Session s;
   int early = s.request("textDocument/hover", at("file:///x.seq", 0, 0));
   s.initialize();
@@ -119,7 +119,7 @@ TEST_CASE("invalid requests, unknown methods and bad params get the right errors
   CHECK(s.exitCode == 0);
 }
 
-TEST_CASE("exit without shutdown is code 1, and so is the end of the input", "[lsp][protocol]") {
+TEST_CASE("lsp: exit without shutdown is code 1, and so is the end of the input", "[lsp][protocol]") {
   Session a;
   a.initialize();
   a.notify("exit");
@@ -131,7 +131,7 @@ TEST_CASE("exit without shutdown is code 1, and so is the end of the input", "[l
   CHECK(b.exitCode == 1);
 }
 
-TEST_CASE("diagnostics are published on open, change and save with kinds and notes", "[lsp][sync]") {
+TEST_CASE("lsp: diagnostics are published on open, change and save with kinds and notes", "[lsp][sync]") {
   Session s;
   s.initialize();
   std::string uri = "file:///tmp/seqc-lsp-test/diag.seq";
@@ -150,7 +150,7 @@ TEST_CASE("diagnostics are published on open, change and save with kinds and not
   CHECK(d[0]["relatedInformation"][0]["location"]["uri"] == uri);
 }
 
-TEST_CASE("incremental edits after non-ASCII text land where UTF-16 says", "[lsp][sync]") {
+TEST_CASE("lsp: incremental edits after non-ASCII text land where UTF-16 says", "[lsp][sync]") {
   Session s;
   s.initialize();
   std::string uri = "file:///tmp/seqc-lsp-test/utf16.seq";
@@ -189,7 +189,7 @@ TEST_CASE("incremental edits after non-ASCII text land where UTF-16 says", "[lsp
   CHECK(s.result(sym)["contents"]["value"].get<std::string>().find("let count: int") != std::string::npos);
 }
 
-TEST_CASE("utf-8 positions when the client offers them", "[lsp][sync]") {
+TEST_CASE("lsp: utf-8 positions when the client offers them", "[lsp][sync]") {
   Session s;
   int id = s.request("initialize", {{"capabilities", {{"general", {{"positionEncodings", {"utf-8", "utf-16"}}}}}}});
   std::string uri = "file:///tmp/seqc-lsp-test/utf8.seq";
@@ -202,7 +202,7 @@ TEST_CASE("utf-8 positions when the client offers them", "[lsp][sync]") {
   CHECK(d[0]["range"]["start"] == pos(0, static_cast<int>(text.find("foo"))));  // bytes, not UTF-16 units
 }
 
-TEST_CASE("close clears the diagnostics", "[lsp][sync]") {
+TEST_CASE("lsp: close clears the diagnostics", "[lsp][sync]") {
   Session s;
   s.initialize();
   std::string uri = "file:///tmp/seqc-lsp-test/close.seq";

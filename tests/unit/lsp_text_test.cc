@@ -8,7 +8,7 @@
 
 using namespace seqc::lsp;
 
-TEST_CASE("UTF-16 positions count surrogate pairs as two units", "[lsp][text]") {
+TEST_CASE("lsp: UTF-16 positions count surrogate pairs as two units", "[lsp][text]") {
   // "é" is 2 bytes / 1 unit, "€" 3 bytes / 1 unit, "😀" 4 bytes / 2 units.
   std::string text = "ab\n\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80x\r\nlast";
   LineIndex idx(text);
@@ -35,7 +35,7 @@ TEST_CASE("UTF-16 positions count surrogate pairs as two units", "[lsp][text]") 
       CHECK(idx.offsetAt(idx.positionAt(off, enc), enc) == off);
 }
 
-TEST_CASE("range edits replace, insert and delete; offsets clamp", "[lsp][text]") {
+TEST_CASE("lsp: range edits replace, insert and delete; offsets clamp", "[lsp][text]") {
   std::string t = "hello world";
   applyEdit(t, 6, 11, "there");
   CHECK(t == "hello there");
@@ -47,7 +47,7 @@ TEST_CASE("range edits replace, insert and delete; offsets clamp", "[lsp][text]"
   CHECK(t == "there!");
 }
 
-TEST_CASE("file URIs decode and encode percent escapes", "[lsp][text]") {
+TEST_CASE("lsp: file URIs decode and encode percent escapes", "[lsp][text]") {
   CHECK(uriToPath("file:///tmp/a%20b/c.seq") == "/tmp/a b/c.seq");
   CHECK(uriToPath("file://localhost/tmp/x.seq") == "/tmp/x.seq");
   CHECK(uriToPath("file:///tmp/%C3%A9.seq") == "/tmp/\xC3\xA9.seq");
