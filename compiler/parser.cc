@@ -2,6 +2,7 @@
 // AST at once. No ANTLR type leaves this file, and no exception crosses parseFile().
 #include "compiler/parser.h"
 
+#include <cctype>
 #include <limits>
 #include <optional>
 
@@ -189,39 +190,9 @@ class AstBuilder {
   // Decodes a STRING token; reports bad \u escapes.
   std::string string(Token* t) {
     if (!t) return {};
-    std::string raw = t->getText();
-    if (raw.size() < 2 || raw.front() != '"') return {};
     std::string out;
-    for (size_t i = 1; i + 1 < raw.size(); ++i) {
-      char c = raw[i];
-      if (c != '\\') { out += c; continue; }
-      char e = raw[++i];
-      switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          size_t close = raw.find('}', i);
-          uint64_t cp = 0;
-          bool ok = close != std::string::npos && close - i - 2 <= 6;
-          for (size_t k = i + 2; ok && k < close; ++k)
-            cp = cp * 16 + static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(raw[k]))
-                                                    ? raw[k] - '0'
-                                                    : (std::tolower(raw[k]) - 'a' + 10));
-          if (!ok || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            diags_.report(DiagKind::SyntaxError, map_.token(t),
-                          "invalid \\u{{…}} escape: not a Unicode scalar value");
-            cp = 0xFFFD;
-          }
-          char buf[4];
-          char* p = buf;
-          llvm::ConvertCodePointToUTF8(static_cast<unsigned>(cp), p);
-          out.append(buf, p);
-          i = close == std::string::npos ? raw.size() : close;
-          break;
-        }
-        default: out += e; break;  // \" and \\ (the lexer admits nothing else)
-      }
-    }
+    if (!decodeStringLiteral(t->getText(), out))
+      diags_.report(DiagKind::SyntaxError, map_.token(t), "invalid \\u{{…}} escape: not a Unicode scalar value");
     return out;
   }
 
@@ -812,6 +783,98 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, Diagnos
   auto f = std::make_unique<ast::File>();
   f->id = id;
   return f;
+}
+
+bool decodeStringLiteral(std::string_view raw, std::string& out) {
+  out.clear();
+  if (raw.size() < 2 || raw.front() != '"') return true;
+  bool valid = true;
+  // An unterminated literal (no closing quote) is decoded to its end.
+  size_t end = raw.back() == '"' ? raw.size() - 1 : raw.size();
+  for (size_t i = 1; i < end; ++i) {
+    char c = raw[i];
+    if (c != '\\' || i + 1 >= end) { out += c; continue; }
+    char e = raw[++i];
+    switch (e) {
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case 'u': {
+        size_t close = raw.find('}', i);
+        uint64_t cp = 0;
+        bool ok = close != std::string_view::npos && close < end && close > i + 2 && close - i - 2 <= 6 &&
+                  raw[i + 1] == '{';
+        for (size_t k = i + 2; ok && k < close; ++k) {
+          if (!std::isxdigit(static_cast<unsigned char>(raw[k]))) { ok = false; break; }
+          cp = cp * 16 + static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(raw[k]))
+                                                  ? raw[k] - '0'
+                                                  : (std::tolower(raw[k]) - 'a' + 10));
+        }
+        if (!ok || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+          valid = false;
+          cp = 0xFFFD;
+        }
+        char buf[4];
+        char* p = buf;
+        llvm::ConvertCodePointToUTF8(static_cast<unsigned>(cp), p);
+        out.append(buf, p);
+        i = close == std::string_view::npos || close >= end ? end : close;
+        break;
+      }
+      default: out += e; break;  // \" and \\ (the lexer admits nothing else)
+    }
+  }
+  return valid;
+}
+
+namespace {
+
+TokenKind tokenKind(size_t type) {
+  switch (type) {
+    case SeqLexer::IDENT: return TokenKind::Name;
+    case SeqLexer::STRING:
+    case SeqLexer::BAD_ESCAPE_STRING: return TokenKind::String;
+    case SeqLexer::UNTERMINATED_STRING: return TokenKind::OpenString;
+    case SeqLexer::INT:
+    case SeqLexer::DECIMAL:
+    case SeqLexer::DURATION:
+    case SeqLexer::BAD_NUMBER: return TokenKind::Number;
+    case SeqLexer::LINE_COMMENT:
+    case SeqLexer::BLOCK_COMMENT:
+    case SeqLexer::UNTERMINATED_COMMENT: return TokenKind::Comment;
+    case SeqLexer::BAD_CHAR: return TokenKind::Bad;
+    default: return type >= SeqLexer::IMPORT && type <= SeqLexer::READONLY ? TokenKind::Keyword : TokenKind::Punct;
+  }
+}
+
+}  // namespace
+
+std::vector<LexToken> lexSource(std::string_view text) {
+  // The runtime throws on invalid UTF-8: lex a copy with each bad byte replaced by a
+  // one-byte character the lexer takes as BAD_CHAR, so offsets stay those of `text`.
+  std::string copy(text);
+  const auto* begin = reinterpret_cast<const llvm::UTF8*>(copy.data());
+  for (const llvm::UTF8* cursor = begin; !llvm::isLegalUTF8String(&cursor, begin + copy.size());) {
+    copy[static_cast<size_t>(cursor - begin)] = '\x01';  // one byte, lexed as BAD_CHAR
+  }
+  std::vector<LexToken> out;
+  try {
+    OffsetMap map(0, copy);
+    antlr4::ANTLRInputStream input(copy);
+    SeqLexer lexer(&input);
+    lexer.removeErrorListeners();
+    for (auto t = lexer.nextToken(); t->getType() != Token::EOF; t = lexer.nextToken()) {
+      SourceRange r = map.token(t.get());
+      out.push_back({tokenKind(t->getType()), r.begin, r.end});
+    }
+  } catch (...) {
+    // The lexer has a rule for every character; stop at what was lexed if it throws.
+  }
+  return out;
+}
+
+bool isKeyword(std::string_view word) {
+  std::vector<LexToken> t = lexSource(word);
+  return t.size() == 1 && t[0].kind == TokenKind::Keyword && t[0].begin == 0 && t[0].end == word.size();
 }
 
 }  // namespace seqc

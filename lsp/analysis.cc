@@ -12,7 +12,9 @@
 #include <fmt/core.h>
 #include <llvm/Support/Casting.h>
 
+#include "compiler/parser.h"
 #include "compiler/schema.h"
+#include "seqc/format/bytecode.h"
 
 namespace fs = std::filesystem;
 
@@ -37,14 +39,6 @@ struct Occurrence {
 
 namespace {
 
-constexpr std::string_view kKeywords[] = {
-    "import", "entity", "extend", "sequence", "on", "description", "tags", "assign", "to",
-    "owner", "field", "team", "access", "where", "exit", "reply", "when", "email", "text",
-    "auto", "call", "task", "linkedin", "research", "introduce", "connect", "inmail",
-    "template", "due", "wait", "within", "if", "else", "set", "let", "end", "advance", "and",
-    "or", "not", "in", "true", "false", "null", "string", "int", "decimal", "money", "bool",
-    "date", "datetime", "choice", "lookup", "readonly"};
-
 struct FunctionInfo {
   std::string_view name, signature, doc;
 };
@@ -57,6 +51,8 @@ constexpr FunctionInfo kFunctions[] = {
     {"upper", "upper(string) → string", "Upper-cased text."},
     {"contains", "contains(string, string) → bool", "Whether the first text contains the second."},
 };
+// Hover text for each builtin of seqc/format/builtins.def.
+static_assert(std::size(kFunctions) == bc::kBuiltinInfo.size());
 
 std::string durationText(int64_t minutes) {
   if (minutes == 0) return "0m";
@@ -68,16 +64,6 @@ std::string durationText(int64_t minutes) {
       minutes %= n;
     }
   return s;
-}
-
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') { out += "\\n"; continue; }
-    out += c;
-  }
-  return out + "\"";
 }
 
 // Markdown-safe inline text.
@@ -112,7 +98,7 @@ std::string fieldHover(const FieldInfo& f) {
         s += fmt::format("\n- … {} more", f.options.size() - 40);
         break;
       }
-      s += fmt::format("\n- `{}` {}", o.value, md(quote(o.label)));
+      s += fmt::format("\n- `{}` {}", o.value, md(bc::quoted(o.label)));
     }
   }
   return s;
@@ -124,7 +110,7 @@ std::string stepHover(const ast::Stmt& st) {
   if (!a) return fmt::format("{} — a labelled statement (no events)", who);
   std::string s = fmt::format("{} — `{}` step{}", who, info(a->activity).spelling,
                               info(a->activity).automated ? " (automated)" : "");
-  s += fmt::format("\n\nTitle: {}", md(quote(a->title)));
+  s += fmt::format("\n\nTitle: {}", md(bc::quoted(a->title)));
   for (const ast::ActivityOption& o : a->options) switch (o.kind) {
       case ast::ActivityOptionKind::Template: s += fmt::format("\n\nTemplate: `{}`", md(o.text)); break;
       case ast::ActivityOptionKind::Description: s += fmt::format("\n\nDescription: {}", md(o.text)); break;
@@ -135,7 +121,7 @@ std::string stepHover(const ast::Stmt& st) {
 }
 
 std::string sequenceHover(const ast::Sequence& seq) {
-  std::string s = fmt::format("**sequence {}** on `{}`", md(quote(seq.name)), md(seq.entity));
+  std::string s = fmt::format("**sequence {}** on `{}`", md(bc::quoted(seq.name)), md(seq.entity));
   for (const ast::Setting& st : seq.settings) {
     if (st.kind == ast::SettingKind::Description) s += "\n\n" + md(st.text);
     if (st.kind == ast::SettingKind::Tags) {
@@ -388,7 +374,7 @@ bool isValidName(std::string_view name) {
   if (!(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
   for (char c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  return std::find(std::begin(kKeywords), std::end(kKeywords), name) == std::end(kKeywords);
+  return !isKeyword(name);
 }
 
 std::shared_ptr<const Analysis> Analysis::build(const std::string& stdlibDir, const std::string& path,
@@ -565,7 +551,7 @@ std::optional<Hover> Analysis::hover(uint32_t offset) const {
     case OccKind::FieldDecl: s = fieldHover(*o->field); break;
     case OccKind::EntityRef: {
       const EntityInfo& e = *o->entity;
-      s = fmt::format("**entity {}**{} — {} fields", md(e.name), e.display.empty() ? "" : " " + md(quote(e.display)),
+      s = fmt::format("**entity {}**{} — {} fields", md(e.name), e.display.empty() ? "" : " " + md(bc::quoted(e.display)),
                       e.fields.size());
       if (e.decl && e.decl->range.valid() && compilation_->isStdlib(e.decl->range.file))
         s += "\n\nFrom the standard library.";
@@ -573,10 +559,10 @@ std::optional<Hover> Analysis::hover(uint32_t offset) const {
     }
     case OccKind::SequenceDef:
     case OccKind::SequenceRef: s = sequenceHover(*o->sequence); break;
-    case OccKind::Import: s = fmt::format("**import** {}", md(quote(o->name))); break;
+    case OccKind::Import: s = fmt::format("**import** {}", md(bc::quoted(o->name))); break;
     case OccKind::OptionLabel: {
       const OptionInfo* opt = o->field->optionByLabel(o->name);
-      s = fmt::format("{} — option of `{}.{}`{}, value `{}`", md(quote(o->name)),
+      s = fmt::format("{} — option of `{}.{}`{}, value `{}`", md(bc::quoted(o->name)),
                       md(o->field->entity ? o->field->entity->name : "?"), md(o->field->name),
                       o->field->display.empty() ? "" : " (" + md(o->field->display) + ")", opt ? opt->value : 0);
       break;
@@ -738,7 +724,7 @@ std::vector<DocSymbol> Analysis::symbols() const {
       DocSymbol c;
       c.name = st->label;
       auto* a = llvm::dyn_cast<ast::ActivityStmt>(st);
-      c.detail = a ? fmt::format("{} {}", info(a->activity).spelling, quote(a->title)) : std::string();
+      c.detail = a ? fmt::format("{} {}", info(a->activity).spelling, bc::quoted(a->title)) : std::string();
       c.kind = SymbolKind::Step;
       c.begin = st->range.begin;
       c.end = std::max(st->range.end, st->labelRange.end);

@@ -11,7 +11,9 @@
 #include <fmt/core.h>
 #include <llvm/Support/Casting.h>
 
+#include "compiler/parser.h"
 #include "compiler/schema.h"
+#include "seqc/format/bytecode.h"
 #include "lsp/analysis.h"
 
 namespace seqc::lsp {
@@ -27,68 +29,30 @@ struct Token {
   bool closed = true;  // String: has its closing quote
 };
 
-// Tokens of the text, comments dropped. Never fails: anything unknown is punctuation.
+// Tokens of the text as the compiler's lexer sees them, comments dropped.
 std::vector<Token> lex(std::string_view s) {
   std::vector<Token> out;
-  size_t i = 0;
-  auto push = [&](Tok t, size_t b, size_t e, bool closed = true) {
-    out.push_back({t, static_cast<uint32_t>(b), static_cast<uint32_t>(e), s.substr(b, e - b), closed});
-  };
-  while (i < s.size()) {
-    char c = s[i];
-    if (std::isspace(static_cast<unsigned char>(c))) { ++i; continue; }
-    if (c == '/' && i + 1 < s.size() && s[i + 1] == '/') {
-      while (i < s.size() && s[i] != '\n') ++i;
-      continue;
+  for (const LexToken& t : lexSource(s)) {
+    Tok type = Tok::Punct;
+    switch (t.kind) {
+      case TokenKind::Comment: continue;
+      case TokenKind::Name:
+      case TokenKind::Keyword: type = Tok::Ident; break;
+      case TokenKind::String:
+      case TokenKind::OpenString: type = Tok::String; break;
+      case TokenKind::Number: type = Tok::Number; break;
+      case TokenKind::Punct:
+      case TokenKind::Bad: type = Tok::Punct; break;
     }
-    if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
-      size_t close = s.find("*/", i + 2);
-      i = close == std::string_view::npos ? s.size() : close + 2;
-      continue;
-    }
-    size_t b = i;
-    if (c == '"') {
-      ++i;
-      while (i < s.size() && s[i] != '"' && s[i] != '\n') i += s[i] == '\\' && i + 1 < s.size() && s[i + 1] != '\n' ? 2 : 1;
-      bool closed = i < s.size() && s[i] == '"';
-      if (closed) ++i;
-      push(Tok::String, b, i, closed);
-    } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
-      while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i;
-      push(Tok::Ident, b, i);
-    } else if (std::isdigit(static_cast<unsigned char>(c))) {
-      while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-      push(Tok::Number, b, i);
-    } else {
-      ++i;
-      if (i < s.size() && s[i] == '=' && std::string_view("=!<>").find(c) != std::string_view::npos) ++i;
-      push(Tok::Punct, b, i);
-    }
+    out.push_back({type, t.begin, t.end, s.substr(t.begin, t.end - t.begin), t.kind != TokenKind::OpenString});
   }
   return out;
 }
 
-std::string unquote(std::string_view t) {
+std::string unquote(std::string_view literal) {
   std::string out;
-  for (size_t i = 1; i < t.size(); ++i) {
-    if (t[i] == '"' && i + 1 == t.size()) break;
-    if (t[i] == '\\' && i + 1 < t.size()) {
-      ++i;
-      out += t[i] == 'n' ? '\n' : t[i] == 't' ? '\t' : t[i];
-      continue;
-    }
-    out += t[i];
-  }
+  decodeStringLiteral(literal, out);
   return out;
-}
-
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 // The sequence around the cursor as the tokens show it.
@@ -154,7 +118,6 @@ constexpr Snippet kTopSnippets[] = {
 };
 
 constexpr std::string_view kExpressionKeywords[] = {"and", "or", "not", "in", "within", "true", "false", "null"};
-constexpr std::string_view kFunctionNames[] = {"now", "today", "days_since", "len", "lower", "upper", "contains"};
 
 }  // namespace
 
@@ -403,7 +366,7 @@ std::vector<CompletionItem> Analysis::complete(uint32_t offset, const Analysis* 
   // ---- after `advance to` ----
   if (is(prev(1), "to") && is(prev(2), "advance")) {
     for (const auto& [n, e] : sequenceNames())
-      if (!here || n != here->name) item(n, CompletionKind::Sequence, "sequence on " + e, quote(n));
+      if (!here || n != here->name) item(n, CompletionKind::Sequence, "sequence on " + e, bc::quoted(n));
     return items;
   }
 
@@ -434,8 +397,9 @@ std::vector<CompletionItem> Analysis::complete(uint32_t offset, const Analysis* 
   for (const Snippet& s : kSettingSnippets)
     item(std::string(s.label), CompletionKind::Snippet, std::string(s.detail), std::string(s.body), true);
   for (std::string_view k : kExpressionKeywords) item(std::string(k), CompletionKind::Keyword, "keyword");
-  for (std::string_view f : kFunctionNames)
-    item(std::string(f), CompletionKind::Function, "function", std::string(f) + "($1)", true);
+  for (const bc::BuiltinInfo& f : bc::kBuiltinInfo)
+    item(std::string(f.name), CompletionKind::Function, "function",
+         std::string(f.name) + (f.arity == 0 ? "()" : "($1)"), true);
   if (schemaFind(here->entity)) item(here->entity, CompletionKind::Entity, "the sequence's entity");
   std::set<std::string> seen;
   for (const LabelInfo& l : labels)
