@@ -862,9 +862,17 @@ std::vector<LexToken> lexSource(std::string_view text) {
     antlr4::ANTLRInputStream input(copy);
     SeqLexer lexer(&input);
     lexer.removeErrorListeners();
+    // Token names live as long as the process (the generated vocabulary is static).
+    static const std::vector<std::string> names = [&] {
+      std::vector<std::string> v;
+      for (size_t type = 0; type <= lexer.getVocabulary().getMaxTokenType(); ++type)
+        v.push_back(lexer.getVocabulary().getSymbolicName(type));
+      return v;
+    }();
     for (auto t = lexer.nextToken(); t->getType() != Token::EOF; t = lexer.nextToken()) {
       SourceRange r = map.token(t.get());
-      out.push_back({tokenKind(t->getType()), r.begin, r.end});
+      size_t type = t->getType();
+      out.push_back({tokenKind(type), r.begin, r.end, type < names.size() ? names[type] : std::string_view("?")});
     }
   } catch (...) {
     // The lexer has a rule for every character; stop at what was lexed if it throws.

@@ -38,6 +38,7 @@ enum class TokenKind : uint8_t {
 struct LexToken {
   TokenKind kind;
   uint32_t begin, end;
+  std::string_view name;  // the grammar's token name: IDENT, DURATION, IF, LBRACE, …
 };
 std::vector<LexToken> lexSource(std::string_view text);
 

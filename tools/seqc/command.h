@@ -30,6 +30,7 @@ Runner addSimulate(CLI::App& app);
 // The language server (lsp.cc).
 Runner addLsp(CLI::App& app);
 Runner addFmt(CLI::App& app);  // fmt.cc
+Runner addTokens(CLI::App& app);  // tokens.cc
 // The workspace (sequence lifecycle) commands: init, activate, list, connect, tick, …
 std::vector<Runner> addWorkspaceCommands(CLI::App& app);
 

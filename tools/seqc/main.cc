@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   std::vector<Runner> runners = {addCheck(app), addBuild(app), addDisasm(app), addGraph(app),
                                  addSimulate(app), addLsp(app)};
   runners.push_back(addFmt(app));
+  runners.push_back(addTokens(app));
   for (Runner& r : addWorkspaceCommands(app)) runners.push_back(std::move(r));
 
   std::string helpTopic;

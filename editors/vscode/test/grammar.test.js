@@ -3,11 +3,11 @@
 //  1. concrete snippets get the expected scopes (keywords, activity kinds, durations,
 //     numbers, strings and escapes, comments, labels, field references, operators, types);
 //  2. every example (examples/*.seq, examples/schemas/*.seq) and every standard library
-//     schema is tokenized to the end of every line, and every token the reference lexer
-//     (seqlex.js, from grammar/Seq.g4) finds in it has the scope its kind and place call for;
+//     schema is tokenized to the end of every line, and every token the compiler's lexer
+//     finds in it (`seqc tokens`, through seqlex.js) has the scope its kind and place call for;
 //  3. every .seq file under tests/ (many of them deliberately wrong) tokenizes without a
 //     line failing.
-// Run: node test/grammar.test.js [REPO_ROOT]
+// Run: node test/grammar.test.js REPO_ROOT SEQC
 'use strict';
 
 const test = require('node:test');
@@ -18,6 +18,7 @@ const { loadGrammar, tokenize, scopesAt } = require('./textmate');
 const { lex } = require('./seqlex');
 
 const ROOT = path.resolve(process.argv[2] || path.join(__dirname, '..', '..', '..'));
+const SEQC = process.argv[3] || 'seqc';
 const grammarP = loadGrammar();
 
 // A scope matches a selector when it is the selector or starts with `selector.`.
@@ -407,7 +408,7 @@ function checkFile(grammar, file) {
     while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (lineStarts[mid] <= off) lo = mid; else hi = mid - 1; }
     return [lo, off - lineStarts[lo]];
   };
-  const toks = lex(text);
+  const toks = lex(SEQC, file, text);
   const counts = {};
   let depth = 0, entityDepth = -1, pendingEntity = false;
   for (let i = 0; i < toks.length; i++) {

@@ -1,47 +1,30 @@
-// A reference lexer for .seq, written from the lexer rules of grammar/Seq.g4 (longest
-// match, the first rule on a tie), independent of the TextMate grammar it checks.
+// The compiler's own tokens of a .seq file (`seqc tokens`), in the shape the grammar
+// test reads: {kind, text, start, end} with JavaScript string offsets. Keywords are
+// KEYWORD, operators and brackets OP, everything else the grammar's token name.
 'use strict';
 
-const ESC = String.raw`\\["\\nt]|\\u\{[0-9A-Fa-f]+\}`;
-const RULES = [
-  ['WS', /[ \t\r\n\f]+/y],
-  ['LINE_COMMENT', /\/\/[^\r\n]*/y],
-  ['BLOCK_COMMENT', /\/\*[\s\S]*?\*\//y],
-  ['UNTERMINATED_COMMENT', /\/\*[\s\S]*/y],
-  ['DURATION', /(?:[0-9]+[mhdw])+/y],
-  ['DECIMAL', /[0-9]+\.[0-9]+/y],
-  ['INT', /[0-9]+/y],
-  ['BAD_NUMBER', /[0-9]+[A-Za-z0-9_]*[A-Za-z_][A-Za-z0-9_]*/y],
-  ['IDENT', /[A-Za-z_][A-Za-z0-9_]*/y],
-  ['STRING', new RegExp(`"(?:${ESC}|[^"\\\\\\r\\n])*"`, 'y')],
-  ['UNTERMINATED_STRING', new RegExp(`"(?:${ESC}|[^"\\\\\\r\\n])*`, 'y')],
-  ['BAD_ESCAPE_STRING', new RegExp(`"(?:${ESC}|\\\\.|[^"\\\\\\r\\n])*"`, 'y')],
-  ['OP', /==|!=|<=|>=|[{}()[\]:,|.=<>+\-*/%]/y],
-  ['BAD_CHAR', /[\s\S]/y],
-];
+const { execFileSync } = require('node:child_process');
 
-const KEYWORDS = new Set(`import entity extend sequence on description tags assign to owner field
-  team access where exit reply when email text auto call task linkedin research introduce
-  connect inmail template due wait within if else set let end advance and or not in true
-  false null string int decimal money bool date datetime choice lookup readonly`.split(/\s+/));
-
-function lex(text) {
-  const tokens = [];
-  let pos = 0;
-  while (pos < text.length) {
-    let best = null;
-    for (const [kind, re] of RULES) {
-      re.lastIndex = pos;
-      const m = re.exec(text);
-      if (m && m[0].length > 0 && (!best || m[0].length > best.text.length)) {
-        best = { kind, text: m[0] };
-      }
-    }
-    if (best.kind === 'IDENT' && KEYWORDS.has(best.text)) best.kind = 'KEYWORD';
-    if (best.kind !== 'WS') tokens.push({ kind: best.kind, text: best.text, start: pos, end: pos + best.text.length });
-    pos += best.text.length;
+function lex(seqc, file, text) {
+  const out = execFileSync(seqc, ['tokens', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  // Byte offsets → UTF-16 offsets of `text`.
+  const buf = Buffer.from(text, 'utf8');
+  const at = new Uint32Array(buf.length + 1);
+  for (let b = 0, u = 0; b <= buf.length; ) {
+    at[b] = u;
+    if (b === buf.length) break;
+    const c = buf[b];
+    const n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    for (let k = 1; k < n && b + k <= buf.length; k++) at[b + k] = u;
+    b += n;
+    u += n === 4 ? 2 : 1;
   }
-  return tokens;
+  return out.split('\n').filter(Boolean).map((line) => {
+    const t = JSON.parse(line);
+    const start = at[t.begin], end = at[t.end];
+    const kind = t.kind === 'keyword' ? 'KEYWORD' : t.kind === 'punct' ? 'OP' : t.token;
+    return { kind, text: text.slice(start, end), start, end };
+  });
 }
 
-module.exports = { lex, KEYWORDS };
+module.exports = { lex };
