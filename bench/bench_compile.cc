@@ -8,47 +8,15 @@
 #include <fstream>
 #include <string>
 
-#include <fmt/core.h>
-
+#include "bench/generate.h"
 #include "compiler/compilation.h"
 #include "compiler/lower.h"
 #include "seqc/format/bytecode.h"
 
-namespace {
-
-// Sequences of ~50 lines using every kind of statement, until `lines` is reached.
-std::string generate(size_t lines) {
-  std::string out;
-  size_t n = 0, seq = 0;
-  while (n < lines) {
-    out += fmt::format("sequence \"Generated {}\" on lead {{\n", seq);
-    out += "  description \"A generated sequence for benchmarking\"\n  tags \"bench/generated\"\n";
-    out += "  exit when lead.statecode != \"Open\"\n";
-    n += 4;
-    for (int i = 0; i < 8; ++i) {
-      out += fmt::format("  e{}: auto email \"Touch {}\" template \"t{}\"\n", i, i, i);
-      out += "  wait 2d\n";
-      out += fmt::format("  if e{}.opened or e{}.clicked within 3d {{\n", i, i);
-      out += fmt::format("    c{}: call \"Call {}\" due 1d\n", i, i);
-      out += fmt::format("    if c{}.answered {{ set lead.statuscode = \"Contacted\" }}\n", i);
-      out += "  } else if lead.budgetamount >= 50000 and lead.leadqualitycode in [\"Hot\", \"Warm\"] {\n";
-      out += "    linkedin research \"Research the buyer\"\n";
-      out += "  }\n";
-      n += 8;
-    }
-    out += "  task \"Wrap up\"\n}\n";
-    n += 2;
-    ++seq;
-  }
-  return out;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   size_t lines = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 10000;
   std::string stdlib = seqc::defaultStdlibDir(argv[0]);
-  std::string text = generate(lines);
+  std::string text = seqc::bench::generateSequences(lines);
   if (argc > 3 && std::string(argv[2]) == "--write") std::ofstream(argv[3]) << text;
   size_t actual = 0;
   for (char c : text) actual += c == '\n';

@@ -18,37 +18,13 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/generate.h"
+
 extern char** environ;
 
 using nlohmann::json;
 
 namespace {
-
-// Sequences of ~40 lines using every kind of statement, until `lines` is reached.
-std::string generate(size_t lines) {
-  std::string out;
-  size_t n = 0, seq = 0;
-  while (n < lines) {
-    out += fmt::format("sequence \"Generated {}\" on lead {{\n", seq);
-    out += "  description \"A generated sequence for benchmarking\"\n  exit when lead.statecode != \"Open\"\n";
-    n += 3;
-    for (int i = 0; i < 8 && n < lines; ++i) {
-      out += fmt::format("  e{}: auto email \"Touch {}\" template \"t{}\"\n", i, i, i);
-      out += "  wait 2d\n";
-      out += fmt::format("  if e{}.opened or e{}.clicked within 3d {{\n", i, i);
-      out += fmt::format("    c{}: call \"Call {}\" due 1d\n", i, i);
-      out += fmt::format("    if c{}.answered {{ set lead.statuscode = \"Contacted\" }}\n", i);
-      out += "  } else if lead.budgetamount >= 50000 and lead.leadqualitycode in [\"Hot\", \"Warm\"] {\n";
-      out += "    linkedin research \"Research the buyer\"\n";
-      out += "  }\n";
-      n += 8;
-    }
-    out += "  task \"Wrap up\"\n}\n";
-    n += 2;
-    ++seq;
-  }
-  return out;
-}
 
 struct Pipe {
   int in = -1, out = -1;  // write to the server, read from it
@@ -111,7 +87,7 @@ int main(int argc, char** argv) {
   close(fromServer[1]);
   Pipe p{toServer[1], fromServer[0], {}};
 
-  std::string text = generate(lines);
+  std::string text = seqc::bench::generateSequences(lines);
   size_t actual = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
   std::string uri = "file:///tmp/seqc-bench-lsp/generated.seq";
   p.send({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"capabilities", json::object()}}}});
