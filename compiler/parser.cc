@@ -828,6 +828,10 @@ bool decodeStringLiteral(std::string_view raw, std::string& out) {
 
 namespace {
 
+// The keywords are the grammar's first token rules, IMPORT … READONLY, then come the
+// punctuation tokens; a reordered grammar must update this.
+static_assert(SeqLexer::IMPORT == 1 && SeqLexer::READONLY + 1 == SeqLexer::LBRACE);
+
 TokenKind tokenKind(size_t type) {
   switch (type) {
     case SeqLexer::IDENT: return TokenKind::Name;

@@ -15,6 +15,7 @@
 #include "compiler/parser.h"
 #include "compiler/schema.h"
 #include "seqc/format/bytecode.h"
+#include "seqc/runtime/time.h"
 
 namespace fs = std::filesystem;
 
@@ -53,18 +54,6 @@ constexpr FunctionInfo kFunctions[] = {
 };
 // Hover text for each builtin of seqc/format/builtins.def.
 static_assert(std::size(kFunctions) == bc::kBuiltinInfo.size());
-
-std::string durationText(int64_t minutes) {
-  if (minutes == 0) return "0m";
-  std::string s;
-  const std::pair<int64_t, char> units[] = {{7 * 24 * 60, 'w'}, {24 * 60, 'd'}, {60, 'h'}, {1, 'm'}};
-  for (auto [n, u] : units)
-    if (minutes >= n) {
-      s += fmt::format("{}{}", minutes / n, u);
-      minutes %= n;
-    }
-  return s;
-}
 
 // Markdown-safe inline text.
 std::string md(std::string_view s) {
@@ -114,7 +103,7 @@ std::string stepHover(const ast::Stmt& st) {
   for (const ast::ActivityOption& o : a->options) switch (o.kind) {
       case ast::ActivityOptionKind::Template: s += fmt::format("\n\nTemplate: `{}`", md(o.text)); break;
       case ast::ActivityOptionKind::Description: s += fmt::format("\n\nDescription: {}", md(o.text)); break;
-      case ast::ActivityOptionKind::Due: s += fmt::format("\n\nDue: {}", durationText(o.due.minutes)); break;
+      case ast::ActivityOptionKind::Due: s += fmt::format("\n\nDue: {}", rt::formatDuration(o.due.minutes * 60)); break;
     }
   s += "\n\nIn conditions: " + eventsOf(a->activity);
   return s;
@@ -707,7 +696,6 @@ std::vector<DocSymbol> Analysis::symbols() const {
     s.nameBegin = n.begin;
     s.nameEnd = n.end;
     // Labelled steps, nested as they are written inside `if` blocks, flattened.
-    std::vector<const ast::Block*> work{&seq->body};
     std::vector<const ast::Stmt*> steps;
     std::function<void(const ast::Block&)> walk = [&](const ast::Block& b) {
       for (const auto& st : b.stmts) {
