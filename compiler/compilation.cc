@@ -79,6 +79,41 @@ void Compilation::checkSource(const std::string& path, std::string text) {
   finish();
 }
 
+void Compilation::checkCondition(const std::string& name, std::string text, const std::string& entity) {
+  if (text.size() > kMaxFileBytes) {
+    diags_.report(DiagKind::FileError, {}, "'{}' is larger than the {} MiB limit", name, kMaxFileBytes >> 20);
+    return finish();
+  }
+  auto length = static_cast<uint32_t>(text.size());
+  FileId id = sources_.add(name, std::move(text));
+  state_.push_back(LoadState::Done);
+  auto file = std::make_unique<ast::File>();
+  file->id = id;
+  if (auto cond = parseCondition(sources_, id, diags_)) {
+    SourceRange whole{id, 0, length}, start{id, 0, 0};
+    auto seq = std::make_unique<ast::Sequence>();
+    seq->range = seq->keyword = whole;
+    seq->name = name;
+    seq->nameRange = seq->entityRange = start;
+    seq->entity = entity;
+    ast::Setting exit;
+    exit.kind = ast::SettingKind::ExitWhen;
+    exit.range = whole;
+    exit.condition = std::move(*cond);
+    seq->settings.push_back(std::move(exit));
+    auto task = std::make_unique<ast::ActivityStmt>();
+    task->activity = ActivityKind::Task;
+    task->range = task->kindRange = task->titleRange = start;
+    task->title = "condition";
+    seq->body.range = start;
+    seq->body.stmts.push_back(std::move(task));
+    file->sequences.push_back(std::move(seq));
+  }
+  owned_.push_back(std::move(file));
+  files_.push_back(owned_.back().get());
+  finish();
+}
+
 FileId Compilation::add(const std::string& canonical, std::string path, std::string text) {
   FileId id = sources_.add(std::move(path), std::move(text));
   files_.push_back(nullptr);

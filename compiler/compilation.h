@@ -43,6 +43,10 @@ class Compilation {
   void checkFile(const std::string& path);
   // The same for a main file whose text is given (imports are still read from disk).
   void checkSource(const std::string& path, std::string text);
+  // Checks `text` as the `exit when` condition of a sequence called `name` on `entity`,
+  // with one task: what lowers to a module whose exit block is the condition. `name`
+  // is the file name in diagnostics (`--where`), and it is never read from disk.
+  void checkCondition(const std::string& name, std::string text, const std::string& entity);
 
   const SourceManager& sources() const { return sources_; }
   const DiagnosticEngine& diagnostics() const { return diags_; }

@@ -122,32 +122,40 @@ std::string renderText(const SourceManager& sm, std::span<const Diagnostic> diag
   return out;
 }
 
-std::string renderJson(const SourceManager& sm, std::span<const Diagnostic> diags) {
+std::string renderJson(std::span<const DiagnosticSet> sets) {
   nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-  auto entry = [&](const SourceRange& r, Severity sev, DiagKind kind, const std::string& msg) {
-    nlohmann::ordered_json j;
-    if (r.valid()) {
-      const SourceFile& f = sm.file(r.file);
-      LineCol lc = f.lineCol(r.begin);
-      j["file"] = f.path();
-      j["line"] = lc.line;
-      j["column"] = lc.column;
-    } else {
-      j["file"] = nullptr;
-      j["line"] = nullptr;
-      j["column"] = nullptr;
+  for (const DiagnosticSet& set : sets) {
+    const SourceManager& sm = *set.sources;
+    auto entry = [&](const SourceRange& r, Severity sev, DiagKind kind, const std::string& msg) {
+      nlohmann::ordered_json j;
+      if (r.valid()) {
+        const SourceFile& f = sm.file(r.file);
+        LineCol lc = f.lineCol(r.begin);
+        j["file"] = f.path();
+        j["line"] = lc.line;
+        j["column"] = lc.column;
+      } else {
+        j["file"] = nullptr;
+        j["line"] = nullptr;
+        j["column"] = nullptr;
+      }
+      j["severity"] = severityName(sev);
+      j["kind"] = kindName(kind);
+      j["message"] = msg;
+      arr.push_back(std::move(j));
+    };
+    for (const Diagnostic& d : set.diagnostics) {
+      entry(d.range, d.severity, d.kind, d.message);
+      for (const Note& n : d.notes) entry(n.range, Severity::Note, d.kind, n.message);
     }
-    j["severity"] = severityName(sev);
-    j["kind"] = kindName(kind);
-    j["message"] = msg;
-    arr.push_back(std::move(j));
-  };
-  for (const Diagnostic& d : diags) {
-    entry(d.range, d.severity, d.kind, d.message);
-    for (const Note& n : d.notes) entry(n.range, Severity::Note, d.kind, n.message);
   }
   // Replacement keeps output valid even if a message carried invalid UTF-8.
   return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string renderJson(const SourceManager& sm, std::span<const Diagnostic> diags) {
+  DiagnosticSet set{&sm, diags};
+  return renderJson(std::span<const DiagnosticSet>(&set, 1));
 }
 
 std::string_view closestMatch(std::string_view name, std::span<const std::string_view> candidates) {

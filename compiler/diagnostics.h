@@ -76,6 +76,12 @@ std::string renderText(const SourceManager& sm, std::span<const Diagnostic> diag
 // A JSON array of {"file","line","column","severity","kind","message"}; notes follow
 // their diagnostic as entries of severity "note".
 std::string renderJson(const SourceManager& sm, std::span<const Diagnostic> diags);
+// The diagnostics of several compilations as one array.
+struct DiagnosticSet {
+  const SourceManager* sources;
+  std::span<const Diagnostic> diagnostics;
+};
+std::string renderJson(std::span<const DiagnosticSet> sets);
 
 // The candidate closest to `name` by edit distance, if it is close enough to suggest.
 std::string_view closestMatch(std::string_view name, std::span<const std::string_view> candidates);

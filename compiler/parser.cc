@@ -177,6 +177,9 @@ class AstBuilder {
     return f;
   }
 
+  // A condition on its own (`parseCondition`).
+  ast::Condition conditionOnly(SeqParser::ConditionContext* ctx) { return condition(ctx); }
+
  private:
   SourceRange range(ParserRuleContext* ctx) const {
     if (!ctx) return {map_.file(), 0, 0};
@@ -708,10 +711,14 @@ std::optional<SyntaxErrorInfo> checkNesting(antlr4::CommonTokenStream& tokens, c
 
 }  // namespace
 
-std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, DiagnosticEngine& diags) {
-  const SourceFile& src = sm.file(id);
-  std::string_view text = src.text();
+namespace {
 
+// Lexes file `id` and runs `rule(parser, tokens, map, errors)` on it; never throws.
+// Invalid UTF-8 and too deep nesting are reported here; false when they were, or when
+// the parser failed.
+template <class Rule>
+bool parseWith(const SourceManager& sm, FileId id, DiagnosticEngine& diags, Rule&& rule) {
+  std::string_view text = sm.file(id).text();
   // The ANTLR runtime throws on invalid UTF-8: validate first.
   const auto* begin = reinterpret_cast<const llvm::UTF8*>(text.data());
   const auto* cursor = begin;
@@ -720,11 +727,8 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, Diagnos
     diags.report(DiagKind::SyntaxError, {id, at, at + 1},
                  "invalid UTF-8 (byte 0x{:02x}); .seq files must be UTF-8",
                  static_cast<unsigned char>(text[at]));
-    auto f = std::make_unique<ast::File>();
-    f->id = id;
-    return f;
+    return false;
   }
-
   OffsetMap map(id, text);
   std::vector<SyntaxErrorInfo> errors;
   try {
@@ -737,17 +741,30 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, Diagnos
     tokens.fill();
     if (auto deep = checkNesting(tokens, map)) {
       diags.report(DiagKind::NestingTooDeep, deep->range, deep->message);
-      auto f = std::make_unique<ast::File>();
-      f->id = id;
-      return f;
+      return false;
     }
     SeqParser parser(&tokens);
     parser.removeErrorListeners();
     parser.addErrorListener(&collector);
-    SeqParser::FileContext* tree = parser.file();
+    rule(parser, tokens, map, errors);
+    return true;
+  } catch (const std::exception& e) {
+    diags.report(DiagKind::SyntaxError, {id, 0, 0}, "the parser failed: {}", e.what());
+  } catch (...) {
+    diags.report(DiagKind::SyntaxError, {id, 0, 0}, "the parser failed");
+  }
+  return false;
+}
 
+}  // namespace
+
+std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, DiagnosticEngine& diags) {
+  std::unique_ptr<ast::File> file;
+  parseWith(sm, id, diags, [&](SeqParser& parser, antlr4::CommonTokenStream& tokens, const OffsetMap& map,
+                               const std::vector<SyntaxErrorInfo>& errors) {
+    SeqParser::FileContext* tree = parser.file();
     AstBuilder builder(map, diags);
-    std::unique_ptr<ast::File> file = builder.file(tree);
+    file = builder.file(tree);
     for (Token* t : tokens.getTokens())
       if (t->getChannel() == Token::HIDDEN_CHANNEL &&
           (t->getType() == SeqLexer::LINE_COMMENT || t->getType() == SeqLexer::BLOCK_COMMENT))
@@ -774,15 +791,28 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, Diagnos
       }
       diags.report(DiagKind::SyntaxError, e.range, e.message);
     }
-    return file;
-  } catch (const std::exception& e) {
-    diags.report(DiagKind::SyntaxError, {id, 0, 0}, "the parser failed: {}", e.what());
-  } catch (...) {
-    diags.report(DiagKind::SyntaxError, {id, 0, 0}, "the parser failed");
+  });
+  if (!file) {
+    file = std::make_unique<ast::File>();
+    file->id = id;
   }
-  auto f = std::make_unique<ast::File>();
-  f->id = id;
-  return f;
+  return file;
+}
+
+std::optional<ast::Condition> parseCondition(const SourceManager& sm, FileId id, DiagnosticEngine& diags) {
+  std::optional<ast::Condition> out;
+  parseWith(sm, id, diags, [&](SeqParser& parser, antlr4::CommonTokenStream&, const OffsetMap& map,
+                               const std::vector<SyntaxErrorInfo>& errors) {
+    SeqParser::ConditionTextContext* tree = parser.conditionText();
+    if (!errors.empty()) {  // the first error only: recovery produces follow-on noise
+      diags.report(DiagKind::SyntaxError, errors.front().range, errors.front().message);
+      return;
+    }
+    AstBuilder builder(map, diags);
+    out = builder.conditionOnly(tree->condition());
+    if (!out->expr) out.reset();
+  });
+  return out;
 }
 
 bool decodeStringLiteral(std::string_view raw, std::string& out) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,10 @@ inline constexpr unsigned kMaxExprDepth = 1000;  // depth of one expression's tr
 // as diagnostics and the declarations they touch are marked `hasSyntaxError`.
 // Deeply nested input needs a large stack; callers run this via runWithLargeStack().
 std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, DiagnosticEngine& diags);
+
+// Parses file `id` as one condition (an expression with an optional `within`), the
+// text of `seqc connect --where`. Nullopt after reporting a syntax error.
+std::optional<ast::Condition> parseCondition(const SourceManager& sm, FileId id, DiagnosticEngine& diags);
 
 // The tokens of `text` as the lexer sees them, for tools that read half-typed text the
 // parser rejects (the language server's completion). Byte offsets, half-open. Never

@@ -6,6 +6,9 @@ grammar Seq;
 
 file : decl* EOF ;
 
+// A condition on its own (`seqc connect --where`).
+conditionText : condition EOF ;
+
 decl
   : importDecl
   | entityDecl

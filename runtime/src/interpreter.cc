@@ -1,12 +1,15 @@
-// The interpreter core: runs a record's code from its resume point until it must wait
-// (LANGUAGE.md §6). The module is verified, so operands and stack depths are trusted;
-// operand *types* are still checked, and a mismatch fails the record, not the process.
+// The interpreter: runs a record's code from its resume point until it must wait
+// (LANGUAGE.md §6), and the actions drivers apply to records. The module is verified, so
+// operands and stack depths are trusted; operand *types* are still checked, and a
+// mismatch fails the record, not the process.
+#include "seqc/runtime/interpreter.h"
+
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
 
-#include "seqc/runtime/simulator.h"
 #include "seqc/runtime/time.h"
 
 namespace seqc::rt {
@@ -15,10 +18,13 @@ using bc::Opcode;
 
 namespace {
 
+// An engagement slot's byte: the events received (one bit per EngagementEvent), or for
+// a call the outcome + 1; and whether the step was sent/completed or skipped.
 constexpr uint8_t kEventBits = 0x0F;
-constexpr uint8_t kDone = 0x10;     // sent or completed
-constexpr uint8_t kSkipped = 0x20;  // skipped by the seller
-constexpr uint8_t kOutcomeBits = 0x07;  // call steps: outcome + 1
+constexpr uint8_t kOutcomeBits = 0x07;
+constexpr uint8_t kDone = 0x10;
+constexpr uint8_t kSkipped = 0x20;
+static_assert(kEngagementEventNames.size() <= 4 && kCallOutcomeNames.size() < kOutcomeBits);
 
 // Why an operation failed: becomes the record's error message.
 struct Fault {
@@ -253,16 +259,100 @@ Value coerce(const bc::Field& f, const Value& v, std::string_view fieldName) {
 
 }  // namespace
 
-void Simulator::loadConstants() {
+std::string_view name(Result r) {
+  static constexpr std::array names = {
+      std::string_view("completed"), std::string_view("skipped"), std::string_view("sent"),
+      std::string_view("waited"), std::string_view("timed_out"),
+#define CALL_OUTCOME(E, N) std::string_view(N),
+#include "seqc/format/activity_kinds.def"
+#undef CALL_OUTCOME
+#define ENGAGEMENT_EVENT(E, N) std::string_view(N),
+#include "seqc/format/activity_kinds.def"
+#undef ENGAGEMENT_EVENT
+  };
+  return names[static_cast<size_t>(r)];
+}
+
+// ---- setup ----------------------------------------------------------------------------
+
+Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options options, Listener* listener)
+    : module_(module), seq_(module.sequences[sequence]), options_(options), listener_(listener),
+      code_(module.code.data()) {
+  width_ = static_cast<uint32_t>(module_.fields.size());
+  for (size_t f = 0; f < module_.fields.size(); ++f)
+    if (module_.fields[f].entity == seq_.entity)
+      fieldByName_.emplace(module_.str(module_.fields[f].name), static_cast<uint16_t>(f));
   constants_.reserve(module_.constants.size());
   for (const bc::Constant& c : module_.constants) constants_.push_back(constant(module_, c));
+  stepCounts_.resize(seq_.stepCount);
+  branchCounts_.resize(seq_.branchCount);
+  for (uint16_t s = 0; s < seq_.stepCount; ++s)
+    if (step(s).label != bc::kNone) stepByLabel_.emplace(module_.str(step(s).label), s);
 }
 
-void Simulator::record(uint32_t r, uint16_t step, Result result, int32_t now) {
-  if (options_.history) history_.push_back({r, now, step, result});
+uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values) {
+  auto first = static_cast<uint32_t>(states_.size());
+  size_t n = states_.size() + count;
+  RecordState disconnected;
+  disconnected.status = Status::Disconnected;
+  states_.resize(n, disconnected);
+  slots_.resize(n * seq_.slots);
+  vars_.resize(n * seq_.vars);
+  if (values.size() != count * width_) values.resize(count * width_);
+  // Strings of the caller's values must live as long as the interpreter: copy them.
+  for (Value& v : values)
+    if (v.tag == Tag::String) v = Value::string(arena_.store(v.str()));
+  fields_.insert(fields_.end(), values.begin(), values.end());
+  return first;
 }
 
-void Simulator::fail(uint32_t r, uint32_t pc, std::string message, int32_t now) {
+void Interpreter::reserveHistory(size_t records) {
+  // A guess of steps per record, capped (it is only a reservation).
+  if (options_.history)
+    history_.reserve(std::min<size_t>(records * std::min<size_t>(seq_.stepCount, 2u * seq_.total + 4),
+                                      size_t{16} << 20));
+}
+
+size_t Interpreter::stateBytesPerRecord() const {
+  return sizeof(RecordState) + seq_.slots + seq_.vars * sizeof(Value);
+}
+
+size_t Interpreter::bytesPerRecord() const { return stateBytesPerRecord() + width_ * sizeof(Value); }
+
+std::optional<uint16_t> Interpreter::field(std::string_view name) const {
+  auto it = fieldByName_.find(std::string(name));
+  if (it == fieldByName_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<uint16_t> Interpreter::stepByLabel(std::string_view label) const {
+  auto it = stepByLabel_.find(std::string(label));
+  if (it == stepByLabel_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Interpreter::sent(uint32_t r, uint16_t s) const {
+  const bc::Step& st = step(s);
+  return st.slot != bc::kNoSlot && (slots_[static_cast<size_t>(r) * seq_.slots + st.slot] & kDone);
+}
+
+bool Interpreter::skipped(uint32_t r, uint16_t s) const {
+  const bc::Step& st = step(s);
+  return st.slot != bc::kNoSlot && (slots_[static_cast<size_t>(r) * seq_.slots + st.slot] & kSkipped);
+}
+
+std::vector<HistoryEntry> Interpreter::historyByRecord() const {
+  std::vector<size_t> start(states_.size() + 1, 0);
+  for (const HistoryEntry& h : history_) ++start[h.record + 1];
+  for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+  std::vector<HistoryEntry> out(history_.size());
+  for (const HistoryEntry& h : history_) out[start[h.record]++] = h;
+  return out;
+}
+
+// ---- the record's life ----------------------------------------------------------------
+
+void Interpreter::fail(uint32_t r, uint32_t pc, std::string message, int32_t now) {
   RecordState& st = states_[r];
   st.entered = now;
   errors_.push_back(fmt::format("line {}: {}", module_.lineAt(pc), message));
@@ -270,27 +360,22 @@ void Simulator::fail(uint32_t r, uint32_t pc, std::string message, int32_t now) 
   st.status = Status::Error;
   st.reason = Reason::Error;
   st.waiting = Waiting::Nothing;
-  st.step = 0xFFFF;
+  st.step = kNoStep;
   ++st.generation;
 }
 
-void Simulator::finish(uint32_t r, Status status, Reason reason, int32_t now) {
+void Interpreter::finish(uint32_t r, Status status, Reason reason, int32_t now) {
   RecordState& st = states_[r];
   st.entered = now;  // once the record is done: when it ended
   st.status = status;
   st.reason = reason;
   st.waiting = Waiting::Nothing;
-  st.step = 0xFFFF;
+  st.step = kNoStep;
   ++st.generation;
-  if (status == Status::Completed) {
-    size_t days = static_cast<size_t>((now - st.connected) / kSecondsPerDay);
-    if (daysToCompletion_.size() <= days) daysToCompletion_.resize(days + 1);
-    ++daysToCompletion_[days];
-  }
 }
 
 // The record leaves its current step with `result` (history, funnel, progress).
-void Simulator::leaveStep(uint32_t r, uint16_t step, Result result, int32_t now) {
+void Interpreter::leaveStep(uint32_t r, uint16_t step, Result result, int32_t now) {
   const bc::Step& s = this->step(step);
   RecordState& st = states_[r];
   record(r, step, result, now);
@@ -299,23 +384,23 @@ void Simulator::leaveStep(uint32_t r, uint16_t step, Result result, int32_t now)
   if (s.kind == bc::StepKind::Activity) {
     ++st.progress;
     if (s.slot != bc::kNoSlot) {
-      uint8_t& bits = slots_[static_cast<size_t>(r) * seq_.slots + s.slot];
+      uint8_t& b = bits(r, s);
       if (result == Result::Skipped) {
-        bits |= kSkipped;
+        b |= kSkipped;
       } else {
-        bits |= kDone;
-        if (result >= Result::Answered && result <= Result::WrongNumber)
-          bits = static_cast<uint8_t>((bits & ~kOutcomeBits) |
-                                      (static_cast<int>(result) - static_cast<int>(Result::Answered) + 1));
+        b |= kDone;
+        if (isOutcome(result))
+          b = static_cast<uint8_t>((b & ~kOutcomeBits) |
+                                   (static_cast<int>(result) - static_cast<int>(kFirstOutcome) + 1));
       }
     }
   }
-  st.step = 0xFFFF;
+  st.step = kNoStep;
   st.waiting = Waiting::Nothing;
   ++st.generation;
 }
 
-int Simulator::decide(uint32_t r, const bc::Step& s, Result& why) const {
+int Interpreter::decide(uint32_t r, const bc::Step& s, Result& why) const {
   const uint8_t* bits = &slots_[static_cast<size_t>(r) * seq_.slots];
   size_t satisfied = 0, skipped = 0;
   std::optional<Result> first, last;
@@ -329,7 +414,7 @@ int Simulator::decide(uint32_t r, const bc::Step& s, Result& why) const {
     uint8_t hit = b & term.events & kEventBits;
     if (hit) {
       ++satisfied;
-      Result res = static_cast<Result>(static_cast<int>(Result::Opened) + __builtin_ctz(hit));
+      Result res = resultOf(static_cast<EngagementEvent>(__builtin_ctz(hit)));
       if (!first) first = res;
       last = res;
     }
@@ -344,12 +429,7 @@ int Simulator::decide(uint32_t r, const bc::Step& s, Result& why) const {
   return 0;
 }
 
-void Simulator::sent(uint32_t r, uint16_t step, int32_t now) {
-  leaveStep(r, step, Result::Sent, now);
-  if (options_.model) planEngagement(r, step, now);
-}
-
-void Simulator::connect(uint32_t r, int32_t now) {
+void Interpreter::connect(uint32_t r, int32_t now) {
   RecordState& st = states_[r];
   uint32_t generation = st.generation + 1;
   st = RecordState{};
@@ -358,13 +438,133 @@ void Simulator::connect(uint32_t r, int32_t now) {
   st.entered = now;
   std::fill_n(slots_.begin() + static_cast<ptrdiff_t>(r) * seq_.slots, seq_.slots, 0);
   std::fill_n(vars_.begin() + static_cast<ptrdiff_t>(r) * seq_.vars, seq_.vars, Value::null());
-  auto exit = exitWhen(r, now);
+  auto exit = exitCondition(r, now);
   if (!exit) return;
   if (*exit) return finish(r, Status::Exited, Reason::ExitWhen, now);
   execute(r, seq_.codeBegin, now);
 }
 
-std::optional<bool> Simulator::exitWhen(uint32_t r, int32_t now) {
+void Interpreter::connectAt(uint32_t r, int32_t at) {
+  RecordState& st = states_[r];
+  st.status = Status::Disconnected;
+  st.waiting = Waiting::Connect;
+  st.due = at;
+  setTimer(r, at);
+}
+
+void Interpreter::restore(uint32_t r, const RecordState& state, std::span<const uint8_t> slots,
+                          std::span<const Value> vars) {
+  states_[r] = state;
+  states_[r].error = 0;
+  std::copy_n(slots.begin(), std::min<size_t>(slots.size(), seq_.slots),
+              slots_.begin() + static_cast<ptrdiff_t>(r) * seq_.slots);
+  Value* dst = vars_.data() + static_cast<size_t>(r) * seq_.vars;
+  for (size_t v = 0; v < std::min<size_t>(vars.size(), seq_.vars); ++v)
+    dst[v] = vars[v].tag == Tag::String ? Value::string(arena_.store(vars[v].str())) : vars[v];
+  const RecordState& st = states_[r];
+  if (st.status == Status::Active && (st.waiting == Waiting::Timer || st.waiting == Waiting::Condition))
+    setTimer(r, st.due);
+}
+
+std::optional<int32_t> Interpreter::nextTimer() const {
+  if (timers_.empty()) return std::nullopt;
+  return timers_.next();
+}
+
+size_t Interpreter::fireTimers(int32_t now) {
+  size_t moved = 0;
+  timers_.take(due_);
+  for (uint32_t r : due_) {
+    RecordState& st = states_[r];
+    if (st.due != now) continue;  // the record moved on since the timer was set
+    if (st.waiting == Waiting::Connect && st.status == Status::Disconnected) {
+      ++moved;
+      connect(r, now);
+    } else if (st.status != Status::Active) {
+      continue;
+    } else if (st.waiting == Waiting::Timer) {
+      ++moved;
+      leaveStep(r, st.step, Result::Waited, now);
+      resume(r, now);
+    } else if (st.waiting == Waiting::Condition) {
+      ++moved;
+      uint32_t elseTarget = bc::readU32(code_ + st.pc + 3);
+      leaveStep(r, st.step, Result::TimedOut, now);
+      execute(r, elseTarget, now);
+    }
+  }
+  return moved;
+}
+
+Refusal Interpreter::complete(uint32_t r, std::optional<CallOutcome> outcome, int32_t now) {
+  RecordState& st = states_[r];
+  if (st.status != Status::Active) return Refusal::NotActive;
+  if (st.waiting != Waiting::Manual) return Refusal::NoManualStep;
+  uint16_t s = st.step;
+  if (step(s).activity != ActivityKind::Call) outcome.reset();
+  leaveStep(r, s, outcome ? resultOf(*outcome) : Result::Completed, now);
+  if (listener_) listener_->stepDone(r, s, now);
+  resume(r, now);
+  return Refusal::None;
+}
+
+Refusal Interpreter::skip(uint32_t r, int32_t now) {
+  RecordState& st = states_[r];
+  if (st.status != Status::Active) return Refusal::NotActive;
+  if (st.waiting != Waiting::Manual && st.waiting != Waiting::Timer) return Refusal::NothingToSkip;
+  leaveStep(r, st.step, Result::Skipped, now);
+  resume(r, now);
+  return Refusal::None;
+}
+
+Refusal Interpreter::engage(uint32_t r, uint16_t local, EngagementEvent ev, int32_t now) {
+  RecordState& st = states_[r];
+  if (st.status != Status::Active) return Refusal::NotActive;
+  const bc::Step& s = step(local);
+  if (s.kind != bc::StepKind::Activity) return Refusal::NotAnActivity;
+  if (!acceptsEvent(s.activity, ev)) return Refusal::WrongKind;
+  uint8_t& b = bits(r, s);
+  if (!(b & kDone)) return Refusal::NotSent;
+  b |= static_cast<uint8_t>(1u << static_cast<int>(ev));
+  // `exit on reply` wins over a condition the same reply would decide.
+  if (ev == EngagementEvent::Replied && seq_.exitOnReply &&
+      (s.activity == ActivityKind::Email || s.activity == ActivityKind::AutoEmail)) {
+    finish(r, Status::Exited, Reason::Reply, now);
+    return Refusal::None;
+  }
+  if (st.waiting != Waiting::Condition) return Refusal::None;
+  Result why = Result::TimedOut;
+  if (decide(r, step(st.step), why) != 1) return Refusal::None;
+  leaveStep(r, st.step, resultOf(ev), now);
+  st.pc += static_cast<uint32_t>(bc::instructionSize(bc::Opcode::Await));
+  resume(r, now);
+  return Refusal::None;
+}
+
+Refusal Interpreter::update(uint32_t r, std::span<const std::pair<uint16_t, Value>> values, int32_t now,
+                            std::string_view context) {
+  if (states_[r].status != Status::Active) return Refusal::NotActive;
+  Value* fields = fields_.data() + static_cast<size_t>(r) * width_;
+  try {
+    for (const auto& [f, value] : values) {
+      const bc::Field& field = module_.fields[f];
+      Value v = coerce(field, value, module_.str(field.name));
+      fields[f] = v.tag == Tag::String ? Value::string(arena_.store(v.str())) : v;
+    }
+  } catch (const Fault& f) {
+    finish(r, Status::Error, Reason::Error, now);
+    errors_.push_back(fmt::format("{}: {}", context, f.message));
+    states_[r].error = static_cast<uint32_t>(errors_.size() - 1);
+    return Refusal::None;
+  }
+  auto exit = exitCondition(r, now);
+  if (exit && *exit) finish(r, Status::Exited, Reason::ExitWhen, now);
+  return Refusal::None;
+}
+
+void Interpreter::disconnect(uint32_t r, int32_t now) { finish(r, Status::Disconnected, Reason::None, now); }
+
+std::optional<bool> Interpreter::exitCondition(uint32_t r, int32_t now) {
   if (seq_.exitBegin == seq_.exitEnd) return false;
   // The exit block ends in `exit_test`, which stores the verdict in `reason`.
   RecordState& st = states_[r];
@@ -377,27 +577,7 @@ std::optional<bool> Simulator::exitWhen(uint32_t r, int32_t now) {
   return verdict;
 }
 
-void Simulator::updateFields(uint32_t r, const Event& e, int32_t now) {
-  Value* fields = fields_.data() + static_cast<size_t>(r) * width_;
-  try {
-    for (const auto& [fieldName, value] : e.fields) {
-      auto it = fieldByName_.find(fieldName);
-      if (it == fieldByName_.end()) continue;  // a field the code never reads
-      fields[it->second] = coerce(module_.fields[it->second], value, fieldName);
-    }
-  } catch (const Fault& f) {
-    errors_.push_back(fmt::format("update at {}:{}: {}", eventsFile_, e.line, f.message));
-    finish(r, Status::Error, Reason::Error, now);
-    states_[r].error = static_cast<uint32_t>(errors_.size() - 1);
-    return;
-  }
-  auto exit = exitWhen(r, now);
-  if (exit && *exit) finish(r, Status::Exited, Reason::ExitWhen, now);
-}
-
-void Simulator::resume(uint32_t r, int32_t now) { execute(r, states_[r].pc, now); }
-
-void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
+void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
   RecordState& st = states_[r];
   // One operand stack for all: nested runs (`exit when` after `set`) start only at
   // statement boundaries, where the verifier guarantees the stack is empty.
@@ -527,7 +707,7 @@ void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
           uint16_t f = bc::readU16(ip + 1);
           const bc::Field& field = module_.fields[f];
           fields[f] = coerce(field, stack[--sp], module_.str(field.name));
-          auto exit = exitWhen(r, now);
+          auto exit = exitCondition(r, now);
           if (!exit) return;
           if (*exit) return finish(r, Status::Exited, Reason::ExitWhen, now);
           break;
@@ -538,7 +718,8 @@ void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
           ++stepsExecuted_;
           ++stepCounts_[local].reached;
           if (info(s.activity).automated) {
-            sent(r, local, now);
+            leaveStep(r, local, Result::Sent, now);
+            if (listener_) listener_->stepDone(r, local, now);
             break;
           }
           st.pc = pc;
@@ -546,7 +727,7 @@ void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
           st.entered = now;
           st.waiting = Waiting::Manual;
           ++st.generation;
-          if (options_.model) planManual(r, local, now);
+          if (listener_) listener_->manualStep(r, local, now);
           return;
         }
         case Opcode::Wait: {
@@ -559,7 +740,7 @@ void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
           st.due = now + static_cast<int32_t>(step(local).seconds);
           st.waiting = Waiting::Timer;
           ++st.generation;
-          timers_.push(st.due, r);
+          setTimer(r, st.due);
           return;
         }
         case Opcode::Await: {
@@ -581,7 +762,7 @@ void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
           st.due = now + static_cast<int32_t>(s.seconds);
           st.waiting = Waiting::Condition;
           ++st.generation;
-          timers_.push(st.due, r);
+          setTimer(r, st.due);
           return;
         }
         case Opcode::End: return finish(r, Status::Completed, Reason::None, now);
@@ -607,6 +788,35 @@ void Simulator::execute(uint32_t r, uint32_t pc, int32_t now) {
   } catch (const Fault& f) {
     fail(r, at, f.message, now);
   }
+}
+
+// ---- refusals -------------------------------------------------------------------------
+
+std::string refusalText(Refusal why, const Interpreter& in, uint32_t r, std::string_view record,
+                        std::string_view action, std::string_view label) {
+  const RecordState& st = in.state(r);
+  switch (why) {
+    case Refusal::None: break;
+    case Refusal::NotActive:
+      return fmt::format("{}: record '{}' is {}", action, record, kStatusNames[static_cast<size_t>(st.status)]);
+    case Refusal::NoManualStep:
+      return fmt::format("{}: record '{}' has no current activity step to complete", action, record);
+    case Refusal::NothingToSkip:
+      return fmt::format("{}: record '{}' has no current activity step or wait to skip", action, record);
+    case Refusal::NotAnActivity:
+      return fmt::format("{}: step '{}' is not an activity step, which cannot be {}", action, label, action);
+    case Refusal::WrongKind: {
+      std::string kind = "?";
+      if (auto s = in.stepByLabel(label)) kind = std::string(info(in.step(*s).activity).name);
+      return fmt::format("{}: step '{}' is a {} step, which cannot be {}", action, label, kind, action);
+    }
+    case Refusal::NotSent: {
+      auto s = in.stepByLabel(label);
+      return fmt::format("{}: record '{}' has not been sent step '{}'{}", action, record, label,
+                         s && in.skipped(r, *s) ? " (it was skipped)" : "");
+    }
+  }
+  return {};
 }
 
 }  // namespace seqc::rt

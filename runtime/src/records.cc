@@ -732,12 +732,6 @@ bool readJsonlRecords(const std::string& path, std::string_view text, const Reco
 
 }  // namespace
 
-const FieldSpec* RecordSchema::find(std::string_view name) const {
-  for (const auto& f : fields)
-    if (f.name == name) return &f;
-  return nullptr;
-}
-
 std::string fieldText(const FieldSpec& field, const Value& v) {
   switch (v.tag) {
     case Tag::Null: return {};
@@ -945,8 +939,7 @@ bool readEvents(const std::string& path, int64_t start, const RecordSchema& sche
       return false;
     }
     e.type = static_cast<EventType>(type - kEventTypeNames.begin());
-    bool engagement = e.type == EventType::Opened || e.type == EventType::Clicked ||
-                      e.type == EventType::Replied || e.type == EventType::Downloaded;
+    bool engagement = engagementEvent(e.type).has_value();
     auto notFor = [&](std::string_view key) {
       if (j.find(std::string(key)) == j.end()) return false;
       error = fmt::format("{}'{}' does not apply to a '{}' event", where, key, evName);

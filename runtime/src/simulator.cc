@@ -1,5 +1,5 @@
-// The simulator: the clock, the calendar queues, scripted and generated events
-// (CLI.md "Simulator"), and the output. The interpreter core is in interpreter.cc.
+// The simulator: the clock, scripted and generated events (CLI.md "Simulator"), driving
+// the interpreter (interpreter.cc).
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -15,9 +15,6 @@ namespace seqc::rt {
 
 namespace {
 
-constexpr uint8_t kDone = 0x10;
-constexpr uint8_t kSkipped = 0x20;
-
 enum GenKind : uint8_t { kGenComplete, kGenSkip, kGenEngage };
 
 uint64_t splitmix(uint64_t x) {
@@ -29,113 +26,15 @@ uint64_t splitmix(uint64_t x) {
 
 }  // namespace
 
-std::string_view name(Result r) {
-  static constexpr std::array<std::string_view, 13> names = {
-      "completed", "skipped", "sent", "waited", "timed_out", "answered", "voicemail",
-      "no_answer", "wrong_number", "opened", "clicked", "replied", "downloaded"};
-  return names[static_cast<size_t>(r)];
-}
-
-// ---- calendar queue ---------------------------------------------------------------
-
-template <class T>
-uint32_t Simulator::Calendar<T>::bucket(int32_t at) {
-  if (at == lastAt_) return lastBucket_;
-  auto [it, inserted] = index_.try_emplace(at, 0);
-  if (inserted) {
-    if (free_.empty()) {
-      it->second = static_cast<uint32_t>(buckets_.size());
-      buckets_.emplace_back();
-    } else {
-      it->second = free_.back();
-      free_.pop_back();
-    }
-    times_.push_back(at);
-    std::push_heap(times_.begin(), times_.end(), std::greater<>());
-  }
-  lastAt_ = at;
-  lastBucket_ = it->second;
-  return it->second;
-}
-
-template <class T>
-void Simulator::Calendar<T>::push(int32_t at, const T& item) {
-  buckets_[bucket(at)].push_back(item);
-}
-
-template <class T>
-void Simulator::Calendar<T>::take(std::vector<T>& out) {
-  int32_t at = times_.front();
-  std::pop_heap(times_.begin(), times_.end(), std::greater<>());
-  times_.pop_back();
-  auto it = index_.find(at);
-  uint32_t b = it->second;
-  index_.erase(it);
-  if (lastAt_ == at) lastAt_ = INT32_MIN;
-  out.clear();
-  out.swap(buckets_[b]);
-  free_.push_back(b);
-}
-
-// Used by interpreter.cc too.
-template class Simulator::Calendar<uint32_t>;
-template class Simulator::Calendar<Simulator::Scheduled>;
-
 // ---- setup ------------------------------------------------------------------------
 
 Simulator::Simulator(const bc::Module& module, uint32_t sequence, SimOptions options)
-    : module_(module), seq_(module.sequences[sequence]), options_(options),
-      code_(module.code.data()) {
-  width_ = static_cast<uint32_t>(module_.fields.size());
-  for (size_t f = 0; f < module_.fields.size(); ++f)
-    if (module_.fields[f].entity == seq_.entity)
-      fieldByName_.emplace(module_.str(module_.fields[f].name), static_cast<uint16_t>(f));
-  loadConstants();
-  stepCounts_.resize(seq_.stepCount);
-  branchCounts_.resize(seq_.branchCount);
-  for (uint16_t s = 0; s < seq_.stepCount; ++s)
-    if (step(s).label != bc::kNone) stepByLabel_.emplace(module_.str(step(s).label), s);
-}
+    : options_(options), interp_(module, sequence, {options.start, options.history}, this) {}
 
 uint32_t Simulator::addRecords(const std::vector<std::string>& ids, std::vector<Value> values) {
-  auto first = static_cast<uint32_t>(ids_.size());
   ids_.insert(ids_.end(), ids.begin(), ids.end());
-  size_t n = ids_.size();
-  states_.resize(n);
-  slots_.resize(n * seq_.slots);
-  vars_.resize(n * seq_.vars);
-  if (values.size() != ids.size() * width_) values.resize(ids.size() * width_);
-  // Strings of the caller's values must live as long as the simulator: copy them.
-  for (Value& v : values)
-    if (v.tag == Tag::String) v = Value::string(arena_.store(v.str()));
-  fields_.insert(fields_.end(), values.begin(), values.end());
-  waitsForConnect_.resize(n, false);
-  held_.resize(n, false);
-  return first;
-}
-
-void Simulator::restore(uint32_t r, const RecordState& state, std::span<const uint8_t> slots,
-                        std::span<const Value> vars) {
-  held_[r] = true;
-  states_[r] = state;
-  states_[r].error = 0;
-  std::copy_n(slots.begin(), std::min<size_t>(slots.size(), seq_.slots),
-              slots_.begin() + static_cast<ptrdiff_t>(r) * seq_.slots);
-  Value* dst = vars_.data() + static_cast<size_t>(r) * seq_.vars;
-  for (size_t v = 0; v < std::min<size_t>(vars.size(), seq_.vars); ++v)
-    dst[v] = vars[v].tag == Tag::String ? Value::string(arena_.store(vars[v].str())) : vars[v];
-  const RecordState& st = states_[r];
-  if (st.status == Status::Active && (st.waiting == Waiting::Timer || st.waiting == Waiting::Condition))
-    timers_.push(st.due, r);
-}
-
-void Simulator::connectAt(uint32_t r, int32_t at) {
-  held_[r] = true;
-  RecordState& st = states_[r];
-  st.status = Status::Disconnected;
-  st.waiting = Waiting::Connect;
-  st.due = at;
-  timers_.push(at, r);
+  waitsForConnect_.resize(ids_.size(), false);
+  return interp_.addRecords(ids.size(), std::move(values));
 }
 
 void Simulator::setEvents(std::vector<Event> events, std::string file) {
@@ -161,33 +60,31 @@ void Simulator::setEvents(std::vector<Event> events, std::string file) {
   }
 }
 
-size_t Simulator::stateBytesPerRecord() const {
-  return sizeof(RecordState) + seq_.slots + seq_.vars * sizeof(Value);
+std::vector<uint64_t> Simulator::daysToCompletion() const {
+  // A record completes at most once (only a disconnected record connects again), so
+  // the final states say it all: `entered` is when it ended.
+  std::vector<uint64_t> days;
+  for (uint32_t r = 0; r < ids_.size(); ++r) {
+    const RecordState& st = interp_.state(r);
+    if (st.status != Status::Completed) continue;
+    auto d = static_cast<size_t>((st.entered - st.connected) / kSecondsPerDay);
+    if (days.size() <= d) days.resize(d + 1);
+    ++days[d];
+  }
+  return days;
 }
-
-size_t Simulator::bytesPerRecord() const { return stateBytesPerRecord() + width_ * sizeof(Value); }
 
 // ---- the run ------------------------------------------------------------------------
 
 void Simulator::run() {
-  if (options_.history)  // a guess of steps per record, capped (it is only a reservation)
-    history_.reserve(std::min<size_t>(ids_.size() * std::min<size_t>(seq_.stepCount, 2u * seq_.total + 4),
-                                      size_t{16} << 20));
+  interp_.reserveHistory(ids_.size());
   const int64_t limit64 = options_.until ? *options_.until : options_.horizon;
   const auto limit = static_cast<int32_t>(std::min<int64_t>(limit64, INT32_MAX / 2));
-  for (uint32_t r = 0; r < ids_.size(); ++r) {
-    if (held_[r]) continue;
-    if (waitsForConnect_[r]) {
-      states_[r].status = Status::Disconnected;
-      states_[r].waiting = Waiting::Connect;
-      continue;
-    }
-    connect(r, 0);
-  }
+  for (uint32_t r = 0; r < ids_.size(); ++r)
+    if (!waitsForConnect_[r]) interp_.connect(r, 0);
   end_ = 0;
   size_t next = 0;
   std::vector<Scheduled> dueGenerated;
-  std::vector<uint32_t> dueTimers;
   // Events before the start do not apply.
   while (next < events_.size() && events_[next].at < options_.start) {
     warn(events_[next], "before the start of the simulation; ignored");
@@ -197,7 +94,7 @@ void Simulator::run() {
     int64_t t = INT64_MAX;
     if (next < events_.size()) t = events_[next].at - options_.start;
     if (!generated_.empty()) t = std::min<int64_t>(t, generated_.next());
-    if (!timers_.empty()) t = std::min<int64_t>(t, timers_.next());
+    if (auto timer = interp_.nextTimer()) t = std::min<int64_t>(t, *timer);
     if (t == INT64_MAX || t > limit) break;
     auto now = static_cast<int32_t>(t);
     // Events at an instant apply before the timers due at it (LANGUAGE.md §6).
@@ -206,35 +103,13 @@ void Simulator::run() {
       generated_.take(dueGenerated);
       for (const Scheduled& g : dueGenerated) applyGenerated(g, now);
     }
-    if (!timers_.empty() && timers_.next() == now) {
-      timers_.take(dueTimers);
-      for (uint32_t r : dueTimers) {
-        RecordState& st = states_[r];
-        if (st.waiting == Waiting::Connect && st.status == Status::Disconnected && st.due == now) {
-          markEnd(now);
-          connect(r, now);
-          continue;
-        }
-        if (st.status != Status::Active || st.due != now) continue;
-        if (st.waiting == Waiting::Timer) {
-          markEnd(now);
-          leaveStep(r, st.step, Result::Waited, now);
-          resume(r, now);
-        } else if (st.waiting == Waiting::Condition) {
-          markEnd(now);
-          uint32_t elseTarget = bc::readU32(code_ + st.pc + 3);
-          leaveStep(r, st.step, Result::TimedOut, now);
-          execute(r, elseTarget, now);
-        }
-      }
-    }
+    if (interp_.nextTimer() == now && interp_.fireTimers(now) > 0) markEnd(now);
   }
   if (options_.until) end_ = static_cast<int32_t>(*options_.until);
 }
 
 void Simulator::warn(const Event& e, const std::string& what) {
-  // Without a file the events are commands (the workspace): the text stands alone.
-  warnings_.push_back(eventsFile_.empty() ? what : fmt::format("{}:{}: {}", eventsFile_, e.line, what));
+  warnings_.push_back(fmt::format("{}:{}: {}", eventsFile_, e.line, what));
 }
 
 void Simulator::apply(const Event& e, int32_t now) {
@@ -243,10 +118,10 @@ void Simulator::apply(const Event& e, int32_t now) {
   if (it == byId_.end())
     return warn(e, fmt::format("{}: record '{}' is not in the records; ignored", type, e.record));
   uint32_t r = it->second;
-  RecordState& st = states_[r];
-  auto notActive = [&] {
-    warn(e, fmt::format("{}: record '{}' is {}; ignored", type, e.record,
-                        kStatusNames[static_cast<size_t>(st.status)]));
+  const RecordState& st = interp_.state(r);
+  auto refused = [&](Refusal why) {
+    if (why == Refusal::None) return markEnd(now);
+    warn(e, refusalText(why, interp_, r, e.record, type, e.step) + "; ignored");
   };
   switch (e.type) {
     case EventType::Connect:
@@ -255,85 +130,42 @@ void Simulator::apply(const Event& e, int32_t now) {
                                    st.status == Status::Active ? "connected"
                                                                : kStatusNames[static_cast<size_t>(st.status)]));
       markEnd(now);
-      return connect(r, now);
+      return interp_.connect(r, now);
     case EventType::Disconnect:
-      if (st.status != Status::Active) return notActive();
+      if (st.status != Status::Active) return refused(Refusal::NotActive);
       markEnd(now);
-      return finish(r, Status::Disconnected, Reason::None, now);
+      return interp_.disconnect(r, now);
     default: break;
   }
-  if (st.status != Status::Active) return notActive();
+  if (st.status != Status::Active) return refused(Refusal::NotActive);
   switch (e.type) {
     case EventType::Complete: {
-      if (st.waiting != Waiting::Manual)
-        return warn(e, fmt::format("complete: record '{}' has no current activity step to complete; ignored", e.record));
-      const bc::Step& s = step(st.step);
-      if (e.outcome && s.activity != ActivityKind::Call)
-        warn(e, fmt::format("complete: an outcome applies to call steps only; '{}' is a {} step, outcome ignored",
-                            s.label == bc::kNone ? std::string_view("the current step") : module_.str(s.label),
-                            info(s.activity).name));
-      markEnd(now);
-      return complete(r, s.activity == ActivityKind::Call ? e.outcome : std::nullopt, now);
+      if (st.waiting == Waiting::Manual && e.outcome) {
+        const bc::Step& s = interp_.step(st.step);
+        if (s.activity != ActivityKind::Call)
+          warn(e, fmt::format("complete: an outcome applies to call steps only; '{}' is a {} step, outcome ignored",
+                              s.label == bc::kNone ? std::string_view("the current step") : module().str(s.label),
+                              info(s.activity).name));
+      }
+      return refused(interp_.complete(r, e.outcome, now));
     }
-    case EventType::Skip:
-      if (st.waiting != Waiting::Manual && st.waiting != Waiting::Timer)
-        return warn(e, fmt::format("skip: record '{}' has no current activity step or wait to skip; ignored", e.record));
-      markEnd(now);
-      return skip(r, now);
-    case EventType::Opened: case EventType::Clicked: case EventType::Replied: case EventType::Downloaded: {
-      auto label = stepByLabel_.find(e.step);
-      if (label == stepByLabel_.end())
+    case EventType::Skip: return refused(interp_.skip(r, now));
+    case EventType::Update: {
+      std::vector<std::pair<uint16_t, Value>> values;
+      for (const auto& [fieldName, value] : e.fields)
+        if (auto f = interp_.field(fieldName)) values.emplace_back(*f, value);  // else: the code never reads it
+      return refused(interp_.update(r, values, now, fmt::format("update at {}:{}", eventsFile_, e.line)));
+    }
+    default: {
+      auto ev = engagementEvent(e.type);
+      if (!ev) return;
+      auto step = interp_.stepByLabel(e.step);
+      if (!step)
         return warn(e, fmt::format("{}: no step labelled '{}' in sequence '{}'; ignored", type, e.step,
-                                   module_.str(seq_.name)));
-      const bc::Step& s = step(label->second);
-      auto ev = static_cast<EngagementEvent>(static_cast<int>(e.type) - static_cast<int>(EventType::Opened));
-      if (s.kind != bc::StepKind::Activity || !acceptsEvent(s.activity, ev))
-        return warn(e, fmt::format("{}: step '{}' is {} step, which cannot be {}; ignored", type, e.step,
-                                   s.kind == bc::StepKind::Activity ? fmt::format("a {}", info(s.activity).name)
-                                                                    : std::string("not an activity"),
-                                   type));
-      uint8_t bits = slots_[static_cast<size_t>(r) * seq_.slots + s.slot];
-      if (!(bits & kDone))
-        return warn(e, fmt::format("{}: record '{}' has not been sent step '{}'{}; ignored", type, e.record,
-                                   e.step, (bits & kSkipped) ? " (it was skipped)" : ""));
-      markEnd(now);
-      return engage(r, label->second, ev, now);
+                                   module().str(sequence().name)));
+      return refused(interp_.engage(r, *step, *ev, now));
     }
-    case EventType::Update:
-      markEnd(now);
-      return updateFields(r, e, now);
-    default: return;
   }
-}
-
-void Simulator::complete(uint32_t r, std::optional<CallOutcome> outcome, int32_t now) {
-  uint16_t s = states_[r].step;
-  Result result = outcome ? static_cast<Result>(static_cast<int>(Result::Answered) + static_cast<int>(*outcome))
-                          : Result::Completed;
-  leaveStep(r, s, result, now);
-  if (options_.model) planEngagement(r, s, now);
-  resume(r, now);
-}
-
-void Simulator::skip(uint32_t r, int32_t now) {
-  leaveStep(r, states_[r].step, Result::Skipped, now);
-  resume(r, now);
-}
-
-void Simulator::engage(uint32_t r, uint16_t step, EngagementEvent ev, int32_t now) {
-  RecordState& st = states_[r];
-  const bc::Step& s = this->step(step);
-  slots_[static_cast<size_t>(r) * seq_.slots + s.slot] |= static_cast<uint8_t>(1u << static_cast<int>(ev));
-  // `exit on reply` wins over a condition the same reply would decide.
-  if (ev == EngagementEvent::Replied && seq_.exitOnReply &&
-      (s.activity == ActivityKind::Email || s.activity == ActivityKind::AutoEmail))
-    return finish(r, Status::Exited, Reason::Reply, now);
-  if (st.waiting != Waiting::Condition) return;
-  Result why = Result::TimedOut;
-  if (decide(r, this->step(st.step), why) != 1) return;
-  leaveStep(r, st.step, static_cast<Result>(static_cast<int>(Result::Opened) + static_cast<int>(ev)), now);
-  st.pc += static_cast<uint32_t>(bc::instructionSize(bc::Opcode::Await));
-  resume(r, now);
 }
 
 // ---- the model ----------------------------------------------------------------------
@@ -370,15 +202,17 @@ ManualPlan planManual(const Model& m, ActivityKind kind, uint64_t seed, uint32_t
   return plan;
 }
 
-void Simulator::planManual(uint32_t r, uint16_t step, int32_t now) {
-  const RecordState& st = states_[r];
+void Simulator::manualStep(uint32_t r, uint16_t step, int32_t now) {
+  if (!options_.model) return;
+  const RecordState& st = interp_.state(r);
   ManualPlan plan = rt::planManual(*options_.model, this->step(step).activity, options_.seed, r, st.generation);
   generated_.push(now + plan.delay,
                   Scheduled{r, st.generation, plan.skip ? kGenSkip : kGenComplete, plan.outcome, step});
 }
 
-void Simulator::planEngagement(uint32_t r, uint16_t step, int32_t now) {
-  const RecordState& st = states_[r];
+void Simulator::stepDone(uint32_t r, uint16_t step, int32_t now) {
+  if (!options_.model) return;
+  const RecordState& st = interp_.state(r);
   auto key = static_cast<uint32_t>(st.connected) * 1021u + step;
   planEngagements(*options_.model, this->step(step).activity, now, options_.seed, r, key,
                   [&](EngagementEvent ev, int32_t at) {
@@ -388,29 +222,25 @@ void Simulator::planEngagement(uint32_t r, uint16_t step, int32_t now) {
 }
 
 void Simulator::applyGenerated(const Scheduled& g, int32_t now) {
-  RecordState& st = states_[g.record];
+  const RecordState& st = interp_.state(g.record);
   if (st.status != Status::Active) return;
   if (g.kind == kGenEngage) {
     if (static_cast<uint32_t>(st.connected) != g.generation) return;
     markEnd(now);
-    return engage(g.record, g.step, static_cast<EngagementEvent>(g.arg), now);
+    interp_.engage(g.record, g.step, static_cast<EngagementEvent>(g.arg), now);
+    return;
   }
   if (st.generation != g.generation || st.waiting != Waiting::Manual) return;
   markEnd(now);
-  if (g.kind == kGenSkip) return skip(g.record, now);
-  complete(g.record, g.arg < 4 ? std::optional(static_cast<CallOutcome>(g.arg)) : std::nullopt, now);
+  if (g.kind == kGenSkip) {
+    interp_.skip(g.record, now);
+    return;
+  }
+  interp_.complete(g.record, g.arg < kCallOutcomeNames.size() ? std::optional(static_cast<CallOutcome>(g.arg))
+                                                               : std::nullopt, now);
 }
 
-// ---- results ----------------------------------------------------------------------
-
-std::vector<HistoryEntry> Simulator::historyByRecord() const {
-  std::vector<size_t> start(ids_.size() + 1, 0);
-  for (const HistoryEntry& h : history_) ++start[h.record + 1];
-  for (size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
-  std::vector<HistoryEntry> out(history_.size());
-  for (const HistoryEntry& h : history_) out[start[h.record]++] = h;
-  return out;
-}
+// ---- the model file -----------------------------------------------------------------
 
 bool readModel(const std::string& path, Model& out, std::string& error) {
   std::ifstream in(path, std::ios::binary);

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/compilation.h"
+#include "compiler/driver.h"
 #include "compiler/lower.h"
 #include "seqc/workspace/workspace.h"
 
@@ -57,18 +57,11 @@ inline std::unique_ptr<ws::Workspace> makeWorkspace(const std::string& dir, int6
 // Compiles `text` (as the file `path`), lowers it and activates it.
 inline std::vector<ws::Activation> activate(ws::Workspace& w, const std::string& path, const std::string& text,
                                             const std::string& change = "", const std::string& only = "") {
-  Compilation c(CompileOptions{SEQC_STDLIB_DIR});
-  runWithLargeStack([&] { c.checkSource(path, text); });
-  INFO(renderText(c.sources(), c.diagnostics().sorted(c.sources())));
-  REQUIRE(!c.diagnostics().hasErrors());
-  bc::Module m;
-  std::string error;
-  bool ok = false;
-  runWithLargeStack([&] { ok = lower(c, m, error); });
-  INFO(error);
-  REQUIRE(ok);
-  REQUIRE(bc::verify(m, error));
-  return w.activate(c, m, path, only, change);
+  CompileResult r = compileSource(path, text, CompileOptions{SEQC_STDLIB_DIR});
+  INFO(r.diagnosticsText());
+  INFO(r.error);
+  REQUIRE(r.ok);
+  return w.activate(r, path, only, change);
 }
 
 }  // namespace seqc::testing

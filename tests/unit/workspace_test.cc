@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "seqc/runtime/interpreter.h"
 #include "seqc/runtime/time.h"
 #include "seqc/workspace/workspace.h"
 #include "workspace_fixture.h"
@@ -115,16 +116,9 @@ TEST_CASE("at most 250 active sequences; the 251st is refused and nothing change
   };
   // One file of 251 sequences: all or nothing.
   {
-    Compilation c(CompileOptions{SEQC_STDLIB_DIR});
-    std::string text = many(0, 251);
-    runWithLargeStack([&] { c.checkSource(f.tmp / "many.seq", text); });
-    REQUIRE(!c.diagnostics().hasErrors());
-    bc::Module m;
-    std::string error;
-    bool ok = false;
-    runWithLargeStack([&] { ok = lower(c, m, error); });
-    REQUIRE(ok);
-    CHECK_THROWS_WITH(f.ws->activate(c, m, f.tmp / "many.seq", "", ""), Catch::Contains("250 active sequences"));
+    CompileResult r = compileSource(f.tmp / "many.seq", many(0, 251), CompileOptions{SEQC_STDLIB_DIR});
+    REQUIRE(r.ok);
+    CHECK_THROWS_WITH(f.ws->activate(r, f.tmp / "many.seq", "", ""), Catch::Contains("250 active sequences"));
     CHECK(f.ws->list({}).empty());
   }
   CHECK(activate(*f.ws, f.tmp / "a.seq", many(0, 250)).size() == 250);
@@ -163,7 +157,7 @@ TEST_CASE("actions happen at the clock with the simulator's rules, and a refused
   Fixture f;
   activate(*f.ws, f.tmp / "n.seq", nurture("1d"));
   f.ws->connect("Nurture", {"L-1", "L-2"}, "", false);
-  CHECK_THROWS_WITH(f.ws->event("L-1", rt::EventType::Opened, "intro", ""), Catch::Contains("has not been sent"));
+  CHECK_THROWS_WITH(f.ws->event("L-1", EngagementEvent::Opened, "intro", ""), Catch::Contains("has not been sent"));
   f.ws->tick(kStart + 3600);
   auto done = f.ws->complete("L-1", std::nullopt, "");
   REQUIRE(done.moved.size() == 1);
@@ -171,9 +165,9 @@ TEST_CASE("actions happen at the clock with the simulator's rules, and a refused
   CHECK(done.moved[0].stepKind == "wait");
   CHECK(*done.moved[0].row.due == kStart + 3600 + kDay);
   // Opened during the wait: remembered although the record did not move.
-  f.ws->event("L-1", rt::EventType::Opened, "intro", "");
+  f.ws->event("L-1", EngagementEvent::Opened, "intro", "");
   CHECK_THROWS_WITH(f.ws->complete("L-1", std::nullopt, ""), Catch::Contains("no current activity step"));
-  CHECK_THROWS_WITH(f.ws->event("L-1", rt::EventType::Opened, "nope", ""), Catch::Contains("no step labelled"));
+  CHECK_THROWS_WITH(f.ws->event("L-1", EngagementEvent::Opened, "nope", ""), Catch::Contains("no step labelled"));
   f.ws->complete("L-2", std::nullopt, "");
   f.ws->tick(kStart + 3600 + kDay);
   CHECK(f.on("L-1").stepLabel == "call1");          // opened: the condition held at once

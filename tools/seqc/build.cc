@@ -5,7 +5,7 @@
 
 #include <fmt/core.h>
 
-#include "compiler/compilation.h"
+#include "compiler/driver.h"
 #include "seqc/format/bytecode.h"
 #include "tools/seqc/command.h"
 #include "tools/seqc/program_input.h"
@@ -40,21 +40,15 @@ Runner addBuild(CLI::App& app) {
       ->type_name("text|json");
   return [opts, cmd](const Context& ctx) {
     if (!cmd->parsed()) return -1;
-    Compilation c({ctx.stdlibDir()});
-    bc::Module module;
-    std::string error;
-    auto failed = compileModule(c, opts->file, module, error);
+    CompileResult r = compileFile(opts->file, CompileOptions{ctx.stdlibDir()});
     // Diagnostics (warnings too) as `check` prints them.
-    auto diags = c.diagnostics().sorted(c.sources());
-    if (opts->diagnostics == "json")
-      std::fputs(renderJson(c.sources(), diags).c_str(), stdout);
-    else
-      std::fputs(renderText(c.sources(), diags).c_str(), stdout);
-    if (failed) {
-      if (!c.diagnostics().hasErrors()) std::fputs(fmt::format("error: {}\n", error).c_str(), stderr);
-      return *failed;
+    std::fputs((opts->diagnostics == "json" ? r.diagnosticsJson() : r.diagnosticsText()).c_str(), stdout);
+    if (!r.ok) {
+      if (!r.compilation->diagnostics().hasErrors()) std::fputs(fmt::format("error: {}\n", r.error).c_str(), stderr);
+      return kExitInputError;
     }
-    std::vector<uint8_t> bytes = bc::write(module);
+    std::string error;
+    std::vector<uint8_t> bytes = bc::write(r.module);
     std::string out = opts->output.empty() ? defaultOutput(opts->file) : opts->output;
     if (!writeFileAtomically(out, std::string(bytes.begin(), bytes.end()), error)) {
       std::fputs(fmt::format("error: {}\n", error).c_str(), stderr);

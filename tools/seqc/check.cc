@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "compiler/compilation.h"
+#include "compiler/driver.h"
 #include "tools/seqc/command.h"
 
 namespace seqc::cli {
@@ -23,31 +23,14 @@ Runner addCheck(CLI::App& app) {
   return [opts, cmd](const Context& ctx) {
     if (!cmd->parsed()) return -1;
     bool failed = false;
-    std::string stdlib = ctx.stdlibDir();
-    std::string json;
-    bool anyJson = false;
+    std::vector<CompileResult> results;
     for (const std::string& file : opts->files) {
-      Compilation c({stdlib});
-      runWithLargeStack([&] { c.checkFile(file); });
-      auto diags = c.diagnostics().sorted(c.sources());
-      failed |= c.diagnostics().hasErrors();
-      if (opts->diagnostics == "json") {
-        // One array for all files: merge the per-file arrays.
-        std::string part = renderJson(c.sources(), diags);
-        auto open = part.find('['), close = part.rfind(']');
-        std::string body = part.substr(open + 1, close - open - 1);
-        while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
-        if (!body.empty()) {
-          json += anyJson ? "," : "";
-          json += body;
-          anyJson = true;
-        }
-      } else {
-        std::fputs(renderText(c.sources(), diags).c_str(), stdout);
-      }
+      CompileResult r = compileFile(file, CompileOptions{ctx.stdlibDir()}, Stage::Check);
+      failed |= !r.ok;
+      if (opts->diagnostics == "json") results.push_back(std::move(r));
+      else std::fputs(r.diagnosticsText().c_str(), stdout);
     }
-    if (opts->diagnostics == "json")
-      std::fputs(anyJson ? ("[" + json + "\n]\n").c_str() : "[]\n", stdout);
+    if (opts->diagnostics == "json") std::fputs(diagnosticsJson(results).c_str(), stdout);
     return failed ? kExitInputError : kExitOk;
   };
 }

@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "compiler/lower.h"
 
 namespace seqc::cli {
 
@@ -19,35 +18,20 @@ bool endsWith(const std::string& s, std::string_view suffix) {
 
 }  // namespace
 
-std::optional<int> compileModule(Compilation& c, const std::string& path, bc::Module& out,
-                                 std::string& error) {
-  bool lowered = false;
-  runWithLargeStack([&] {
-    c.checkFile(path);
-    if (!c.diagnostics().hasErrors()) lowered = lower(c, out, error);
-  });
-  if (c.diagnostics().hasErrors()) return kExitInputError;
-  if (!lowered) return kExitInputError;  // a limit of the format, such as a `due` too long
-  if (!bc::verify(out, error)) {
-    error = "internal: lowering produced invalid bytecode: " + error;
-    return kExitInputError;
-  }
-  return std::nullopt;
-}
-
 std::optional<int> loadProgram(const std::string& path, const Context& ctx, ProgramInput& out) {
   out.path = path;
   if (endsWith(path, ".seq")) {
-    out.compilation = std::make_unique<Compilation>(CompileOptions{ctx.stdlibDir()});
-    const Compilation& c = *out.compilation;
-    std::string error;
-    auto rc = compileModule(*out.compilation, path, out.module, error);
-    if (!rc) return std::nullopt;
-    if (c.diagnostics().hasErrors())
-      std::fputs(renderText(c.sources(), c.diagnostics().sorted(c.sources())).c_str(), stderr);
+    CompileResult r = compileFile(path, CompileOptions{ctx.stdlibDir()});
+    if (r.ok) {
+      out.module = std::move(r.module);
+      out.compilation = std::move(r.compilation);
+      return std::nullopt;
+    }
+    if (r.compilation->diagnostics().hasErrors())
+      std::fputs(r.diagnosticsText().c_str(), stderr);
     else
-      std::fprintf(stderr, "error: %s\n", error.c_str());
-    return rc;
+      std::fprintf(stderr, "error: %s\n", r.error.c_str());
+    return kExitInputError;
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -99,23 +83,8 @@ bool recordSchema(const ProgramInput& in, uint32_t seq, const Context& ctx, rt::
   out.entity = entity;
   out.fields.clear();
   // The schema the program runs with: the compilation's, or the standard library's.
-  std::unique_ptr<Compilation> stdlibOnly;
-  const Program* program = in.compilation ? in.compilation->program() : nullptr;
-  if (!program) {
-    stdlibOnly = std::make_unique<Compilation>(CompileOptions{ctx.stdlibDir()});
-    stdlibOnly->checkSource("<schema>", "");
-    program = stdlibOnly->program();
-  }
-  if (const EntityInfo* e = program ? program->schema.find(entity) : nullptr) {
-    for (const auto& f : e->fields) {
-      rt::FieldSpec spec;
-      spec.name = f->name;
-      spec.type = valueType(f->type);
-      spec.maxLength = f->type.maxLength;
-      for (const OptionInfo& o : f->options) spec.options.emplace_back(o.value, o.label);
-      out.fields.push_back(std::move(spec));
-    }
-  }
+  const Program* program = in.compilation ? in.compilation->program() : standardProgram(ctx.stdlibDir());
+  if (auto declared = program ? entitySchema(*program, entity) : std::nullopt) out.fields = std::move(declared->fields);
   // The module's own fields: added when the schema lacks them (a .seqb whose entity was
   // extended), checked when it has them.
   for (const bc::Field& f : m.fields) {

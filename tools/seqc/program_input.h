@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "compiler/compilation.h"
+#include "compiler/driver.h"
 #include "seqc/format/bytecode.h"
 #include "seqc/runtime/records.h"
 #include "tools/seqc/command.h"
@@ -18,11 +18,6 @@ struct ProgramInput {
   bc::Module module;
   std::unique_ptr<Compilation> compilation;  // set when compiled from .seq
 };
-
-// Compiles `path` to a verified module: check (the diagnostics stay in `c`), lower, verify.
-// Nullopt on success; else the exit status, with `error` set unless diagnostics say it.
-std::optional<int> compileModule(Compilation& c, const std::string& path, bc::Module& out,
-                                 std::string& error);
 
 // Loads `path` (.seq compiled, anything else read as .seqb). On failure prints the
 // diagnostics or `error: invalid bytecode: …` and returns the exit status.

@@ -19,7 +19,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "compiler/compilation.h"
+#include "compiler/driver.h"
 #include "seqc/format/activity.h"
 #include "seqc/format/bytecode.h"
 #include "seqc/runtime/records.h"
@@ -297,20 +297,16 @@ Runner addActivate(CLI::App& app) {
                 : fmt::format("activated \"{}\" (version {})\n", a.sequence, a.version));
       return kExitOk;
     }
-    Compilation c({ctx.stdlibDir()});
-    bc::Module module;
-    std::string error;
-    auto failed = compileModule(c, opts->file, module, error);
+    CompileResult r = compileFile(opts->file, CompileOptions{ctx.stdlibDir()});
     // Diagnostics (warnings too) as `check` prints them, on stderr: stdout says what
     // was activated.
-    auto diags = c.diagnostics().sorted(c.sources());
-    std::fputs(renderText(c.sources(), diags).c_str(), stderr);
-    if (failed) {
-      if (!c.diagnostics().hasErrors()) std::fprintf(stderr, "error: %s\n", error.c_str());
-      return *failed;
+    std::fputs(r.diagnosticsText().c_str(), stderr);
+    if (!r.ok) {
+      if (!r.compilation->diagnostics().hasErrors()) std::fprintf(stderr, "error: %s\n", r.error.c_str());
+      return kExitInputError;
     }
     std::string out;
-    for (const ws::Activation& a : w.activate(c, module, opts->file, opts->sequence, opts->message)) {
+    for (const ws::Activation& a : w.activate(r, opts->file, opts->sequence, opts->message)) {
       switch (a.what) {
         case ws::Activation::What::NewVersion:
           out += fmt::format("activated \"{}\" version {}\n", a.sequence, a.version);
@@ -726,15 +722,8 @@ Runner addEvent(CLI::App& app) {
       if (!e)
         throw UsageError(
             fmt::format("event: '{}' is not an event (opened, clicked, replied, downloaded)", opts->type));
-      rt::EventType type = rt::EventType::Opened;
-      switch (*e) {
-        case EngagementEvent::Opened: type = rt::EventType::Opened; break;
-        case EngagementEvent::Clicked: type = rt::EventType::Clicked; break;
-        case EngagementEvent::Replied: type = rt::EventType::Replied; break;
-        case EngagementEvent::Downloaded: type = rt::EventType::Downloaded; break;
-      }
       ws::Workspace w(opts->dir, ctx.stdlibDir());
-      printMoved(w.event(opts->record, type, opts->step, opts->sequence));
+      printMoved(w.event(opts->record, *e, opts->step, opts->sequence));
       return kExitOk;
     });
   };

@@ -18,6 +18,8 @@
 #include <nlohmann/json.hpp>
 
 #include "internal.h"
+#include "seqc/runtime/interpreter.h"
+#include "seqc/runtime/records.h"
 
 namespace seqc::ws {
 

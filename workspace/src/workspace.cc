@@ -25,9 +25,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "compiler/lower.h"
-#include "compiler/types.h"
+#include "compiler/driver.h"
 #include "internal.h"
+#include "seqc/runtime/interpreter.h"
+#include "seqc/runtime/records.h"
 #include "seqc/runtime/time.h"
 
 namespace seqc::ws {
@@ -56,15 +57,6 @@ int64_t wallClock() {
 uint64_t fnv1a(std::string_view text, uint64_t h = 0xcbf29ce484222325ull) {
   for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
   return h;
-}
-
-rt::FieldSpec specOf(const FieldInfo& f) {
-  rt::FieldSpec spec;
-  spec.name = f.name;
-  spec.type = valueType(f.type);
-  spec.maxLength = f.type.maxLength;
-  for (const OptionInfo& o : f.options) spec.options.emplace_back(o.value, o.label);
-  return spec;
 }
 
 std::string specJson(const rt::FieldSpec& s) {
@@ -100,14 +92,10 @@ bool sameSpec(const rt::FieldSpec& a, const rt::FieldSpec& b) {
 }
 
 // The standard library checked alone: the entity schemas records are typed by.
-const Program& stdlibProgram(const std::string& stdlibDir, std::unique_ptr<Compilation>& cache) {
-  if (!cache) {
-    cache = std::make_unique<Compilation>(CompileOptions{stdlibDir});
-    runWithLargeStack([&] { cache->checkSource("<schema>", ""); });
-  }
-  if (!cache->program() || cache->diagnostics().hasErrors())
-    throw Error(fmt::format("the standard library in '{}' does not load", stdlibDir));
-  return *cache->program();
+const Program& stdlibProgram(const std::string& stdlibDir) {
+  const Program* p = standardProgram(stdlibDir);
+  if (!p) throw Error(fmt::format("the standard library in '{}' does not load", stdlibDir));
+  return *p;
 }
 
 // What a sequence does, independent of where it sits in its file: its header, steps,
@@ -277,14 +265,36 @@ struct FieldColumns {
   std::vector<rt::FieldSpec> specs;
 };
 
+// What a seller or customer did to one record, applied at the workspace clock with the
+// simulator's rules; a refusal (no current step to complete, a step not yet sent) is an
+// Error and the command changes nothing.
+struct Action {
+  enum class Kind { Complete, Skip, Engage, Update } kind = Kind::Complete;
+  std::string record;
+  std::optional<CallOutcome> outcome;                       // Complete
+  EngagementEvent event = EngagementEvent::Opened;          // Engage
+  std::string step;                                         // Engage: the label
+  std::vector<std::pair<std::string, rt::Value>> fields;    // Update
+  std::string context = "update";                            // Update: names it in an error
+  std::string_view name() const {
+    switch (kind) {
+      case Kind::Complete: return "complete";
+      case Kind::Skip: return "skip";
+      case Kind::Engage: return kEngagementEventNames[static_cast<size_t>(event)];
+      case Kind::Update: return "update";
+    }
+    return {};
+  }
+};
+
 // Runs connections of one version from their saved positions (or connecting the fresh
-// ones at `connected`) up to `until`, applying `events`, and saves them back.
+// ones at `connected`) up to `until`, applying the action, and saves them back: a
+// driver of the interpreter.
 class Engine {
  public:
   Engine(Store& store, Workspace::Impl& impl, int64_t epoch) : store_(store), impl_(impl), epoch_(epoch) {}
 
   struct Outcome {
-    std::vector<std::string> warnings;  // events that did not apply
     uint64_t steps = 0;
     size_t moved = 0;
     // Records that advanced: (record, target name, when, from connection).
@@ -298,7 +308,7 @@ class Engine {
 
   // `rows`: one version's connections; those with id 0 are new and connect at their
   // `connected` time. Rows are updated in place, new ones inserted.
-  Outcome run(std::vector<ConnectionRow>& rows, std::vector<rt::Event> events, int64_t until) {
+  Outcome run(std::vector<ConnectionRow>& rows, std::span<const Action> actions, int64_t until) {
     Outcome out;
     if (rows.empty()) return out;
     const LoadedVersion& v = impl_.version(rows.front().sequence, rows.front().version);
@@ -327,11 +337,8 @@ class Engine {
       }
     }
 
-    rt::SimOptions options;
-    options.start = epoch_;
-    options.until = offset(until, epoch_);
-    rt::Simulator sim(m, v.row.index, options);
-    sim.addRecords(ids, values);
+    rt::Interpreter sim(m, v.row.index, {epoch_, true});
+    sim.addRecords(ids.size(), values);
     std::vector<uint8_t> slots;
     std::vector<rt::Value> vars;
     for (uint32_t r = 0; r < rows.size(); ++r) {
@@ -358,12 +365,22 @@ class Engine {
         throw StoreError(fmt::format("the saved state of record '{}' is damaged", c.record));
       sim.restore(r, st, slots, vars);
     }
-    // Rows an event names are saved even when they did not move (an `opened` sets bits).
-    std::set<std::string> touched;
-    for (const rt::Event& e : events) touched.insert(e.record);
-    if (!events.empty()) sim.setEvents(std::move(events), "");
-    sim.run();
-    out.warnings = sim.warnings();
+    const int32_t end = offset(until, epoch_);
+    // The action happens at `until`, before the timers due then (LANGUAGE.md §6).
+    std::vector<bool> touched(rows.size(), false);  // rows it names are saved even when they did not move
+    if (!actions.empty()) {
+      std::unordered_map<std::string_view, const Action*> byRecord;
+      for (const Action& a : actions) byRecord.emplace(a.record, &a);
+      for (uint32_t r = 0; r < rows.size(); ++r)
+        if (auto it = byRecord.find(rows[r].record); it != byRecord.end()) {
+          touched[r] = true;
+          apply(sim, r, *it->second, end);
+        }
+    }
+    while (auto t = sim.nextTimer()) {
+      if (*t > end) break;
+      sim.fireTimers(*t);
+    }
     out.steps = sim.stepsExecuted();
 
     // Save positions; insert the new connections first: history needs their ids.
@@ -377,7 +394,7 @@ class Engine {
       const rt::RecordState& st = sim.state(r);
       bool isNew = c.id == 0;
       bool moved = isNew || st.generation != c.generation || static_cast<uint8_t>(st.status) != c.status;
-      if (!moved && !touched.count(c.record)) continue;
+      if (!moved && !touched[r]) continue;
       out.moved += moved;
       c.pc = st.pc;
       c.step = st.step;
@@ -459,6 +476,30 @@ class Engine {
   }
 
  private:
+  void apply(rt::Interpreter& in, uint32_t r, const Action& a, int32_t now) {
+    rt::Refusal why = rt::Refusal::None;
+    switch (a.kind) {
+      case Action::Kind::Complete: why = in.complete(r, a.outcome, now); break;
+      case Action::Kind::Skip: why = in.skip(r, now); break;
+      case Action::Kind::Engage: {
+        auto step = in.stepByLabel(a.step);
+        if (!step)
+          throw Error(fmt::format("{}: no step labelled '{}' in sequence '{}'", a.name(), a.step,
+                                  in.module().str(in.sequence().name)));
+        why = in.engage(r, *step, a.event, now);
+        break;
+      }
+      case Action::Kind::Update: {
+        std::vector<std::pair<uint16_t, rt::Value>> values;
+        for (const auto& [name, value] : a.fields)
+          if (auto f = in.field(name)) values.emplace_back(*f, value);  // else: the code never reads it
+        why = in.update(r, values, now, a.context);
+        break;
+      }
+    }
+    if (why != rt::Refusal::None) throw Error(rt::refusalText(why, in, r, a.record, a.name(), a.step));
+  }
+
   Store& store_;
   Workspace::Impl& impl_;
   int64_t epoch_;
@@ -477,13 +518,13 @@ struct Mover {
   int64_t epoch;
   uint64_t steps = 0;
   size_t moved = 0;
-  std::vector<std::string> warnings;
 
-  void run(std::vector<ConnectionRow>& rows, const std::vector<rt::Event>& events, int64_t until) {
+  // `actions`: at most one per record.
+  void run(std::vector<ConnectionRow>& rows, const std::vector<Action>& actions, int64_t until) {
     std::map<std::pair<int64_t, int32_t>, std::vector<size_t>> groups;
     for (size_t i = 0; i < rows.size(); ++i) groups[{rows[i].sequence, rows[i].version}].push_back(i);
-    std::unordered_map<std::string, std::vector<size_t>> byRecord;
-    for (size_t k = 0; k < events.size(); ++k) byRecord[events[k].record].push_back(k);
+    std::unordered_map<std::string_view, size_t> byRecord;
+    for (size_t k = 0; k < actions.size(); ++k) byRecord.emplace(actions[k].record, k);
     std::vector<Engine::Outcome::Advance> advances;
     Engine engine(store, impl, epoch);
     for (auto& [key, members] : groups) {
@@ -492,14 +533,13 @@ struct Mover {
         std::vector<ConnectionRow> batch;
         batch.reserve(e - b);
         for (size_t i = b; i < e; ++i) batch.push_back(std::move(rows[members[i]]));
-        std::vector<rt::Event> mine;
-        for (const auto& c : batch)
-          if (auto it = byRecord.find(c.record); it != byRecord.end())
-            for (size_t k : it->second) mine.push_back(events[k]);
-        auto out = engine.run(batch, std::move(mine), until);
+        std::vector<Action> mine;
+        if (!byRecord.empty())
+          for (const auto& c : batch)
+            if (auto it = byRecord.find(c.record); it != byRecord.end()) mine.push_back(actions[it->second]);
+        auto out = engine.run(batch, mine, until);
         steps += out.steps;
         moved += out.moved;
-        warnings.insert(warnings.end(), out.warnings.begin(), out.warnings.end());
         advances.insert(advances.end(), out.advances.begin(), out.advances.end());
         for (size_t i = b; i < e; ++i) rows[members[i]] = std::move(batch[i - b]);
       }
@@ -629,27 +669,11 @@ int64_t Workspace::clock() {
 
 // ---- schema and records ----------------------------------------------------------------------
 
-namespace {
-struct SchemaCache {
-  std::unique_ptr<Compilation> stdlib;
-};
-SchemaCache& schemaCache() {
-  static SchemaCache cache;
-  return cache;
-}
-}  // namespace
-
-rt::RecordSchema Workspace::schema(const std::string& entity) {
-  const Program& p = stdlibProgram(stdlibDir_, schemaCache().stdlib);
-  rt::RecordSchema out;
-  out.entity = entity;
-  const EntityInfo* e = p.schema.find(entity);
-  if (!e) {
-    std::vector<std::string> names;
-    for (const EntityInfo* x : p.schema.entities()) names.push_back(x->name);
-    throw Error(fmt::format("no entity '{}' (entities: {})", entity, quotedList(names)));
-  }
-  for (const auto& f : e->fields) out.fields.push_back(specOf(*f));
+bc::RecordSchema Workspace::schema(const std::string& entity) {
+  const Program& p = stdlibProgram(stdlibDir_);
+  auto base = entitySchema(p, entity);
+  if (!base) throw Error(fmt::format("no entity '{}' (entities: {})", entity, quotedList(entityNames(p))));
+  bc::RecordSchema out = std::move(*base);
   for (const ExtensionRow& x : store_->extensions(entity))
     if (auto spec = specFromJson(x.field, x.spec); spec && !out.find(x.field)) out.fields.push_back(*spec);
   return out;
@@ -700,22 +724,21 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
       store_->forEachConnection(f, [&](const ConnectionRow& c) {
         if (seen.count(c.record)) connected.push_back(c);
       });
-      std::vector<rt::Event> events;
+      std::vector<Action> updates;
       std::set<std::string> done;
       for (const ConnectionRow& c : connected) {
         if (!done.insert(c.record).second) continue;
         size_t i = seen.at(c.record);
-        rt::Event e;
-        e.type = rt::EventType::Update;
-        e.record = c.record;
-        e.at = now;
-        e.line = table.lines[i];
+        Action a;
+        a.kind = Action::Kind::Update;
+        a.record = c.record;
+        a.context = fmt::format("{}:{}", path, table.lines[i]);
         for (size_t k = 0; k < table.columns.size(); ++k)
-          e.fields.emplace_back(table.columns[k], table.values[i * table.columns.size() + k]);
-        events.push_back(std::move(e));
+          a.fields.emplace_back(table.columns[k], table.values[i * table.columns.size() + k]);
+        updates.push_back(std::move(a));
       }
       Mover mover(*store_, *impl_, metaInt(*store_, "epoch"));
-      mover.run(connected, events, now);
+      mover.run(connected, updates, now);
     }
     return result;
   });
@@ -723,15 +746,13 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
 
 // ---- activate --------------------------------------------------------------------------------
 
-std::vector<Activation> Workspace::activate(const Compilation& c, const bc::Module& module, const std::string& path,
+std::vector<Activation> Workspace::activate(const CompileResult& compiled, const std::string& path,
                                             const std::string& only, const std::string& change) {
+  if (!compiled.ok) throw Error(fmt::format("{} did not compile", path));
+  const bc::Module& module = compiled.module;
   // The sources: the main file and its imports, in load order.
   Json sources = Json::object();
-  for (size_t id = 0; id < c.sources().size(); ++id) {
-    if (c.isStdlib(static_cast<FileId>(id))) continue;
-    const SourceFile& f = c.sources().file(static_cast<FileId>(id));
-    sources[f.path()] = std::string(f.text());
-  }
+  for (auto& [file, text] : compiled.sources()) sources[file] = std::move(text);
   std::vector<uint32_t> picked;
   for (uint32_t i = 0; i < module.sequences.size(); ++i)
     if (only.empty() || module.str(module.sequences[i].name) == only) picked.push_back(i);
@@ -743,7 +764,7 @@ std::vector<Activation> Workspace::activate(const Compilation& c, const bc::Modu
   }
   std::vector<uint8_t> bytes = bc::write(module);
   std::string bytecode(bytes.begin(), bytes.end());
-  const Program& stdlib = stdlibProgram(stdlibDir_, schemaCache().stdlib);
+  const Program& stdlib = stdlibProgram(stdlibDir_);
 
   return inWriteTransaction(*store_, [&] {
     int64_t now = metaInt(*store_, "clock");
@@ -767,21 +788,20 @@ std::vector<Activation> Workspace::activate(const Compilation& c, const bc::Modu
                                 "it allows; deactivate one first", name, kMaxActiveSequences));
       // Fields `extend entity` added become part of the workspace's schema.
       std::vector<ExtensionRow> newFields;
-      if (const EntityInfo* e = c.program()->schema.find(entity)) {
-        const EntityInfo* base = stdlib.schema.find(entity);
-        for (const auto& f : e->fields) {
-          if (base && base->field(f->name)) continue;
-          rt::FieldSpec spec = specOf(*f);
+      if (auto declared = entitySchema(*compiled.compilation->program(), entity)) {
+        auto base = entitySchema(stdlib, entity);
+        for (const bc::FieldSpec& spec : declared->fields) {
+          if (base && base->find(spec.name)) continue;
           bool known = false;
           for (const ExtensionRow& x : store_->extensions(entity)) {
-            if (x.field != f->name) continue;
+            if (x.field != spec.name) continue;
             known = true;
             auto have = specFromJson(x.field, x.spec);
             if (!have || !sameSpec(*have, spec))
               throw Error(fmt::format("{}.{} is declared differently than in the workspace ({}); fields "
-                                      "added by `extend entity` must keep one type", entity, f->name, x.spec));
+                                      "added by `extend entity` must keep one type", entity, spec.name, x.spec));
           }
-          if (!known) newFields.push_back({entity, f->name, specJson(spec), 0});
+          if (!known) newFields.push_back({entity, spec.name, specJson(spec), 0});
         }
       }
       for (ExtensionRow& x : newFields) {
@@ -875,30 +895,18 @@ std::vector<Activation> Workspace::activate(const Compilation& c, const bc::Modu
 
 ConnectResult Workspace::connect(const std::string& name, const std::vector<std::string>& ids,
                                  const std::string& where, bool allowMultiple) {
-  // Compile the --where expression before taking the write lock.
-  bc::Module whereModule;
-  std::string entityForWhere;
+  // Compile the --where condition before taking the write lock.
+  CompileResult condition;
   if (!where.empty()) {
     auto row = inReadTransaction(*store_, [&] { return impl_->require(name); });
-    entityForWhere = row.entity;
-    std::string text = fmt::format("sequence \"where\" on {} {{\n  exit when\n{}\n  task \"where\"\n}}\n", row.entity, where);
-    Compilation c(CompileOptions{stdlibDir_});
-    std::string error;
-    bool lowered = false;
-    runWithLargeStack([&] {
-      c.checkSource("--where", text);
-      if (!c.diagnostics().hasErrors()) lowered = lower(c, whereModule, error);
-    });
-    if (c.diagnostics().hasErrors()) {
-      std::string rendered = renderText(c.sources(), c.diagnostics().sorted(c.sources()));
-      // The expression is line 3 of the wrapper: report it as line 1 of --where.
-      std::string from = "--where:3:";
-      for (size_t at = rendered.find(from); at != std::string::npos; at = rendered.find(from, at))
-        rendered.replace(at, from.size(), "--where:1:");
+    condition = compileCondition("--where", where, row.entity, CompileOptions{stdlibDir_});
+    if (!condition.compilation->diagnostics().hasErrors() && !condition.ok)
+      throw Error(fmt::format("--where: {}", condition.error));
+    if (!condition.ok) {
+      std::string rendered = condition.diagnosticsText();
       while (!rendered.empty() && rendered.back() == '\n') rendered.pop_back();
       throw Error(fmt::format("--where is not a valid condition on {} records:\n{}", row.entity, rendered));
     }
-    if (!lowered || !bc::verify(whereModule, error)) throw Error(fmt::format("--where: {}", error));
   }
 
   return inWriteTransaction(*store_, [&] {
@@ -909,25 +917,18 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
     ConnectResult result;
     std::vector<std::string> candidates;
     if (!where.empty()) {
-      // Evaluate the condition as the `exit when` of a throwaway sequence.
-      std::vector<std::string> all;
-      FieldColumns columns(whereModule, seq.entity);
-      std::vector<rt::Value> values;
+      // Evaluate the condition for every record of the entity, at the clock.
+      const bc::Module& m = condition.module;
+      FieldColumns columns(m, seq.entity);
+      rt::Interpreter in(m, 0, {now, false});
+      std::vector<rt::Value> row(columns.width);
       rt::StringArena arena;
       store_->forEachRecord(seq.entity, [&](const RecordRow& r) {
-        all.push_back(r.id);
-        values.resize(all.size() * columns.width);
-        columns.read(r.fields, values.data() + (all.size() - 1) * columns.width, arena);
+        std::fill(row.begin(), row.end(), rt::Value());
+        columns.read(r.fields, row.data(), arena);
+        uint32_t at = in.addRecords(1, row);
+        if (in.exitCondition(at, 0).value_or(false)) candidates.push_back(r.id);
       });
-      rt::SimOptions o;
-      o.start = now;
-      o.until = 0;
-      o.history = false;
-      rt::Simulator sim(whereModule, 0, o);
-      sim.addRecords(all, std::move(values));
-      sim.run();
-      for (uint32_t r = 0; r < all.size(); ++r)
-        if (sim.state(r).status == rt::Status::Exited) candidates.push_back(all[r]);
       result.matched = candidates.size();
     } else {
       candidates = ids;
@@ -1036,38 +1037,32 @@ size_t Workspace::disconnect(const std::string& name, const std::vector<std::str
 
 // ---- actions ---------------------------------------------------------------------------------
 
-namespace {
-
-std::string_view actionName(rt::EventType t) { return rt::kEventTypeNames[static_cast<size_t>(t)]; }
-
-}  // namespace
-
 // The record's active connections the action applies to: one, unless it is an update.
-static std::vector<ConnectionRow> pickConnections(Store& store, Workspace::Impl& impl, const std::string& record,
-                                                  const std::string& sequence, rt::EventType type,
-                                                  const std::string& step) {
+static std::vector<ConnectionRow> pickConnections(Store& store, Workspace::Impl& impl, const Action& a,
+                                                  const std::string& sequence) {
+  const std::string& record = a.record;
   if (!store.record(record)) throw Error(fmt::format("no record '{}' in the workspace", record));
   ConnectionFilter f;
   f.record = record;
   f.activeOnly = true;
   if (!sequence.empty()) f.sequence = impl.require(sequence).id;
   std::vector<ConnectionRow> rows = store.connections(f);
-  std::string_view action = actionName(type);
+  std::string_view action = a.name();
   if (rows.empty())
     throw Error(sequence.empty() ? fmt::format("{}: record '{}' is not on any sequence", action, record)
                                  : fmt::format("{}: record '{}' is not on '{}'", action, record, sequence));
-  if (type == rt::EventType::Update || rows.size() == 1) return rows;
+  if (a.kind == Action::Kind::Update || rows.size() == 1) return rows;
   // On several sequences: the one where the action makes sense, if only one.
   std::vector<ConnectionRow> fit;
   for (const auto& c : rows) {
     auto w = static_cast<rt::Waiting>(c.waiting);
     bool ok = false;
-    if (type == rt::EventType::Complete) ok = w == rt::Waiting::Manual;
-    else if (type == rt::EventType::Skip) ok = w == rt::Waiting::Manual || w == rt::Waiting::Timer;
+    if (a.kind == Action::Kind::Complete) ok = w == rt::Waiting::Manual;
+    else if (a.kind == Action::Kind::Skip) ok = w == rt::Waiting::Manual || w == rt::Waiting::Timer;
     else {
       const LoadedVersion& v = impl.version(c.sequence, c.version);
       for (uint16_t s = 0; s < v.sequence().stepCount && !ok; ++s)
-        ok = v.step(s).label != bc::kNone && v.module.str(v.step(s).label) == step;
+        ok = v.step(s).label != bc::kNone && v.module.str(v.step(s).label) == a.step;
     }
     if (ok) fit.push_back(c);
   }
@@ -1081,32 +1076,23 @@ static std::vector<ConnectionRow> pickConnections(Store& store, Workspace::Impl&
 
 namespace {
 
-ActionResult act(Store& store, Workspace::Impl& impl, const std::string& record, const std::string& sequence,
-                 rt::Event event) {
+ActionResult act(Store& store, Workspace::Impl& impl, const std::string& sequence, const Action& action) {
   return inWriteTransaction(store, [&] {
     int64_t now = metaInt(store, "clock"), epoch = metaInt(store, "epoch");
-    std::vector<ConnectionRow> rows = pickConnections(store, impl, record, sequence, event.type, event.step);
+    std::vector<ConnectionRow> rows = pickConnections(store, impl, action, sequence);
     // The simulator completes the step and ignores a wrong outcome with a warning; a
     // command refuses it instead, so the seller can correct it.
-    if (event.type == rt::EventType::Complete && event.outcome && rows.size() == 1 &&
+    if (action.kind == Action::Kind::Complete && action.outcome && rows.size() == 1 &&
         rows[0].waiting == static_cast<uint8_t>(rt::Waiting::Manual)) {
       const LoadedVersion& v = impl.version(rows[0].sequence, rows[0].version);
       const bc::Step& s = v.step(rows[0].step);
       if (s.activity != ActivityKind::Call)
         throw Error(fmt::format("complete: --outcome applies to call steps only; the current step of '{}' is {} "
-                                "{} step", record, std::string_view("aeiou").find(info(s.activity).name[0]) ==
+                                "{} step", action.record, std::string_view("aeiou").find(info(s.activity).name[0]) ==
                                 std::string_view::npos ? "a" : "an", info(s.activity).name));
     }
-    event.at = now;
-    event.record = record;
     Mover mover{store, impl, epoch};
-    mover.run(rows, {event}, now);
-    if (!mover.warnings.empty()) {
-      // The simulator's warning says "ignored"; here the command fails and nothing changes.
-      std::string message = mover.warnings.front();
-      if (std::string_view suffix = "; ignored"; message.ends_with(suffix)) message.resize(message.size() - suffix.size());
-      throw Error(message);
-    }
+    mover.run(rows, {action}, now);
     ActionResult result;
     for (const auto& c : rows) result.moved.push_back(impl.view(c));
     return result;
@@ -1117,26 +1103,28 @@ ActionResult act(Store& store, Workspace::Impl& impl, const std::string& record,
 
 ActionResult Workspace::complete(const std::string& record, std::optional<CallOutcome> outcome,
                                  const std::string& sequence) {
-  rt::Event e;
-  e.type = rt::EventType::Complete;
-  e.outcome = outcome;
-  return act(*store_, *impl_, record, sequence, std::move(e));
+  Action a;
+  a.kind = Action::Kind::Complete;
+  a.record = record;
+  a.outcome = outcome;
+  return act(*store_, *impl_, sequence, a);
 }
 
 ActionResult Workspace::skip(const std::string& record, const std::string& sequence) {
-  rt::Event e;
-  e.type = rt::EventType::Skip;
-  return act(*store_, *impl_, record, sequence, std::move(e));
+  Action a;
+  a.kind = Action::Kind::Skip;
+  a.record = record;
+  return act(*store_, *impl_, sequence, a);
 }
 
-ActionResult Workspace::event(const std::string& record, rt::EventType type, const std::string& step,
+ActionResult Workspace::event(const std::string& record, EngagementEvent event, const std::string& step,
                               const std::string& sequence) {
-  if (type < rt::EventType::Opened || type > rt::EventType::Downloaded)
-    throw Error(fmt::format("'{}' is not a customer event (opened, clicked, replied, downloaded)", actionName(type)));
-  rt::Event e;
-  e.type = type;
-  e.step = step;
-  return act(*store_, *impl_, record, sequence, std::move(e));
+  Action a;
+  a.kind = Action::Kind::Engage;
+  a.record = record;
+  a.event = event;
+  a.step = step;
+  return act(*store_, *impl_, sequence, a);
 }
 
 ActionResult Workspace::update(const std::string& record, const std::vector<std::string>& assignments) {
@@ -1146,8 +1134,8 @@ ActionResult Workspace::update(const std::string& record, const std::vector<std:
     if (assignments.empty()) throw Error("update: give at least one field=value");
     rt::RecordSchema s = schema(rec->entity);
     rt::StringArena arena;
-    rt::Event e;
-    e.type = rt::EventType::Update;
+    Action e;
+    e.kind = Action::Kind::Update;
     e.record = record;
     Json j = Json::parse(rec->fields, nullptr, false);
     if (!j.is_object()) j = Json::object();
@@ -1177,7 +1165,6 @@ ActionResult Workspace::update(const std::string& record, const std::vector<std:
     f.record = record;
     f.activeOnly = true;
     std::vector<ConnectionRow> rows = store_->connections(f);
-    e.at = now;
     Mover mover{*store_, *impl_, epoch};
     mover.run(rows, {e}, now);
     ActionResult result;

@@ -10,26 +10,16 @@
 
 #include "seqc/format/activity.h"
 #include "seqc/format/bytecode.h"
+#include "seqc/format/schema.h"
 #include "seqc/runtime/value.h"
 
 namespace seqc::rt {
 
-// One field of the schema records are typed by.
-struct FieldSpec {
-  std::string name;
-  bc::ValueType type = bc::ValueType::String;
-  uint32_t maxLength = 0;                                // String: 0 = unbounded
-  std::vector<std::pair<int64_t, std::string>> options;  // Choice: value, label
-};
+using bc::FieldSpec;
+using bc::RecordSchema;
 
 // The schema of a field the module's code touches (its name, type and options).
 FieldSpec fieldSpec(const bc::Module& m, const bc::Field& f);
-
-struct RecordSchema {
-  std::string entity;
-  std::vector<FieldSpec> fields;
-  const FieldSpec* find(std::string_view name) const;
-};
 
 // Parses one textual value of `field` (CSV cell or JSON string): choice by label or
 // value, numbers, `true`/`false`, ISO dates; empty text is null. Nullopt + `error`
@@ -59,12 +49,29 @@ bool readRecords(const std::string& path, const RecordSchema& schema,
                  const std::vector<std::string>& keep, StringArena& arena, RecordTable& out,
                  std::string& error, bool presentOnly = false);
 
+// The events of an events file: the engagement events are expanded from
+// activity_kinds.def, in its order.
 enum class EventType : uint8_t {
-  Complete, Skip, Opened, Clicked, Replied, Downloaded, Update, Disconnect, Connect,
+  Complete, Skip,
+#define ENGAGEMENT_EVENT(E, N) E,
+#include "seqc/format/activity_kinds.def"
+#undef ENGAGEMENT_EVENT
+  Update, Disconnect, Connect,
 };
-inline constexpr std::array<std::string_view, 9> kEventTypeNames = {
-    "complete", "skip", "opened", "clicked", "replied", "downloaded",
-    "update", "disconnect", "connect"};
+inline constexpr std::array kEventTypeNames = {
+    std::string_view("complete"), std::string_view("skip"),
+#define ENGAGEMENT_EVENT(E, N) std::string_view(N),
+#include "seqc/format/activity_kinds.def"
+#undef ENGAGEMENT_EVENT
+    std::string_view("update"), std::string_view("disconnect"), std::string_view("connect")};
+static_assert(kEventTypeNames.size() == static_cast<size_t>(EventType::Connect) + 1);
+
+// The engagement event an event type is, if it is one.
+inline std::optional<EngagementEvent> engagementEvent(EventType t) {
+  auto i = static_cast<int>(t) - static_cast<int>(EventType::Opened);
+  if (i < 0 || static_cast<size_t>(i) >= kEngagementEventNames.size()) return std::nullopt;
+  return static_cast<EngagementEvent>(i);
+}
 
 struct Event {
   int64_t at = 0;  // seconds since the epoch

@@ -14,11 +14,14 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/compilation.h"
+#include "seqc/format/activity.h"
 #include "seqc/format/bytecode.h"
-#include "seqc/runtime/records.h"
-#include "seqc/runtime/simulator.h"
+#include "seqc/format/schema.h"
 #include "seqc/workspace/store.h"
+
+namespace seqc {
+struct CompileResult;  // compiler/driver.h
+}
 
 namespace seqc::ws {
 
@@ -131,12 +134,11 @@ class Workspace {
   int64_t clock();                 // the workspace clock (seconds since the epoch)
   const std::string& dir() const { return dir_; }
 
-  // Stores a new version of each sequence of the compiled `path` (or only `only`) and
-  // makes it active. `module` is the compilation lowered and verified. An unchanged
-  // source is not a new version (and reactivates an inactive sequence).
-  std::vector<Activation> activate(const Compilation& compilation, const bc::Module& module,
-                                   const std::string& path, const std::string& only,
-                                   const std::string& change);
+  // Stores a new version of each sequence of `path`, compiled (and ok), or only of
+  // `only`, and makes it active. An unchanged source is not a new version (and
+  // reactivates an inactive sequence).
+  std::vector<Activation> activate(const CompileResult& compiled, const std::string& path,
+                                   const std::string& only, const std::string& change);
   // Makes a stored sequence active again at its latest version (an imported or cloned
   // sequence has no source to activate).
   Activation reactivate(const std::string& name);
@@ -146,7 +148,7 @@ class Workspace {
 
   // The schema records of `entity` are typed by: the standard library's entity and the
   // fields `extend entity` added in activated sources.
-  rt::RecordSchema schema(const std::string& entity);
+  bc::RecordSchema schema(const std::string& entity);
   LoadResult loadRecords(const std::string& path, const std::string& entity);
 
   // `where`: a .seq bool expression over the entity (`lead.statecode == "Open"`).
@@ -162,7 +164,7 @@ class Workspace {
   ActionResult complete(const std::string& record, std::optional<CallOutcome> outcome,
                         const std::string& sequence);
   ActionResult skip(const std::string& record, const std::string& sequence);
-  ActionResult event(const std::string& record, rt::EventType type, const std::string& step,
+  ActionResult event(const std::string& record, EngagementEvent event, const std::string& step,
                      const std::string& sequence);
   // `assignments`: field=value texts, typed by the record's entity.
   ActionResult update(const std::string& record, const std::vector<std::string>& assignments);

@@ -1,0 +1,301 @@
+// The interpreter: runs one sequence of a verified module for many records (LANGUAGE.md
+// §6). It owns the per-record state and the pending timers, and offers what every
+// driver needs: connect, resume at a timer, deliver a completion, a skip, an engagement
+// event or a field update, evaluate the `exit when` condition, and report state. It
+// knows nothing of behaviour models, event files, reports or storage: `seqc simulate`
+// (simulator.h) and the workspace engine drive it.
+//
+// Per-record state lives in flat arrays indexed by record: a 32-byte RecordState, one
+// engagement byte per slot, the variables and the field values the code touches.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <climits>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "seqc/format/activity.h"
+#include "seqc/format/bytecode.h"
+#include "seqc/runtime/value.h"
+
+namespace seqc::rt {
+
+enum class Status : uint8_t { Active, Completed, Exited, Disconnected, Advanced, Error };
+inline constexpr std::array<std::string_view, 6> kStatusNames = {
+    "active", "completed", "exited", "disconnected", "advanced", "error"};
+
+enum class Reason : uint8_t { None, Reply, ExitWhen, Error };
+
+// A history entry's result (CLI.md): five of its own, then the call outcomes, then the
+// engagement events, both expanded from activity_kinds.def.
+enum class Result : uint8_t {
+  Completed, Skipped, Sent, Waited, TimedOut,
+#define CALL_OUTCOME(E, N) E,
+#include "seqc/format/activity_kinds.def"
+#undef CALL_OUTCOME
+#define ENGAGEMENT_EVENT(E, N) E,
+#include "seqc/format/activity_kinds.def"
+#undef ENGAGEMENT_EVENT
+};
+inline constexpr auto kFirstOutcome = Result::Answered;
+inline constexpr auto kFirstEvent = Result::Opened;
+inline constexpr Result resultOf(CallOutcome o) {
+  return static_cast<Result>(static_cast<int>(kFirstOutcome) + static_cast<int>(o));
+}
+inline constexpr Result resultOf(EngagementEvent e) {
+  return static_cast<Result>(static_cast<int>(kFirstEvent) + static_cast<int>(e));
+}
+inline constexpr bool isOutcome(Result r) {
+  return r >= kFirstOutcome && static_cast<size_t>(r) < static_cast<size_t>(kFirstOutcome) + kCallOutcomeNames.size();
+}
+static_assert(static_cast<size_t>(kFirstEvent) == static_cast<size_t>(kFirstOutcome) + kCallOutcomeNames.size());
+std::string_view name(Result r);
+
+struct HistoryEntry {  // 12 bytes, one flat log for all records
+  uint32_t record;
+  int32_t at;       // seconds since the start
+  uint16_t step;    // sequence-local
+  Result result;
+  uint8_t pad = 0;
+};
+
+// What a record is waiting for.
+enum class Waiting : uint8_t { Nothing, Manual, Timer, Condition, Connect };
+
+inline constexpr uint16_t kNoStep = 0xFFFF;
+
+struct RecordState {  // 32 bytes: docs/performance.md counts them
+  uint32_t pc = 0;          // resume point (at `await`: the await itself)
+  int32_t entered = 0;      // when the current step began; once finished, when it ended
+  int32_t due = 0;          // pending timer (wait end, `within` deadline, scheduled connect)
+  int32_t connected = 0;    // when the record (last) connected
+  uint16_t step = kNoStep;  // current step, sequence-local
+  uint16_t progress = 0;
+  Status status = Status::Active;
+  Waiting waiting = Waiting::Nothing;
+  Reason reason = Reason::None;
+  uint8_t pad = 0;
+  uint32_t generation = 0;  // bumps whenever the record moves: stale generated events die
+  uint32_t error = 0;       // Error: the message; Advanced: the target's name (message())
+};
+static_assert(sizeof(RecordState) == 32);
+
+// Per-step counts for the funnel.
+struct StepCounts {
+  uint64_t reached = 0;
+  uint64_t done = 0;     // completed, sent, waited, condition true
+  uint64_t skipped = 0;  // skipped, condition false (timed out or its step skipped)
+};
+
+// Items due at instants (int32 seconds), in order of time: a min-heap of distinct
+// instants and one bucket per instant, so a million records due at the same instant
+// are one bucket, not a million heap operations. Bucket storage is recycled.
+template <class T>
+class TimeQueue {
+ public:
+  void push(int32_t at, const T& item);
+  bool empty() const { return times_.empty(); }
+  int32_t next() const { return times_.front(); }
+  // Moves the earliest bucket into `out` (its old storage is recycled as a bucket).
+  void take(std::vector<T>& out);
+
+ private:
+  uint32_t bucket(int32_t at);
+  int32_t lastAt_ = INT32_MIN;  // pushes come in runs for one instant: skip the hash
+  uint32_t lastBucket_ = 0;
+  std::vector<int32_t> times_;
+  std::unordered_map<int32_t, uint32_t> index_;
+  std::vector<std::vector<T>> buckets_;
+  std::vector<uint32_t> free_;
+};
+
+template <class T>
+inline uint32_t TimeQueue<T>::bucket(int32_t at) {
+  if (at == lastAt_) return lastBucket_;
+  auto [it, inserted] = index_.try_emplace(at, 0);
+  if (inserted) {
+    if (free_.empty()) {
+      it->second = static_cast<uint32_t>(buckets_.size());
+      buckets_.emplace_back();
+    } else {
+      it->second = free_.back();
+      free_.pop_back();
+    }
+    times_.push_back(at);
+    std::push_heap(times_.begin(), times_.end(), std::greater<>());
+  }
+  lastAt_ = at;
+  lastBucket_ = it->second;
+  return it->second;
+}
+
+template <class T>
+inline void TimeQueue<T>::push(int32_t at, const T& item) {
+  buckets_[bucket(at)].push_back(item);
+}
+
+template <class T>
+inline void TimeQueue<T>::take(std::vector<T>& out) {
+  int32_t at = times_.front();
+  std::pop_heap(times_.begin(), times_.end(), std::greater<>());
+  times_.pop_back();
+  auto it = index_.find(at);
+  uint32_t b = it->second;
+  index_.erase(it);
+  if (lastAt_ == at) lastAt_ = INT32_MIN;
+  out.clear();
+  out.swap(buckets_[b]);
+  free_.push_back(b);
+}
+
+// Why an action did not apply to a record (refusalText() words it).
+enum class Refusal : uint8_t {
+  None,
+  NotActive,     // the record is not active
+  NoManualStep,  // complete: no current manual activity
+  NothingToSkip, // skip: no current manual activity or wait
+  NotAnActivity, // engagement: the step is a wait or condition
+  WrongKind,     // engagement: the step's kind cannot receive the event
+  NotSent,       // engagement: the record has not been sent the step (yet)
+};
+
+class Interpreter {
+ public:
+  struct Options {
+    int64_t start = 0;     // seconds since the epoch of instant 0
+    bool history = true;   // keep the per-record history log
+  };
+  // What a driver hears besides state changes: the behaviour model plans from these.
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // A manual activity step became current.
+    virtual void manualStep(uint32_t r, uint16_t step, int32_t now) = 0;
+    // An activity step went out (automated) or was completed by the seller.
+    virtual void stepDone(uint32_t r, uint16_t step, int32_t now) = 0;
+  };
+
+  Interpreter(const bc::Module& module, uint32_t sequence, Options options, Listener* listener = nullptr);
+
+  // Adds `count` records, disconnected: `fieldValues` holds, per record, one value per
+  // module field (Module::fields order; fields of other entities null). Strings are
+  // copied. Returns the first index.
+  uint32_t addRecords(size_t count, std::vector<Value> fieldValues);
+
+  // ---- driving (`now`: seconds since Options::start)
+  void connect(uint32_t r, int32_t now);
+  // Connects `r` when the timers reach `at`.
+  void connectAt(uint32_t r, int32_t at);
+  // Puts a record back where an earlier run saved it; a pending timer is queued again.
+  void restore(uint32_t r, const RecordState& state, std::span<const uint8_t> slots,
+               std::span<const Value> vars);
+  // The earliest pending timer, if any.
+  std::optional<int32_t> nextTimer() const;
+  // Runs every timer due at `now` (which must be nextTimer()): waits end, conditions
+  // time out, scheduled connects happen. Returns how many records moved.
+  size_t fireTimers(int32_t now);
+  Refusal complete(uint32_t r, std::optional<CallOutcome> outcome, int32_t now);  // outcome: calls only
+  Refusal skip(uint32_t r, int32_t now);
+  Refusal engage(uint32_t r, uint16_t step, EngagementEvent event, int32_t now);
+  // Field values change (module field index, value), then `exit when` is evaluated.
+  // A value that does not fit its field fails the record with "`context`: why".
+  Refusal update(uint32_t r, std::span<const std::pair<uint16_t, Value>> values, int32_t now,
+                 std::string_view context);
+  void disconnect(uint32_t r, int32_t now);
+  // The sequence's `exit when` for the record as it stands (false without one);
+  // nullopt when evaluating it failed (the record is then in error).
+  std::optional<bool> exitCondition(uint32_t r, int32_t now);
+
+  // ---- state
+  const bc::Module& module() const { return module_; }
+  const bc::Sequence& sequence() const { return seq_; }
+  const bc::Step& step(uint16_t local) const { return module_.steps[seq_.stepBegin + local]; }
+  size_t recordCount() const { return states_.size(); }
+  const RecordState& state(uint32_t r) const { return states_[r]; }
+  // Error: the message; Advanced: the name of the sequence advanced to.
+  const std::string& message(uint32_t r) const { return errors_[states_[r].error]; }
+  std::span<const uint8_t> slots(uint32_t r) const {
+    return {slots_.data() + static_cast<size_t>(r) * seq_.slots, seq_.slots};
+  }
+  std::span<const Value> vars(uint32_t r) const {
+    return {vars_.data() + static_cast<size_t>(r) * seq_.vars, seq_.vars};
+  }
+  // One value per module field (Module::fields order), as `set` left them.
+  std::span<const Value> fields(uint32_t r) const {
+    return {fields_.data() + static_cast<size_t>(r) * width_, width_};
+  }
+  // Engagement state of a step's slot: whether it was sent/completed, or skipped.
+  bool sent(uint32_t r, uint16_t step) const;
+  bool skipped(uint32_t r, uint16_t step) const;
+  // The module field of the sequence's entity called `name`; the step labelled `label`.
+  std::optional<uint16_t> field(std::string_view name) const;
+  std::optional<uint16_t> stepByLabel(std::string_view label) const;
+
+  // History entries of every record in order of time, and grouped by record.
+  const std::vector<HistoryEntry>& history() const { return history_; }
+  std::vector<HistoryEntry> historyByRecord() const;
+  const std::vector<StepCounts>& stepCounts() const { return stepCounts_; }
+  const std::vector<uint64_t>& branchCounts() const { return branchCounts_; }
+  uint64_t stepsExecuted() const { return stepsExecuted_; }
+  // Bytes of state per record: position, status, timers, progress, engagement slots and
+  // variables — and, for bytesPerRecord, the field values the code touches.
+  size_t stateBytesPerRecord() const;
+  size_t bytesPerRecord() const;
+  // Reserves the history log for about `records` records.
+  void reserveHistory(size_t records);
+
+ private:
+  void execute(uint32_t r, uint32_t pc, int32_t now);
+  void resume(uint32_t r, int32_t now) { execute(r, states_[r].pc, now); }
+  void fail(uint32_t r, uint32_t pc, std::string message, int32_t now);
+  void finish(uint32_t r, Status status, Reason reason, int32_t now);
+  void record(uint32_t r, uint16_t step, Result result, int32_t now) {
+    if (options_.history) history_.push_back({r, now, step, result});
+  }
+  // 0 undecided, 1 true, 2 false (with the deciding result in `why`).
+  int decide(uint32_t r, const bc::Step& s, Result& why) const;
+  void leaveStep(uint32_t r, uint16_t step, Result result, int32_t now);
+  void setTimer(uint32_t r, int32_t due) { timers_.push(due, r); }
+  uint8_t& bits(uint32_t r, const bc::Step& s) { return slots_[static_cast<size_t>(r) * seq_.slots + s.slot]; }
+
+  const bc::Module& module_;
+  const bc::Sequence seq_;
+  Options options_;
+  Listener* listener_;
+  const uint8_t* code_;
+  uint32_t width_ = 0;  // module fields per record
+  std::unordered_map<std::string, uint16_t> fieldByName_;  // the sequence entity's fields
+  std::unordered_map<std::string, uint16_t> stepByLabel_;
+
+  std::vector<RecordState> states_;
+  std::vector<uint8_t> slots_;     // record × slot: engagement bits
+  std::vector<Value> vars_;        // record × var
+  std::vector<Value> fields_;      // record × module field
+  std::vector<HistoryEntry> history_;  // reserved ahead: growth copies cost more than the run
+  std::vector<std::string> errors_{""};
+  StringArena arena_;
+  std::vector<Value> stack_ = std::vector<Value>(bc::kMaxStack);
+  std::vector<Value> constants_;  // the module's constants as values, converted once
+  std::vector<uint32_t> advanceMessages_;  // constant → its entry in errors_ (0: none yet)
+  TimeQueue<uint32_t> timers_;
+  std::vector<uint32_t> due_;  // fireTimers' bucket, recycled
+  std::vector<StepCounts> stepCounts_;
+  std::vector<uint64_t> branchCounts_;
+  uint64_t stepsExecuted_ = 0;
+};
+
+// The words of a refusal, as drivers show it: "complete: record 'L-1' has no current
+// activity step to complete". `action` is the action's name ("complete", "opened");
+// `label` the step an engagement event named.
+std::string refusalText(Refusal why, const Interpreter& in, uint32_t r, std::string_view record,
+                        std::string_view action, std::string_view label = {});
+
+}  // namespace seqc::rt
