@@ -32,8 +32,8 @@
 #include "bench/tree_walk.h"
 #include "compiler/compilation.h"
 #include "compiler/lower.h"
-#include "seqc/runtime/simulator.h"
-#include "seqc/runtime/time.h"
+#include "seqc/sim/simulator.h"
+#include "seqc/support/time.h"
 
 namespace fs = std::filesystem;
 using namespace seqc;
@@ -155,10 +155,10 @@ Records generate(const bc::Module& m, uint32_t sequence, size_t n, int64_t start
         case bc::ValueType::Decimal: v = rt::Value::decimal(static_cast<double>(h % 10000) / 100); break;
         case bc::ValueType::Money: v = rt::Value::money(static_cast<int64_t>(h % 200000) * rt::kMoneyScale); break;
         case bc::ValueType::Date:
-          v = rt::Value::date(start / rt::kSecondsPerDay - static_cast<int64_t>(h % 60));
+          v = rt::Value::date(start / seqc::kSecondsPerDay - static_cast<int64_t>(h % 60));
           break;
         case bc::ValueType::DateTime:
-          v = rt::Value::datetime(start - static_cast<int64_t>(h % (60 * rt::kSecondsPerDay)));
+          v = rt::Value::datetime(start - static_cast<int64_t>(h % (60 * seqc::kSecondsPerDay)));
           break;
         default: break;  // strings, ids, lookups, durations: missing
       }
@@ -418,7 +418,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", error.c_str());
     return 1;
   }
-  const int64_t start = *rt::parseDateTime("2026-01-05T09:00:00Z");
+  const int64_t start = *seqc::parseDateTime("2026-01-05T09:00:00Z");
   Config config{prog, &model, seed, start};
 
   const bc::Sequence& seq = program.module.sequences[program.sequence];

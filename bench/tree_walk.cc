@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 #include <llvm/Support/Casting.h>
 
-#include "seqc/runtime/time.h"
+#include "seqc/support/time.h"
 
 namespace seqc::bench {
 
@@ -59,7 +59,7 @@ TwValue string(std::string s) {
 bool truthy(const TwValue& v) { return v.tag == Tag::Bool && v.b; }
 bool isNumeric(Tag t) { return t == Tag::Int || t == Tag::Decimal || t == Tag::Money; }
 bool isTime(Tag t) { return t == Tag::Date || t == Tag::DateTime; }
-int64_t instant(const TwValue& v) { return v.tag == Tag::Date ? v.i * rt::kSecondsPerDay : v.i; }
+int64_t instant(const TwValue& v) { return v.tag == Tag::Date ? v.i * seqc::kSecondsPerDay : v.i; }
 
 double asDouble(const TwValue& v) {
   switch (v.tag) {
@@ -549,7 +549,7 @@ TwValue TreeWalker::eval(const ast::Expr& e, Record& r, int32_t now) {
       const auto& c = cast<ast::CallExpr>(e);
       int64_t nowAbs = start_ + now;
       if (c.callee == "now") return make(Tag::DateTime, nowAbs);
-      if (c.callee == "today") return make(Tag::Date, floorDiv(nowAbs, rt::kSecondsPerDay));
+      if (c.callee == "today") return make(Tag::Date, floorDiv(nowAbs, seqc::kSecondsPerDay));
       TwValue v = eval(*c.args[0], r, now);
       if (c.callee == "contains") {
         TwValue w = eval(*c.args[1], r, now);
@@ -558,7 +558,7 @@ TwValue TreeWalker::eval(const ast::Expr& e, Record& r, int32_t now) {
       if (v.tag == Tag::Null) return v;
       if (c.callee == "days_since") {
         if (!isTime(v.tag)) throw Fault{fmt::format("days_since of {}", tagName(v.tag))};
-        return make(Tag::Int, floorDiv(nowAbs - instant(v), rt::kSecondsPerDay));
+        return make(Tag::Int, floorDiv(nowAbs - instant(v), seqc::kSecondsPerDay));
       }
       if (v.tag != Tag::String) throw Fault{fmt::format("{} of {}", c.callee, tagName(v.tag))};
       if (c.callee == "len") return make(Tag::Int, static_cast<int64_t>(codePoints(v.s)));
@@ -646,11 +646,11 @@ void TreeWalker::store(Record& r, const FieldInfo& f, TwValue v) {
                                   codePoints(v.s), f.type.maxLength)};
         break;
       case TypeKind::Date:
-        if (v.tag == Tag::DateTime) v = make(Tag::Date, floorDiv(v.i, rt::kSecondsPerDay));
+        if (v.tag == Tag::DateTime) v = make(Tag::Date, floorDiv(v.i, seqc::kSecondsPerDay));
         ok = v.tag == Tag::Date;
         break;
       case TypeKind::DateTime:
-        if (v.tag == Tag::Date) v = make(Tag::DateTime, v.i * rt::kSecondsPerDay);
+        if (v.tag == Tag::Date) v = make(Tag::DateTime, v.i * seqc::kSecondsPerDay);
         ok = v.tag == Tag::DateTime;
         break;
       case TypeKind::Duration: ok = v.tag == Tag::Duration; break;
@@ -698,7 +698,7 @@ void TreeWalker::finish(Record& r, rt::Status status, rt::Reason reason, int32_t
   r.frames.clear();
   ++r.generation;
   if (status == rt::Status::Completed) {
-    auto days = static_cast<size_t>((now - r.connected) / rt::kSecondsPerDay);
+    auto days = static_cast<size_t>((now - r.connected) / seqc::kSecondsPerDay);
     if (daysToCompletion_.size() <= days) daysToCompletion_.resize(days + 1);
     ++daysToCompletion_[days];
   }

@@ -27,8 +27,8 @@
 
 #include "compiler/ast.h"
 #include "compiler/schema.h"
-#include "seqc/runtime/simulator.h"
-#include "seqc/runtime/value.h"
+#include "seqc/sim/simulator.h"
+#include "seqc/interp/value.h"
 
 namespace seqc::bench {
 

@@ -15,7 +15,7 @@
 #include "compiler/parser.h"
 #include "compiler/schema.h"
 #include "seqc/format/bytecode.h"
-#include "seqc/runtime/time.h"
+#include "seqc/support/time.h"
 
 namespace fs = std::filesystem;
 
@@ -103,7 +103,7 @@ std::string stepHover(const ast::Stmt& st) {
   for (const ast::ActivityOption& o : a->options) switch (o.kind) {
       case ast::ActivityOptionKind::Template: s += fmt::format("\n\nTemplate: `{}`", md(o.text)); break;
       case ast::ActivityOptionKind::Description: s += fmt::format("\n\nDescription: {}", md(o.text)); break;
-      case ast::ActivityOptionKind::Due: s += fmt::format("\n\nDue: {}", rt::formatDuration(o.due.minutes * 60)); break;
+      case ast::ActivityOptionKind::Due: s += fmt::format("\n\nDue: {}", seqc::formatDuration(o.due.minutes * 60)); break;
     }
   s += "\n\nIn conditions: " + eventsOf(a->activity);
   return s;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "seqc/format/bytecode.h"
-#include "seqc/runtime/simulator.h"
+#include "seqc/sim/simulator.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   seqc::bc::Module m;

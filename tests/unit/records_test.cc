@@ -9,9 +9,10 @@
 #include <string>
 #include <unistd.h>
 
-#include "seqc/runtime/records.h"
-#include "seqc/runtime/time.h"
+#include "seqc/sim/records.h"
+#include "seqc/support/time.h"
 
+using namespace seqc;
 using namespace seqc::rt;
 using seqc::bc::ValueType;
 using Catch::Matchers::Contains;

@@ -3,9 +3,9 @@
 
 #include <limits>
 
-#include "seqc/runtime/time.h"
+#include "seqc/support/time.h"
 
-using namespace seqc::rt;
+using namespace seqc;
 
 TEST_CASE("daysFromCivil", "[time]") {
   CHECK(daysFromCivil(1970, 1, 1) == 0);

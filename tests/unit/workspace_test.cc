@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "seqc/runtime/interpreter.h"
-#include "seqc/runtime/time.h"
+#include "seqc/interp/interpreter.h"
+#include "seqc/support/time.h"
 #include "seqc/workspace/workspace.h"
 #include "workspace_fixture.h"
 

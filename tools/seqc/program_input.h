@@ -8,7 +8,7 @@
 
 #include "compiler/driver.h"
 #include "seqc/format/bytecode.h"
-#include "seqc/runtime/records.h"
+#include "seqc/sim/records.h"
 #include "tools/seqc/command.h"
 
 namespace seqc::cli {

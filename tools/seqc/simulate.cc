@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "seqc/runtime/simulator.h"
-#include "seqc/runtime/time.h"
+#include "seqc/sim/simulator.h"
+#include "seqc/support/time.h"
 #include "tools/seqc/program_input.h"
 
 namespace seqc::cli {
@@ -48,7 +48,7 @@ Runner addSimulate(CLI::App& app) {
       return kExitInputError;
     };
     rt::SimOptions sim;
-    auto start = rt::parseDateTime(opts->start);
+    auto start = seqc::parseDateTime(opts->start);
     if (!start) {
       std::fprintf(stderr, "error: --start: '%s' is not an ISO 8601 time (like 2026-01-05T09:00:00Z)\n",
                    opts->start.c_str());
@@ -56,8 +56,8 @@ Runner addSimulate(CLI::App& app) {
     }
     sim.start = *start;
     if (!opts->until.empty()) {
-      auto until = rt::parseDuration(opts->until);
-      if (!until || *until <= 0 || *until > 10LL * 365 * rt::kSecondsPerDay) {
+      auto until = seqc::parseDuration(opts->until);
+      if (!until || *until <= 0 || *until > 10LL * 365 * seqc::kSecondsPerDay) {
         std::fprintf(stderr, "error: --until: '%s' is not a duration like 7d or 2w3d (at most 3650d)\n",
                      opts->until.c_str());
         return kExitUsage;

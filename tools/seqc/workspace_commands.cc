@@ -22,9 +22,9 @@
 #include "compiler/driver.h"
 #include "seqc/format/activity.h"
 #include "seqc/format/bytecode.h"
-#include "seqc/runtime/records.h"
-#include "seqc/runtime/simulator.h"
-#include "seqc/runtime/time.h"
+#include "seqc/sim/records.h"
+#include "seqc/sim/simulator.h"
+#include "seqc/support/time.h"
 #include "seqc/workspace/workspace.h"
 #include "tools/seqc/command.h"
 #include "tools/seqc/program_input.h"
@@ -103,7 +103,7 @@ void printTable(const std::vector<std::string>& header, const std::vector<std::v
 
 // ---- formatting ---------------------------------------------------------------------
 
-std::string iso(int64_t t) { return rt::formatDateTime(t); }
+std::string iso(int64_t t) { return seqc::formatDateTime(t); }
 
 Json isoOrNull(const std::optional<int64_t>& t) { return t ? Json(iso(*t)) : Json(nullptr); }
 
@@ -161,7 +161,7 @@ std::string currentStep(const ws::ConnectionView& v) {
 std::optional<int64_t> daysElapsed(const ws::ConnectionRow& row, int64_t clock) {
   if (!isActive(row)) return std::nullopt;
   int64_t since = clock - row.entered;
-  return since < 0 ? 0 : since / rt::kSecondsPerDay;
+  return since < 0 ? 0 : since / seqc::kSecondsPerDay;
 }
 
 // `L-1 on "Seq": active, step call1 (progress 2/5)`.
@@ -197,7 +197,7 @@ std::string conditionText(const bc::Module& m, const bc::Sequence& seq, const bc
 
 std::optional<int64_t> timeOption(const std::string& flag, const std::string& text) {
   if (text.empty()) return std::nullopt;
-  auto t = rt::parseDateTime(text);
+  auto t = seqc::parseDateTime(text);
   if (!t)
     throw UsageError(fmt::format("{}: '{}' is not an ISO 8601 time (like 2026-01-05T09:00:00Z)", flag, text));
   return t;
@@ -452,9 +452,9 @@ Runner addShow(CLI::App& app) {
         j["kind"] = s.kind;
         j["title"] = textOrNull(s.title);
         if (!s.condition.empty()) j["condition"] = s.condition;
-        if (s.due) j["due"] = rt::formatDuration(*s.due);
-        if (s.wait) j["wait"] = rt::formatDuration(*s.wait);
-        if (s.within) j["within"] = rt::formatDuration(*s.within);
+        if (s.due) j["due"] = seqc::formatDuration(*s.due);
+        if (s.wait) j["wait"] = seqc::formatDuration(*s.wait);
+        if (s.within) j["within"] = seqc::formatDuration(*s.within);
         if (!s.templ.empty()) j["template"] = s.templ;
         if (!s.description.empty()) j["description"] = s.description;
         j["line"] = s.line;
@@ -502,9 +502,9 @@ Runner addShow(CLI::App& app) {
       line += s.kind;
       if (!s.title.empty()) line += fmt::format(" \"{}\"", s.title);
       if (!s.condition.empty()) line += " " + s.condition;
-      if (s.due) line += " due " + rt::formatDuration(*s.due);
-      if (s.wait) line += " " + rt::formatDuration(*s.wait);
-      if (s.within) line += " within " + rt::formatDuration(*s.within);
+      if (s.due) line += " due " + seqc::formatDuration(*s.due);
+      if (s.wait) line += " " + seqc::formatDuration(*s.wait);
+      if (s.within) line += " within " + seqc::formatDuration(*s.within);
       if (!s.templ.empty()) line += fmt::format(" template \"{}\"", s.templ);
       out += line + "\n";
     }

@@ -18,8 +18,8 @@
 #include <nlohmann/json.hpp>
 
 #include "internal.h"
-#include "seqc/runtime/interpreter.h"
-#include "seqc/runtime/records.h"
+#include "seqc/interp/interpreter.h"
+#include "seqc/sim/records.h"
 
 namespace seqc::ws {
 

@@ -27,9 +27,9 @@
 
 #include "compiler/driver.h"
 #include "internal.h"
-#include "seqc/runtime/interpreter.h"
-#include "seqc/runtime/records.h"
-#include "seqc/runtime/time.h"
+#include "seqc/interp/interpreter.h"
+#include "seqc/sim/records.h"
+#include "seqc/support/time.h"
 
 namespace seqc::ws {
 
@@ -171,7 +171,7 @@ int32_t offset(int64_t at, int64_t epoch) {
   int64_t d = at - epoch;
   if (d > kMaxOffset || d < -kMaxOffset)
     throw Error(fmt::format("{} is too far from the workspace's start ({}); a workspace spans 34 years",
-                            rt::formatDateTime(at), rt::formatDateTime(epoch)));
+                            seqc::formatDateTime(at), seqc::formatDateTime(epoch)));
   return static_cast<int32_t>(d);
 }
 

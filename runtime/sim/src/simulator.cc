@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "seqc/runtime/simulator.h"
-#include "seqc/runtime/time.h"
+#include "seqc/sim/simulator.h"
+#include "seqc/support/time.h"
 
 namespace seqc::rt {
 

@@ -1,6 +1,6 @@
 // Reading the simulator's inputs: records (CSV per RFC 4180, or JSONL) typed by an
 // entity schema, and scripted events (JSONL). Every error names file, line and field.
-#include "seqc/runtime/records.h"
+#include "seqc/sim/records.h"
 
 #include <fmt/format.h>
 
@@ -17,7 +17,7 @@
 #include <system_error>
 #include <unordered_map>
 
-#include "seqc/runtime/time.h"
+#include "seqc/support/time.h"
 
 namespace seqc::rt {
 

@@ -2,7 +2,7 @@
 // (LANGUAGE.md §6), and the actions drivers apply to records. The module is verified, so
 // operands and stack depths are trusted; operand *types* are still checked, and a
 // mismatch fails the record, not the process.
-#include "seqc/runtime/interpreter.h"
+#include "seqc/interp/interpreter.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "seqc/runtime/time.h"
+#include "seqc/support/time.h"
 
 namespace seqc::rt {
 

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "seqc/format/bytecode.h"
-#include "seqc/runtime/interpreter.h"
-#include "seqc/runtime/records.h"
-#include "seqc/runtime/value.h"
+#include "seqc/interp/interpreter.h"
+#include "seqc/sim/records.h"
+#include "seqc/interp/value.h"
 
 namespace seqc::rt {
 

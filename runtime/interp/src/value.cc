@@ -1,7 +1,7 @@
 // Values as bytes (value.h).
 #include <cstring>
 
-#include "seqc/runtime/value.h"
+#include "seqc/interp/value.h"
 
 namespace seqc::rt {
 

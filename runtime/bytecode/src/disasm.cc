@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "seqc/format/bytecode.h"
-#include "seqc/runtime/time.h"
+#include "seqc/support/time.h"
 
 namespace seqc::bc {
 namespace {
@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kUnknown = "?";
 
 
-std::string duration(int64_t seconds) { return rt::formatDuration(seconds); }
+std::string duration(int64_t seconds) { return seqc::formatDuration(seconds); }
 
 // Days in [year 0, year 9999] print as dates; anything else as a plain number.
 constexpr int64_t kMinDay = -719528, kMaxDay = 2932896;
@@ -70,10 +70,10 @@ class Disassembler {
       case ValueType::Money: return money(c.i);
       case ValueType::String: return str(c.str);
       case ValueType::Date:
-        return c.i >= kMinDay && c.i <= kMaxDay ? rt::formatDate(c.i) : fmt::format("day {}", c.i);
+        return c.i >= kMinDay && c.i <= kMaxDay ? seqc::formatDate(c.i) : fmt::format("day {}", c.i);
       case ValueType::DateTime:
-        return c.i / rt::kSecondsPerDay >= kMinDay && c.i / rt::kSecondsPerDay <= kMaxDay
-                   ? rt::formatDateTime(c.i)
+        return c.i / seqc::kSecondsPerDay >= kMinDay && c.i / seqc::kSecondsPerDay <= kMaxDay
+                   ? seqc::formatDateTime(c.i)
                    : fmt::format("second {}", c.i);
       case ValueType::Duration: return duration(c.i);
       default: return fmt::format("{}", c.i);

@@ -24,7 +24,7 @@
 
 #include "seqc/format/activity.h"
 #include "seqc/format/bytecode.h"
-#include "seqc/runtime/value.h"
+#include "seqc/interp/value.h"
 
 namespace seqc::rt {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace seqc::rt {
+namespace seqc {
 
 inline constexpr int64_t kSecondsPerDay = 86400;
 
@@ -27,4 +27,4 @@ std::string formatDuration(int64_t seconds);
 
 int64_t daysFromCivil(int64_t y, unsigned m, unsigned d);
 
-}  // namespace seqc::rt
+}  // namespace seqc

@@ -11,7 +11,7 @@
 #include "seqc/format/activity.h"
 #include "seqc/format/bytecode.h"
 #include "seqc/format/schema.h"
-#include "seqc/runtime/value.h"
+#include "seqc/interp/value.h"
 
 namespace seqc::rt {
 

@@ -1,13 +1,13 @@
 // Times and durations as the CLI reads and writes them: strict ISO 8601 in UTC, no
 // locale or time-zone database involved.
-#include "seqc/runtime/time.h"
+#include "seqc/support/time.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <limits>
 
-namespace seqc::rt {
+namespace seqc {
 namespace {
 
 constexpr int kMinYear = 1900;
@@ -207,4 +207,4 @@ std::string formatDuration(int64_t seconds) {
   return out;
 }
 
-}  // namespace seqc::rt
+}  // namespace seqc
