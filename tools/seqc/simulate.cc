@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "seqc/runtime/report.h"
 #include "seqc/runtime/simulator.h"
 #include "seqc/runtime/time.h"
 #include "tools/seqc/program_input.h"
@@ -109,9 +110,8 @@ Runner addSimulate(CLI::App& app) {
     simulator.setEvents(std::move(events), opts->events);
     simulator.run();
     bool report = opts->report || (model->count() > 0 && opts->format == "table");
-    std::string out = opts->format == "json" ? rt::renderJson(simulator, opts->report)
-                                             : rt::renderTable(simulator, report);
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    if (opts->format == "json") rt::writeJson(simulator, opts->report, stdout);
+    else rt::writeTable(simulator, report, stdout);
     return kExitOk;
   };
 }

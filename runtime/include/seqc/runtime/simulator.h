@@ -185,6 +185,8 @@ class Simulator {
   const bc::Step& step(uint16_t local) const { return module_.steps[seq_.stepBegin + local]; }
   // History entries of every record, grouped by record in order of time.
   std::vector<HistoryEntry> historyByRecord() const;
+  // The history log as written: every record's entries, in order of time.
+  std::span<const HistoryEntry> history() const { return history_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
   int64_t start() const { return options_.start; }
   int64_t end() const { return options_.start + end_; }  // seconds since the epoch
@@ -287,10 +289,5 @@ class Simulator {
   uint64_t stepsExecuted_ = 0;
   int32_t end_ = 0;
 };
-
-// Output of `seqc simulate` (CLI.md): one JSON object, or the table. `report` adds the
-// funnel and the days-to-completion distribution.
-std::string renderJson(const Simulator& sim, bool report);
-std::string renderTable(const Simulator& sim, bool report);
 
 }  // namespace seqc::rt
