@@ -5,7 +5,7 @@ SHELL := /bin/bash
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build demo test check bench bench-workspace clean setup
+.PHONY: all build demo test check bench bench-workspace bench-simulate-cli clean setup
 
 all: build
 
@@ -40,6 +40,12 @@ bench-workspace: setup
 	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BENCH_BUILD) --target seqc -j $(JOBS)
 	@bench/bench_workspace.sh $(BENCH_BUILD)/bin/seqc 1000000
+
+# `seqc simulate` of 1,000,000 leads against its hand-written floor (docs/performance.md).
+bench-simulate-cli: setup
+	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BENCH_BUILD) --target seqc floor_simulate -j $(JOBS)
+	@bench/bench_simulate_cli.sh $(BENCH_BUILD)/bin 1000000
 
 clean:
 	rm -rf build build-asan build-fuzz

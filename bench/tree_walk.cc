@@ -1,5 +1,5 @@
 // The tree-walking baseline of bench_simulate (see tree_walk.h). The timing rules and
-// the model follow runtime/src/interpreter.cc and simulator.cc; the model's decisions
+// the model follow runtime/interp/src/interpreter.cc and runtime/sim/src/simulator.cc; the model's decisions
 // are the runtime's own (rt::planManual, rt::planEngagements), so both engines see the
 // same behaviour.
 #include "bench/tree_walk.h"

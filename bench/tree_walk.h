@@ -10,7 +10,7 @@
 // It implements what the templates use — activities (manual and automated), waits,
 // engagement conditions with `within`, call outcome conditions, field conditions, `set`,
 // `let` and reassignment, `end`, `advance to`, `exit on reply`, `exit when` — with the
-// same timing rules and the same behaviour model as rt::Simulator (runtime/src/
+// same timing rules and the same behaviour model as rt::Simulator (runtime/sim/src/
 // simulator.cc, interpreter.cc), drawing the same random numbers, so for the same
 // records, model and seed both reach the same steps and end states. Scripted events
 // (--events) are not supported: the benchmark drives both with the model only.

@@ -1,4 +1,4 @@
-// Lowering: a checked, error-free program → one bytecode module (runtime/include/seqc/
+// Lowering: a checked, error-free program → one bytecode module (runtime/bytecode/include/seqc/
 // format/bytecode.h) holding every sequence of the user files in declaration order.
 // Reads the checker's resolutions (types, fields, steps, variables) and resolves
 // nothing again. The same program always gives the same module: strings, constants and

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "seqc/format/bytecode.h"
+#include "seqc/sim/report.h"
 #include "seqc/sim/simulator.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -37,7 +38,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     seqc::rt::Simulator sim(m, s, options);
     sim.addRecords({"a", "b"}, {});
     sim.run();
-    (void)seqc::rt::renderJson(sim, true);
+    static std::FILE* devNull = std::fopen("/dev/null", "w");
+    seqc::rt::writeJson(sim, true, devNull);
+    seqc::rt::writeTable(sim, true, devNull);
   }
   return 0;
 }

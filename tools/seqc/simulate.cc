@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "seqc/sim/report.h"
 #include "seqc/sim/simulator.h"
 #include "seqc/support/time.h"
 #include "tools/seqc/program_input.h"
@@ -36,8 +37,8 @@ Runner addSimulate(CLI::App& app) {
                     ->type_name("MODEL.json");
   cmd->add_option("--seed", opts->seed, "seed of the model's random behaviour (default 0)")->type_name("N")->needs(model);
   cmd->add_option("--format", opts->format, "output format")
-      ->check(CLI::IsMember({"table", "json"}))
-      ->type_name("table|json");
+      ->check(CLI::IsMember({"table", "json", "jsonl"}))
+      ->type_name("table|json|jsonl");
   cmd->add_flag("--report", opts->report,
                 "add the funnel: per-step and branch counts, days to completion (default with --model in tables)");
 
@@ -109,9 +110,9 @@ Runner addSimulate(CLI::App& app) {
     simulator.setEvents(std::move(events), opts->events);
     simulator.run();
     bool report = opts->report || (model->count() > 0 && opts->format == "table");
-    std::string out = opts->format == "json" ? rt::renderJson(simulator, opts->report)
-                                             : rt::renderTable(simulator, report);
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    if (opts->format == "json") rt::writeJson(simulator, opts->report, stdout);
+    else if (opts->format == "jsonl") rt::writeJsonLines(simulator, opts->report, stdout);
+    else rt::writeTable(simulator, report, stdout);
     return kExitOk;
   };
 }

@@ -5,15 +5,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <system_error>
 #include <unordered_map>
 
@@ -312,27 +313,34 @@ std::string valueTypeName(ValueType t) {
 
 // ---- files ----------------------------------------------------------------------------
 
-bool readFile(const std::string& path, std::string& text, std::string& error) {
+// Opens `path` for reading, or nullptr with `error` set.
+std::unique_ptr<std::FILE, int (*)(std::FILE*)> openFile(const std::string& path, std::string& error) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     error = fmt::format("{}: is a directory", path);
-    return false;
+    return file;
   }
   errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  file.reset(std::fopen(path.c_str(), "rb"));
+  if (!file) {
     int err = errno;
     error = fmt::format("{}: cannot open the file{}{}", path, err ? ": " : "",
                         err ? std::strerror(err) : "");
-    return false;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
+  return file;
+}
+
+bool readFile(const std::string& path, std::string& text, std::string& error) {
+  auto file = openFile(path, error);
+  if (!file) return false;
+  text.clear();
+  std::array<char, 1 << 16> chunk;
+  while (size_t got = std::fread(chunk.data(), 1, chunk.size(), file.get())) text.append(chunk.data(), got);
+  if (std::ferror(file.get())) {
     error = fmt::format("{}: cannot read the file", path);
     return false;
   }
-  text = std::move(buffer).str();
   if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
   return true;
 }
@@ -464,52 +472,109 @@ std::optional<std::string> jsonId(const Json& j, std::string& error) {
 // ---- CSV --------------------------------------------------------------------------------
 
 struct CsvCell {
-  std::string text;
+  std::string_view text;  // into the reader's buffer, or `unquoted`: valid until the next row
+  std::string unquoted;   // a quoted field's text, "" undoubled
   uint32_t line = 0;
   bool wasQuoted = false;
 };
 struct CsvRow {
-  std::vector<CsvCell> cells;
+  std::vector<CsvCell> cells;  // reused row to row: no allocation per cell
   uint32_t line = 0;
 };
 
 // RFC 4180: fields separated by commas, records by CRLF or LF (a lone CR too); quoted
-// fields may hold commas, newlines and "" for a quote. Blank lines are skipped.
+// fields may hold commas, newlines and "" for a quote. Blank lines are skipped. The file
+// is read a chunk at a time, so memory does not grow with it.
 class CsvReader {
  public:
-  CsvReader(const std::string& path, std::string_view text) : path_(path), text_(text) {}
+  CsvReader(const std::string& path, std::FILE* file) : path_(path), file_(file) {}
 
   // False at the end of the input or on error (`error` then set).
   bool next(CsvRow& row, std::string& error) {
     for (;;) {
-      if (pos_ >= text_.size()) return false;
-      row.cells.clear();
+      size_t pos = pos_;
+      uint32_t line = line_;
+      switch (parse(row, error)) {
+        case Parsed::Row: return true;
+        case Parsed::End: return false;
+        case Parsed::Error: return false;
+        case Parsed::More:
+          pos_ = pos, line_ = line;  // parse the row again once more text is in
+          if (!fill(error)) return false;
+      }
+    }
+  }
+  // Bytes per line in what has been read so far (to size tables from the file size).
+  size_t bytesPerLine() const {
+    auto lines = static_cast<size_t>(std::count(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(end_), '\n'));
+    return lines ? std::max<size_t>(1, end_ / lines) : 1;
+  }
+
+ private:
+  enum class Parsed { Row, End, More, Error };
+  static constexpr size_t kChunk = 1 << 20;
+
+  // Drops the parsed text, reads the next chunk; `end_` is past the last complete line
+  // (the end of the file once read), so a row parsed before it never runs out of text
+  // but in a quoted field.
+  bool fill(std::string& error) {
+    buf_.erase(0, pos_);
+    pos_ = 0;
+    size_t had = buf_.size();
+    buf_.resize(had + kChunk);
+    size_t got = std::fread(buf_.data() + had, 1, kChunk, file_);
+    buf_.resize(had + got);
+    if (got < kChunk) {
+      if (std::ferror(file_)) {
+        error = fmt::format("{}: cannot read the file", path_);
+        return false;
+      }
+      eof_ = true;
+    }
+    if (first_) {
+      first_ = false;
+      if (buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) buf_.erase(0, 3);
+    }
+    size_t last = buf_.rfind('\n');
+    end_ = eof_ ? buf_.size() : last == std::string::npos ? 0 : last + 1;
+    return true;
+  }
+
+  Parsed parse(CsvRow& row, std::string& error) {
+    std::string_view text(buf_.data(), end_);
+    for (;;) {
+      if (pos_ >= text.size()) return eof_ ? Parsed::End : Parsed::More;
       row.line = line_;
+      size_t n = 0;
       for (;;) {
-        CsvCell cell;
+        if (n == row.cells.size()) row.cells.emplace_back();
+        CsvCell& cell = row.cells[n++];
         cell.line = line_;
-        if (pos_ < text_.size() && text_[pos_] == '"') {
+        cell.wasQuoted = false;
+        if (pos_ < text.size() && text[pos_] == '"') {
           cell.wasQuoted = true;
+          cell.unquoted.clear();
           ++pos_;
           for (;;) {
-            if (pos_ >= text_.size()) {
+            if (pos_ >= text.size()) {
+              if (!eof_) return Parsed::More;
               error = fmt::format("{}:{}: unterminated quoted field", path_, cell.line);
-              return false;
+              return Parsed::Error;
             }
-            char c = text_[pos_];
-            size_t q = text_.find_first_of("\"\n", pos_);
-            if (q == std::string_view::npos) q = text_.size();
+            char c = text[pos_];
+            size_t q = text.find_first_of("\"\n", pos_);
+            if (q == std::string_view::npos) q = text.size();
             if (q > pos_) {  // a run of plain characters
-              cell.text.append(text_.substr(pos_, q - pos_));
+              cell.unquoted.append(text.substr(pos_, q - pos_));
               pos_ = q;
               continue;
             }
             if (c == '\n') {
-              cell.text += c;
+              cell.unquoted += c;
               ++line_;
               ++pos_;
-            } else if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
-              cell.text += '"';
+            } else if (pos_ + 1 < text.size() && text[pos_ + 1] == '"') {
+              cell.unquoted += '"';
               pos_ += 2;
             } else {
               ++pos_;  // the closing quote
@@ -517,55 +582,97 @@ class CsvReader {
             }
           }
         } else {
-          size_t end = text_.find_first_of(",\r\n\"", pos_);
-          if (end == std::string_view::npos) end = text_.size();
-          cell.text.assign(text_.substr(pos_, end - pos_));
+          size_t end = text.find_first_of(",\r\n\"", pos_);
+          if (end == std::string_view::npos) end = text.size();
+          cell.text = text.substr(pos_, end - pos_);
           pos_ = end;
-          if (pos_ < text_.size() && text_[pos_] == '"') {
+          if (pos_ < text.size() && text[pos_] == '"') {
             error = fmt::format(
                 "{}:{}: a quote inside an unquoted field (quote the whole field and double "
                 "the quote)",
                 path_, line_);
-            return false;
+            return Parsed::Error;
           }
         }
-        row.cells.push_back(std::move(cell));
-        if (pos_ >= text_.size()) break;
-        char c = text_[pos_];
+        if (pos_ >= text.size()) break;
+        char c = text[pos_];
         if (c == ',') {
           ++pos_;
           continue;
         }
         if (c == '\r' || c == '\n') {
           ++pos_;
-          if (c == '\r' && pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
+          if (c == '\r' && pos_ < text.size() && text[pos_] == '\n') ++pos_;
           ++line_;
           break;
         }
         error = fmt::format("{}:{}: unexpected {} after a quoted field (expected a comma or "
                             "the end of the line)",
                             path_, line_, quotedChar(c));
-        return false;
+        return Parsed::Error;
       }
-      if (row.cells.size() == 1 && row.cells[0].text.empty() && !row.cells[0].wasQuoted)
-        continue;  // a blank line
-      return true;
+      row.cells.resize(n);
+      for (CsvCell& cell : row.cells)  // after the cells stopped moving
+        if (cell.wasQuoted) cell.text = cell.unquoted;
+      if (n == 1 && row.cells[0].text.empty() && !row.cells[0].wasQuoted) continue;  // a blank line
+      return Parsed::Row;
+    }
+  }
+
+  static std::string quotedChar(char c) { return shown(std::string_view(&c, 1)); }
+
+  const std::string& path_;
+  std::FILE* file_;
+  std::string buf_;
+  size_t pos_ = 0;
+  size_t end_ = 0;
+  uint32_t line_ = 1;
+  bool eof_ = false;
+  bool first_ = true;
+};
+
+// The ids read so far, to find duplicates: indices into the ids, open addressing (no
+// node per id).
+class IdIndex {
+ public:
+  explicit IdIndex(const std::vector<std::string>& ids) : ids_(ids) {}
+  // The index of an equal id already in, or nullopt after taking `index` (`ids[index]`
+  // must be `id` before the next call).
+  std::optional<uint32_t> insert(std::string_view id, uint32_t index) {
+    if ((count_ + 1) * 2 > slots_.size()) grow();
+    for (size_t i = std::hash<std::string_view>()(id) & mask_;; i = (i + 1) & mask_) {
+      if (slots_[i] == kEmpty) {
+        slots_[i] = index;
+        ++count_;
+        return std::nullopt;
+      }
+      if (ids_[slots_[i]] == id) return slots_[i];
     }
   }
 
  private:
-  static std::string quotedChar(char c) { return shown(std::string_view(&c, 1)); }
-
-  const std::string& path_;
-  std::string_view text_;
-  size_t pos_ = 0;
-  uint32_t line_ = 1;
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  void grow() {
+    std::vector<uint32_t> old(std::max<size_t>(1024, slots_.size() * 2), kEmpty);
+    old.swap(slots_);
+    mask_ = slots_.size() - 1;
+    for (uint32_t index : old) {
+      if (index == kEmpty) continue;
+      size_t i = std::hash<std::string_view>()(ids_[index]) & mask_;
+      while (slots_[i] != kEmpty) i = (i + 1) & mask_;
+      slots_[i] = index;
+    }
+  }
+  const std::vector<std::string>& ids_;
+  std::vector<uint32_t> slots_;
+  size_t mask_ = 0;
+  size_t count_ = 0;
 };
 
-bool readCsv(const std::string& path, std::string_view text, const RecordSchema& schema,
+bool readCsv(const std::string& path, std::FILE* file, const RecordSchema& schema,
              const std::vector<std::string>& keepAll, StringArena& arena, RecordTable& out,
              std::string& error, bool presentOnly) {
-  CsvReader reader(path, text);
+  CsvReader reader(path, file);
   CsvRow header;
   if (!reader.next(header, error)) {
     if (error.empty()) error = fmt::format("{}: no header row (the file is empty)", path);
@@ -619,13 +726,14 @@ bool readCsv(const std::string& path, std::string_view text, const RecordSchema&
   out.lines.clear();
   out.values.clear();
   out.columns = keep;
-  // Sized once from the line count: growing a million-row table copies it many times.
-  size_t rows = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  // Sized once from the file size: growing a million-row table copies it many times.
+  std::error_code ec;
+  auto fileSize = static_cast<size_t>(std::filesystem::file_size(path, ec));
+  size_t rows = (ec ? 0 : fileSize / reader.bytesPerLine()) * 11 / 10 + 16;
   out.ids.reserve(rows);
   out.lines.reserve(rows);
   out.values.reserve(rows * keep.size());
-  std::unordered_map<std::string, uint32_t> idLines;
-  idLines.reserve(rows);
+  IdIndex idIndex(out.ids);
   std::vector<Value> rowValues(header.cells.size());
   CsvRow row;
   while (reader.next(row, error)) {
@@ -635,7 +743,7 @@ bool readCsv(const std::string& path, std::string_view text, const RecordSchema&
                           header.cells.size());
       return false;
     }
-    const std::string& id = row.cells[*idColumn].text;
+    std::string_view id = row.cells[*idColumn].text;
     if (id.empty()) {
       error = fmt::format("{}empty id", where(row.line));
       return false;
@@ -644,9 +752,9 @@ bool readCsv(const std::string& path, std::string_view text, const RecordSchema&
       error = fmt::format("{}id {} is not valid UTF-8", where(row.line), shown(id));
       return false;
     }
-    if (auto [it, fresh] = idLines.emplace(id, row.line); !fresh) {
+    if (auto first = idIndex.insert(id, static_cast<uint32_t>(out.ids.size()))) {
       error = fmt::format("{}duplicate id {} (first on line {})", where(row.line), shown(id),
-                          it->second);
+                          out.lines[*first]);
       return false;
     }
     for (size_t i = 0; i < row.cells.size(); ++i) {
@@ -663,7 +771,7 @@ bool readCsv(const std::string& path, std::string_view text, const RecordSchema&
       }
       rowValues[i] = *v;
     }
-    out.ids.push_back(id);
+    out.ids.emplace_back(id);
     out.lines.push_back(row.line);
     for (size_t c : keepColumn)
       out.values.push_back(c == std::string::npos ? Value::null() : rowValues[c]);
@@ -847,10 +955,12 @@ bool readRecords(const std::string& path, const RecordSchema& schema,
     error = fmt::format("{}: records must be .csv or .jsonl", path);
     return false;
   }
+  if (csv) {
+    auto file = openFile(path, error);
+    return file && readCsv(path, file.get(), schema, keep, arena, out, error, presentOnly);
+  }
   std::string text;
-  if (!readFile(path, text, error)) return false;
-  return csv ? readCsv(path, text, schema, keep, arena, out, error, presentOnly)
-             : readJsonlRecords(path, text, schema, keep, arena, out, error);
+  return readFile(path, text, error) && readJsonlRecords(path, text, schema, keep, arena, out, error);
 }
 
 bool readEvents(const std::string& path, int64_t start, const RecordSchema& schema,

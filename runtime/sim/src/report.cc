@@ -1,9 +1,18 @@
-// Output of `seqc simulate`: the JSON object and the table of CLI.md, and the funnel
-// report (per-step counts, branch counts, days to completion).
+// Output of `seqc simulate`: the JSON object and the table of CLI.md, JSON lines, and
+// the funnel report (per-step counts, branch counts, days to completion). Text goes
+// out through a buffer in chunks of 64 KiB as it is produced; the table's column widths
+// come from a first pass over the records' state.
+#include "seqc/sim/report.h"
+
 #include <algorithm>
+#include <array>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "seqc/sim/simulator.h"
 #include "seqc/support/time.h"
@@ -12,9 +21,298 @@ namespace seqc::rt {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+constexpr size_t kChunk = 64 * 1024;
+constexpr uint32_t kProgressEvery = 1u << 14;  // records between progress calls
 
-Json str(const bc::Module& m, uint32_t i) { return i == bc::kNone ? Json(nullptr) : Json(m.str(i)); }
+// Text gathered in memory and written out a chunk at a time.
+class Output {
+ public:
+  Output(std::FILE* file, const WriteProgress& progress) : file_(file), progress_(progress) {}
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  ~Output() { flush(); }
+
+  void put(char c) { buf_.push_back(c); }
+  void put(std::string_view s) { buf_.append(s.data(), s.data() + s.size()); }
+  template <class... T>
+  void format(fmt::format_string<T...> f, T&&... args) {
+    fmt::format_to(fmt::appender(buf_), f, std::forward<T>(args)...);
+  }
+  fmt::memory_buffer& buffer() { return buf_; }
+  // After record `r`: writes a full chunk, reports progress now and then.
+  void recordDone(uint32_t r) {
+    if (buf_.size() >= kChunk) flush();
+    if (progress_ && (r + 1) % kProgressEvery == 0) progress_(r + 1);
+  }
+
+ private:
+  void flush() {
+    if (buf_.size() != 0) std::fwrite(buf_.data(), 1, buf_.size(), file_);
+    buf_.clear();
+  }
+
+  std::FILE* file_;
+  const WriteProgress& progress_;
+  fmt::memory_buffer buf_;
+};
+
+// Length of the valid UTF-8 sequence `s` starts with, 0 if invalid (overlong forms,
+// surrogates and code points past U+10FFFF are invalid).
+size_t utf8Sequence(std::string_view s) {
+  auto c = static_cast<unsigned char>(s[0]);
+  size_t n;
+  uint32_t cp;
+  if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1Fu;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0Fu;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07u;
+  else return 0;
+  if (s.size() < n) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    auto cc = static_cast<unsigned char>(s[k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3Fu);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+
+// `s` as a JSON string, escaped as nlohmann::json's dump escapes it: the short escapes,
+// other control characters as \u00xx, the rest (UTF-8 included) as is. Dump throws on
+// invalid UTF-8; here each invalid byte becomes U+FFFD. Records and events are checked
+// to be UTF-8 when read, so only a hand-made module could carry such bytes.
+void jsonString(fmt::memory_buffer& b, std::string_view s) {
+  b.push_back('"');
+  size_t copied = 0;
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      size_t n = c < 0x80 ? 1 : utf8Sequence(s.substr(i));
+      if (n != 0) {
+        i += n;
+        continue;
+      }
+    }
+    b.append(s.data() + copied, s.data() + i);
+    std::string_view esc;
+    switch (c) {
+      case '"': esc = "\\\""; break;
+      case '\\': esc = "\\\\"; break;
+      case '\b': esc = "\\b"; break;
+      case '\t': esc = "\\t"; break;
+      case '\n': esc = "\\n"; break;
+      case '\f': esc = "\\f"; break;
+      case '\r': esc = "\\r"; break;
+      default: esc = c < 0x20 ? std::string_view() : "\xEF\xBF\xBD";
+    }
+    if (esc.empty()) fmt::format_to(fmt::appender(b), "\\u{:04x}", c);
+    else b.append(esc.data(), esc.data() + esc.size());
+    copied = ++i;
+  }
+  b.append(s.data() + copied, s.data() + s.size());
+  b.push_back('"');
+}
+
+// Writes JSON as nlohmann::json's dump(2) (`pretty`) or dump() does: one member or
+// element a line, indented two spaces a level, `": "` after keys; empty objects and
+// arrays as {} and [].
+class JsonWriter {
+ public:
+  JsonWriter(Output& out, bool pretty) : out_(out), pretty_(pretty) {}
+
+  void open(char bracket) {
+    out_.put(bracket);
+    empty_[++depth_] = true;
+  }
+  void close(char bracket) {
+    if (!empty_[depth_--] && pretty_) newline();
+    out_.put(bracket);
+  }
+  // A member: its value follows.
+  JsonWriter& key(std::string_view k) {
+    next();
+    out_.put('"');
+    out_.put(k);
+    out_.put(pretty_ ? std::string_view("\": ") : std::string_view("\":"));
+    return *this;
+  }
+  // An array element: its value follows.
+  JsonWriter& element() {
+    next();
+    return *this;
+  }
+  void null() { out_.put("null"); }
+  template <class T>
+  void number(T n) {
+    out_.format("{}", n);
+  }
+  void string(std::string_view s) { jsonString(out_.buffer(), s); }
+  void string(const bc::Module& m, uint32_t i) { i == bc::kNone ? null() : string(m.str(i)); }
+
+ private:
+  void next() {
+    if (!empty_[depth_]) out_.put(',');
+    empty_[depth_] = false;
+    if (pretty_) newline();
+  }
+  void newline() {
+    static constexpr std::string_view kSpaces = "                ";
+    out_.put('\n');
+    out_.put(kSpaces.substr(0, 2 * static_cast<size_t>(depth_)));
+  }
+
+  Output& out_;
+  bool pretty_;
+  std::array<bool, 9> empty_{};  // per open level: nothing written in it yet
+  int depth_ = 0;
+};
+
+// The history of each record: indices into the simulator's log, grouped by record in
+// log order (a counting sort of indices rather than a copy of the log).
+class HistoryIndex {
+ public:
+  explicit HistoryIndex(const Simulator& sim)
+      : log_(sim.history()), begin_(sim.recordCount() + 2, 0), order_(log_.size()) {
+    if (log_.size() >= UINT32_MAX) throw std::length_error("the history log is too long to write");
+    for (const HistoryEntry& h : log_) ++begin_[h.record + 2];
+    for (size_t i = 2; i < begin_.size(); ++i) begin_[i] += begin_[i - 1];
+    for (uint32_t i = 0; i < log_.size(); ++i) order_[begin_[log_[i].record + 1]++] = i;
+  }
+  template <class F>
+  void forEach(uint32_t r, F&& f) const {
+    for (uint32_t i = begin_[r]; i < begin_[r + 1]; ++i) f(log_[order_[i]]);
+  }
+
+ private:
+  std::span<const HistoryEntry> log_;
+  std::vector<uint32_t> begin_;  // record r's entries: order_[begin_[r] .. begin_[r + 1])
+  std::vector<uint32_t> order_;
+};
+
+// Formatted times, remembered: the history entries of many records share instants.
+class Times {
+ public:
+  std::string_view operator()(int64_t t) {
+    Slot& s = slots_[(static_cast<uint64_t>(t) * 0x9E3779B97F4A7C15ull) >> 56];
+    if (!s.used || s.at != t) s = {t, formatDateTime(t), true};
+    return s.text;
+  }
+
+ private:
+  struct Slot {
+    int64_t at = 0;
+    std::string text;
+    bool used = false;
+  };
+  std::array<Slot, 256> slots_;
+};
+
+std::optional<int64_t> daysElapsed(const Simulator& sim, uint32_t r) {
+  const RecordState& st = sim.state(r);
+  if (st.status != Status::Active) return std::nullopt;
+  int64_t since = sim.end() - (sim.start() + st.entered);
+  return since >= 0 ? since / kSecondsPerDay : 0;
+}
+
+// The JSON object of record `r` (CLI.md).
+void writeRecord(JsonWriter& j, const Simulator& sim, uint32_t r, const HistoryIndex& history,
+                 Times& times) {
+  const bc::Module& m = sim.module();
+  const RecordState& st = sim.state(r);
+  j.open('{');
+  j.key("id").string(sim.id(r));
+  j.key("status").string(kStatusNames[static_cast<size_t>(st.status)]);
+  j.key("reason");
+  switch (st.reason) {
+    case Reason::None: j.null(); break;
+    case Reason::Reply: j.string("reply"); break;
+    case Reason::ExitWhen: j.string("exit_when"); break;
+    case Reason::Error: j.string(sim.errorMessage(r)); break;
+  }
+  j.key("progress").number(st.progress);
+  j.key("total").number(sim.sequence().total);
+  j.key("current_step");
+  if (st.status == Status::Active && st.step != 0xFFFF) {
+    const bc::Step& s = sim.step(st.step);
+    j.open('{');
+    j.key("label").string(m, s.label);
+    j.key("kind").string(bc::kindName(s));
+    j.key("title").string(m, s.kind == bc::StepKind::Activity ? s.title : bc::kNone);
+    j.key("line").number(s.line);
+    j.close('}');
+  } else {
+    j.null();
+  }
+  j.key("days_elapsed");
+  if (auto days = daysElapsed(sim, r)) j.number(*days);
+  else j.null();
+  j.key("history").open('[');
+  history.forEach(r, [&](const HistoryEntry& h) {
+    const bc::Step& s = sim.step(h.step);
+    j.element().open('{');
+    j.key("at").string(times(sim.start() + h.at));
+    j.key("label").string(m, s.label);
+    j.key("kind").string(bc::kindName(s));
+    j.key("result").string(name(h.result));
+    j.close('}');
+  });
+  j.close(']');
+  j.close('}');
+}
+
+// The members of the top-level object before `records`.
+void writeHead(JsonWriter& j, const Simulator& sim) {
+  const bc::Module& m = sim.module();
+  j.key("sequence").string(m.str(sim.sequence().name));
+  j.key("entity").string(m.str(sim.sequence().entity));
+  j.key("start").string(formatDateTime(sim.start()));
+  j.key("end").string(formatDateTime(sim.end()));
+}
+
+// The members after `records`: summary, warnings and, with `report`, the funnel.
+void writeTail(JsonWriter& j, const Simulator& sim, const std::array<uint64_t, 6>& counts, bool report) {
+  j.key("summary").open('{');
+  for (size_t i = 0; i < counts.size(); ++i) j.key(kStatusNames[i]).number(counts[i]);
+  j.close('}');
+  j.key("warnings").open('[');
+  for (const std::string& w : sim.warnings()) j.element().string(w);
+  j.close(']');
+  if (!report) return;
+  const bc::Module& m = sim.module();
+  const bc::Sequence& seq = sim.sequence();
+  j.key("report").open('{');
+  j.key("steps").open('[');
+  for (uint16_t s = 0; s < seq.stepCount; ++s) {
+    const bc::Step& st = sim.step(s);
+    const StepCounts& c = sim.stepCounts()[s];
+    j.element().open('{');
+    j.key("label").string(m, st.label);
+    j.key("kind").string(bc::kindName(st));
+    j.key("line").number(st.line);
+    j.key("reached").number(c.reached);
+    j.key("done").number(c.done);
+    j.key("skipped").number(c.skipped);
+    j.close('}');
+  }
+  j.close(']');
+  j.key("branches").open('[');
+  for (uint32_t b = 0; b < seq.branchCount; ++b) {
+    const bc::Branch& br = m.branches[seq.branchBegin + b];
+    j.element().open('{');
+    j.key("line").number(br.line);
+    j.key("arm");
+    if (br.arm == bc::kElseArm) j.string("else");
+    else j.number(br.arm);
+    j.key("taken").number(sim.branchCounts()[b]);
+    j.close('}');
+  }
+  j.close(']');
+  j.key("days_to_completion").open('[');
+  for (uint64_t n : sim.daysToCompletion()) j.element().number(n);
+  j.close(']');
+  j.close('}');
+}
 
 std::string describe(const Simulator& sim, const bc::Step& s) {
   const bc::Module& m = sim.module();
@@ -27,182 +325,141 @@ std::string describe(const Simulator& sim, const bc::Step& s) {
   return out;
 }
 
-std::string statusText(const Simulator& sim, uint32_t r) {
-  const RecordState& st = sim.state(r);
-  std::string status(kStatusNames[static_cast<size_t>(st.status)]);
-  if (st.reason == Reason::Reply) status += " (reply)";
-  if (st.reason == Reason::ExitWhen) status += " (exit when)";
-  return status;
-}
-
-std::optional<int64_t> daysElapsed(const Simulator& sim, uint32_t r) {
-  const RecordState& st = sim.state(r);
-  if (st.status != Status::Active) return std::nullopt;
-  int64_t since = sim.end() - (sim.start() + st.entered);
-  return since >= 0 ? since / kSecondsPerDay : 0;
-}
-
 }  // namespace
 
-std::string renderJson(const Simulator& sim, bool report) {
-  const bc::Module& m = sim.module();
-  const bc::Sequence& seq = sim.sequence();
-  Json out;
-  out["sequence"] = m.str(seq.name);
-  out["entity"] = m.str(seq.entity);
-  out["start"] = formatDateTime(sim.start());
-  out["end"] = formatDateTime(sim.end());
-  Json records = Json::array();
-  std::vector<HistoryEntry> history = sim.historyByRecord();
-  size_t h = 0;
+void writeJson(const Simulator& sim, bool report, std::FILE* file, const WriteProgress& progress) {
+  Output out(file, progress);
+  JsonWriter j(out, true);
+  HistoryIndex history(sim);
+  Times times;
   std::array<uint64_t, 6> counts{};
+  j.open('{');
+  writeHead(j, sim);
+  j.key("records").open('[');
   for (uint32_t r = 0; r < sim.recordCount(); ++r) {
-    const RecordState& st = sim.state(r);
-    ++counts[static_cast<size_t>(st.status)];
-    Json rec;
-    rec["id"] = sim.id(r);
-    rec["status"] = kStatusNames[static_cast<size_t>(st.status)];
-    switch (st.reason) {
-      case Reason::None: rec["reason"] = nullptr; break;
-      case Reason::Reply: rec["reason"] = "reply"; break;
-      case Reason::ExitWhen: rec["reason"] = "exit_when"; break;
-      case Reason::Error: rec["reason"] = sim.errorMessage(r); break;
-    }
-    rec["progress"] = st.progress;
-    rec["total"] = seq.total;
-    if (st.status == Status::Active && st.step != 0xFFFF) {
-      const bc::Step& s = sim.step(st.step);
-      Json cur;
-      cur["label"] = str(m, s.label);
-      cur["kind"] = bc::kindName(s);
-      cur["title"] = s.kind == bc::StepKind::Activity ? str(m, s.title) : Json(nullptr);
-      cur["line"] = s.line;
-      rec["current_step"] = cur;
-    } else {
-      rec["current_step"] = nullptr;
-    }
-    auto days = daysElapsed(sim, r);
-    rec["days_elapsed"] = days ? Json(*days) : Json(nullptr);
-    Json hist = Json::array();
-    for (; h < history.size() && history[h].record == r; ++h) {
-      const bc::Step& s = sim.step(history[h].step);
-      Json e;
-      e["at"] = formatDateTime(sim.start() + history[h].at);
-      e["label"] = str(m, s.label);
-      e["kind"] = bc::kindName(s);
-      e["result"] = name(history[h].result);
-      hist.push_back(std::move(e));
-    }
-    rec["history"] = std::move(hist);
-    records.push_back(std::move(rec));
+    ++counts[static_cast<size_t>(sim.state(r).status)];
+    writeRecord(j.element(), sim, r, history, times);
+    out.recordDone(r);
   }
-  out["records"] = std::move(records);
-  Json summary;
-  for (size_t i = 0; i < counts.size(); ++i) summary[std::string(kStatusNames[i])] = counts[i];
-  out["summary"] = summary;
-  out["warnings"] = sim.warnings();
-  if (report) {
-    Json funnel = Json::array();
-    for (uint16_t s = 0; s < seq.stepCount; ++s) {
-      const bc::Step& st = sim.step(s);
-      const StepCounts& c = sim.stepCounts()[s];
-      funnel.push_back({{"label", str(m, st.label)}, {"kind", bc::kindName(st)}, {"line", st.line},
-                        {"reached", c.reached}, {"done", c.done}, {"skipped", c.skipped}});
-    }
-    Json branches = Json::array();
-    for (uint32_t b = 0; b < seq.branchCount; ++b) {
-      const bc::Branch& br = m.branches[seq.branchBegin + b];
-      branches.push_back({{"line", br.line},
-                          {"arm", br.arm == bc::kElseArm ? Json("else") : Json(br.arm)},
-                          {"taken", sim.branchCounts()[b]}});
-    }
-    out["report"] = {{"steps", funnel}, {"branches", branches},
-                     {"days_to_completion", sim.daysToCompletion()}};
-  }
-  return out.dump(2) + "\n";
+  j.close(']');
+  writeTail(j, sim, counts, report);
+  j.close('}');
+  out.put('\n');
 }
 
-std::string renderTable(const Simulator& sim, bool report) {
+void writeJsonLines(const Simulator& sim, bool report, std::FILE* file, const WriteProgress& progress) {
+  Output out(file, progress);
+  JsonWriter j(out, false);
+  HistoryIndex history(sim);
+  Times times;
+  std::array<uint64_t, 6> counts{};
+  for (uint32_t r = 0; r < sim.recordCount(); ++r) {
+    ++counts[static_cast<size_t>(sim.state(r).status)];
+    writeRecord(j, sim, r, history, times);
+    out.put('\n');
+    out.recordDone(r);
+  }
+  j.open('{');
+  writeHead(j, sim);
+  writeTail(j, sim, counts, report);
+  j.close('}');
+  out.put('\n');
+}
+
+void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteProgress& progress) {
   const bc::Module& m = sim.module();
   const bc::Sequence& seq = sim.sequence();
-  struct Row {
-    std::string id, status, progress, step, days;
+  Output out(file, progress);
+  // The texts of the Status and Current step columns, by status and reason, and by step.
+  std::array<std::array<std::string, 4>, 6> statusText;
+  for (size_t s = 0; s < statusText.size(); ++s)
+    for (size_t reason = 0; reason < 4; ++reason)
+      statusText[s][reason] = std::string(kStatusNames[s]) +
+                              (static_cast<Reason>(reason) == Reason::Reply      ? " (reply)"
+                               : static_cast<Reason>(reason) == Reason::ExitWhen ? " (exit when)"
+                                                                                 : "");
+  auto status = [&](const RecordState& st) -> const std::string& {
+    return statusText[static_cast<size_t>(st.status)][static_cast<size_t>(st.reason)];
   };
-  std::vector<Row> rows;
-  rows.reserve(sim.recordCount());
-  Row header{"Record", "Status", "Progress", "Current step", "Days elapsed"};
+  std::vector<std::string> stepText(seq.stepCount);
+  for (uint16_t s = 0; s < seq.stepCount; ++s)
+    stepText[s] = fmt::format("{} (line {})", describe(sim, sim.step(s)), sim.step(s).line);
+  auto current = [&](const RecordState& st) -> std::string_view {
+    return st.status == Status::Active && st.step != 0xFFFF ? std::string_view(stepText[st.step]) : "-";
+  };
+
+  // Pass 1: column widths (in bytes, as fmt pads them) and the summary.
+  constexpr std::array<std::string_view, 5> kHeader = {"Record", "Status", "Progress", "Current step",
+                                                       "Days elapsed"};
+  size_t wi = kHeader[0].size(), ws = kHeader[1].size(), wp = kHeader[2].size(), wc = kHeader[3].size();
   std::array<uint64_t, 6> counts{};
-  std::vector<std::string> errors;
   for (uint32_t r = 0; r < sim.recordCount(); ++r) {
     const RecordState& st = sim.state(r);
     ++counts[static_cast<size_t>(st.status)];
-    Row row{sim.id(r), statusText(sim, r), fmt::format("{}/{}", st.progress, seq.total), "-", "-"};
-    if (st.status == Status::Active && st.step != 0xFFFF) {
-      const bc::Step& s = sim.step(st.step);
-      row.step = fmt::format("{} (line {})", describe(sim, s), s.line);
-    }
-    if (auto days = daysElapsed(sim, r)) row.days = std::to_string(*days);
-    if (st.status == Status::Error) errors.push_back(fmt::format("  {}: {}", sim.id(r), sim.errorMessage(r)));
-    rows.push_back(std::move(row));
+    wi = std::max(wi, sim.id(r).size());
+    ws = std::max(ws, status(st).size());
+    wp = std::max(wp, fmt::formatted_size("{}/{}", st.progress, seq.total));
+    wc = std::max(wc, current(st).size());
   }
-  auto width = [&](std::string Row::*col) {
-    size_t w = (header.*col).size();
-    for (const Row& r : rows) w = std::max(w, (r.*col).size());
-    return w;
+
+  // Pass 2: the rows.
+  out.format("Sequence \"{}\" on {}, {} to {}\n\n", m.str(seq.name), m.str(seq.entity),
+             formatDateTime(sim.start()), formatDateTime(sim.end()));
+  auto row = [&](std::string_view id, std::string_view st, std::string_view done, std::string_view step,
+                 std::string_view days) {
+    out.format("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", id, wi, st, ws, done, wp, step, wc, days);
   };
-  size_t wi = width(&Row::id), ws = width(&Row::status), wp = width(&Row::progress),
-         wc = width(&Row::step);
-  std::string out = fmt::format("Sequence \"{}\" on {}, {} to {}\n\n", m.str(seq.name), m.str(seq.entity),
-                                formatDateTime(sim.start()), formatDateTime(sim.end()));
-  out.reserve((rows.size() + 1) * (wi + ws + wp + wc + 20));
-  auto line = [&](const Row& r) {
-    fmt::format_to(std::back_inserter(out), "{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}", r.id, wi, r.status, ws,
-                   r.progress, wp, r.step, wc, r.days);
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    out += '\n';
-  };
-  line(header);
-  for (const Row& r : rows) line(r);
-  out += fmt::format("\nSummary: {} active, {} completed, {} exited, {} disconnected, {} advanced, {} error\n",
-                     counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
-  if (!errors.empty()) {
-    out += "\nErrors:\n";
-    for (const std::string& e : errors) out += e + "\n";
+  row(kHeader[0], kHeader[1], kHeader[2], kHeader[3], kHeader[4]);
+  for (uint32_t r = 0; r < sim.recordCount(); ++r) {
+    const RecordState& st = sim.state(r);
+    std::array<char, 48> done, days;
+    char* p = fmt::format_to(done.data(), "{}/{}", st.progress, seq.total);
+    char* d = days.data();
+    if (auto n = daysElapsed(sim, r)) d = fmt::format_to(d, "{}", *n);
+    else *d++ = '-';
+    row(sim.id(r), status(st), {done.data(), p}, current(st), {days.data(), d});
+    out.recordDone(r);
+  }
+
+  out.format("\nSummary: {} active, {} completed, {} exited, {} disconnected, {} advanced, {} error\n",
+             counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
+  if (counts[static_cast<size_t>(Status::Error)] != 0) {
+    out.put("\nErrors:\n");
+    for (uint32_t r = 0; r < sim.recordCount(); ++r)
+      if (sim.state(r).status == Status::Error) out.format("  {}: {}\n", sim.id(r), sim.errorMessage(r));
   }
   if (!sim.warnings().empty()) {
-    out += "\nWarnings:\n";
-    for (const std::string& w : sim.warnings()) out += "  " + w + "\n";
+    out.put("\nWarnings:\n");
+    for (const std::string& w : sim.warnings()) out.format("  {}\n", w);
   }
-  if (report) {
-    out += "\nFunnel (records per step):\n";
-    out += fmt::format("  {:>5}  {:<50}  {:>8}  {:>8}  {:>8}\n", "line", "step", "reached", "done", "skipped");
-    for (uint16_t s = 0; s < seq.stepCount; ++s) {
-      const bc::Step& st = sim.step(s);
-      const StepCounts& c = sim.stepCounts()[s];
-      std::string d = describe(sim, st);
-      if (d.size() > 50) d = d.substr(0, 47) + "...";
-      out += fmt::format("  {:>5}  {:<50}  {:>8}  {:>8}  {:>8}\n", st.line, d, c.reached, c.done, c.skipped);
-    }
-    if (seq.branchCount > 0) {
-      out += "\nBranches taken:\n";
-      for (uint32_t b = 0; b < seq.branchCount; ++b) {
-        const bc::Branch& br = m.branches[seq.branchBegin + b];
-        std::string arm = br.arm == bc::kElseArm ? "else" : br.arm == 0 ? "if" : fmt::format("else if #{}", br.arm);
-        out += fmt::format("  line {:>4}  {:<12} {:>8}\n", br.line, arm, sim.branchCounts()[b]);
-      }
-    }
-    const auto& days = sim.daysToCompletion();
-    uint64_t total = 0, most = 0;
-    for (uint64_t n : days) total += n, most = std::max(most, n);
-    out += "\nDays to completion (completed records):\n";
-    if (total == 0) out += "  none completed\n";
-    for (size_t d = 0; d < days.size(); ++d) {
-      if (days[d] == 0) continue;
-      size_t bar = most ? static_cast<size_t>((days[d] * 40 + most - 1) / most) : 0;
-      out += fmt::format("  {:>4} d  {:>8}  {}\n", d, days[d], std::string(bar, '#'));
+  if (!report) return;
+  out.put("\nFunnel (records per step):\n");
+  out.format("  {:>5}  {:<50}  {:>8}  {:>8}  {:>8}\n", "line", "step", "reached", "done", "skipped");
+  for (uint16_t s = 0; s < seq.stepCount; ++s) {
+    const bc::Step& st = sim.step(s);
+    const StepCounts& c = sim.stepCounts()[s];
+    std::string d = describe(sim, st);
+    if (d.size() > 50) d = d.substr(0, 47) + "...";
+    out.format("  {:>5}  {:<50}  {:>8}  {:>8}  {:>8}\n", st.line, d, c.reached, c.done, c.skipped);
+  }
+  if (seq.branchCount > 0) {
+    out.put("\nBranches taken:\n");
+    for (uint32_t b = 0; b < seq.branchCount; ++b) {
+      const bc::Branch& br = m.branches[seq.branchBegin + b];
+      std::string arm = br.arm == bc::kElseArm ? "else" : br.arm == 0 ? "if" : fmt::format("else if #{}", br.arm);
+      out.format("  line {:>4}  {:<12} {:>8}\n", br.line, arm, sim.branchCounts()[b]);
     }
   }
-  return out;
+  const auto& days = sim.daysToCompletion();
+  uint64_t total = 0, most = 0;
+  for (uint64_t n : days) total += n, most = std::max(most, n);
+  out.put("\nDays to completion (completed records):\n");
+  if (total == 0) out.put("  none completed\n");
+  for (size_t d = 0; d < days.size(); ++d) {
+    if (days[d] == 0) continue;
+    size_t bar = most ? static_cast<size_t>((days[d] * 40 + most - 1) / most) : 0;
+    out.format("  {:>4} d  {:>8}  {}\n", d, days[d], std::string(bar, '#'));
+  }
 }
 
 }  // namespace seqc::rt

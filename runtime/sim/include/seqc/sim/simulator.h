@@ -117,6 +117,8 @@ class Simulator : Interpreter::Listener {
   const bc::Step& step(uint16_t local) const { return interp_.step(local); }
   // History entries of every record, grouped by record in order of time.
   std::vector<HistoryEntry> historyByRecord() const { return interp_.historyByRecord(); }
+  // The history log as written: every record's entries, in order of time.
+  std::span<const HistoryEntry> history() const { return interp_.history(); }
   const std::vector<std::string>& warnings() const { return warnings_; }
   int64_t start() const { return options_.start; }
   int64_t end() const { return options_.start + end_; }  // seconds since the epoch
