@@ -8,6 +8,7 @@
 #include "seqc/sim/simulator.h"
 #include "seqc/support/time.h"
 #include "tools/seqc/program_input.h"
+#include "tools/seqc/progress.h"
 
 namespace seqc::cli {
 
@@ -17,6 +18,7 @@ Runner addSimulate(CLI::App& app) {
         format = "table";
     uint64_t seed = 0;
     bool report = false;
+    Progress::Mode progress = Progress::Mode::Auto;
   };
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("simulate", "Run a sequence against sample records on a simulated clock");
@@ -39,6 +41,7 @@ Runner addSimulate(CLI::App& app) {
   cmd->add_option("--format", opts->format, "output format")
       ->check(CLI::IsMember({"table", "json", "jsonl"}))
       ->type_name("table|json|jsonl");
+  addProgressFlags(cmd, opts->progress);
   cmd->add_flag("--report", opts->report,
                 "add the funnel: per-step and branch counts, days to completion (default with --model in tables)");
 
@@ -93,26 +96,43 @@ Runner addSimulate(CLI::App& app) {
         column[f] = keep.size();
         keep.emplace_back(m.str(m.fields[f].name));
       }
+    Progress progress(opts->progress);
+    progress.phase("reading records");
     rt::StringArena arena;
     rt::RecordTable table;
     if (!rt::readRecords(opts->records, schema, keep, arena, table, error)) return fail(error);
-    std::vector<rt::Value> values(table.ids.size() * m.fields.size());
-    for (size_t r = 0; r < table.ids.size(); ++r)
-      for (size_t f = 0; f < m.fields.size(); ++f)
-        if (column[f] != SIZE_MAX) values[r * m.fields.size() + f] = table.values[r * keep.size() + column[f]];
+    // The table's columns are the module's fields unless the module reads fields of
+    // other entities (which stay null).
+    std::vector<rt::Value> values;
+    if (keep.size() == m.fields.size()) {
+      values = std::move(table.values);
+    } else {
+      values.resize(table.ids.size() * m.fields.size());
+      for (size_t r = 0; r < table.ids.size(); ++r)
+        for (size_t f = 0; f < m.fields.size(); ++f)
+          if (column[f] != SIZE_MAX) values[r * m.fields.size() + f] = table.values[r * keep.size() + column[f]];
+      table.values = {};
+    }
 
     std::vector<rt::Event> events;
     if (!opts->events.empty() && !rt::readEvents(opts->events, sim.start, schema, arena, events, error))
       return fail(error);
 
+    progress.phase("simulating");
+    sim.progress = [&](int64_t now, int64_t limit) {
+      progress.update(static_cast<uint64_t>(now), static_cast<uint64_t>(limit));
+    };
     rt::Simulator simulator(m, seqIndex, sim);
-    simulator.addRecords(table.ids, std::move(values));
+    simulator.addRecords(std::move(table.ids), std::move(values), std::move(arena));
     simulator.setEvents(std::move(events), opts->events);
     simulator.run();
+    progress.phase("writing");
+    auto written = [&, total = simulator.recordCount()](uint64_t n) { progress.update(n, total); };
     bool report = opts->report || (model->count() > 0 && opts->format == "table");
-    if (opts->format == "json") rt::writeJson(simulator, opts->report, stdout);
-    else if (opts->format == "jsonl") rt::writeJsonLines(simulator, opts->report, stdout);
-    else rt::writeTable(simulator, report, stdout);
+    if (opts->format == "json") rt::writeJson(simulator, opts->report, stdout, written);
+    else if (opts->format == "jsonl") rt::writeJsonLines(simulator, opts->report, stdout, written);
+    else rt::writeTable(simulator, report, stdout, written);
+    progress.clear();
     return kExitOk;
   };
 }

@@ -291,6 +291,12 @@ Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options op
 }
 
 uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values) {
+  for (Value& v : values)
+    if (v.tag == Tag::String) v = Value::string(arena_.store(v.str()));
+  return addRecords(count, std::move(values), StringArena());
+}
+
+uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values, StringArena&& strings) {
   auto first = static_cast<uint32_t>(states_.size());
   size_t n = states_.size() + count;
   RecordState disconnected;
@@ -299,10 +305,9 @@ uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values) {
   slots_.resize(n * seq_.slots);
   vars_.resize(n * seq_.vars);
   if (values.size() != count * width_) values.resize(count * width_);
-  // Strings of the caller's values must live as long as the interpreter: copy them.
-  for (Value& v : values)
-    if (v.tag == Tag::String) v = Value::string(arena_.store(v.str()));
-  fields_.insert(fields_.end(), values.begin(), values.end());
+  if (fields_.empty()) fields_ = std::move(values);
+  else fields_.insert(fields_.end(), values.begin(), values.end());
+  if (strings.bytes() > 0) adopted_.push_back(std::move(strings));
   return first;
 }
 

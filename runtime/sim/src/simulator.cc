@@ -31,10 +31,20 @@ uint64_t splitmix(uint64_t x) {
 Simulator::Simulator(const bc::Module& module, uint32_t sequence, SimOptions options)
     : options_(options), interp_(module, sequence, {options.start, options.history}, this) {}
 
-uint32_t Simulator::addRecords(const std::vector<std::string>& ids, std::vector<Value> values) {
-  ids_.insert(ids_.end(), ids.begin(), ids.end());
+uint32_t Simulator::addRecords(std::vector<std::string> ids, std::vector<Value> values) {
+  size_t n = ids.size();
+  if (ids_.empty()) ids_ = std::move(ids);
+  else ids_.insert(ids_.end(), std::make_move_iterator(ids.begin()), std::make_move_iterator(ids.end()));
   waitsForConnect_.resize(ids_.size(), false);
-  return interp_.addRecords(ids.size(), std::move(values));
+  return interp_.addRecords(n, std::move(values));
+}
+
+uint32_t Simulator::addRecords(std::vector<std::string> ids, std::vector<Value> values, StringArena&& strings) {
+  size_t n = ids.size();
+  if (ids_.empty()) ids_ = std::move(ids);
+  else ids_.insert(ids_.end(), std::make_move_iterator(ids.begin()), std::make_move_iterator(ids.end()));
+  waitsForConnect_.resize(ids_.size(), false);
+  return interp_.addRecords(n, std::move(values), std::move(strings));
 }
 
 void Simulator::setEvents(std::vector<Event> events, std::string file) {
@@ -97,6 +107,7 @@ void Simulator::run() {
     if (auto timer = interp_.nextTimer()) t = std::min<int64_t>(t, *timer);
     if (t == INT64_MAX || t > limit) break;
     auto now = static_cast<int32_t>(t);
+    if (options_.progress) options_.progress(t, limit);
     // Events at an instant apply before the timers due at it (LANGUAGE.md §6).
     while (next < events_.size() && events_[next].at - options_.start == t) apply(events_[next++], now);
     while (!generated_.empty() && generated_.next() == now) {

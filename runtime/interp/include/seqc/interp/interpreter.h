@@ -187,8 +187,10 @@ class Interpreter {
 
   // Adds `count` records, disconnected: `fieldValues` holds, per record, one value per
   // module field (Module::fields order; fields of other entities null). Strings are
-  // copied. Returns the first index.
+  // copied, unless they live in `strings`, which the interpreter then keeps (a million
+  // records read from a file need not be copied twice). Returns the first index.
   uint32_t addRecords(size_t count, std::vector<Value> fieldValues);
+  uint32_t addRecords(size_t count, std::vector<Value> fieldValues, StringArena&& strings);
 
   // ---- driving (`now`: seconds since Options::start)
   void connect(uint32_t r, int32_t now);
@@ -282,6 +284,7 @@ class Interpreter {
   std::vector<HistoryEntry> history_;  // reserved ahead: growth copies cost more than the run
   std::vector<std::string> errors_{""};
   StringArena arena_;
+  std::vector<StringArena> adopted_;  // the callers' strings (addRecords)
   std::vector<Value> stack_ = std::vector<Value>(bc::kMaxStack);
   std::vector<Value> constants_;  // the module's constants as values, converted once
   std::vector<uint32_t> advanceMessages_;  // constant → its entry in errors_ (0: none yet)

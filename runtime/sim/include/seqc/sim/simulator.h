@@ -7,6 +7,7 @@
 #include <array>
 #include <climits>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -87,6 +88,8 @@ struct SimOptions {
   uint64_t seed = 0;
   bool history = true;               // keep the per-record history log
   int64_t horizon = 365 * 86400;     // without --until: stop after this long
+  // Called as the clock advances: (seconds simulated, seconds to simulate at most).
+  std::function<void(int64_t, int64_t)> progress;
 };
 
 // A `seqc simulate` run of one sequence: a driver of the interpreter that adds the
@@ -97,7 +100,9 @@ class Simulator : Interpreter::Listener {
 
   // Adds records: `fieldValues` holds, per record, one value per module field
   // (Module::fields order; fields of other entities null). Returns the first index.
-  uint32_t addRecords(const std::vector<std::string>& ids, std::vector<Value> fieldValues);
+  uint32_t addRecords(std::vector<std::string> ids, std::vector<Value> fieldValues);
+  // The same for values whose strings live in `strings`, which the simulator keeps.
+  uint32_t addRecords(std::vector<std::string> ids, std::vector<Value> fieldValues, StringArena&& strings);
   // Scripted events (any order; applied by time, ties in the given order), after the
   // records they name were added. `file` names the events file in warnings.
   void setEvents(std::vector<Event> events, std::string file);
