@@ -9,8 +9,7 @@
 #include <string>
 
 #include "bench/generate.h"
-#include "compiler/compilation.h"
-#include "compiler/lower.h"
+#include "compiler/driver.h"
 #include "seqc/format/bytecode.h"
 
 int main(int argc, char** argv) {
@@ -20,16 +19,15 @@ int main(int argc, char** argv) {
   if (argc > 3 && std::string(argv[2]) == "--write") std::ofstream(argv[3]) << text;
   size_t actual = 0;
   for (char c : text) actual += c == '\n';
-  { seqc::Compilation warm({stdlib}); warm.checkSource("warm.seq", "");}  // load the stdlib once
+  seqc::standardProgram(stdlib);  // load the stdlib once
   constexpr int kRuns = 5;
   double best = 1e9;
   for (int r = 0; r < kRuns; ++r) {
     auto t0 = std::chrono::steady_clock::now();
-    seqc::Compilation c({stdlib});
-    seqc::runWithLargeStack([&] { c.checkSource("bench.seq", text); });
+    auto c = seqc::compileSource("bench.seq", text, {stdlib}, seqc::Stage::Check);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (c.diagnostics().hasErrors()) {
-      std::fputs(seqc::renderText(c.sources(), c.diagnostics().sorted(c.sources())).c_str(), stderr);
+    if (!c.ok) {
+      std::fputs(c.diagnosticsText().c_str(), stderr);
       return 1;
     }
     best = std::min(best, s);
@@ -40,20 +38,14 @@ int main(int argc, char** argv) {
   size_t bytes = 0, steps = 0;
   for (int r = 0; r < kRuns; ++r) {
     auto t0 = std::chrono::steady_clock::now();
-    seqc::Compilation c({stdlib});
-    seqc::bc::Module m;
-    std::string error;
-    bool ok = false;
-    seqc::runWithLargeStack([&] {
-      c.checkSource("bench.seq", text);
-      ok = !c.diagnostics().hasErrors() && seqc::lower(c, m, error) && seqc::bc::verify(m, error);
-    });
-    std::vector<uint8_t> out = seqc::bc::write(m);
+    auto c = seqc::compileSource("bench.seq", text, {stdlib});
+    std::vector<uint8_t> out = seqc::bc::write(c.module);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (!ok) {
-      std::fprintf(stderr, "build failed: %s\n", error.c_str());
+    if (!c.ok) {
+      std::fprintf(stderr, "build failed: %s%s\n", c.diagnosticsText().c_str(), c.error.c_str());
       return 1;
     }
+    const seqc::bc::Module& m = c.module;
     bestBuild = std::min(bestBuild, s);
     bytes = out.size();
     steps = m.steps.size();

@@ -30,8 +30,7 @@
 #include <fmt/core.h>
 
 #include "bench/tree_walk.h"
-#include "compiler/compilation.h"
-#include "compiler/lower.h"
+#include "compiler/driver.h"
 #include "seqc/sim/simulator.h"
 #include "seqc/support/time.h"
 
@@ -89,14 +88,14 @@ struct Compiled {
 };
 
 bool compile(const std::string& path, const std::string& stdlib, Compiled& out, std::string& error) {
-  out.compilation = std::make_unique<Compilation>(CompileOptions{stdlib});
-  runWithLargeStack([&] { out.compilation->checkFile(path); });
-  const Compilation& c = *out.compilation;
-  if (c.diagnostics().hasErrors()) {
-    error = renderText(c.sources(), c.diagnostics().sorted(c.sources()));
+  CompileResult r = compileFile(path, CompileOptions{stdlib});
+  if (!r.ok) {
+    error = r.diagnosticsText() + r.error;
     return false;
   }
-  return lower(c, out.module, error);
+  out.compilation = std::move(r.compilation);
+  out.module = std::move(r.module);
+  return true;
 }
 
 // A path given relative to the working directory, else to the source tree.
