@@ -27,7 +27,7 @@
 #include <fmt/format.h>
 #include <llvm/Support/Casting.h>
 
-#include "compiler/compilation.h"
+#include "compiler/driver.h"
 #include "seqc/format/bytecode.h"
 #include "tools/seqc/command.h"
 
@@ -535,11 +535,10 @@ Runner addGraph(CLI::App& app) {
     if (opts->format == "svg" && !(dot = findInPath("dot")))
       return fail("graphviz is not installed (dot not found); use --format dot");
 
-    Compilation c({ctx.stdlibDir()});
-    runWithLargeStack([&] { c.checkFile(opts->file); });
-    if (!c.diagnostics().diagnostics().empty())
-      std::fputs(renderText(c.sources(), c.diagnostics().sorted(c.sources())).c_str(), stderr);
-    if (c.diagnostics().hasErrors()) return kExitInputError;
+    CompileResult checked = compileFile(opts->file, {ctx.stdlibDir()}, Stage::Check);
+    std::fputs(checked.diagnosticsText().c_str(), stderr);
+    if (!checked.ok) return kExitInputError;
+    const Compilation& c = *checked.compilation;
     const Program& program = *c.program();
 
     std::vector<const ast::Sequence*> seqs;
