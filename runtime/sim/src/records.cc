@@ -562,8 +562,7 @@ class CsvReader {
               return Parsed::Error;
             }
             char c = text[pos_];
-            size_t q = text.find_first_of("\"\n", pos_);
-            if (q == std::string_view::npos) q = text.size();
+            size_t q = scan<'"', '\n'>(text, pos_);
             if (q > pos_) {  // a run of plain characters
               cell.unquoted.append(text.substr(pos_, q - pos_));
               pos_ = q;
@@ -582,8 +581,7 @@ class CsvReader {
             }
           }
         } else {
-          size_t end = text.find_first_of(",\r\n\"", pos_);
-          if (end == std::string_view::npos) end = text.size();
+          size_t end = scan<',', '\r', '\n', '"'>(text, pos_);
           cell.text = text.substr(pos_, end - pos_);
           pos_ = end;
           if (pos_ < text.size() && text[pos_] == '"') {
@@ -619,6 +617,16 @@ class CsvReader {
     }
   }
 
+  // The first of the `stops` at or after `from`, or the end. (string_view::find_first_of
+  // calls memchr on the set for every character: a third of the time of a large file.)
+  template <char... stops>
+  static size_t scan(std::string_view text, size_t from) {
+    const char* p = text.data() + from;
+    const char* end = text.data() + text.size();
+    while (p != end && ((*p != stops) && ...)) ++p;
+    return static_cast<size_t>(p - text.data());
+  }
+
   static std::string quotedChar(char c) { return shown(std::string_view(&c, 1)); }
 
   const std::string& path_;
@@ -631,8 +639,9 @@ class CsvReader {
   bool first_ = true;
 };
 
-// The ids read so far, to find duplicates: indices into the ids, open addressing (no
-// node per id).
+// The ids read so far, to find duplicates: open addressing over (hash, index) pairs,
+// no node per id; the hash in the slot spares reading an id that cannot be equal (a
+// cache miss per row on a million records).
 class IdIndex {
  public:
   explicit IdIndex(const std::vector<std::string>& ids) : ids_(ids) {}
@@ -640,31 +649,36 @@ class IdIndex {
   // must be `id` before the next call).
   std::optional<uint32_t> insert(std::string_view id, uint32_t index) {
     if ((count_ + 1) * 2 > slots_.size()) grow();
-    for (size_t i = std::hash<std::string_view>()(id) & mask_;; i = (i + 1) & mask_) {
-      if (slots_[i] == kEmpty) {
-        slots_[i] = index;
+    uint64_t h = std::hash<std::string_view>()(id);
+    auto tag = static_cast<uint32_t>(h >> 32);
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      uint64_t slot = slots_[i];
+      if (slot == kEmpty) {
+        slots_[i] = entry(tag, index);
         ++count_;
         return std::nullopt;
       }
-      if (ids_[slots_[i]] == id) return slots_[i];
+      auto other = static_cast<uint32_t>(slot);
+      if (static_cast<uint32_t>(slot >> 32) == tag && ids_[other] == id) return other;
     }
   }
 
  private:
-  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static constexpr uint64_t kEmpty = UINT64_MAX;
+  static uint64_t entry(uint32_t tag, uint32_t index) { return (static_cast<uint64_t>(tag) << 32) | index; }
   void grow() {
-    std::vector<uint32_t> old(std::max<size_t>(1024, slots_.size() * 2), kEmpty);
+    std::vector<uint64_t> old(std::max<size_t>(1024, slots_.size() * 2), kEmpty);
     old.swap(slots_);
     mask_ = slots_.size() - 1;
-    for (uint32_t index : old) {
-      if (index == kEmpty) continue;
-      size_t i = std::hash<std::string_view>()(ids_[index]) & mask_;
+    for (uint64_t slot : old) {
+      if (slot == kEmpty) continue;
+      size_t i = std::hash<std::string_view>()(ids_[static_cast<uint32_t>(slot)]) & mask_;
       while (slots_[i] != kEmpty) i = (i + 1) & mask_;
-      slots_[i] = index;
+      slots_[i] = slot;
     }
   }
   const std::vector<std::string>& ids_;
-  std::vector<uint32_t> slots_;
+  std::vector<uint64_t> slots_;
   size_t mask_ = 0;
   size_t count_ = 0;
 };

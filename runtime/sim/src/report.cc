@@ -320,8 +320,7 @@ std::string describe(const Simulator& sim, const bc::Step& s) {
   if (s.label != bc::kNone) out += fmt::format("{}: ", m.str(s.label));
   out += bc::kindName(s);
   if (s.kind == bc::StepKind::Activity) out += fmt::format(" \"{}\"", m.str(s.title));
-  else if (s.kind == bc::StepKind::Wait) out += " " + formatDuration(s.seconds);
-  else out += " within " + formatDuration(s.seconds);
+  else out += fmt::format("{}{}", s.kind == bc::StepKind::Wait ? " " : " within ", formatDuration(s.seconds));
   return out;
 }
 
@@ -405,9 +404,24 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
   // Pass 2: the rows.
   out.format("Sequence \"{}\" on {}, {} to {}\n\n", m.str(seq.name), m.str(seq.entity),
              formatDateTime(sim.start()), formatDateTime(sim.end()));
+  // A cell left-aligned in `width`, as fmt's {:<{}} pads it; ASCII (nearly every
+  // cell) without asking fmt for the text's display width.
+  auto cell = [&](std::string_view text, size_t width) {
+    if (!std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+      out.format("{:<{}}  ", text, width);
+      return;
+    }
+    out.put(text);
+    for (size_t n = text.size(); n < width + 2; ++n) out.put(' ');
+  };
   auto row = [&](std::string_view id, std::string_view st, std::string_view done, std::string_view step,
                  std::string_view days) {
-    out.format("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", id, wi, st, ws, done, wp, step, wc, days);
+    cell(id, wi);
+    cell(st, ws);
+    cell(done, wp);
+    cell(step, wc);
+    out.put(days);
+    out.put('\n');
   };
   row(kHeader[0], kHeader[1], kHeader[2], kHeader[3], kHeader[4]);
   for (uint32_t r = 0; r < sim.recordCount(); ++r) {
