@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -145,7 +146,12 @@ class JsonWriter {
   void null() { out_.put("null"); }
   template <class T>
   void number(T n) {
-    out_.format("{}", n);
+    if constexpr (std::is_integral_v<T>) {  // no format string to parse
+      fmt::format_int text(n);
+      out_.put(std::string_view(text.data(), text.size()));
+    } else {
+      out_.format("{}", n);
+    }
   }
   void string(std::string_view s) { jsonString(out_.buffer(), s); }
   void string(const bc::Module& m, uint32_t i) { i == bc::kNone ? null() : string(m.str(i)); }
