@@ -13,6 +13,8 @@
 #include <llvm/ADT/BitVector.h>
 #include <llvm/Support/Casting.h>
 
+#include "seqc/support/utf8.h"
+
 namespace seqc {
 namespace {
 
@@ -37,7 +39,7 @@ void didYouMean(Diagnostic& d, std::string_view s) {
   if (!s.empty()) d.note(d.range, fmt::format("did you mean '{}'?", s));
 }
 
-size_t chars(std::string_view s) { return codePointCount(s); }
+size_t chars(std::string_view s) { return utf8::countCodePoints(s); }
 
 struct Function {
   std::string_view name;

@@ -7,6 +7,8 @@
 #include <llvm/ADT/StringRef.h>
 #include <nlohmann/json.hpp>
 
+#include "seqc/support/utf8.h"
+
 namespace seqc {
 namespace {
 
@@ -40,11 +42,11 @@ std::string caretLine(const SourceFile& f, uint32_t line, const SourceRange& ran
   // Keep tabs so the caret lines up however the terminal renders them.
   for (uint32_t i = 0; i < from; ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    if ((c & 0xC0) == 0x80) continue;
+    if (utf8::isContinuation(c)) continue;
     out += c == '\t' ? '\t' : ' ';
   }
   out += '^';
-  size_t width = to > from ? codePointCount(text.substr(from, to - from)) : 1;
+  size_t width = to > from ? utf8::countCodePoints(text.substr(from, to - from)) : 1;
   if (width > 1) out.append(width - 1, '~');
   return out;
 }

@@ -25,6 +25,7 @@
 #include "seqc/sim/records.h"
 #include "seqc/sim/simulator.h"
 #include "seqc/support/time.h"
+#include "seqc/support/utf8.h"
 #include "seqc/workspace/workspace.h"
 #include "tools/seqc/command.h"
 #include "tools/seqc/program_input.h"
@@ -66,29 +67,21 @@ class JsonArrayPrinter {
 
 // ---- tables -----------------------------------------------------------------------
 
-// Display width of UTF-8 text: code points (continuation bytes do not count).
-size_t displayWidth(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
 // Prints `rows` under `header` with columns as wide as their widest cell, two spaces
 // apart, each line prefixed by `indent`. `align` has one letter per column: 'l' (left,
 // the default) or 'r' (right, for numbers). Trailing blanks are trimmed.
 void printTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                 const std::string& align = "", const std::string& indent = "") {
   std::vector<size_t> width(header.size(), 0);
-  for (size_t c = 0; c < header.size(); ++c) width[c] = displayWidth(header[c]);
+  for (size_t c = 0; c < header.size(); ++c) width[c] = utf8::countCodePoints(header[c]);
   for (const auto& row : rows)
-    for (size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], displayWidth(row[c]));
+    for (size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], utf8::countCodePoints(row[c]));
   std::string out;
   auto line = [&](const std::vector<std::string>& cells) {
     std::string text = indent;
     for (size_t c = 0; c < header.size(); ++c) {
       const std::string cell = c < cells.size() ? cells[c] : std::string();
-      std::string pad(width[c] - std::min(width[c], displayWidth(cell)), ' ');
+      std::string pad(width[c] - std::min(width[c], utf8::countCodePoints(cell)), ' ');
       if (c > 0) text += "  ";
       bool right = c < align.size() && align[c] == 'r';
       text += right ? pad + cell : cell + pad;

@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "seqc/support/time.h"
+#include "seqc/support/utf8.h"
 
 namespace seqc::rt {
 
@@ -37,42 +38,6 @@ using bc::ValueType;
 
 // ---- text helpers -------------------------------------------------------------------
 
-// Length in code points if `s` is valid UTF-8 (no overlongs, surrogates or values
-// past U+10FFFF).
-std::optional<size_t> utf8Length(std::string_view s) {
-  size_t count = 0;
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      ++count;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      n = 1, cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2, cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3, cp = c & 0x07;
-    } else {
-      return std::nullopt;
-    }
-    if (i + n >= s.size()) return std::nullopt;
-    for (size_t k = 1; k <= n; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return std::nullopt;
-    i += n + 1;
-    ++count;
-  }
-  return count;
-}
-
 // `text` quoted for an error message: at most ~40 bytes (not cutting a character),
 // control characters and invalid bytes escaped.
 std::string shown(std::string_view text) {
@@ -82,8 +47,7 @@ std::string shown(std::string_view text) {
   for (; i < text.size() && i < kMax;) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-      if (n > 1 && i + n <= text.size() && utf8Length(text.substr(i, n))) {
+      if (size_t n = utf8::sequenceLength(text.substr(i))) {
         out.append(text.substr(i, n));
         i += n;
       } else {
@@ -689,7 +653,7 @@ bool readCsv(const std::string& path, std::FILE* file, const RecordSchema& schem
       error = fmt::format("{}empty column name (column {})", where(header.line), i + 1);
       return false;
     }
-    if (!utf8Length(name)) {
+    if (!utf8::validLength(name)) {
       error = fmt::format("{}column name {} is not valid UTF-8", where(header.line), shown(name));
       return false;
     }
@@ -748,7 +712,7 @@ bool readCsv(const std::string& path, std::FILE* file, const RecordSchema& schem
       error = fmt::format("{}empty id", where(row.line));
       return false;
     }
-    if (!utf8Length(id)) {
+    if (!utf8::validLength(id)) {
       error = fmt::format("{}id {} is not valid UTF-8", where(row.line), shown(id));
       return false;
     }
@@ -873,7 +837,7 @@ std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view tex
     case ValueType::String:
     case ValueType::Id:
     case ValueType::Lookup: {
-      auto length = utf8Length(text);
+      auto length = utf8::validLength(text);
       if (!length) {
         error = fmt::format("{} is not valid UTF-8", shown(text));
         return std::nullopt;
