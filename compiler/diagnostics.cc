@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 
-#include <llvm/ADT/StringRef.h>
 #include <nlohmann/json.hpp>
 
 #include "seqc/support/utf8.h"
@@ -158,20 +157,6 @@ std::string renderJson(std::span<const DiagnosticSet> sets) {
 std::string renderJson(const SourceManager& sm, std::span<const Diagnostic> diags) {
   DiagnosticSet set{&sm, diags};
   return renderJson(std::span<const DiagnosticSet>(&set, 1));
-}
-
-std::string_view closestMatch(std::string_view name, std::span<const std::string_view> candidates) {
-  std::string_view best;
-  unsigned bestDistance = 0;
-  unsigned limit = std::max<unsigned>(1, static_cast<unsigned>(name.size() + 2) / 3);
-  for (std::string_view c : candidates) {
-    unsigned d = llvm::StringRef(name).edit_distance(llvm::StringRef(c), true, limit + 1);
-    if (d <= limit && (best.empty() || d < bestDistance)) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
 }
 
 }  // namespace seqc

@@ -18,6 +18,7 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "seqc/support/suggest.h"
 #include "seqc/support/time.h"
 #include "seqc/support/utf8.h"
 
@@ -78,21 +79,6 @@ std::string_view trimmed(std::string_view s) {
   return s;
 }
 
-size_t editDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b) {
@@ -102,26 +88,9 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// The closest of `names` to `name`, if close enough to suggest.
-std::optional<std::string_view> closest(std::string_view name,
-                                        const std::vector<std::string_view>& names) {
-  if (name.size() > 100) return std::nullopt;
-  for (auto n : names)
-    if (equalsIgnoringCase(n, name)) return n;
-  std::optional<std::string_view> best;
-  size_t bestDistance = std::max<size_t>(1, (name.size() + 2) / 3) + 1;  // accepted: below
-  for (auto n : names) {
-    if (n.size() > name.size() + bestDistance || name.size() > n.size() + bestDistance)
-      continue;
-    size_t d = editDistance(name, n);
-    if (d < bestDistance) bestDistance = d, best = n;
-  }
-  return best;
-}
-
 std::string didYouMean(std::string_view name, const std::vector<std::string_view>& names) {
-  auto c = closest(name, names);
-  return c ? fmt::format(" (did you mean '{}'?)", *c) : std::string();
+  std::string_view c = closestMatch(name, names);
+  return c.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", c);
 }
 
 std::string unknownField(const RecordSchema& schema, std::string_view name) {
@@ -900,7 +869,7 @@ std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view tex
       std::vector<std::string_view> labels;
       for (const auto& o : field.options) labels.push_back(o.second);
       std::string hint;
-      if (auto c = closest(t, labels)) hint = fmt::format("; did you mean '{}'?", *c);
+      if (auto c = closestMatch(t, labels); !c.empty()) hint = fmt::format("; did you mean '{}'?", c);
       error = fmt::format("no option {} (options: {}){}", shown(t), optionList(field), hint);
       return std::nullopt;
     }
