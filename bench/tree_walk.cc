@@ -15,6 +15,7 @@
 #include <llvm/Support/Casting.h>
 
 #include "seqc/support/time.h"
+#include "seqc/support/utf8.h"
 
 namespace seqc::bench {
 
@@ -204,12 +205,6 @@ TwValue arith(ast::BinaryOp op, const TwValue& a, const TwValue& b) {
     return make(Tag::Duration, r);
   }
   throw typeFault(sym, a, b);
-}
-
-size_t codePoints(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 int64_t floorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
@@ -561,7 +556,7 @@ TwValue TreeWalker::eval(const ast::Expr& e, Record& r, int32_t now) {
         return make(Tag::Int, floorDiv(nowAbs - instant(v), seqc::kSecondsPerDay));
       }
       if (v.tag != Tag::String) throw Fault{fmt::format("{} of {}", c.callee, tagName(v.tag))};
-      if (c.callee == "len") return make(Tag::Int, static_cast<int64_t>(codePoints(v.s)));
+      if (c.callee == "len") return make(Tag::Int, static_cast<int64_t>(utf8::countCodePoints(v.s)));
       bool lower = c.callee == "lower";
       for (char& ch : v.s)
         if (lower ? (ch >= 'A' && ch <= 'Z') : (ch >= 'a' && ch <= 'z')) ch = static_cast<char>(ch ^ 0x20);
@@ -641,9 +636,9 @@ void TreeWalker::store(Record& r, const FieldInfo& f, TwValue v) {
       }
       case TypeKind::String: case TypeKind::Id: case TypeKind::Lookup:
         ok = v.tag == Tag::String;
-        if (ok && f.type.maxLength != 0 && codePoints(v.s) > f.type.maxLength)
+        if (ok && f.type.maxLength != 0 && utf8::countCodePoints(v.s) > f.type.maxLength)
           throw Fault{fmt::format("value too long for field '{}': {} characters, at most {}", f.name,
-                                  codePoints(v.s), f.type.maxLength)};
+                                  utf8::countCodePoints(v.s), f.type.maxLength)};
         break;
       case TypeKind::Date:
         if (v.tag == Tag::DateTime) v = make(Tag::Date, floorDiv(v.i, seqc::kSecondsPerDay));

@@ -4,7 +4,6 @@
 #include "compiler/checker.h"
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
 #include <map>
 
@@ -13,23 +12,20 @@
 #include <llvm/ADT/BitVector.h>
 #include <llvm/Support/Casting.h>
 
+#include "seqc/support/suggest.h"
+#include "seqc/support/utf8.h"
+
 namespace seqc {
 namespace {
 
 using llvm::dyn_cast;
 using llvm::isa;
 
-// "did you mean" over any range of names.
+// "did you mean" over any range of names (the rule is closestMatch's).
 template <typename Range, typename Proj>
 std::string_view suggest(std::string_view name, const Range& range, Proj proj) {
   std::vector<std::string_view> names;
   for (const auto& x : range) names.push_back(proj(x));
-  for (std::string_view n : names)  // a difference only in case is the best guess
-    if (n.size() == name.size() &&
-        std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        }))
-      return n;
   return closestMatch(name, names);
 }
 
@@ -37,7 +33,7 @@ void didYouMean(Diagnostic& d, std::string_view s) {
   if (!s.empty()) d.note(d.range, fmt::format("did you mean '{}'?", s));
 }
 
-size_t chars(std::string_view s) { return codePointCount(s); }
+size_t chars(std::string_view s) { return utf8::countCodePoints(s); }
 
 struct Function {
   std::string_view name;

@@ -4,8 +4,9 @@
 #include <algorithm>
 #include <array>
 
-#include <llvm/ADT/StringRef.h>
 #include <nlohmann/json.hpp>
+
+#include "seqc/support/utf8.h"
 
 namespace seqc {
 namespace {
@@ -40,11 +41,11 @@ std::string caretLine(const SourceFile& f, uint32_t line, const SourceRange& ran
   // Keep tabs so the caret lines up however the terminal renders them.
   for (uint32_t i = 0; i < from; ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    if ((c & 0xC0) == 0x80) continue;
+    if (utf8::isContinuation(c)) continue;
     out += c == '\t' ? '\t' : ' ';
   }
   out += '^';
-  size_t width = to > from ? codePointCount(text.substr(from, to - from)) : 1;
+  size_t width = to > from ? utf8::countCodePoints(text.substr(from, to - from)) : 1;
   if (width > 1) out.append(width - 1, '~');
   return out;
 }
@@ -156,20 +157,6 @@ std::string renderJson(std::span<const DiagnosticSet> sets) {
 std::string renderJson(const SourceManager& sm, std::span<const Diagnostic> diags) {
   DiagnosticSet set{&sm, diags};
   return renderJson(std::span<const DiagnosticSet>(&set, 1));
-}
-
-std::string_view closestMatch(std::string_view name, std::span<const std::string_view> candidates) {
-  std::string_view best;
-  unsigned bestDistance = 0;
-  unsigned limit = std::max<unsigned>(1, static_cast<unsigned>(name.size() + 2) / 3);
-  for (std::string_view c : candidates) {
-    unsigned d = llvm::StringRef(name).edit_distance(llvm::StringRef(c), true, limit + 1);
-    if (d <= limit && (best.empty() || d < bestDistance)) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
 }
 
 }  // namespace seqc

@@ -83,7 +83,4 @@ struct DiagnosticSet {
 };
 std::string renderJson(std::span<const DiagnosticSet> sets);
 
-// The candidate closest to `name` by edit distance, if it is close enough to suggest.
-std::string_view closestMatch(std::string_view name, std::span<const std::string_view> candidates);
-
 }  // namespace seqc

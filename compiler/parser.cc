@@ -10,6 +10,7 @@
 
 #include "SeqLexer.h"
 #include "SeqParser.h"
+#include "seqc/support/utf8.h"
 
 namespace seqc {
 namespace {
@@ -34,7 +35,7 @@ class OffsetMap {
       if (c >= 0x80) { ascii = false; break; }
     if (ascii) return;
     for (uint32_t i = 0; i < text.size(); ++i)
-      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) byteOf_.push_back(i);
+      if (!utf8::isContinuation(static_cast<unsigned char>(text[i]))) byteOf_.push_back(i);
     byteOf_.push_back(static_cast<uint32_t>(text.size()));
   }
   uint32_t byte(size_t cp) const {
@@ -720,10 +721,8 @@ template <class Rule>
 bool parseWith(const SourceManager& sm, FileId id, DiagnosticEngine& diags, Rule&& rule) {
   std::string_view text = sm.file(id).text();
   // The ANTLR runtime throws on invalid UTF-8: validate first.
-  const auto* begin = reinterpret_cast<const llvm::UTF8*>(text.data());
-  const auto* cursor = begin;
-  if (!llvm::isLegalUTF8String(&cursor, begin + text.size())) {
-    auto at = static_cast<uint32_t>(cursor - begin);
+  if (size_t valid = utf8::validPrefix(text); valid != text.size()) {
+    auto at = static_cast<uint32_t>(valid);
     diags.report(DiagKind::SyntaxError, {id, at, at + 1},
                  "invalid UTF-8 (byte 0x{:02x}); .seq files must be UTF-8",
                  static_cast<unsigned char>(text[at]));
@@ -886,9 +885,9 @@ std::vector<LexToken> lexSource(std::string_view text) {
   // The runtime throws on invalid UTF-8: lex a copy with each bad byte replaced by a
   // one-byte character the lexer takes as BAD_CHAR, so offsets stay those of `text`.
   std::string copy(text);
-  const auto* begin = reinterpret_cast<const llvm::UTF8*>(copy.data());
-  for (const llvm::UTF8* cursor = begin; !llvm::isLegalUTF8String(&cursor, begin + copy.size());) {
-    copy[static_cast<size_t>(cursor - begin)] = '\x01';  // one byte, lexed as BAD_CHAR
+  for (size_t i = utf8::validPrefix(copy); i < copy.size();) {
+    copy[i] = '\x01';  // one byte, lexed as BAD_CHAR
+    i += utf8::validPrefix(std::string_view(copy).substr(i));
   }
   std::vector<LexToken> out;
   try {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "seqc/support/utf8.h"
+
 namespace seqc {
 
 SourceFile::SourceFile(std::string path, std::string text)
@@ -18,7 +20,7 @@ LineCol SourceFile::lineCol(uint32_t offset) const {
   uint32_t line = static_cast<uint32_t>(it - lineStarts_.begin());
   uint32_t start = lineStarts_[line - 1];
   uint32_t column = 1 + static_cast<uint32_t>(
-                            codePointCount(std::string_view(text_).substr(start, offset - start)));
+                            utf8::countCodePoints(std::string_view(text_).substr(start, offset - start)));
   return {line, column};
 }
 
@@ -38,13 +40,6 @@ FileId SourceManager::add(std::string path, std::string text) {
 FileId SourceManager::add(std::shared_ptr<const SourceFile> file) {
   files_.push_back(std::move(file));
   return static_cast<FileId>(files_.size() - 1);
-}
-
-size_t codePointCount(std::string_view utf8) {
-  size_t n = 0;
-  for (unsigned char c : utf8)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
 }
 
 }  // namespace seqc

@@ -68,7 +68,4 @@ class SourceManager {
   std::vector<std::shared_ptr<const SourceFile>> files_;
 };
 
-// Number of code points in UTF-8 text (which is assumed valid).
-size_t codePointCount(std::string_view utf8);
-
 }  // namespace seqc

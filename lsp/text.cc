@@ -5,17 +5,16 @@
 #include <cctype>
 #include <filesystem>
 
+#include "seqc/support/utf8.h"
+
 namespace seqc::lsp {
 
 namespace {
 
-// Length of the UTF-8 sequence starting with byte `c` (1 for a stray continuation byte).
-uint32_t sequenceLength(unsigned char c) {
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) return 2;
-  if ((c & 0xF0) == 0xE0) return 3;
-  if ((c & 0xF8) == 0xF0) return 4;
-  return 1;
+// Bytes of the code point at the start of `text`; an invalid byte counts as one code
+// point of its own (one UTF-16 unit), so positions still move forward in broken text.
+uint32_t codePointBytes(std::string_view text) {
+  return static_cast<uint32_t>(std::max<size_t>(1, utf8::sequenceLength(text)));
 }
 
 }  // namespace
@@ -38,8 +37,7 @@ uint32_t LineIndex::offsetAt(Position p, PositionEncoding enc) const {
   std::string_view line = lineText(p.line);
   uint32_t units = 0, i = 0;
   while (i < line.size()) {
-    uint32_t len = std::min<uint32_t>(sequenceLength(static_cast<unsigned char>(line[i])),
-                                      static_cast<uint32_t>(line.size()) - i);
+    uint32_t len = codePointBytes(line.substr(i));
     uint32_t width = enc == PositionEncoding::Utf8 ? len : (len == 4 ? 2 : 1);
     if (units + width > p.character) break;  // inside this code point: its start
     units += width;
@@ -56,8 +54,7 @@ Position LineIndex::positionAt(uint32_t offset, PositionEncoding enc) const {
   uint32_t end = std::min<uint32_t>(offset - starts_[line], static_cast<uint32_t>(text.size()));
   uint32_t units = 0, i = 0;
   while (i < end) {
-    uint32_t len = std::min<uint32_t>(sequenceLength(static_cast<unsigned char>(text[i])),
-                                      static_cast<uint32_t>(text.size()) - i);
+    uint32_t len = codePointBytes(text.substr(i));
     if (i + len > end) break;  // an offset inside a code point: its start
     units += enc == PositionEncoding::Utf8 ? len : (len == 4 ? 2 : 1);
     i += len;
@@ -69,27 +66,6 @@ void applyEdit(std::string& text, uint32_t begin, uint32_t end, std::string_view
   size_t b = std::min<size_t>(begin, text.size());
   size_t e = std::clamp<size_t>(end, b, text.size());
   text.replace(b, e - b, replacement);
-}
-
-bool isValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) { ++i; continue; }
-    uint32_t len = sequenceLength(c);
-    if (len == 1 || i + len > s.size()) return false;
-    uint32_t cp = c & (0x7F >> len);
-    for (uint32_t k = 1; k < len; ++k) {
-      auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += len;
-  }
-  return true;
 }
 
 std::string uriToPath(std::string_view uri) {

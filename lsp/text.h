@@ -40,9 +40,6 @@ class LineIndex {
 // Replaces [begin, end) of `text` by `replacement` (offsets clamped, begin <= end).
 void applyEdit(std::string& text, uint32_t begin, uint32_t end, std::string_view replacement);
 
-// Strict UTF-8 validation (the protocol's strings are UTF-8; invalid input is replaced).
-bool isValidUtf8(std::string_view s);
-
 // file:///a%20b/c.seq <-> /a b/c.seq. A URI of another scheme maps to a path under
 // no directory ("untitled:x" -> "untitled:x"), so it still names a compilation.
 std::string uriToPath(std::string_view uri);

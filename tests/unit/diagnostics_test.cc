@@ -1,4 +1,4 @@
-// Diagnostics: the kind list, rendering (text with carets, JSON) and suggestions.
+// Diagnostics: the kind list and rendering (text with carets, JSON).
 #include <catch2/catch.hpp>
 
 #include <set>
@@ -71,11 +71,4 @@ TEST_CASE("diagnostics sort by file, position, then kind", "[diagnostics]") {
   CHECK(sorted[1].message == "1");
   CHECK(sorted[2].message == "2");
   CHECK(sorted[3].message == "3");
-}
-
-TEST_CASE("did-you-mean suggests only close names", "[diagnostics]") {
-  std::vector<std::string_view> names = {"budgetamount", "budgetstatus", "statecode"};
-  CHECK(closestMatch("budgetamout", names) == "budgetamount");
-  CHECK(closestMatch("statcode", names) == "statecode");
-  CHECK(closestMatch("zzz", names).empty());
 }

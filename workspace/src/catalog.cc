@@ -20,6 +20,7 @@
 #include "internal.h"
 #include "seqc/interp/interpreter.h"
 #include "seqc/sim/records.h"
+#include "seqc/support/utf8.h"
 
 namespace seqc::ws {
 
@@ -41,12 +42,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-size_t codePoints(std::string_view s) {
-  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
 }
 
 // `tag` is `filter` or one of its children ("a" matches "a/b", not "ab").
@@ -287,9 +282,9 @@ std::vector<ConnectionView> Workspace::records(const std::string& name) {
 void Workspace::clone(const std::string& name, const std::string& newName,
                       const std::string& description) {
   if (newName.empty()) throw Error("the new sequence name is empty");
-  if (codePoints(newName) > 100)
+  if (utf8::countCodePoints(newName) > 100)
     throw Error(fmt::format("the new sequence name is {} characters long; the limit is 100",
-                            codePoints(newName)));
+                            utf8::countCodePoints(newName)));
   inWriteTransaction(store(), [&] {
     SequenceRow source = impl_->require(name);
     if (store().sequence(newName))

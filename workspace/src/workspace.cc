@@ -29,6 +29,7 @@
 #include "internal.h"
 #include "seqc/interp/interpreter.h"
 #include "seqc/sim/records.h"
+#include "seqc/support/suggest.h"
 #include "seqc/support/time.h"
 
 namespace seqc::ws {

@@ -12,41 +12,10 @@
 #include <fmt/format.h>
 
 #include "seqc/format/bytecode.h"
+#include "seqc/support/utf8.h"
 
 namespace seqc::bc {
 namespace {
-
-// Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF (the JSON
-// writers of the CLI reject anything else).
-bool validUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t n = 0;
-    uint32_t cp = 0, min = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      n = 1, cp = c & 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-      n = 2, cp = c & 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-      n = 3, cp = c & 0x07, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (s.size() - i - 1 < n) return false;
-    for (size_t k = 1; k <= n; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += n + 1;
-  }
-  return true;
-}
 
 std::string_view stepKindName(StepKind k) {
   switch (k) {
@@ -113,9 +82,9 @@ class Verifier {
   }
 
   bool strings() {
-    if (!validUtf8(m_.source)) return fail("source name is not valid UTF-8");
+    if (!utf8::isValid(m_.source)) return fail("source name is not valid UTF-8");
     for (size_t i = 0; i < m_.strings.size(); ++i)
-      if (!validUtf8(m_.strings[i])) return fail(fmt::format("string {} is not valid UTF-8", i));
+      if (!utf8::isValid(m_.strings[i])) return fail(fmt::format("string {} is not valid UTF-8", i));
     return true;
   }
 

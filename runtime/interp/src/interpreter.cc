@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "seqc/support/time.h"
+#include "seqc/support/utf8.h"
 
 namespace seqc::rt {
 
@@ -193,12 +194,6 @@ bool equal(const Value& a, const Value& b) {
 
 bool truthy(const Value& v) { return v.tag == Tag::Bool && v.b; }
 
-size_t codePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 Value constant(const bc::Module& m, const bc::Constant& c) {
   switch (c.type) {
     case bc::ValueType::Bool: return Value::boolean(c.i != 0);
@@ -235,7 +230,7 @@ Value coerce(const bc::Field& f, const Value& v, std::string_view fieldName) {
     }
     case VT::String: case VT::Id: case VT::Lookup:
       if (v.tag == Tag::String) {
-        size_t n = codePoints(v.str());
+        size_t n = utf8::countCodePoints(v.str());
         if (f.maxLength != 0 && n > f.maxLength)
           throw Fault{fmt::format("value too long for field '{}': {} characters, at most {}",
                                   fieldName, n, f.maxLength)};
@@ -674,7 +669,7 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
               if (v.tag != Tag::String)
                 throw Fault{fmt::format("{} of {}", bc::kBuiltinInfo[ip[1]].name, tagName(v.tag))};
               if (fn == bc::Builtin::Len) {
-                v = Value::integer(static_cast<int64_t>(codePoints(v.str())));
+                v = Value::integer(static_cast<int64_t>(utf8::countCodePoints(v.str())));
               } else {
                 // ASCII case mapping: the same result on every machine and locale.
                 std::string s(v.str());

@@ -18,7 +18,9 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "seqc/support/suggest.h"
 #include "seqc/support/time.h"
+#include "seqc/support/utf8.h"
 
 namespace seqc::rt {
 
@@ -37,42 +39,6 @@ using bc::ValueType;
 
 // ---- text helpers -------------------------------------------------------------------
 
-// Length in code points if `s` is valid UTF-8 (no overlongs, surrogates or values
-// past U+10FFFF).
-std::optional<size_t> utf8Length(std::string_view s) {
-  size_t count = 0;
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      ++count;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      n = 1, cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2, cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3, cp = c & 0x07;
-    } else {
-      return std::nullopt;
-    }
-    if (i + n >= s.size()) return std::nullopt;
-    for (size_t k = 1; k <= n; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return std::nullopt;
-    i += n + 1;
-    ++count;
-  }
-  return count;
-}
-
 // `text` quoted for an error message: at most ~40 bytes (not cutting a character),
 // control characters and invalid bytes escaped.
 std::string shown(std::string_view text) {
@@ -82,8 +48,7 @@ std::string shown(std::string_view text) {
   for (; i < text.size() && i < kMax;) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-      if (n > 1 && i + n <= text.size() && utf8Length(text.substr(i, n))) {
+      if (size_t n = utf8::sequenceLength(text.substr(i))) {
         out.append(text.substr(i, n));
         i += n;
       } else {
@@ -114,21 +79,6 @@ std::string_view trimmed(std::string_view s) {
   return s;
 }
 
-size_t editDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b) {
@@ -138,26 +88,9 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// The closest of `names` to `name`, if close enough to suggest.
-std::optional<std::string_view> closest(std::string_view name,
-                                        const std::vector<std::string_view>& names) {
-  if (name.size() > 100) return std::nullopt;
-  for (auto n : names)
-    if (equalsIgnoringCase(n, name)) return n;
-  std::optional<std::string_view> best;
-  size_t bestDistance = std::max<size_t>(1, (name.size() + 2) / 3) + 1;  // accepted: below
-  for (auto n : names) {
-    if (n.size() > name.size() + bestDistance || name.size() > n.size() + bestDistance)
-      continue;
-    size_t d = editDistance(name, n);
-    if (d < bestDistance) bestDistance = d, best = n;
-  }
-  return best;
-}
-
 std::string didYouMean(std::string_view name, const std::vector<std::string_view>& names) {
-  auto c = closest(name, names);
-  return c ? fmt::format(" (did you mean '{}'?)", *c) : std::string();
+  std::string_view c = closestMatch(name, names);
+  return c.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", c);
 }
 
 std::string unknownField(const RecordSchema& schema, std::string_view name) {
@@ -703,7 +636,7 @@ bool readCsv(const std::string& path, std::FILE* file, const RecordSchema& schem
       error = fmt::format("{}empty column name (column {})", where(header.line), i + 1);
       return false;
     }
-    if (!utf8Length(name)) {
+    if (!utf8::validLength(name)) {
       error = fmt::format("{}column name {} is not valid UTF-8", where(header.line), shown(name));
       return false;
     }
@@ -762,7 +695,7 @@ bool readCsv(const std::string& path, std::FILE* file, const RecordSchema& schem
       error = fmt::format("{}empty id", where(row.line));
       return false;
     }
-    if (!utf8Length(id)) {
+    if (!utf8::validLength(id)) {
       error = fmt::format("{}id {} is not valid UTF-8", where(row.line), shown(id));
       return false;
     }
@@ -887,7 +820,7 @@ std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view tex
     case ValueType::String:
     case ValueType::Id:
     case ValueType::Lookup: {
-      auto length = utf8Length(text);
+      auto length = utf8::validLength(text);
       if (!length) {
         error = fmt::format("{} is not valid UTF-8", shown(text));
         return std::nullopt;
@@ -950,7 +883,7 @@ std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view tex
       std::vector<std::string_view> labels;
       for (const auto& o : field.options) labels.push_back(o.second);
       std::string hint;
-      if (auto c = closest(t, labels)) hint = fmt::format("; did you mean '{}'?", *c);
+      if (auto c = closestMatch(t, labels); !c.empty()) hint = fmt::format("; did you mean '{}'?", c);
       error = fmt::format("no option {} (options: {}){}", shown(t), optionList(field), hint);
       return std::nullopt;
     }

@@ -17,6 +17,7 @@
 
 #include "seqc/sim/simulator.h"
 #include "seqc/support/time.h"
+#include "seqc/support/utf8.h"
 
 namespace seqc::rt {
 
@@ -57,28 +58,6 @@ class Output {
   fmt::memory_buffer buf_;
 };
 
-// Length of the valid UTF-8 sequence `s` starts with, 0 if invalid (overlong forms,
-// surrogates and code points past U+10FFFF are invalid).
-size_t utf8Sequence(std::string_view s) {
-  auto c = static_cast<unsigned char>(s[0]);
-  size_t n;
-  uint32_t cp;
-  if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1Fu;
-  else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0Fu;
-  else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07u;
-  else return 0;
-  if (s.size() < n) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    auto cc = static_cast<unsigned char>(s[k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3Fu);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
-}
-
 // `s` as a JSON string, escaped as nlohmann::json's dump escapes it: the short escapes,
 // other control characters as \u00xx, the rest (UTF-8 included) as is. Dump throws on
 // invalid UTF-8; here each invalid byte becomes U+FFFD. Records and events are checked
@@ -89,7 +68,7 @@ void jsonString(fmt::memory_buffer& b, std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') {
-      size_t n = c < 0x80 ? 1 : utf8Sequence(s.substr(i));
+      size_t n = utf8::sequenceLength(s.substr(i));
       if (n != 0) {
         i += n;
         continue;

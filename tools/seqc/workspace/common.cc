@@ -7,12 +7,6 @@ void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), s
 
 void printJson(const Json& j) { print(j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"); }
 
-size_t displayWidth(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
 
 std::string iso(int64_t t) { return seqc::formatDateTime(t); }
 
@@ -115,15 +109,15 @@ CLI::App* command(CLI::App& app, const char* name, const char* help, Common& com
 void printTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                 const std::string& align, const std::string& indent) {
   std::vector<size_t> width(header.size(), 0);
-  for (size_t c = 0; c < header.size(); ++c) width[c] = displayWidth(header[c]);
+  for (size_t c = 0; c < header.size(); ++c) width[c] = utf8::countCodePoints(header[c]);
   for (const auto& row : rows)
-    for (size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], displayWidth(row[c]));
+    for (size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], utf8::countCodePoints(row[c]));
   std::string out;
   auto line = [&](const std::vector<std::string>& cells) {
     std::string text = indent;
     for (size_t c = 0; c < header.size(); ++c) {
       const std::string cell = c < cells.size() ? cells[c] : std::string();
-      std::string pad(width[c] - std::min(width[c], displayWidth(cell)), ' ');
+      std::string pad(width[c] - std::min(width[c], utf8::countCodePoints(cell)), ' ');
       if (c > 0) text += "  ";
       bool right = c < align.size() && align[c] == 'r';
       text += right ? pad + cell : cell + pad;

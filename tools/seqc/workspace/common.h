@@ -27,6 +27,7 @@
 #include "seqc/sim/records.h"
 #include "seqc/sim/simulator.h"
 #include "seqc/support/time.h"
+#include "seqc/support/utf8.h"
 #include "seqc/workspace/workspace.h"
 #include "tools/seqc/command.h"
 #include "tools/seqc/program_input.h"
@@ -65,9 +66,6 @@ class JsonArrayPrinter {
 };
 
 // ---- tables -----------------------------------------------------------------------
-
-// Display width of UTF-8 text: code points (continuation bytes do not count).
-size_t displayWidth(const std::string& s);
 
 // Prints `rows` under `header` with columns as wide as their widest cell, two spaces
 // apart, each line prefixed by `indent`. `align` has one letter per column: 'l' (left,
