@@ -3,14 +3,12 @@
 #include "seqc/workspace/workspace.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "engine.h"
+#include "fields.h"
 #include "seqc/sim/records.h"
 
 namespace seqc::ws {
-
-using Json = nlohmann::ordered_json;
 
 // The record's active connections the action applies to: one, unless it is an update.
 static std::vector<ConnectionRow> pickConnections(Store& store, Workspace::Impl& impl, const Action& a,
@@ -112,8 +110,8 @@ ActionResult Workspace::update(const std::string& record, const std::vector<std:
     Action e;
     e.kind = Action::Kind::Update;
     e.record = record;
-    Json j = Json::parse(rec->fields, nullptr, false);
-    if (!j.is_object()) j = Json::object();
+    FieldNumbers numbers(*store_, rec->entity);
+    std::vector<std::pair<uint32_t, rt::Value>> changes;
     for (const auto& a : assignments) {
       size_t eq = a.find('=');
       if (eq == std::string::npos || eq == 0)
@@ -130,12 +128,11 @@ ActionResult Workspace::update(const std::string& record, const std::vector<std:
       std::string error;
       auto v = rt::parseFieldText(*spec, text, arena, error);
       if (!v) throw Error(fmt::format("update: field '{}': {}", field, error));
-      if (v->isNull()) j.erase(field);
-      else j[field] = rt::fieldText(*spec, *v);
+      changes.emplace_back(numbers.number(field), *v);
       e.fields.emplace_back(field, *v);
     }
     int64_t now = metaInt(*store_, "clock"), epoch = metaInt(*store_, "epoch");
-    store_->updateRecordFields(record, j.dump(), now);
+    store_->updateRecordFields(record, withChanges(rec->fields, changes), now);
     ConnectionFilter f;
     f.record = record;
     f.activeOnly = true;

@@ -279,43 +279,31 @@ Stats Workspace::stats(const std::string& name) {
       return it->second;
     };
 
-    std::vector<ConnectionRow> connections;
-    ConnectionFilter f;
-    f.sequence = row.id;
-    store().forEachConnection(f, [&](const ConnectionRow& c) { connections.push_back(c); });
+    // From counts the store keeps and aggregates: neither history nor connections are
+    // read row by row.
     std::vector<int64_t> byStatus(rt::kStatusNames.size(), 0);
-    std::unordered_map<int64_t, int32_t> versionOf;
     double days = 0;
     int64_t timed = 0;
-    for (const ConnectionRow& c : connections) {
-      versionOf[c.id] = c.version;
-      if (static_cast<size_t>(c.status) < byStatus.size()) ++byStatus[c.status];
+    for (const ConnectionCount& c : store().connectionCounts(row.id)) {
+      if (static_cast<size_t>(c.status) < byStatus.size()) byStatus[c.status] += c.count;
       auto status = static_cast<rt::Status>(c.status);
       if (status == rt::Status::Completed) {
-        ++st.completed;
-        if (c.ended) {
-          days += static_cast<double>(*c.ended - c.connected) / 86400.0;
-          ++timed;
-        }
+        st.completed += c.count;
+        days += static_cast<double>(c.seconds) / 86400.0;
+        timed += c.ended;
       } else if (status == rt::Status::Active && c.step != 0xFFFF) {
-        if (auto i = attribute(c.version, c.step)) ++st.steps[*i].current;
+        if (auto i = attribute(c.version, c.step)) st.steps[*i].current += c.count;
       }
     }
     for (size_t i = 0; i < rt::kStatusNames.size(); ++i)
       st.byStatus.emplace_back(std::string(rt::kStatusNames[i]), byStatus[i]);
     if (timed > 0) st.averageDaysToCompletion = days / static_cast<double>(timed);
 
-    std::vector<HistoryRow> history;
-    store().forEachHistory(row.id, [&](const HistoryRow& h) {
-      if (h.step >= 0) history.push_back(h);
-    });
-    for (const HistoryRow& h : history) {
-      auto v = versionOf.find(h.connection);
-      if (v == versionOf.end()) continue;
-      auto i = attribute(v->second, h.step);
+    for (const StepCount& c : store().stepCounts(row.id)) {
+      auto i = attribute(c.version, c.step);
       if (!i) continue;
-      if (isDone(h.result)) ++st.steps[*i].done;
-      else if (isSkipped(h.result)) ++st.steps[*i].skipped;
+      if (isDone(c.result)) st.steps[*i].done += c.count;
+      else if (isSkipped(c.result)) st.steps[*i].skipped += c.count;
     }
     for (Stats::StepStats& s : st.steps) s.reached = s.done + s.skipped + s.current;
     return st;

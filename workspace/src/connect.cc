@@ -10,11 +10,12 @@
 
 #include "compiler/driver.h"
 #include "engine.h"
+#include "fields.h"
 
 namespace seqc::ws {
 
 ConnectResult Workspace::connect(const std::string& name, const std::vector<std::string>& ids,
-                                 const std::string& where, bool allowMultiple) {
+                                 const std::string& where, bool allowMultiple, const Progress& progress) {
   // Compile the --where condition before taking the write lock.
   CompileResult condition;
   if (!where.empty()) {
@@ -39,15 +40,18 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
     if (!where.empty()) {
       // Evaluate the condition for every record of the entity, at the clock.
       const bc::Module& m = condition.module;
-      FieldColumns columns(m, seq.entity);
+      FieldColumns columns(m, seq.entity, FieldNumbers(*store_, seq.entity));
       rt::Interpreter in(m, 0, {now, false});
       std::vector<rt::Value> row(columns.width);
       rt::StringArena arena;
+      uint64_t scanned = 0;
       store_->forEachRecord(seq.entity, [&](const RecordRow& r) {
         std::fill(row.begin(), row.end(), rt::Value());
-        columns.read(r.fields, row.data(), arena);
+        if (!columns.read(r.fields, row.data(), arena))
+          throw StoreError(fmt::format("record '{}' has damaged fields", r.id));
         uint32_t at = in.addRecords(1, row);
         if (in.exitCondition(at, 0).value_or(false)) candidates.push_back(r.id);
+        if (progress && ++scanned % 10000 == 0) progress(scanned, 0);
       });
       result.matched = candidates.size();
     } else {
@@ -110,6 +114,7 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
       rows.push_back(std::move(c));
     }
     Mover mover{*store_, *impl_, epoch};
+    mover.progress = progress;
     mover.run(rows, {}, now);
     result.connected = rows.size();
     return result;

@@ -7,33 +7,40 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "seqc/sim/records.h"
 
 namespace seqc::ws {
 
-using Json = nlohmann::ordered_json;
-
-FieldColumns::FieldColumns(const bc::Module& m, const std::string& entity) : width(m.fields.size()) {
+FieldColumns::FieldColumns(const bc::Module& m, const std::string& entity, const FieldNumbers& numbers)
+    : width(m.fields.size()) {
   for (size_t f = 0; f < m.fields.size(); ++f)
     if (m.str(m.fields[f].entity) == entity) {
       used.push_back(static_cast<uint16_t>(f));
       specs.push_back(rt::fieldSpec(m, m.fields[f]));
+      std::optional<uint32_t> n = numbers.find(specs.back().name);
+      stored.push_back(n ? static_cast<int64_t>(*n) : -1);
+      if (n) {
+        if (*n >= column.size()) column.resize(*n + 1, -1);
+        column[*n] = static_cast<int32_t>(used.size() - 1);
+      }
     }
 }
 
-bool FieldColumns::read(const std::string& json, rt::Value* row, rt::StringArena& arena) const {
+bool FieldColumns::read(std::string_view fields, rt::Value* row, rt::StringArena& arena) const {
   if (used.empty()) return true;
-  Json j = Json::parse(json, nullptr, false);
-  if (!j.is_object()) return false;
-  for (size_t k = 0; k < used.size(); ++k) {
-    auto it = j.find(specs[k].name);
-    if (it == j.end() || !it->is_string()) continue;
-    std::string error;
-    if (auto v = rt::parseFieldText(specs[k], it->get_ref<const std::string&>(), arena, error)) row[used[k]] = *v;
-  }
-  return true;
+  bool ok = true;
+  bool wellFormed = forEachField(fields, [&](uint32_t number, std::string_view bytes) {
+    if (number >= column.size() || column[number] < 0) return;  // a field the code does not read
+    auto k = static_cast<size_t>(column[number]);
+    rt::Value v;
+    if (!decodeValue(bytes, v, arena)) {
+      ok = false;
+      return;
+    }
+    if (fits(specs[k], v)) row[used[k]] = v;
+  });
+  return ok && wellFormed;
 }
 
 Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Action> actions, int64_t until) {
@@ -45,24 +52,19 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   const std::string entity(m.str(seq.entity));
 
   // Field values of the records, for the fields the code touches.
-  FieldColumns columns(m, entity);
+  FieldNumbers numbers(store_, entity);
+  FieldColumns columns(m, entity, numbers);
   const size_t width = columns.width;
   std::vector<std::string> ids;
   ids.reserve(rows.size());
   for (const auto& r : rows) ids.push_back(r.record);
   std::vector<rt::Value> values(ids.size() * width);
-  std::vector<std::string> fieldsText(ids.size());
   rt::StringArena arena;
   if (!columns.used.empty()) {
-    std::unordered_map<std::string, size_t> at;
-    at.reserve(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) at.emplace(ids[i], i);
-    for (RecordRow& rec : store_.records(ids)) {
-      size_t i = at.at(rec.id);
-      if (!columns.read(rec.fields, values.data() + i * width, arena))
-        throw StoreError(fmt::format("record '{}' has damaged fields", rec.id));
-      fieldsText[i] = std::move(rec.fields);
-    }
+    store_.recordFields(ids, [&](size_t i, std::string_view fields) {
+      if (!columns.read(fields, values.data() + i * width, arena))
+        throw StoreError(fmt::format("record '{}' has damaged fields", ids[i]));
+    });
   }
 
   rt::Interpreter sim(m, v.row.index, {epoch_, true});
@@ -175,29 +177,31 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     history.push_back({rows[r].id, *rows[r].ended, -1,
                        std::string(rt::kStatusNames[static_cast<size_t>(sim.state(r).status)]), detail});
   store_.appendHistory(history);
+  // The step results, counted for stats.
+  std::map<std::pair<int32_t, std::string_view>, int64_t> counted;
+  for (const rt::HistoryEntry& h : steps) ++counted[{h.step, rt::name(h.result)}];
+  std::vector<StepCount> counts;
+  for (const auto& [key, n] : counted) counts.push_back({v.row.number, key.first, std::string(key.second), n});
+  store_.addStepCounts(v.row.sequence, counts);
 
   // Fields `set` changed go back to the records.
   const auto& used = columns.used;
   const auto& specs = columns.specs;
   if (!used.empty()) {
+    std::vector<std::pair<uint32_t, rt::Value>> changes;
     for (uint32_t r = 0; r < rows.size(); ++r) {
       auto now = sim.fields(r);
-      bool dirty = false;
-      Json j;
+      changes.clear();
       for (size_t k = 0; k < used.size(); ++k) {
         const rt::Value& a = now[used[k]];
-        const rt::Value& b = values[r * width + used[k]];
-        std::string textA = rt::fieldText(specs[k], a), textB = rt::fieldText(specs[k], b);
-        if (textA == textB) continue;
-        if (!dirty) {
-          j = Json::parse(fieldsText[r], nullptr, false);
-          if (!j.is_object()) j = Json::object();
-          dirty = true;
-        }
-        if (a.isNull()) j.erase(specs[k].name);
-        else j[specs[k].name] = textA;
+        if (sameValue(a, values[r * width + used[k]])) continue;
+        uint32_t number = columns.stored[k] >= 0 ? static_cast<uint32_t>(columns.stored[k]) : numbers.number(specs[k].name);
+        changes.emplace_back(number, a);
       }
-      if (dirty) store_.updateRecordFields(rows[r].record, j.dump(), until);
+      if (changes.empty()) continue;
+      auto rec = store_.record(rows[r].record);
+      if (!rec) continue;
+      store_.updateRecordFields(rows[r].record, withChanges(rec->fields, changes), until);
     }
   }
   return out;
@@ -234,6 +238,7 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
   for (size_t k = 0; k < actions.size(); ++k) byRecord.emplace(actions[k].record, k);
   std::vector<Engine::Outcome::Advance> advances;
   Engine engine(store, impl, epoch);
+  uint64_t done = 0;
   for (auto& [key, members] : groups) {
     for (size_t b = 0; b < members.size(); b += kBatch) {
       size_t e = std::min(members.size(), b + kBatch);
@@ -249,6 +254,8 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
       moved += out.moved;
       advances.insert(advances.end(), out.advances.begin(), out.advances.end());
       for (size_t i = b; i < e; ++i) rows[members[i]] = std::move(batch[i - b]);
+      done += e - b;
+      if (progress) progress(done, rows.size());
     }
   }
   follow(advances, until, 0);

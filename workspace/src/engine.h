@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "fields.h"
 #include "internal.h"
 #include "seqc/interp/interpreter.h"
 #include "seqc/sim/records.h"
@@ -18,15 +19,17 @@
 namespace seqc::ws {
 
 // The fields of `entity` a module's code touches, and reading them from a record's
-// stored JSON into one row of Module::fields-wide values.
+// stored fields (fields.h) into one row of Module::fields-wide values.
 struct FieldColumns {
-  FieldColumns(const bc::Module& m, const std::string& entity);
-  // False when `json` is not an object. A stored value that no longer fits the field's
-  // type (the schema changed) reads as null.
-  bool read(const std::string& json, rt::Value* row, rt::StringArena& arena) const;
+  FieldColumns(const bc::Module& m, const std::string& entity, const FieldNumbers& numbers);
+  // False when `fields` is damaged. A stored value that no longer fits the field's type
+  // (the schema changed) reads as null.
+  bool read(std::string_view fields, rt::Value* row, rt::StringArena& arena) const;
   size_t width;
-  std::vector<uint16_t> used;
-  std::vector<rt::FieldSpec> specs;
+  std::vector<uint16_t> used;          // Module::fields indices
+  std::vector<rt::FieldSpec> specs;    // of each used field
+  std::vector<int64_t> stored;         // of each used field: its stored number, or -1 (never stored)
+  std::vector<int32_t> column;         // by stored number: the index into used, or -1
 };
 
 // simulator's rules; a refusal (no current step to complete, a step not yet sent) is an
@@ -90,6 +93,7 @@ struct Mover {
   int64_t epoch;
   uint64_t steps = 0;
   size_t moved = 0;
+  Workspace::Progress progress;  // called after each batch: connections run, of the first run's
 
   // `actions`: at most one per record.
   void run(std::vector<ConnectionRow>& rows, const std::vector<Action>& actions, int64_t until);

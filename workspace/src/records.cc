@@ -1,6 +1,10 @@
 // The records of a workspace: the schema they are typed by, and `seqc records load`.
 #include "seqc/workspace/workspace.h"
 
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
@@ -9,6 +13,7 @@
 
 #include "compiler/driver.h"
 #include "engine.h"
+#include "fields.h"
 #include "seqc/sim/records.h"
 
 namespace seqc::ws {
@@ -25,7 +30,46 @@ bc::RecordSchema Workspace::schema(const std::string& entity) {
   return out;
 }
 
-LoadResult Workspace::loadRecords(const std::string& path, const std::string& entity) {
+void Workspace::upgrade() {
+  if (!store_->needsUpgrade()) return;
+  inWriteTransaction(*store_, [&] {
+    // Format 1 kept each record's fields as a JSON object of texts. Each becomes its
+    // typed value; a text its field no longer accepts (or a field the schema lost) is
+    // kept as a string, which reads as null where the field is not a string, as before.
+    std::map<std::string, std::optional<rt::RecordSchema>> schemas;
+    std::map<std::string, std::unique_ptr<FieldNumbers>> numbers;
+    rt::StringArena arena;
+    store_->upgrade([&](const std::string& entity, const std::string& text) {
+      auto s = schemas.find(entity);
+      if (s == schemas.end()) {
+        std::optional<rt::RecordSchema> found;
+        try {
+          found = schema(entity);
+        } catch (const Error&) {  // an entity the standard library no longer has
+        }
+        s = schemas.emplace(entity, std::move(found)).first;
+        numbers.emplace(entity, std::make_unique<FieldNumbers>(*store_, entity));
+      }
+      FieldNumbers& n = *numbers.at(entity);
+      Json j = Json::parse(text, nullptr, false);
+      if (!j.is_object()) throw StoreError(fmt::format("a record's fields are damaged: {}", text));
+      std::string out;
+      for (const auto& [name, value] : j.items()) {
+        if (!value.is_string()) continue;
+        const std::string& t = value.get_ref<const std::string&>();
+        const rt::FieldSpec* spec = s->second ? s->second->find(name) : nullptr;
+        std::string error;
+        std::optional<rt::Value> v;
+        if (spec) v = rt::parseFieldText(*spec, t, arena, error);
+        if (!v) v = rt::Value::string(arena.store(t));
+        appendField(n.number(name), *v, out);
+      }
+      return out;
+    });
+  });
+}
+
+LoadResult Workspace::loadRecords(const std::string& path, const std::string& entity, const Progress& progress) {
   return inWriteTransaction(*store_, [&] {
     rt::RecordSchema s = schema(entity);
     std::vector<std::string> keep;
@@ -36,19 +80,20 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
     if (!rt::readRecords(path, s, keep, arena, table, error, /*presentOnly=*/true)) throw Error(error);
     int64_t now = metaInt(*store_, "clock");
     std::vector<RecordRow> rows(table.ids.size());
-    std::vector<const rt::FieldSpec*> spec;
-    for (const auto& column : table.columns) spec.push_back(s.find(column));
+    FieldNumbers numbers(*store_, entity);
+    std::vector<uint32_t> number;
+    for (const auto& column : table.columns) number.push_back(numbers.number(column));
     std::unordered_map<std::string, size_t> seen;
     for (size_t i = 0; i < table.ids.size(); ++i) {
       if (auto [it, fresh] = seen.emplace(table.ids[i], i); !fresh)
         throw Error(fmt::format("{}:{}: record '{}' appears twice (first on line {})", path, table.lines[i],
                                 table.ids[i], table.lines[it->second]));
-      Json j = Json::object();
-      for (size_t c = 0; c < table.columns.size(); ++c) {
-        const rt::Value& v = table.values[i * table.columns.size() + c];
-        if (!v.isNull()) j[table.columns[c]] = rt::fieldText(*spec[c], v);
-      }
-      rows[i] = RecordRow{table.ids[i], entity, j.dump(), now};
+      RecordRow& row = rows[i];
+      row.id = table.ids[i];
+      row.entity = entity;
+      row.updated = now;
+      for (size_t c = 0; c < table.columns.size(); ++c)
+        appendField(number[c], table.values[i * table.columns.size() + c], row.fields);
     }
     LoadResult result;
     for (const RecordRow& existing : store_->records(table.ids)) {
@@ -60,7 +105,16 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
       ++result.updated;
     }
     result.inserted = rows.size() - result.updated;
-    store_->upsertRecords(rows);
+    // A chunk at a time, to report progress.
+    constexpr size_t kChunk = 10000;
+    std::vector<RecordRow> chunk;
+    for (size_t b = 0; b < rows.size(); b += kChunk) {
+      size_t e = std::min(rows.size(), b + kChunk);
+      chunk.assign(std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(b)),
+                   std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(e)));
+      store_->upsertRecords(chunk);
+      if (progress) progress(e, rows.size());
+    }
     // A reloaded record on a sequence gets its values as `seqc update` would give them,
     // so `exit when` sees the change.
     if (result.updated > 0) {

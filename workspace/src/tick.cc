@@ -7,7 +7,7 @@
 
 namespace seqc::ws {
 
-TickResult Workspace::tick(std::optional<int64_t> to) {
+TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) {
   int64_t target = to.value_or(wallClock());
   return inWriteTransaction(*store_, [&] {
     TickResult result;
@@ -21,6 +21,7 @@ TickResult Workspace::tick(std::optional<int64_t> to) {
     f.dueBy = result.to;
     std::vector<ConnectionRow> rows = store_->connections(f);
     Mover mover{*store_, *impl_, epoch};
+    mover.progress = progress;
     mover.run(rows, {}, result.to);
     store_->setMeta("clock", std::to_string(result.to));
     result.records = mover.moved;
