@@ -1,8 +1,10 @@
-// The workspace engine (workspace/src/workspace.cc): versions and the records that stay
+// The workspace engine (workspace/src/engine.cc and the commands): versions and the records that stay
 // on them, the active-sequence limit, connect rules, actions at the clock, tick,
 // `advance to`, `set` and `exit when` through updates and reloads.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,7 @@
 #include "seqc/support/time.h"
 #include "seqc/workspace/workspace.h"
 #include "workspace_fixture.h"
+#include "../../workspace/src/fields.h"  // the stored encoding, an internal
 
 using namespace seqc;
 using namespace seqc::ws;
@@ -208,9 +211,26 @@ TEST_CASE("update and a reload re-check `exit when`; `set` writes the record", "
   CHECK(f.ws->history("L-2").back().row.result == "exited");
 
   f.ws->connect("Score", {"L-3"}, "", false);
+  // The record's stored fields hold the option's value (fields.h: by field number).
   auto rec = f.ws->store().record("L-3");
   REQUIRE(rec);
-  CHECK_THAT(rec->fields, Catch::Contains("\"leadqualitycode\":\"Hot\""));
+  auto names = f.ws->store().fieldNames("lead");
+  auto number = std::find(names.begin(), names.end(), "leadqualitycode") - names.begin();
+  REQUIRE(number < static_cast<ptrdiff_t>(names.size()));
+  auto schema = f.ws->schema("lead");
+  const auto* spec = schema.find("leadqualitycode");
+  REQUIRE(spec);
+  int64_t hot = -1;
+  for (const auto& [value, label] : spec->options)
+    if (label == "Hot") hot = value;
+  std::optional<int64_t> stored;
+  rt::StringArena arena;
+  CHECK(forEachField(rec->fields, [&](uint32_t n, std::string_view bytes) {
+    rt::Value v;
+    if (n == number && decodeValue(bytes, v, arena) && v.tag == rt::Tag::Int) stored = v.i;
+  }));
+  CHECK(stored == hot);
+  CHECK(f.ws->records("Score").front().row.record == "L-3");
 }
 
 TEST_CASE("advance to connects the record to the target's latest version", "[workspace]") {

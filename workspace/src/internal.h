@@ -1,16 +1,36 @@
-// Shared by the workspace's source files: loaded versions and lookups with the
-// messages users see.
+// Shared by the workspace's source files: loaded versions, lookups with the messages
+// users see, and small helpers (defined in internal.cc).
 #pragma once
 
+#include <climits>
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "seqc/format/bytecode.h"
+#include "seqc/format/schema.h"
 #include "seqc/workspace/workspace.h"
 
+namespace seqc {
+struct Program;  // compiler/driver.h
+}
+
 namespace seqc::ws {
+
+// Interpreter times are int32 seconds from the workspace's epoch (its creation).
+inline constexpr int64_t kMaxOffset = INT32_MAX / 2;
+
+// A record may advance from sequence to sequence this often within one command; more
+// is a loop of `advance to` between sequences whose steps take no time.
+inline constexpr int kMaxAdvances = 32;
+
+// How many connections one interpreter run holds: bounds memory on a large tick.
+inline constexpr size_t kBatch = 200000;
 
 // A stored version, its bytecode loaded and verified.
 struct LoadedVersion {
@@ -37,5 +57,22 @@ struct Workspace::Impl {
   void describe(const LoadedVersion& v, int32_t step, std::string& label, std::string& kind,
                 std::string& title);
 };
+
+// ---- helpers (internal.cc) ----------------------------------------------------------
+
+int64_t wallClock();
+uint64_t fnv1a(std::string_view text, uint64_t h = 0xcbf29ce484222325ull);
+// An `extend entity` field's spec as stored in ExtensionRow::spec, and back.
+std::string specJson(const bc::FieldSpec& s);
+std::optional<bc::FieldSpec> specFromJson(const std::string& name, const std::string& text);
+bool sameSpec(const bc::FieldSpec& a, const bc::FieldSpec& b);
+// The standard library checked alone: the entity schemas records are typed by.
+const Program& stdlibProgram(const std::string& stdlibDir);
+std::string quotedList(const std::vector<std::string>& names);
+std::string suggest(std::string_view name, const std::vector<std::string>& names);
+// `at` as an interpreter time; Error when it is too far from the epoch.
+int32_t offset(int64_t at, int64_t epoch);
+// An integer setting read inside the caller's transaction.
+int64_t metaInt(Store& store, const char* key);
 
 }  // namespace seqc::ws

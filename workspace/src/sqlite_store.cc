@@ -20,11 +20,13 @@ namespace seqc::ws {
 namespace {
 
 constexpr int32_t kApplicationId = 0x53455143;  // "SEQC": `file` and sqlite tell it apart
-constexpr int32_t kSchemaVersion = 1;
+// 2: records' fields as typed bytes by field number (record_fields), step_counts.
+// A database of schema 1 is upgraded in place (upgrade()).
+constexpr int32_t kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 30000;
 constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
 
-// Version 1. Times are Unix seconds; text columns are never NULL (empty instead).
+// Version 2. Times are Unix seconds; text columns are never NULL (empty instead).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE meta(
   key TEXT PRIMARY KEY,
@@ -70,7 +72,7 @@ CREATE TABLE extensions(
 CREATE TABLE records(
   id TEXT PRIMARY KEY,
   entity TEXT NOT NULL,
-  fields TEXT NOT NULL,        -- JSON object: field -> text
+  fields BLOB NOT NULL,        -- by field number: workspace/src/fields.h
   updated INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX records_entity ON records(entity);
@@ -109,6 +111,27 @@ CREATE TABLE history(
   detail TEXT NOT NULL
 );
 CREATE INDEX history_connection ON history(connection);
+)sql";
+
+// What schema 2 added to schema 1; upgrade() runs it on a database of schema 1.
+constexpr const char* kSchema2 = R"sql(
+CREATE TABLE record_fields(
+  entity TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  PRIMARY KEY(entity, number),
+  UNIQUE(entity, name)
+) WITHOUT ROWID;
+
+-- History entries with a step, counted by step and result (what stats reads).
+CREATE TABLE step_counts(
+  sequence INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY(sequence, version, step, result)
+) WITHOUT ROWID;
 )sql";
 
 // ---- the database handle --------------------------------------------------------
@@ -263,6 +286,11 @@ class Query {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
   }
+  // Valid until the next step or reset.
+  std::string_view view(int col) const {
+    auto p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+  }
   std::string blob(int col) const {
     auto p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
@@ -351,7 +379,7 @@ VersionRow readVersion(const Query& q) {
 }
 
 RecordRow readRecord(const Query& q) {
-  return RecordRow{q.text(0), q.text(1), q.text(2), q.integer(3)};
+  return RecordRow{q.text(0), q.text(1), q.blob(2), q.integer(3)};
 }
 
 constexpr const char* kConnectionColumns =
@@ -445,6 +473,7 @@ class SqliteStore final : public Store {
     if (create) {
       db_.exec("BEGIN IMMEDIATE");
       db_.exec(kSchema);
+      db_.exec(kSchema2);
       db_.exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}", kApplicationId,
                            kSchemaVersion)
                    .c_str());
@@ -564,7 +593,61 @@ class SqliteStore final : public Store {
     }
   }
 
+  // ---- format
+
+  bool needsUpgrade() override { return db_.queryInteger("PRAGMA user_version") < kSchemaVersion; }
+
+  void upgrade(const std::function<std::string(const std::string&, const std::string&)>& convert) override {
+    if (!needsUpgrade()) return;  // another process did it while we waited for the lock
+    db_.exec(kSchema2);
+    // Records a page at a time by id: the rows are rewritten while no query reads them.
+    Statement page{"SELECT id, entity, fields FROM records WHERE id > ?1 ORDER BY id LIMIT 10000"};
+    std::string after;
+    std::vector<RecordRow> rows;
+    for (;;) {
+      rows.clear();
+      {
+        Query q(db_, page);
+        q.text(1, after);
+        while (q.step()) rows.push_back(RecordRow{q.text(0), q.text(1), q.text(2), 0});
+      }
+      if (rows.empty()) break;
+      Query u(db_, upgradeRecord_);
+      for (RecordRow& r : rows) {
+        std::string fields = convert(r.entity, r.fields);
+        u.reset();
+        u.text(1, r.id);
+        u.blob(2, fields);
+        u.run();
+      }
+      after = rows.back().id;
+    }
+    db_.exec(
+        "INSERT INTO step_counts(sequence, version, step, result, count) "
+        "SELECT c.sequence, c.version, h.step, h.result, count(*) FROM history h "
+        "JOIN connections c ON c.id = h.connection WHERE h.step >= 0 GROUP BY 1, 2, 3, 4");
+    db_.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
+  }
+
   // ---- records
+
+  std::vector<std::string> fieldNames(const std::string& entity) override {
+    Query q(db_, fieldNames_);
+    q.text(1, entity);
+    std::vector<std::string> names;
+    while (q.step()) {
+      if (q.integer(0) != static_cast<int64_t>(names.size())) db_.corrupt("the field numbers have a gap");
+      names.push_back(q.text(1));
+    }
+    return names;
+  }
+  void addFieldName(const std::string& entity, uint32_t number, const std::string& name) override {
+    Query q(db_, addFieldName_);
+    q.text(1, entity);
+    q.integer(2, number);
+    q.text(3, name);
+    q.run();
+  }
 
   void upsertRecords(const std::vector<RecordRow>& rows) override {
     Query q(db_, upsertRecord_);
@@ -572,7 +655,7 @@ class SqliteStore final : public Store {
       q.reset();
       q.text(1, row.id);
       q.text(2, row.entity);
-      q.text(3, row.fields);
+      q.blob(3, row.fields);
       q.integer(4, row.updated);
       q.run();
     }
@@ -593,15 +676,31 @@ class SqliteStore final : public Store {
     }
     return rows;
   }
+  void recordFields(const std::vector<std::string>& ids,
+                    const std::function<void(size_t, std::string_view)>& fn) override {
+    Query q(db_, recordFields_);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      q.reset();
+      q.text(1, ids[i]);
+      if (q.step()) fn(i, q.view(0));
+    }
+  }
   void forEachRecord(const std::string& entity, const std::function<void(const RecordRow&)>& fn) override {
     Query q(db_, recordsOf_);
     q.text(1, entity);
-    while (q.step()) fn(readRecord(q));
+    RecordRow row;  // reused: its strings keep their capacity from row to row
+    while (q.step()) {
+      row.id.assign(q.view(0));
+      row.entity.assign(q.view(1));
+      row.fields.assign(q.view(2));
+      row.updated = q.integer(3);
+      fn(row);
+    }
   }
   void updateRecordFields(const std::string& id, const std::string& fields, int64_t updated) override {
     Query q(db_, updateRecordFields_);
     q.text(1, id);
-    q.text(2, fields);
+    q.blob(2, fields);
     q.integer(3, updated);
     q.run();
     expectChanged(fmt::format("no record '{}'", id));
@@ -674,6 +773,34 @@ class SqliteStore final : public Store {
     q.integer(1, sequence);
     while (q.step()) fn(readHistory(q));
   }
+  void addStepCounts(int64_t sequence, const std::vector<StepCount>& counts) override {
+    Query q(db_, addStepCount_);
+    for (const StepCount& c : counts) {
+      q.reset();
+      q.integer(1, sequence);
+      q.integer(2, c.version);
+      q.integer(3, c.step);
+      q.text(4, c.result);
+      q.integer(5, c.count);
+      q.run();
+    }
+  }
+  std::vector<StepCount> stepCounts(int64_t sequence) override {
+    Query q(db_, stepCounts_);
+    q.integer(1, sequence);
+    std::vector<StepCount> out;
+    while (q.step()) out.push_back(StepCount{q.number<int32_t>(0), q.number<int32_t>(1), q.text(2), q.integer(3)});
+    return out;
+  }
+  std::vector<ConnectionCount> connectionCounts(int64_t sequence) override {
+    Query q(db_, connectionCounts_);
+    q.integer(1, sequence);
+    std::vector<ConnectionCount> out;
+    while (q.step())
+      out.push_back(ConnectionCount{q.number<uint8_t>(0), q.number<int32_t>(1), q.number<uint16_t>(2), q.integer(3),
+                                    q.integer(4), q.integer(5)});
+    return out;
+  }
 
  private:
   // The application id tells a seqc workspace from any other SQLite file. Reading the
@@ -687,7 +814,7 @@ class SqliteStore final : public Store {
     if (schema > kSchemaVersion)
       throw StoreError(fmt::format("workspace database '{}' was made by a newer seqc (schema {})",
                                    db_.path(), schema));
-    if (schema < kSchemaVersion) db_.corrupt(fmt::format("unknown schema {}", schema));
+    if (schema < 1) db_.corrupt(fmt::format("unknown schema {}", schema));  // 1: upgraded by upgrade()
   }
 
   // Runs an insert/update of a sequence: a name taken by another live sequence is the
@@ -739,6 +866,10 @@ class SqliteStore final : public Store {
   Statement record_{"SELECT id, entity, fields, updated FROM records WHERE id = ?1"};
   Statement recordsOf_{"SELECT id, entity, fields, updated FROM records WHERE entity = ?1 ORDER BY id"};
   Statement updateRecordFields_{"UPDATE records SET fields = ?2, updated = ?3 WHERE id = ?1"};
+  Statement recordFields_{"SELECT fields FROM records WHERE id = ?1"};
+  Statement upgradeRecord_{"UPDATE records SET fields = ?2 WHERE id = ?1"};
+  Statement fieldNames_{"SELECT number, name FROM record_fields WHERE entity = ?1 ORDER BY number"};
+  Statement addFieldName_{"INSERT INTO record_fields(entity, number, name) VALUES(?1, ?2, ?3)"};
 
   Statement insertConnection_{
       fmt::format("INSERT INTO connections({}) VALUES(NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
@@ -759,6 +890,13 @@ class SqliteStore final : public Store {
   Statement historyOfRecord_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
       "JOIN history h ON h.connection = c.id WHERE c.record = ?1 ORDER BY h.at, h.id"};
+  Statement addStepCount_{
+      "INSERT INTO step_counts(sequence, version, step, result, count) VALUES(?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT DO UPDATE SET count = count + excluded.count"};
+  Statement stepCounts_{"SELECT version, step, result, count FROM step_counts WHERE sequence = ?1"};
+  Statement connectionCounts_{
+      "SELECT status, version, step, count(*), count(ended), coalesce(sum(ended - connected), 0) "
+      "FROM connections WHERE sequence = ?1 GROUP BY status, version, step"};
   Statement historyOfSequence_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
       "JOIN history h ON h.connection = c.id WHERE c.sequence = ?1 ORDER BY h.id"};

@@ -31,6 +31,7 @@
 #include "seqc/workspace/workspace.h"
 #include "tools/seqc/command.h"
 #include "tools/seqc/program_input.h"
+#include "tools/seqc/progress.h"
 
 namespace seqc::cli::wscmd {
 

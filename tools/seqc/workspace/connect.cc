@@ -8,6 +8,7 @@ Runner addConnect(CLI::App& app) {
     std::string name, where;
     std::vector<std::string> records;
     bool allowMultiple = false;
+    Progress::Mode progress = Progress::Mode::Auto;
   };
   auto opts = std::make_shared<Opts>();
   auto* cmd = command(app, "connect", "Connect records to a sequence", *opts, false);
@@ -23,6 +24,7 @@ Runner addConnect(CLI::App& app) {
   where->excludes(rec);
   cmd->add_flag("--allow-multiple", opts->allowMultiple,
                 "also connect records that are already active on another sequence");
+  addProgressFlags(cmd, opts->progress);
   return [cmd, opts, rec, where](const Context& ctx) -> int {
     if (!cmd->parsed()) return -1;
     if (rec->count() == 0 && where->count() == 0) {
@@ -35,7 +37,10 @@ Runner addConnect(CLI::App& app) {
     }
     return guarded([&] {
       ws::Workspace w(opts->dir, ctx.stdlibDir());
-      ws::ConnectResult r = w.connect(opts->name, opts->records, opts->where, opts->allowMultiple);
+      Progress progress(opts->progress);
+      progress.phase("connecting");
+      ws::ConnectResult r = w.connect(opts->name, opts->records, opts->where, opts->allowMultiple, progress.callback());
+      progress.clear();
       if (where->count() > 0)
       {
         std::string skipped;

@@ -7,6 +7,7 @@ Runner addRecords(CLI::App& app) {
   struct Opts : Common {
     std::vector<std::string> args;
     std::string entity;
+    Progress::Mode progress = Progress::Mode::Auto;
   };
   auto opts = std::make_shared<Opts>();
   auto* cmd = command(app, "records",
@@ -15,13 +16,17 @@ Runner addRecords(CLI::App& app) {
   cmd->add_option("args", opts->args, "NAME, or `load FILE`")->required()->type_name("NAME | load FILE");
   auto* entity = cmd->add_option("--entity", opts->entity, "(load) the entity the records are of")
                      ->type_name("ENTITY");
+  addProgressFlags(cmd, opts->progress);
   return runner(cmd, opts, [opts, entity](ws::Workspace& w, const Context&) {
     const auto& args = opts->args;
     if (args[0] == "load") {
       if (args.size() != 2) throw UsageError("records load: give exactly one FILE (.csv or .jsonl)");
       if (opts->entity.empty()) throw UsageError("records load: --entity is required");
       if (opts->json) throw UsageError("records load: --json does not apply");
-      ws::LoadResult r = w.loadRecords(args[1], opts->entity);
+      Progress progress(opts->progress);
+      progress.phase("loading records");
+      ws::LoadResult r = w.loadRecords(args[1], opts->entity, progress.callback());
+      progress.clear();
       print(fmt::format("loaded {} ({} new, {} updated) from {}\n", plural(r.inserted + r.updated, "record", "records"),
                         r.inserted, r.updated, args[1]));
       return kExitOk;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -53,7 +54,7 @@ struct VersionRow {
 struct RecordRow {
   std::string id;              // unique in the workspace, across entities
   std::string entity;
-  std::string fields;          // JSON object: field → text (rt::fieldText), nulls omitted
+  std::string fields;          // typed values by field number (workspace/src/fields.h), nulls omitted
   int64_t updated = 0;
 };
 
@@ -85,6 +86,25 @@ struct HistoryRow {
   int32_t step = -1;           // sequence-local step; -1 for lifecycle entries
   std::string result;          // "completed", "sent", …; lifecycle: "connected", "disconnected", …
   std::string detail;          // e.g. the disconnect reason
+};
+
+// How often a step of one version ended with one result (history entries with a step),
+// kept as history is appended so `stats` does not read the history.
+struct StepCount {
+  int32_t version = 0;
+  int32_t step = 0;
+  std::string result;
+  int64_t count = 0;
+};
+
+// Connections of a sequence grouped by (status, version, step), for `stats`.
+struct ConnectionCount {
+  uint8_t status = 0;
+  int32_t version = 0;
+  uint16_t step = 0xFFFF;
+  int64_t count = 0;
+  int64_t ended = 0;           // how many have an end time
+  int64_t seconds = 0;         // the sum of (ended - connected) over those
 };
 
 struct ExtensionRow {          // a field added by `extend entity`, registered at activate
@@ -128,10 +148,22 @@ class Store {
   virtual std::vector<ExtensionRow> extensions(const std::string& entity) = 0;
   virtual void insertExtension(const ExtensionRow& row) = 0;
 
+  // ---- format: a database of an older format is upgraded in place, in the caller's
+  // write transaction; `convert` turns a record's stored fields of format 1 (a JSON
+  // object: field → text) into the current encoding (it may call addFieldName).
+  virtual bool needsUpgrade() = 0;
+  virtual void upgrade(const std::function<std::string(const std::string& entity, const std::string& fields)>& convert) = 0;
+
   // ---- records
+  // The numbers of an entity's fields in RecordRow::fields: names by number.
+  virtual std::vector<std::string> fieldNames(const std::string& entity) = 0;
+  virtual void addFieldName(const std::string& entity, uint32_t number, const std::string& name) = 0;
   virtual void upsertRecords(const std::vector<RecordRow>& rows) = 0;
   virtual std::optional<RecordRow> record(const std::string& id) = 0;
   virtual std::vector<RecordRow> records(const std::vector<std::string>& ids) = 0;  // those that exist
+  // The fields of the records `ids` names: fn(index in ids, fields) for those that exist.
+  virtual void recordFields(const std::vector<std::string>& ids,
+                            const std::function<void(size_t, std::string_view)>& fn) = 0;
   virtual void forEachRecord(const std::string& entity, const std::function<void(const RecordRow&)>& fn) = 0;
   virtual void updateRecordFields(const std::string& id, const std::string& fields, int64_t updated) = 0;
 
@@ -152,6 +184,10 @@ class Store {
   // A record's history over all its connections, in order of time then insertion.
   virtual std::vector<HistoryRow> history(const std::string& record) = 0;
   virtual void forEachHistory(int64_t sequence, const std::function<void(const HistoryRow&)>& fn) = 0;
+  // Step results: whoever appends history entries with a step adds them here too.
+  virtual void addStepCounts(int64_t sequence, const std::vector<StepCount>& counts) = 0;
+  virtual std::vector<StepCount> stepCounts(int64_t sequence) = 0;
+  virtual std::vector<ConnectionCount> connectionCounts(int64_t sequence) = 0;
 };
 
 // Opens (create = true: creates) the SQLite workspace database at `path`.

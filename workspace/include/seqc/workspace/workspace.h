@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -121,6 +122,10 @@ struct Stats {
 
 class Workspace {
  public:
+  // Called as a long command goes, at most every ~10,000 records: records done so far
+  // and in all (0 when not known yet).
+  using Progress = std::function<void(uint64_t done, uint64_t total)>;
+
   // Creates `dir` (when missing) and its database; the clock starts at `clock` (default:
   // now). Error when `dir` already holds a workspace.
   static void init(const std::string& dir, std::optional<int64_t> clock);
@@ -149,13 +154,13 @@ class Workspace {
   // The schema records of `entity` are typed by: the standard library's entity and the
   // fields `extend entity` added in activated sources.
   bc::RecordSchema schema(const std::string& entity);
-  LoadResult loadRecords(const std::string& path, const std::string& entity);
+  LoadResult loadRecords(const std::string& path, const std::string& entity, const Progress& progress = {});
 
   // `where`: a .seq bool expression over the entity (`lead.statecode == "Open"`).
   // Diagnostics of a bad expression come back as an Error whose text is the rendered
   // diagnostics.
   ConnectResult connect(const std::string& name, const std::vector<std::string>& ids,
-                        const std::string& where, bool allowMultiple);
+                        const std::string& where, bool allowMultiple, const Progress& progress = {});
   size_t disconnect(const std::string& name, const std::vector<std::string>& ids, bool all);
   std::vector<ConnectionView> records(const std::string& name);
 
@@ -170,7 +175,7 @@ class Workspace {
   ActionResult update(const std::string& record, const std::vector<std::string>& assignments);
 
   // Advances the clock to `to` (default: now; never backwards) and runs every timer due.
-  TickResult tick(std::optional<int64_t> to);
+  TickResult tick(std::optional<int64_t> to, const Progress& progress = {});
 
   void clone(const std::string& name, const std::string& newName, const std::string& description);
   // Deactivates, disconnects its records (history: "disconnected", "sequence deleted")
@@ -188,6 +193,9 @@ class Workspace {
   struct Impl;  // internals shared by the workspace's source files (internal.h)
 
  private:
+  // Brings a database of an older format up to date, in one transaction (records.cc).
+  void upgrade();
+
   std::string dir_;
   std::string stdlibDir_;
   std::unique_ptr<Store> store_;

@@ -1,0 +1,163 @@
+// `seqc connect` (by id or --where) and `seqc disconnect`.
+#include "seqc/workspace/workspace.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "compiler/driver.h"
+#include "engine.h"
+#include "fields.h"
+
+namespace seqc::ws {
+
+ConnectResult Workspace::connect(const std::string& name, const std::vector<std::string>& ids,
+                                 const std::string& where, bool allowMultiple, const Progress& progress) {
+  // Compile the --where condition before taking the write lock.
+  CompileResult condition;
+  if (!where.empty()) {
+    auto row = inReadTransaction(*store_, [&] { return impl_->require(name); });
+    condition = compileCondition("--where", where, row.entity, CompileOptions{stdlibDir_});
+    if (!condition.compilation->diagnostics().hasErrors() && !condition.ok)
+      throw Error(fmt::format("--where: {}", condition.error));
+    if (!condition.ok) {
+      std::string rendered = condition.diagnosticsText();
+      while (!rendered.empty() && rendered.back() == '\n') rendered.pop_back();
+      throw Error(fmt::format("--where is not a valid condition on {} records:\n{}", row.entity, rendered));
+    }
+  }
+
+  return inWriteTransaction(*store_, [&] {
+    SequenceRow seq = impl_->require(name);
+    if (!seq.active)
+      throw Error(fmt::format("sequence '{}' is inactive: activate it before connecting records", name));
+    int64_t now = metaInt(*store_, "clock"), epoch = metaInt(*store_, "epoch");
+    ConnectResult result;
+    std::vector<std::string> candidates;
+    if (!where.empty()) {
+      // Evaluate the condition for every record of the entity, at the clock.
+      const bc::Module& m = condition.module;
+      FieldColumns columns(m, seq.entity, FieldNumbers(*store_, seq.entity));
+      rt::Interpreter in(m, 0, {now, false});
+      std::vector<rt::Value> row(columns.width);
+      rt::StringArena arena;
+      uint64_t scanned = 0;
+      store_->forEachRecord(seq.entity, [&](const RecordRow& r) {
+        std::fill(row.begin(), row.end(), rt::Value());
+        if (!columns.read(r.fields, row.data(), arena))
+          throw StoreError(fmt::format("record '{}' has damaged fields", r.id));
+        uint32_t at = in.addRecords(1, row);
+        if (in.exitCondition(at, 0).value_or(false)) candidates.push_back(r.id);
+        if (progress && ++scanned % 10000 == 0) progress(scanned, 0);
+      });
+      result.matched = candidates.size();
+    } else {
+      candidates = ids;
+    }
+
+    // Check every record before connecting any.
+    std::set<std::string> seen;
+    std::vector<std::string> missing;
+    std::unordered_map<std::string, std::string> entityOf;
+    if (where.empty()) {
+      for (const RecordRow& r : store_->records(candidates)) entityOf.emplace(r.id, r.entity);
+      for (const auto& id : candidates) {
+        if (!seen.insert(id).second) throw Error(fmt::format("record '{}' is named twice", id));
+        auto it = entityOf.find(id);
+        if (it == entityOf.end()) missing.push_back(id);
+        else if (it->second != seq.entity)
+          throw Error(fmt::format("record '{}' is a {} record; '{}' runs on {} records", id, it->second, name,
+                                  seq.entity));
+      }
+      if (!missing.empty())
+        throw Error(fmt::format("no record {} in the workspace (load records with `seqc records load`)",
+                                quotedList(missing)));
+    }
+    // Where each candidate already is.
+    std::unordered_map<std::string, std::vector<int64_t>> on;
+    {
+      ConnectionFilter f;
+      f.activeOnly = true;
+      std::unordered_set<std::string> wanted(candidates.begin(), candidates.end());
+      store_->forEachConnection(f, [&](const ConnectionRow& c) {
+        if (wanted.count(c.record)) on[c.record].push_back(c.sequence);
+      });
+    }
+    std::vector<ConnectionRow> rows;
+    for (const auto& id : candidates) {
+      auto it = on.find(id);
+      if (it != on.end()) {
+        bool here = std::find(it->second.begin(), it->second.end(), seq.id) != it->second.end();
+        if (here) {
+          if (where.empty()) throw Error(fmt::format("record '{}' is already connected to '{}'", id, name));
+          ++result.alreadyConnected;
+          continue;
+        }
+        if (!allowMultiple) {
+          if (where.empty()) {
+            auto other = store_->sequenceById(it->second.front());
+            throw Error(fmt::format("record '{}' is already on sequence '{}'; a record follows one sequence at a "
+                                    "time unless you pass --allow-multiple", id, other ? other->name : "?"));
+          }
+          ++result.onOtherSequences;
+          continue;
+        }
+      }
+      ConnectionRow c;
+      c.record = id;
+      c.sequence = seq.id;
+      c.version = seq.latest;
+      c.connected = now;
+      rows.push_back(std::move(c));
+    }
+    Mover mover{*store_, *impl_, epoch};
+    mover.progress = progress;
+    mover.run(rows, {}, now);
+    result.connected = rows.size();
+    return result;
+  });
+}
+
+size_t Workspace::disconnect(const std::string& name, const std::vector<std::string>& ids, bool all) {
+  return inWriteTransaction(*store_, [&] {
+    SequenceRow seq = impl_->require(name);
+    int64_t now = metaInt(*store_, "clock");
+    ConnectionFilter f;
+    f.sequence = seq.id;
+    f.activeOnly = true;
+    std::vector<ConnectionRow> rows;
+    std::set<std::string> wanted(ids.begin(), ids.end());
+    store_->forEachConnection(f, [&](const ConnectionRow& c) {
+      if (all || wanted.count(c.record)) rows.push_back(c);
+    });
+    if (!all) {
+      std::set<std::string> found;
+      for (const auto& c : rows) found.insert(c.record);
+      std::vector<std::string> missing;
+      for (const auto& id : ids)
+        if (!found.count(id)) missing.push_back(id);
+      if (!missing.empty())
+        throw Error(fmt::format("{} {} not connected to '{}'", quotedList(missing),
+                                missing.size() == 1 ? "is" : "are", name));
+    }
+    std::vector<HistoryRow> history;
+    for (auto& c : rows) {
+      c.status = static_cast<uint8_t>(rt::Status::Disconnected);
+      c.waiting = static_cast<uint8_t>(rt::Waiting::Nothing);
+      c.step = 0xFFFF;
+      c.due.reset();
+      c.ended = now;
+      c.message = "disconnected by `seqc disconnect`";
+      ++c.generation;
+      history.push_back({c.id, now, -1, "disconnected", c.message});
+    }
+    store_->updateConnections(rows);
+    store_->appendHistory(history);
+    return rows.size();
+  });
+}
+
+}  // namespace seqc::ws

@@ -1,0 +1,309 @@
+// The engine (engine.h): FieldColumns, Engine (one version's connections through the
+// interpreter) and Mover (batches, and `advance to` into other sequences).
+#include "engine.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "seqc/sim/records.h"
+
+namespace seqc::ws {
+
+FieldColumns::FieldColumns(const bc::Module& m, const std::string& entity, const FieldNumbers& numbers)
+    : width(m.fields.size()) {
+  for (size_t f = 0; f < m.fields.size(); ++f)
+    if (m.str(m.fields[f].entity) == entity) {
+      used.push_back(static_cast<uint16_t>(f));
+      specs.push_back(rt::fieldSpec(m, m.fields[f]));
+      std::optional<uint32_t> n = numbers.find(specs.back().name);
+      stored.push_back(n ? static_cast<int64_t>(*n) : -1);
+      if (n) {
+        if (*n >= column.size()) column.resize(*n + 1, -1);
+        column[*n] = static_cast<int32_t>(used.size() - 1);
+      }
+    }
+}
+
+bool FieldColumns::read(std::string_view fields, rt::Value* row, rt::StringArena& arena) const {
+  if (used.empty()) return true;
+  bool ok = true;
+  bool wellFormed = forEachField(fields, [&](uint32_t number, std::string_view bytes) {
+    if (number >= column.size() || column[number] < 0) return;  // a field the code does not read
+    auto k = static_cast<size_t>(column[number]);
+    rt::Value v;
+    if (!decodeValue(bytes, v, arena)) {
+      ok = false;
+      return;
+    }
+    if (fits(specs[k], v)) row[used[k]] = v;
+  });
+  return ok && wellFormed;
+}
+
+Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Action> actions, int64_t until) {
+  Outcome out;
+  if (rows.empty()) return out;
+  const LoadedVersion& v = impl_.version(rows.front().sequence, rows.front().version);
+  const bc::Module& m = v.module;
+  const bc::Sequence& seq = v.sequence();
+  const std::string entity(m.str(seq.entity));
+
+  // Field values of the records, for the fields the code touches.
+  FieldNumbers numbers(store_, entity);
+  FieldColumns columns(m, entity, numbers);
+  const size_t width = columns.width;
+  std::vector<std::string> ids;
+  ids.reserve(rows.size());
+  for (const auto& r : rows) ids.push_back(r.record);
+  std::vector<rt::Value> values(ids.size() * width);
+  rt::StringArena arena;
+  if (!columns.used.empty()) {
+    store_.recordFields(ids, [&](size_t i, std::string_view fields) {
+      if (!columns.read(fields, values.data() + i * width, arena))
+        throw StoreError(fmt::format("record '{}' has damaged fields", ids[i]));
+    });
+  }
+
+  rt::Interpreter sim(m, v.row.index, {epoch_, true});
+  sim.addRecords(ids.size(), values);
+  std::vector<uint8_t> slots;
+  std::vector<rt::Value> vars;
+  for (uint32_t r = 0; r < rows.size(); ++r) {
+    const ConnectionRow& c = rows[r];
+    if (c.id == 0) {
+      sim.connectAt(r, offset(c.connected, epoch_));
+      continue;
+    }
+    rt::RecordState st;
+    st.pc = c.pc;
+    st.entered = offset(c.entered, epoch_);
+    st.due = c.due ? offset(*c.due, epoch_) : 0;
+    st.connected = offset(c.connected, epoch_);
+    st.step = c.step;
+    st.progress = c.progress;
+    st.status = static_cast<rt::Status>(c.status);
+    st.waiting = static_cast<rt::Waiting>(c.waiting);
+    st.reason = static_cast<rt::Reason>(c.reason);
+    st.generation = c.generation;
+    if (c.data.size() < seq.slots) throw StoreError(fmt::format("the saved state of record '{}' is damaged", c.record));
+    slots.assign(c.data.begin(), c.data.begin() + seq.slots);
+    vars.assign(seq.vars, rt::Value());
+    if (!rt::decodeValues(std::string_view(c.data).substr(seq.slots), vars, arena))
+      throw StoreError(fmt::format("the saved state of record '{}' is damaged", c.record));
+    sim.restore(r, st, slots, vars);
+  }
+  const int32_t end = offset(until, epoch_);
+  // The action happens at `until`, before the timers due then (LANGUAGE.md §6).
+  std::vector<bool> touched(rows.size(), false);  // rows it names are saved even when they did not move
+  if (!actions.empty()) {
+    std::unordered_map<std::string_view, const Action*> byRecord;
+    for (const Action& a : actions) byRecord.emplace(a.record, &a);
+    for (uint32_t r = 0; r < rows.size(); ++r)
+      if (auto it = byRecord.find(rows[r].record); it != byRecord.end()) {
+        touched[r] = true;
+        apply(sim, r, *it->second, end);
+      }
+  }
+  while (auto t = sim.nextTimer()) {
+    if (*t > end) break;
+    sim.fireTimers(*t);
+  }
+  out.steps = sim.stepsExecuted();
+
+  // Save positions; insert the new connections first: history needs their ids.
+  std::vector<ConnectionRow> fresh, changed;
+  std::vector<uint32_t> freshIndex;
+  std::vector<HistoryRow> history;
+  std::vector<std::pair<uint32_t, std::string>> ends;  // lifecycle entries after the steps
+  std::vector<uint32_t> advanced;                       // the row of each of out.advances
+  for (uint32_t r = 0; r < rows.size(); ++r) {
+    ConnectionRow& c = rows[r];
+    const rt::RecordState& st = sim.state(r);
+    bool isNew = c.id == 0;
+    bool moved = isNew || st.generation != c.generation || static_cast<uint8_t>(st.status) != c.status;
+    if (!moved && !touched[r]) continue;
+    out.moved += moved;
+    c.pc = st.pc;
+    c.step = st.step;
+    c.progress = st.progress;
+    c.status = static_cast<uint8_t>(st.status);
+    c.waiting = static_cast<uint8_t>(st.waiting);
+    c.reason = static_cast<uint8_t>(st.reason);
+    c.generation = st.generation;
+    c.entered = epoch_ + st.entered;
+    c.connected = epoch_ + st.connected;
+    bool timer = st.status == rt::Status::Active &&
+                 (st.waiting == rt::Waiting::Timer || st.waiting == rt::Waiting::Condition);
+    c.due = timer ? std::optional<int64_t>(epoch_ + st.due) : std::nullopt;
+    c.data.clear();
+    auto sl = sim.slots(r);
+    c.data.assign(sl.begin(), sl.end());
+    rt::encodeValues(sim.vars(r), c.data);
+    if (st.status != rt::Status::Active) {
+      c.ended = epoch_ + st.entered;
+      std::string detail;
+      switch (st.status) {
+        case rt::Status::Error: c.message = sim.message(r); detail = c.message; break;
+        case rt::Status::Advanced:
+          c.message = sim.message(r);
+          detail = fmt::format("to '{}'", c.message);
+          out.advances.push_back({c.record, c.message, *c.ended, c.id});
+          advanced.push_back(r);
+          break;
+        case rt::Status::Exited:
+          detail = st.reason == rt::Reason::Reply ? "exit on reply" : "exit when";
+          break;
+        default: break;
+      }
+      ends.emplace_back(r, detail);
+    }
+    (isNew ? fresh : changed).push_back(c);
+    if (isNew) freshIndex.push_back(r);
+  }
+  store_.insertConnections(fresh);
+  for (size_t i = 0; i < fresh.size(); ++i) rows[freshIndex[i]].id = fresh[i].id;
+  for (size_t i = 0; i < out.advances.size(); ++i) out.advances[i].from = rows[advanced[i]].id;
+  store_.updateConnections(changed);
+
+  for (uint32_t r : freshIndex)
+    history.push_back({rows[r].id, rows[r].connected, -1, "connected", fmt::format("version {}", rows[r].version)});
+  std::vector<rt::HistoryEntry> steps = sim.historyByRecord();
+  for (const rt::HistoryEntry& h : steps)
+    history.push_back({rows[h.record].id, epoch_ + h.at, h.step, std::string(rt::name(h.result)), {}});
+  for (const auto& [r, detail] : ends)
+    history.push_back({rows[r].id, *rows[r].ended, -1,
+                       std::string(rt::kStatusNames[static_cast<size_t>(sim.state(r).status)]), detail});
+  store_.appendHistory(history);
+  // The step results, counted for stats.
+  std::map<std::pair<int32_t, std::string_view>, int64_t> counted;
+  for (const rt::HistoryEntry& h : steps) ++counted[{h.step, rt::name(h.result)}];
+  std::vector<StepCount> counts;
+  for (const auto& [key, n] : counted) counts.push_back({v.row.number, key.first, std::string(key.second), n});
+  store_.addStepCounts(v.row.sequence, counts);
+
+  // Fields `set` changed go back to the records.
+  const auto& used = columns.used;
+  const auto& specs = columns.specs;
+  if (!used.empty()) {
+    std::vector<std::pair<uint32_t, rt::Value>> changes;
+    for (uint32_t r = 0; r < rows.size(); ++r) {
+      auto now = sim.fields(r);
+      changes.clear();
+      for (size_t k = 0; k < used.size(); ++k) {
+        const rt::Value& a = now[used[k]];
+        if (sameValue(a, values[r * width + used[k]])) continue;
+        uint32_t number = columns.stored[k] >= 0 ? static_cast<uint32_t>(columns.stored[k]) : numbers.number(specs[k].name);
+        changes.emplace_back(number, a);
+      }
+      if (changes.empty()) continue;
+      auto rec = store_.record(rows[r].record);
+      if (!rec) continue;
+      store_.updateRecordFields(rows[r].record, withChanges(rec->fields, changes), until);
+    }
+  }
+  return out;
+}
+
+void Engine::apply(rt::Interpreter& in, uint32_t r, const Action& a, int32_t now) {
+  rt::Refusal why = rt::Refusal::None;
+  switch (a.kind) {
+    case Action::Kind::Complete: why = in.complete(r, a.outcome, now); break;
+    case Action::Kind::Skip: why = in.skip(r, now); break;
+    case Action::Kind::Engage: {
+      auto step = in.stepByLabel(a.step);
+      if (!step)
+        throw Error(fmt::format("{}: no step labelled '{}' in sequence '{}'", a.name(), a.step,
+                                in.module().str(in.sequence().name)));
+      why = in.engage(r, *step, a.event, now);
+      break;
+    }
+    case Action::Kind::Update: {
+      std::vector<std::pair<uint16_t, rt::Value>> values;
+      for (const auto& [name, value] : a.fields)
+        if (auto f = in.field(name)) values.emplace_back(*f, value);  // else: the code never reads it
+      why = in.update(r, values, now, a.context);
+      break;
+    }
+  }
+  if (why != rt::Refusal::None) throw Error(rt::refusalText(why, in, r, a.record, a.name(), a.step));
+}
+
+void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& actions, int64_t until) {
+  std::map<std::pair<int64_t, int32_t>, std::vector<size_t>> groups;
+  for (size_t i = 0; i < rows.size(); ++i) groups[{rows[i].sequence, rows[i].version}].push_back(i);
+  std::unordered_map<std::string_view, size_t> byRecord;
+  for (size_t k = 0; k < actions.size(); ++k) byRecord.emplace(actions[k].record, k);
+  std::vector<Engine::Outcome::Advance> advances;
+  Engine engine(store, impl, epoch);
+  uint64_t done = 0;
+  for (auto& [key, members] : groups) {
+    for (size_t b = 0; b < members.size(); b += kBatch) {
+      size_t e = std::min(members.size(), b + kBatch);
+      std::vector<ConnectionRow> batch;
+      batch.reserve(e - b);
+      for (size_t i = b; i < e; ++i) batch.push_back(std::move(rows[members[i]]));
+      std::vector<Action> mine;
+      if (!byRecord.empty())
+        for (const auto& c : batch)
+          if (auto it = byRecord.find(c.record); it != byRecord.end()) mine.push_back(actions[it->second]);
+      auto out = engine.run(batch, mine, until);
+      steps += out.steps;
+      moved += out.moved;
+      advances.insert(advances.end(), out.advances.begin(), out.advances.end());
+      for (size_t i = b; i < e; ++i) rows[members[i]] = std::move(batch[i - b]);
+      done += e - b;
+      if (progress) progress(done, rows.size());
+    }
+  }
+  follow(advances, until, 0);
+}
+
+void Mover::follow(const std::vector<Engine::Outcome::Advance>& advances, int64_t until, int depth) {
+  if (advances.empty()) return;
+  std::vector<ConnectionRow> next;
+  std::vector<HistoryRow> notes;
+  for (const auto& a : advances) {
+    auto target = store.sequence(a.target);
+    std::string problem;
+    if (!target) problem = fmt::format("'{}' is not in the workspace; the record was not connected to it", a.target);
+    else if (!target->active) problem = fmt::format("'{}' is inactive; the record was not connected to it", a.target);
+    else if (depth >= kMaxAdvances) problem = "too many advances at one instant (a loop of `advance to`?); stopped";
+    if (problem.empty()) {
+      ConnectionFilter f;
+      f.record = a.record;
+      f.sequence = target->id;
+      f.activeOnly = true;
+      bool already = false;
+      store.forEachConnection(f, [&](const ConnectionRow&) { already = true; });
+      if (already) problem = fmt::format("the record is already on '{}'", a.target);
+    }
+    if (!problem.empty()) {
+      notes.push_back({a.from, a.at, -1, "not advanced", problem});
+      continue;
+    }
+    ConnectionRow c;
+    c.record = a.record;
+    c.sequence = target->id;
+    c.version = target->latest;
+    c.connected = a.at;
+    next.push_back(std::move(c));
+  }
+  store.appendHistory(notes);
+  if (next.empty()) return;
+  std::map<std::pair<int64_t, int32_t>, std::vector<ConnectionRow>> groups;
+  for (auto& c : next) groups[{c.sequence, c.version}].push_back(std::move(c));
+  std::vector<Engine::Outcome::Advance> more;
+  Engine engine(store, impl, epoch);
+  for (auto& [key, batch] : groups) {
+    auto out = engine.run(batch, {}, until);
+    steps += out.steps;
+    moved += out.moved;
+    more.insert(more.end(), out.advances.begin(), out.advances.end());
+  }
+  follow(more, until, depth + 1);
+}
+
+}  // namespace seqc::ws

@@ -1,0 +1,147 @@
+// The records of a workspace: the schema they are typed by, and `seqc records load`.
+#include "seqc/workspace/workspace.h"
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "compiler/driver.h"
+#include "engine.h"
+#include "fields.h"
+#include "seqc/sim/records.h"
+
+namespace seqc::ws {
+
+using Json = nlohmann::ordered_json;
+
+bc::RecordSchema Workspace::schema(const std::string& entity) {
+  const Program& p = stdlibProgram(stdlibDir_);
+  auto base = entitySchema(p, entity);
+  if (!base) throw Error(fmt::format("no entity '{}' (entities: {})", entity, quotedList(entityNames(p))));
+  bc::RecordSchema out = std::move(*base);
+  for (const ExtensionRow& x : store_->extensions(entity))
+    if (auto spec = specFromJson(x.field, x.spec); spec && !out.find(x.field)) out.fields.push_back(*spec);
+  return out;
+}
+
+void Workspace::upgrade() {
+  if (!store_->needsUpgrade()) return;
+  inWriteTransaction(*store_, [&] {
+    // Format 1 kept each record's fields as a JSON object of texts. Each becomes its
+    // typed value; a text its field no longer accepts (or a field the schema lost) is
+    // kept as a string, which reads as null where the field is not a string, as before.
+    std::map<std::string, std::optional<rt::RecordSchema>> schemas;
+    std::map<std::string, std::unique_ptr<FieldNumbers>> numbers;
+    rt::StringArena arena;
+    store_->upgrade([&](const std::string& entity, const std::string& text) {
+      auto s = schemas.find(entity);
+      if (s == schemas.end()) {
+        std::optional<rt::RecordSchema> found;
+        try {
+          found = schema(entity);
+        } catch (const Error&) {  // an entity the standard library no longer has
+        }
+        s = schemas.emplace(entity, std::move(found)).first;
+        numbers.emplace(entity, std::make_unique<FieldNumbers>(*store_, entity));
+      }
+      FieldNumbers& n = *numbers.at(entity);
+      Json j = Json::parse(text, nullptr, false);
+      if (!j.is_object()) throw StoreError(fmt::format("a record's fields are damaged: {}", text));
+      std::string out;
+      for (const auto& [name, value] : j.items()) {
+        if (!value.is_string()) continue;
+        const std::string& t = value.get_ref<const std::string&>();
+        const rt::FieldSpec* spec = s->second ? s->second->find(name) : nullptr;
+        std::string error;
+        std::optional<rt::Value> v;
+        if (spec) v = rt::parseFieldText(*spec, t, arena, error);
+        if (!v) v = rt::Value::string(arena.store(t));
+        appendField(n.number(name), *v, out);
+      }
+      return out;
+    });
+  });
+}
+
+LoadResult Workspace::loadRecords(const std::string& path, const std::string& entity, const Progress& progress) {
+  return inWriteTransaction(*store_, [&] {
+    rt::RecordSchema s = schema(entity);
+    std::vector<std::string> keep;
+    for (const auto& f : s.fields) keep.push_back(f.name);
+    rt::StringArena arena;
+    rt::RecordTable table;
+    std::string error;
+    if (!rt::readRecords(path, s, keep, arena, table, error, /*presentOnly=*/true)) throw Error(error);
+    int64_t now = metaInt(*store_, "clock");
+    std::vector<RecordRow> rows(table.ids.size());
+    FieldNumbers numbers(*store_, entity);
+    std::vector<uint32_t> number;
+    for (const auto& column : table.columns) number.push_back(numbers.number(column));
+    std::unordered_map<std::string, size_t> seen;
+    for (size_t i = 0; i < table.ids.size(); ++i) {
+      if (auto [it, fresh] = seen.emplace(table.ids[i], i); !fresh)
+        throw Error(fmt::format("{}:{}: record '{}' appears twice (first on line {})", path, table.lines[i],
+                                table.ids[i], table.lines[it->second]));
+      RecordRow& row = rows[i];
+      row.id = table.ids[i];
+      row.entity = entity;
+      row.updated = now;
+      for (size_t c = 0; c < table.columns.size(); ++c)
+        appendField(number[c], table.values[i * table.columns.size() + c], row.fields);
+    }
+    LoadResult result;
+    for (const RecordRow& existing : store_->records(table.ids)) {
+      if (existing.entity != entity) {
+        size_t i = seen.at(existing.id);
+        throw Error(fmt::format("{}:{}: record '{}' is already in the workspace as a {} record; ids are unique "
+                                "across entities", path, table.lines[i], existing.id, existing.entity));
+      }
+      ++result.updated;
+    }
+    result.inserted = rows.size() - result.updated;
+    // A chunk at a time, to report progress.
+    constexpr size_t kChunk = 10000;
+    std::vector<RecordRow> chunk;
+    for (size_t b = 0; b < rows.size(); b += kChunk) {
+      size_t e = std::min(rows.size(), b + kChunk);
+      chunk.assign(std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(b)),
+                   std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(e)));
+      store_->upsertRecords(chunk);
+      if (progress) progress(e, rows.size());
+    }
+    // A reloaded record on a sequence gets its values as `seqc update` would give them,
+    // so `exit when` sees the change.
+    if (result.updated > 0) {
+      std::vector<ConnectionRow> connected;
+      ConnectionFilter f;
+      f.activeOnly = true;
+      store_->forEachConnection(f, [&](const ConnectionRow& c) {
+        if (seen.count(c.record)) connected.push_back(c);
+      });
+      std::vector<Action> updates;
+      std::set<std::string> done;
+      for (const ConnectionRow& c : connected) {
+        if (!done.insert(c.record).second) continue;
+        size_t i = seen.at(c.record);
+        Action a;
+        a.kind = Action::Kind::Update;
+        a.record = c.record;
+        a.context = fmt::format("{}:{}", path, table.lines[i]);
+        for (size_t k = 0; k < table.columns.size(); ++k)
+          a.fields.emplace_back(table.columns[k], table.values[i * table.columns.size() + k]);
+        updates.push_back(std::move(a));
+      }
+      Mover mover(*store_, *impl_, metaInt(*store_, "epoch"));
+      mover.run(connected, updates, now);
+    }
+    return result;
+  });
+}
+
+}  // namespace seqc::ws
