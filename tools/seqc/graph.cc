@@ -28,7 +28,7 @@
 #include <llvm/Support/Casting.h>
 
 #include "compiler/compilation.h"
-#include "seqc/format/bytecode.h"
+#include "seqc/support/quote.h"
 #include "tools/seqc/command.h"
 
 extern char** environ;
@@ -136,7 +136,7 @@ std::string exprText(const ast::Expr& e, int minPrec = kOr) {
   switch (e.kind) {
     case ast::ExprKind::IntLit: s = std::to_string(cast<ast::IntLit>(e).value); break;
     case ast::ExprKind::DecimalLit: s = cast<ast::DecimalLit>(e).text; break;
-    case ast::ExprKind::StringLit: s = bc::quoted(cast<ast::StringLit>(e).value); break;
+    case ast::ExprKind::StringLit: s = seqc::quoted(cast<ast::StringLit>(e).value); break;
     case ast::ExprKind::BoolLit: s = cast<ast::BoolLit>(e).value ? "true" : "false"; break;
     case ast::ExprKind::NullLit: s = "null"; break;
     case ast::ExprKind::DurationLit: s = durationText(cast<ast::DurationLit>(e).minutes); break;
@@ -548,8 +548,8 @@ Runner addGraph(CLI::App& app) {
       if (it == program.sequenceByName.end()) {
         std::string names;
         for (const SequenceInfo& s : program.sequences)
-          names += (names.empty() ? "" : ", ") + bc::quoted(s.decl->name);
-        return fail(fmt::format("{} has no sequence {} (it defines {})", opts->file, bc::quoted(opts->sequence),
+          names += (names.empty() ? "" : ", ") + seqc::quoted(s.decl->name);
+        return fail(fmt::format("{} has no sequence {} (it defines {})", opts->file, seqc::quoted(opts->sequence),
                                 names.empty() ? "none" : names));
       }
       seqs.push_back(program.sequences[it->second].decl);

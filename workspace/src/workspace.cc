@@ -29,6 +29,7 @@
 #include "internal.h"
 #include "seqc/interp/interpreter.h"
 #include "seqc/sim/records.h"
+#include "seqc/support/quote.h"
 #include "seqc/support/suggest.h"
 #include "seqc/support/time.h"
 
@@ -105,7 +106,7 @@ const Program& stdlibProgram(const std::string& stdlibDir) {
 // so the second is not a new version, even if other parts of the file changed.
 std::string fingerprint(const bc::Module& m, uint32_t index) {
   const bc::Sequence& seq = m.sequences[index];
-  auto text = [&](uint32_t i) { return i == bc::kNone ? std::string("~") : bc::quoted(m.str(i)); };
+  auto text = [&](uint32_t i) { return i == bc::kNone ? std::string("~") : seqc::quoted(m.str(i)); };
   std::string out = fmt::format("seq {} {} {} {} {} {} {} {}\n", text(seq.name), text(seq.entity),
                                 text(seq.description), text(seq.assign), seq.exitOnReply, seq.total, seq.vars, seq.slots);
   for (uint32_t t : seq.tags) out += "tag " + text(t) + "\n";
