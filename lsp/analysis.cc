@@ -15,6 +15,7 @@
 #include "compiler/parser.h"
 #include "compiler/schema.h"
 #include "seqc/format/bytecode.h"
+#include "seqc/support/quote.h"
 #include "seqc/support/time.h"
 
 namespace fs = std::filesystem;
@@ -87,7 +88,7 @@ std::string fieldHover(const FieldInfo& f) {
         s += fmt::format("\n- … {} more", f.options.size() - 40);
         break;
       }
-      s += fmt::format("\n- `{}` {}", o.value, md(bc::quoted(o.label)));
+      s += fmt::format("\n- `{}` {}", o.value, md(seqc::quoted(o.label)));
     }
   }
   return s;
@@ -99,7 +100,7 @@ std::string stepHover(const ast::Stmt& st) {
   if (!a) return fmt::format("{} — a labelled statement (no events)", who);
   std::string s = fmt::format("{} — `{}` step{}", who, info(a->activity).spelling,
                               info(a->activity).automated ? " (automated)" : "");
-  s += fmt::format("\n\nTitle: {}", md(bc::quoted(a->title)));
+  s += fmt::format("\n\nTitle: {}", md(seqc::quoted(a->title)));
   for (const ast::ActivityOption& o : a->options) switch (o.kind) {
       case ast::ActivityOptionKind::Template: s += fmt::format("\n\nTemplate: `{}`", md(o.text)); break;
       case ast::ActivityOptionKind::Description: s += fmt::format("\n\nDescription: {}", md(o.text)); break;
@@ -110,7 +111,7 @@ std::string stepHover(const ast::Stmt& st) {
 }
 
 std::string sequenceHover(const ast::Sequence& seq) {
-  std::string s = fmt::format("**sequence {}** on `{}`", md(bc::quoted(seq.name)), md(seq.entity));
+  std::string s = fmt::format("**sequence {}** on `{}`", md(seqc::quoted(seq.name)), md(seq.entity));
   for (const ast::Setting& st : seq.settings) {
     if (st.kind == ast::SettingKind::Description) s += "\n\n" + md(st.text);
     if (st.kind == ast::SettingKind::Tags) {
@@ -540,7 +541,7 @@ std::optional<Hover> Analysis::hover(uint32_t offset) const {
     case OccKind::FieldDecl: s = fieldHover(*o->field); break;
     case OccKind::EntityRef: {
       const EntityInfo& e = *o->entity;
-      s = fmt::format("**entity {}**{} — {} fields", md(e.name), e.display.empty() ? "" : " " + md(bc::quoted(e.display)),
+      s = fmt::format("**entity {}**{} — {} fields", md(e.name), e.display.empty() ? "" : " " + md(seqc::quoted(e.display)),
                       e.fields.size());
       if (e.decl && e.decl->range.valid() && compilation_->isStdlib(e.decl->range.file))
         s += "\n\nFrom the standard library.";
@@ -548,10 +549,10 @@ std::optional<Hover> Analysis::hover(uint32_t offset) const {
     }
     case OccKind::SequenceDef:
     case OccKind::SequenceRef: s = sequenceHover(*o->sequence); break;
-    case OccKind::Import: s = fmt::format("**import** {}", md(bc::quoted(o->name))); break;
+    case OccKind::Import: s = fmt::format("**import** {}", md(seqc::quoted(o->name))); break;
     case OccKind::OptionLabel: {
       const OptionInfo* opt = o->field->optionByLabel(o->name);
-      s = fmt::format("{} — option of `{}.{}`{}, value `{}`", md(bc::quoted(o->name)),
+      s = fmt::format("{} — option of `{}.{}`{}, value `{}`", md(seqc::quoted(o->name)),
                       md(o->field->entity ? o->field->entity->name : "?"), md(o->field->name),
                       o->field->display.empty() ? "" : " (" + md(o->field->display) + ")", opt ? opt->value : 0);
       break;
@@ -712,7 +713,7 @@ std::vector<DocSymbol> Analysis::symbols() const {
       DocSymbol c;
       c.name = st->label;
       auto* a = llvm::dyn_cast<ast::ActivityStmt>(st);
-      c.detail = a ? fmt::format("{} {}", info(a->activity).spelling, bc::quoted(a->title)) : std::string();
+      c.detail = a ? fmt::format("{} {}", info(a->activity).spelling, seqc::quoted(a->title)) : std::string();
       c.kind = SymbolKind::Step;
       c.begin = st->range.begin;
       c.end = std::max(st->range.end, st->labelRange.end);

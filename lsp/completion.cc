@@ -14,6 +14,7 @@
 #include "compiler/parser.h"
 #include "compiler/schema.h"
 #include "seqc/format/bytecode.h"
+#include "seqc/support/quote.h"
 #include "lsp/analysis.h"
 
 namespace seqc::lsp {
@@ -366,7 +367,7 @@ std::vector<CompletionItem> Analysis::complete(uint32_t offset, const Analysis* 
   // ---- after `advance to` ----
   if (is(prev(1), "to") && is(prev(2), "advance")) {
     for (const auto& [n, e] : sequenceNames())
-      if (!here || n != here->name) item(n, CompletionKind::Sequence, "sequence on " + e, bc::quoted(n));
+      if (!here || n != here->name) item(n, CompletionKind::Sequence, "sequence on " + e, seqc::quoted(n));
     return items;
   }
 

@@ -28,7 +28,9 @@
 #include <llvm/Support/Casting.h>
 
 #include "compiler/driver.h"
+#include "compiler/format.h"
 #include "seqc/format/bytecode.h"
+#include "seqc/support/quote.h"
 #include "tools/seqc/command.h"
 
 extern char** environ;
@@ -105,82 +107,9 @@ std::string wrap(const std::string& text, size_t width) {
 
 // ---- Expressions as source text ---------------------------------------------------
 
-// Binding strength, loosest first, as in the grammar (LANGUAGE.md §5).
-enum Prec : int { kOr = 1, kAnd, kNot, kCompare, kAdd, kMul, kNeg, kPrimary };
-
-int precOf(ast::BinaryOp op) {
-  switch (op) {
-    case ast::BinaryOp::Or: return kOr;
-    case ast::BinaryOp::And: return kAnd;
-    case ast::BinaryOp::Add:
-    case ast::BinaryOp::Sub: return kAdd;
-    case ast::BinaryOp::Mul:
-    case ast::BinaryOp::Div:
-    case ast::BinaryOp::Mod: return kMul;
-    default: return kCompare;
-  }
-}
-
-int precOf(const ast::Expr& e) {
-  switch (e.kind) {
-    case ast::ExprKind::Binary: return precOf(cast<ast::BinaryExpr>(e).op);
-    case ast::ExprKind::In: return kCompare;
-    case ast::ExprKind::Unary: return cast<ast::UnaryExpr>(e).op == ast::UnaryOp::Not ? kNot : kNeg;
-    default: return kPrimary;
-  }
-}
-
-// The expression in canonical source form, parenthesized only where needed.
-std::string exprText(const ast::Expr& e, int minPrec = kOr) {
-  std::string s;
-  switch (e.kind) {
-    case ast::ExprKind::IntLit: s = std::to_string(cast<ast::IntLit>(e).value); break;
-    case ast::ExprKind::DecimalLit: s = cast<ast::DecimalLit>(e).text; break;
-    case ast::ExprKind::StringLit: s = bc::quoted(cast<ast::StringLit>(e).value); break;
-    case ast::ExprKind::BoolLit: s = cast<ast::BoolLit>(e).value ? "true" : "false"; break;
-    case ast::ExprKind::NullLit: s = "null"; break;
-    case ast::ExprKind::DurationLit: s = durationText(cast<ast::DurationLit>(e).minutes); break;
-    case ast::ExprKind::Name: s = cast<ast::NameExpr>(e).name; break;
-    case ast::ExprKind::Member: {
-      const auto& m = cast<ast::MemberExpr>(e);
-      s = m.object + "." + m.member;
-      break;
-    }
-    case ast::ExprKind::Call: {
-      const auto& c = cast<ast::CallExpr>(e);
-      s = c.callee + "(";
-      for (size_t i = 0; i < c.args.size(); ++i) s += (i ? ", " : "") + exprText(*c.args[i]);
-      s += ")";
-      break;
-    }
-    case ast::ExprKind::Unary: {
-      const auto& u = cast<ast::UnaryExpr>(e);
-      if (u.op == ast::UnaryOp::Not) {
-        s = "not " + exprText(*u.operand, kNot);
-      } else {
-        std::string operand = exprText(*u.operand, kNeg);
-        s = operand.starts_with("-") ? "-(" + operand + ")" : "-" + operand;
-      }
-      break;
-    }
-    case ast::ExprKind::Binary: {
-      const auto& b = cast<ast::BinaryExpr>(e);
-      int p = precOf(b.op);
-      // Comparisons do not chain: both sides bind tighter.
-      s = exprText(*b.lhs, p == kCompare ? p + 1 : p) + " " + ast::spelling(b.op) + " " +
-          exprText(*b.rhs, p + 1);
-      break;
-    }
-    case ast::ExprKind::In: {
-      const auto& in = cast<ast::InExpr>(e);
-      s = exprText(*in.lhs, kAdd) + " in [";
-      for (size_t i = 0; i < in.items.size(); ++i) s += (i ? ", " : "") + exprText(*in.items[i]);
-      s += "]";
-      break;
-    }
-    case ast::ExprKind::Error: s = "?"; break;
-  }
-  return precOf(e) < minPrec ? "(" + s + ")" : s;
+// `e` as `seqc fmt` prints it, literals as written in its file.
+std::string exprText(const SourceManager& sources, const ast::Expr& e) {
+  return formatExpr(sources.file(e.range.file).text(), e);
 }
 
 // The label of the edge taken when an engagement condition holds: its events, without
@@ -223,7 +152,8 @@ struct Pending {
 // Draws one sequence: node and edge lines in source order.
 class SequenceDrawer {
  public:
-  explicit SequenceDrawer(std::string prefix) : prefix_(std::move(prefix)) {}
+  SequenceDrawer(const SourceManager& sources, std::string prefix)
+      : sources_(sources), prefix_(std::move(prefix)) {}
 
   std::string startId() const { return prefix_ + "start"; }
   const std::vector<std::string>& lines() const { return lines_; }
@@ -236,7 +166,7 @@ class SequenceDrawer {
     for (const ast::Setting& setting : s.settings) {
       if (setting.kind == ast::SettingKind::ExitOnReply) note += "exit on reply\n";
       if (setting.kind == ast::SettingKind::ExitWhen && setting.condition && setting.condition->expr)
-        note += wrap("exit when " + exprText(*setting.condition->expr), kWrapWidth) + "\n";
+        note += wrap("exit when " + exprText(sources_, *setting.condition->expr), kWrapWidth) + "\n";
     }
     if (!note.empty()) {
       note.pop_back();
@@ -296,18 +226,18 @@ class SequenceDrawer {
                  ""}};
       case ast::StmtKind::Set: {
         const auto& set = cast<ast::SetStmt>(s);
-        std::string text = "set " + (set.target ? exprText(*set.target) : "?") + " = " +
-                           (set.value ? exprText(*set.value) : "?");
+        std::string text = "set " + (set.target ? exprText(sources_, *set.target) : "?") + " = " +
+                           (set.value ? exprText(sources_, *set.value) : "?");
         return {{stmtNode(s, wrap(text, kWrapWidth), "shape=parallelogram", in), ""}};
       }
       case ast::StmtKind::Let: {
         const auto& let = cast<ast::LetStmt>(s);
-        std::string text = "let " + let.name + " = " + (let.value ? exprText(*let.value) : "?");
+        std::string text = "let " + let.name + " = " + (let.value ? exprText(sources_, *let.value) : "?");
         return {{stmtNode(s, wrap(text, kWrapWidth), "shape=parallelogram", in), ""}};
       }
       case ast::StmtKind::Assign: {
         const auto& assign = cast<ast::AssignStmt>(s);
-        std::string text = assign.name + " = " + (assign.value ? exprText(*assign.value) : "?");
+        std::string text = assign.name + " = " + (assign.value ? exprText(sources_, *assign.value) : "?");
         return {{stmtNode(s, wrap(text, kWrapWidth), "shape=parallelogram", in), ""}};
       }
       case ast::StmtKind::End:
@@ -331,7 +261,7 @@ class SequenceDrawer {
     for (size_t i = 0; i < s.arms.size(); ++i) {
       const ast::IfArm& arm = s.arms[i];
       const ast::Condition& c = arm.condition;
-      std::string text = c.expr ? wrap(exprText(*c.expr), kWrapWidth) : "?";
+      std::string text = c.expr ? wrap(exprText(sources_, *c.expr), kWrapWidth) : "?";
       std::string yes = "yes", no = "no", attrs = "shape=diamond";
       if (c.within) {  // waits for events: a hexagon
         text += "\nwithin " + durationText(c.within->minutes);
@@ -350,6 +280,7 @@ class SequenceDrawer {
     return out;
   }
 
+  const SourceManager& sources_;
   std::string prefix_;
   int count_ = 0;
   std::vector<std::string> lines_;
@@ -360,7 +291,8 @@ std::string headerLabel(const ast::Sequence& s) { return "\"" + s.name + "\" on 
 
 // The whole run as one digraph: a single sequence drawn at top level, several as
 // clusters; `advance to` a drawn sequence is a dashed edge to its start.
-std::string renderDot(const std::vector<const ast::Sequence*>& seqs, const std::string& graphName) {
+std::string renderDot(const SourceManager& sources, const std::vector<const ast::Sequence*>& seqs,
+                      const std::string& graphName) {
   std::string out = fmt::format("digraph {} {{\n", dotQuote(graphName));
   out += "  graph [rankdir=TB, labelloc=t, fontsize=14";
   if (seqs.size() == 1) out += ", label=" + dotQuote(headerLabel(*seqs[0]));
@@ -368,7 +300,7 @@ std::string renderDot(const std::vector<const ast::Sequence*>& seqs, const std::
   std::map<const ast::Sequence*, std::string> starts;
   std::vector<std::pair<std::string, const ast::Sequence*>> advances;
   for (size_t i = 0; i < seqs.size(); ++i) {
-    SequenceDrawer d(fmt::format("s{}_", i + 1));
+    SequenceDrawer d(sources, fmt::format("s{}_", i + 1));
     d.draw(*seqs[i]);
     starts[seqs[i]] = d.startId();
     for (const auto& a : d.advances()) advances.push_back(a);
@@ -547,8 +479,8 @@ Runner addGraph(CLI::App& app) {
       if (it == program.sequenceByName.end()) {
         std::string names;
         for (const SequenceInfo& s : program.sequences)
-          names += (names.empty() ? "" : ", ") + bc::quoted(s.decl->name);
-        return fail(fmt::format("{} has no sequence {} (it defines {})", opts->file, bc::quoted(opts->sequence),
+          names += (names.empty() ? "" : ", ") + seqc::quoted(s.decl->name);
+        return fail(fmt::format("{} has no sequence {} (it defines {})", opts->file, seqc::quoted(opts->sequence),
                                 names.empty() ? "none" : names));
       }
       seqs.push_back(program.sequences[it->second].decl);
@@ -565,7 +497,7 @@ Runner addGraph(CLI::App& app) {
     std::string graphName =
         seqs.size() == 1 ? seqs[0]->name : std::filesystem::path(opts->file).filename().string();
     std::string text;  // deep expressions recurse as deep as the checker did
-    runWithLargeStack([&] { text = renderDot(seqs, graphName); });
+    runWithLargeStack([&] { text = renderDot(c.sources(), seqs, graphName); });
     if (dot) {
       std::string svg, error;
       if (!runDot(*dot, text, svg, error)) return fail(error);

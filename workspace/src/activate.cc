@@ -11,6 +11,7 @@
 
 #include "compiler/driver.h"
 #include "internal.h"
+#include "seqc/support/quote.h"
 
 namespace seqc::ws {
 
@@ -24,7 +25,7 @@ namespace {
 // so the second is not a new version, even if other parts of the file changed.
 std::string fingerprint(const bc::Module& m, uint32_t index) {
   const bc::Sequence& seq = m.sequences[index];
-  auto text = [&](uint32_t i) { return i == bc::kNone ? std::string("~") : bc::quoted(m.str(i)); };
+  auto text = [&](uint32_t i) { return i == bc::kNone ? std::string("~") : seqc::quoted(m.str(i)); };
   std::string out = fmt::format("seq {} {} {} {} {} {} {} {}\n", text(seq.name), text(seq.entity),
                                 text(seq.description), text(seq.assign), seq.exitOnReply, seq.total, seq.vars, seq.slots);
   for (uint32_t t : seq.tags) out += "tag " + text(t) + "\n";

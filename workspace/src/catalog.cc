@@ -30,14 +30,15 @@ bool tagMatches(const std::string& tag, const std::string& filter) {
 }
 
 // History results that finish a step's visit (leaveStep in the interpreter): done, or
-// skipped (a skip, or a condition that timed out).
+// skipped (a skip, or a condition that timed out); lifecycle entries are neither.
 bool isDone(std::string_view result) {
-  static const std::set<std::string_view> done = {
-      "completed", "sent",   "waited",  "answered", "voicemail", "no_answer",
-      "wrong_number", "opened", "clicked", "replied", "downloaded"};
-  return done.count(result) != 0;
+  auto r = rt::resultNamed(result);
+  return r && !rt::isSkip(*r);
 }
-bool isSkipped(std::string_view result) { return result == "skipped" || result == "timed_out"; }
+bool isSkipped(std::string_view result) {
+  auto r = rt::resultNamed(result);
+  return r && rt::isSkip(*r);
+}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "seqc/format/bytecode.h"
+#include "seqc/support/quote.h"
 #include "seqc/support/time.h"
 
 namespace seqc::bc {
@@ -54,7 +55,7 @@ class Disassembler {
   std::string str(uint32_t index) const {
     if (index == kNone) return "-";
     if (index >= m_.strings.size()) return std::string(kUnknown);
-    return quoted(m_.strings[index]);
+    return seqc::quoted(m_.strings[index]);
   }
   std::string_view raw(uint32_t index) const {
     return index < m_.strings.size() ? std::string_view(m_.strings[index]) : kUnknown;
@@ -133,7 +134,7 @@ class Disassembler {
   }
 
   void header() {
-    line("seqb {}.{}  source {}", kVersionMajor, kVersionMinor, quoted(m_.source));
+    line("seqb {}.{}  source {}", kVersionMajor, kVersionMinor, seqc::quoted(m_.source));
     line(
         "strings {}  constants {}  fields {}  steps {}  terms {}  branches {}  sequences {}  "
         "code {} bytes  lines {}",
@@ -305,24 +306,5 @@ class Disassembler {
 }  // namespace
 
 std::string disassemble(const Module& m) { return Disassembler(m).run(); }
-
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f)
-          out += fmt::format("\\u{{{:x}}}", c);
-        else
-          out += ch;
-    }
-  }
-  return out + "\"";
-}
 
 }  // namespace seqc::bc

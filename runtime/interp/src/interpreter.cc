@@ -57,10 +57,15 @@ bool asMoney(const Value& v, int64_t& out) {
   }
 }
 
+// The tags are the first value types, in the same order: a tag is named as its type.
+#define SAME_AS_VALUE_TYPE(T) static_assert(static_cast<int>(Tag::T) == static_cast<int>(bc::ValueType::T));
+SAME_AS_VALUE_TYPE(Null) SAME_AS_VALUE_TYPE(Bool) SAME_AS_VALUE_TYPE(Int) SAME_AS_VALUE_TYPE(Decimal)
+SAME_AS_VALUE_TYPE(Money) SAME_AS_VALUE_TYPE(String) SAME_AS_VALUE_TYPE(Date) SAME_AS_VALUE_TYPE(DateTime)
+SAME_AS_VALUE_TYPE(Duration)
+#undef SAME_AS_VALUE_TYPE
+
 std::string_view tagName(Tag t) {
-  static constexpr std::array<std::string_view, 9> names = {
-      "null", "bool", "int", "decimal", "money", "string", "date", "datetime", "duration"};
-  return names[static_cast<size_t>(t)];
+  return bc::name(static_cast<bc::ValueType>(t));
 }
 
 Fault typeFault(std::string_view op, const Value& a, const Value& b) {
@@ -256,8 +261,9 @@ Value coerce(const bc::Field& f, const Value& v, std::string_view fieldName) {
 
 std::string_view name(Result r) {
   static constexpr std::array names = {
-      std::string_view("completed"), std::string_view("skipped"), std::string_view("sent"),
-      std::string_view("waited"), std::string_view("timed_out"),
+#define RESULT(E, N) std::string_view(N),
+#include "seqc/interp/record_states.def"
+#undef RESULT
 #define CALL_OUTCOME(E, N) std::string_view(N),
 #include "seqc/format/activity_kinds.def"
 #undef CALL_OUTCOME
@@ -265,7 +271,14 @@ std::string_view name(Result r) {
 #include "seqc/format/activity_kinds.def"
 #undef ENGAGEMENT_EVENT
   };
+  static_assert(names.size() == static_cast<size_t>(kFirstEvent) + kEngagementEventNames.size());
   return names[static_cast<size_t>(r)];
+}
+
+std::optional<Result> resultNamed(std::string_view text) {
+  for (size_t i = 0; i < static_cast<size_t>(kFirstEvent) + kEngagementEventNames.size(); ++i)
+    if (name(static_cast<Result>(i)) == text) return static_cast<Result>(i);
+  return std::nullopt;
 }
 
 // ---- setup ----------------------------------------------------------------------------
@@ -379,7 +392,7 @@ void Interpreter::leaveStep(uint32_t r, uint16_t step, Result result, int32_t no
   const bc::Step& s = this->step(step);
   RecordState& st = states_[r];
   record(r, step, result, now);
-  bool skipped = result == Result::Skipped || result == Result::TimedOut;
+  bool skipped = isSkip(result);
   (skipped ? stepCounts_[step].skipped : stepCounts_[step].done)++;
   if (s.kind == bc::StepKind::Activity) {
     ++st.progress;

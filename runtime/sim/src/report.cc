@@ -211,8 +211,8 @@ void writeRecord(JsonWriter& j, const Simulator& sim, uint32_t r, const HistoryI
   j.key("reason");
   switch (st.reason) {
     case Reason::None: j.null(); break;
-    case Reason::Reply: j.string("reply"); break;
-    case Reason::ExitWhen: j.string("exit_when"); break;
+    case Reason::Reply:
+    case Reason::ExitWhen: j.string(name(st.reason)); break;
     case Reason::Error: j.string(sim.errorMessage(r)); break;
   }
   j.key("progress").number(st.progress);
@@ -355,13 +355,10 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
   const bc::Sequence& seq = sim.sequence();
   Output out(file, progress);
   // The texts of the Status and Current step columns, by status and reason, and by step.
-  std::array<std::array<std::string, 4>, 6> statusText;
+  std::array<std::array<std::string, kReasonNames.size()>, kStatusNames.size()> statusText;
   for (size_t s = 0; s < statusText.size(); ++s)
-    for (size_t reason = 0; reason < 4; ++reason)
-      statusText[s][reason] = std::string(kStatusNames[s]) +
-                              (static_cast<Reason>(reason) == Reason::Reply      ? " (reply)"
-                               : static_cast<Reason>(reason) == Reason::ExitWhen ? " (exit when)"
-                                                                                 : "");
+    for (size_t reason = 0; reason < kReasonNames.size(); ++reason)
+      statusText[s][reason] = std::string(kStatusNames[s]) + std::string(kReasonSuffixes[reason]);
   auto status = [&](const RecordState& st) -> const std::string& {
     return statusText[static_cast<size_t>(st.status)][static_cast<size_t>(st.reason)];
   };

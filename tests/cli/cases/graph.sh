@@ -68,6 +68,20 @@ expect_out '-> s2_start [style=dashed, constraint=false];'
 [ "$(grep -c '^digraph' <<<"$out")" -eq 1 ] || fail "several sequences should share one digraph"
 printf '%s\n' "$out" >"$tmp/both.dot"; valid_dot "$tmp/both.dot"
 
+# Expressions read as `seqc fmt` prints them (formatExpr): the author's parentheses and
+# literals as written, not re-spelled.
+cat >"$tmp/expr.seq" <<'EOF'
+sequence "Expr" on lead {
+  set lead.budgetamount = (1 + 2) * 3
+  if (lead.budgetamount > 1.50) and lead.subject == "\u{41}" {
+    task "t"
+  }
+}
+EOF
+run "$SEQC" graph "$tmp/expr.seq"; expect_rc 0
+expect_out 'label="set lead.budgetamount = (1 + 2) * 3"'
+expect_out 'label="(lead.budgetamount > 1.50) and\nlead.subject == \"\\u{41}\""'
+
 # Quotes, backslashes and newlines in titles and strings give valid dot.
 cat >"$tmp/quotes.seq" <<'EOF'
 sequence "Say \"hi\" \\ bye" on lead {

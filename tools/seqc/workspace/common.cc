@@ -30,15 +30,14 @@ std::string_view statusName(uint8_t status) {
 
 std::string statusText(const ws::ConnectionRow& row) {
   std::string s(statusName(row.status));
-  if (row.reason == static_cast<uint8_t>(rt::Reason::Reply)) s += " (reply)";
-  if (row.reason == static_cast<uint8_t>(rt::Reason::ExitWhen)) s += " (exit when)";
+  if (row.reason < rt::kReasonSuffixes.size()) s += rt::kReasonSuffixes[row.reason];
   return s;
 }
 
 Json reasonJson(const ws::ConnectionRow& row) {
   switch (static_cast<rt::Reason>(row.reason)) {
-    case rt::Reason::Reply: return "reply";
-    case rt::Reason::ExitWhen: return "exit_when";
+    case rt::Reason::Reply:
+    case rt::Reason::ExitWhen: return rt::name(static_cast<rt::Reason>(row.reason));
     case rt::Reason::Error: return row.message;
     default: return nullptr;
   }

@@ -219,10 +219,6 @@ bool verify(const Module& m, std::string& error);
 // The clox-style listing printed by `seqc disasm`.
 std::string disassemble(const Module& m);
 
-// `text` spelled as a .seq string literal (quotes, escapes, \u{HEX} for control bytes):
-// how the listing and other tools show strings.
-std::string quoted(std::string_view text);
-
 // Operand readers shared by the verifier, the disassembler and the interpreter.
 inline uint16_t readU16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
 inline uint32_t readU32(const uint8_t* p) {

@@ -28,16 +28,43 @@
 
 namespace seqc::rt {
 
-enum class Status : uint8_t { Active, Completed, Exited, Disconnected, Advanced, Error };
-inline constexpr std::array<std::string_view, 6> kStatusNames = {
-    "active", "completed", "exited", "disconnected", "advanced", "error"};
+enum class Status : uint8_t {
+#define STATUS(E, N) E,
+#include "seqc/interp/record_states.def"
+#undef STATUS
+};
+inline constexpr std::array kStatusNames = {
+#define STATUS(E, N) std::string_view(N),
+#include "seqc/interp/record_states.def"
+#undef STATUS
+};
+static_assert(kStatusNames.size() == static_cast<size_t>(Status::Error) + 1);
 
-enum class Reason : uint8_t { None, Reply, ExitWhen, Error };
+enum class Reason : uint8_t {
+#define REASON(E, N, S) E,
+#include "seqc/interp/record_states.def"
+#undef REASON
+};
+inline constexpr std::array kReasonNames = {
+#define REASON(E, N, S) std::string_view(N),
+#include "seqc/interp/record_states.def"
+#undef REASON
+};
+// What a table adds after the status for this reason ("completed (reply)").
+inline constexpr std::array kReasonSuffixes = {
+#define REASON(E, N, S) std::string_view(S),
+#include "seqc/interp/record_states.def"
+#undef REASON
+};
+inline std::string_view name(Reason r) { return kReasonNames[static_cast<size_t>(r)]; }
+inline std::string_view suffix(Reason r) { return kReasonSuffixes[static_cast<size_t>(r)]; }
 
 // A history entry's result (CLI.md): five of its own, then the call outcomes, then the
 // engagement events, both expanded from activity_kinds.def.
 enum class Result : uint8_t {
-  Completed, Skipped, Sent, Waited, TimedOut,
+#define RESULT(E, N) E,
+#include "seqc/interp/record_states.def"
+#undef RESULT
 #define CALL_OUTCOME(E, N) E,
 #include "seqc/format/activity_kinds.def"
 #undef CALL_OUTCOME
@@ -58,6 +85,10 @@ inline constexpr bool isOutcome(Result r) {
 }
 static_assert(static_cast<size_t>(kFirstEvent) == static_cast<size_t>(kFirstOutcome) + kCallOutcomeNames.size());
 std::string_view name(Result r);
+// The result called `text` (name(Result)), if any.
+std::optional<Result> resultNamed(std::string_view text);
+// Whether leaving a step with `r` counts as skipped in the funnel (else as done).
+inline constexpr bool isSkip(Result r) { return r == Result::Skipped || r == Result::TimedOut; }
 
 struct HistoryEntry {  // 12 bytes, one flat log for all records
   uint32_t record;
