@@ -29,14 +29,22 @@ uint32_t FieldNumbers::number(const std::string& name) {
   return n;
 }
 
-void appendField(uint32_t number, const rt::Value& v, std::string& out) {
-  if (v.isNull()) return;
-  uint32_t n = number;
+namespace {
+
+// A field number as LEB128.
+void appendNumber(uint32_t n, std::string& out) {
   do {
     uint8_t byte = n & 0x7F;
     n >>= 7;
     out.push_back(static_cast<char>(n ? byte | 0x80 : byte));
   } while (n);
+}
+
+}  // namespace
+
+void appendField(uint32_t number, const rt::Value& v, std::string& out) {
+  if (v.isNull()) return;
+  appendNumber(number, out);
   rt::encodeValues(std::span<const rt::Value>(&v, 1), out);
 }
 
@@ -98,12 +106,7 @@ std::string withChanges(std::string_view fields, const std::vector<std::pair<uin
     if (const rt::Value* v = change(number)) {
       appendField(number, *v, out);
     } else {
-      uint32_t n = number;
-      do {
-        uint8_t byte = n & 0x7F;
-        n >>= 7;
-        out.push_back(static_cast<char>(n ? byte | 0x80 : byte));
-      } while (n);
+      appendNumber(number, out);
       out.append(bytes);
     }
   });
