@@ -32,11 +32,10 @@ Simulator::Simulator(const bc::Module& module, uint32_t sequence, SimOptions opt
     : options_(options), interp_(module, sequence, {options.start, options.history}, this) {}
 
 uint32_t Simulator::addRecords(std::vector<std::string> ids, std::vector<Value> values) {
-  size_t n = ids.size();
-  if (ids_.empty()) ids_ = std::move(ids);
-  else ids_.insert(ids_.end(), std::make_move_iterator(ids.begin()), std::make_move_iterator(ids.end()));
-  waitsForConnect_.resize(ids_.size(), false);
-  return interp_.addRecords(n, std::move(values));
+  StringArena strings;  // the caller's strings need not outlive this call
+  for (Value& v : values)
+    if (v.tag == Tag::String) v = Value::string(strings.store(v.str()));
+  return addRecords(std::move(ids), std::move(values), std::move(strings));
 }
 
 uint32_t Simulator::addRecords(std::vector<std::string> ids, std::vector<Value> values, StringArena&& strings) {
