@@ -16,6 +16,15 @@
 #include "seqc/support/utf8.h"
 
 namespace seqc {
+
+std::string tagProblem(std::string_view tag) {
+  size_t levels = 1;
+  for (char ch : tag) levels += ch == '/';
+  if (tag.empty() || tag.front() == '/' || tag.back() == '/' || tag.find("//") != std::string_view::npos)
+    return "has an empty level";
+  if (levels > kMaxTagLevels) return fmt::format("has {} levels; the limit is {}", levels, kMaxTagLevels);
+  return {};
+}
 namespace {
 
 using llvm::dyn_cast;
@@ -330,14 +339,8 @@ class Checker {
     }
 
     void checkTag(const std::string& tag, SourceRange range) {
-      size_t levels = 1;
-      bool empty = tag.empty() || tag.front() == '/' || tag.back() == '/' || tag.find("//") != std::string::npos;
-      for (char ch : tag) levels += ch == '/';
-      if (empty)
-        diags_.report(DiagKind::TagInvalid, range, "tag \"{}\" has an empty level", tag);
-      else if (levels > kMaxTagLevels)
-        diags_.report(DiagKind::TagInvalid, range, "tag \"{}\" has {} levels; the limit is {}", tag, levels,
-                      kMaxTagLevels);
+      if (std::string why = tagProblem(tag); !why.empty())
+        diags_.report(DiagKind::TagInvalid, range, "tag \"{}\" {}", tag, why);
     }
 
     void checkAssignField(ast::MemberExpr& m) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <llvm/ADT/StringMap.h>
@@ -23,6 +25,9 @@ inline constexpr int64_t kMinWaitMinutes = 1;
 inline constexpr int64_t kMaxWaitMinutes = 30 * 24 * 60;
 inline constexpr int64_t kMinWithinMinutes = 60;
 inline constexpr int64_t kMaxWithinMinutes = 30 * 24 * 60;
+
+// Why `tag` breaks the rules of `tags` ("has an empty level"), or empty.
+std::string tagProblem(std::string_view tag);
 
 struct SequenceInfo {
   const ast::Sequence* decl = nullptr;

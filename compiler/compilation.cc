@@ -57,6 +57,11 @@ std::shared_ptr<const Stdlib> Stdlib::get(const std::string& dir) {
 }
 
 Compilation::Compilation(CompileOptions options) : stdlib_(Stdlib::get(options.stdlibDir)) {
+  if (options.files) {
+    auto byKey = std::make_shared<std::map<std::string, std::string>>();
+    for (const auto& [path, text] : *options.files) byKey->emplace(canonical(path), text);
+    memory_ = std::move(byKey);
+  }
   for (size_t i = 0; i < stdlib_->files.size(); ++i) {
     FileId id = sources_.add(stdlib_->sources[i]);
     files_.push_back(stdlib_->files[i].get());
@@ -75,7 +80,7 @@ void Compilation::checkSource(const std::string& path, std::string text) {
   if (text.size() > kMaxFileBytes)
     diags_.report(DiagKind::FileError, {}, "'{}' is larger than the {} MiB limit", path, kMaxFileBytes >> 20);
   else
-    load(add(canonicalPath(path), path, std::move(text)), 0);
+    load(add(canonical(path), path, std::move(text)), 0);
   finish();
 }
 
@@ -122,9 +127,24 @@ FileId Compilation::add(const std::string& canonical, std::string path, std::str
   return id;
 }
 
+// In memory there is no disk to resolve links against: paths are equal when their
+// absolute, lexically normal forms are.
+std::string Compilation::canonical(const std::string& path) const {
+  if (!memory_) return canonicalPath(path);
+  std::error_code ec;
+  return fs::absolute(path, ec).lexically_normal().string();
+}
+
 std::optional<FileId> Compilation::read(const std::string& path, SourceRange from) {
-  std::string canon = canonicalPath(path);
+  std::string canon = canonical(path);
   if (auto it = byPath_.find(canon); it != byPath_.end()) return it->second;
+  if (memory_) {
+    auto it = memory_->find(canon);
+    if (it != memory_->end()) return add(canon, path, it->second);
+    if (from.valid()) diags_.report(DiagKind::ImportNotFound, from, "cannot import '{}': no such file", path);
+    else diags_.report(DiagKind::FileError, {}, "cannot read '{}': no such file", path);
+    return std::nullopt;
+  }
   std::error_code ec;
   if (!fs::is_regular_file(canon, ec)) {
     bool exists = fs::exists(canon, ec);
@@ -156,7 +176,7 @@ void Compilation::load(FileId id, unsigned depth) {
   for (const ast::ImportDecl& imp : files_[id]->imports) {
     if (imp.path.empty()) continue;
     fs::path target = fs::path(imp.path).is_absolute() ? fs::path(imp.path) : dir / imp.path;
-    if (auto it = byPath_.find(canonicalPath(target)); it != byPath_.end()) {
+    if (auto it = byPath_.find(canonical(target.string())); it != byPath_.end()) {
       if (state_[it->second] == LoadState::Loading)
         diags_.report(DiagKind::ImportCycle, imp.range, "importing '{}' closes an import cycle", imp.path);
       continue;  // each file is read once

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ struct Stdlib {
 
 struct CompileOptions {
   std::string stdlibDir;  // directory of the standard library's .seq files
+  // When set, the user's files are these (path as the compilation names it → text) and
+  // nothing else is read from disk: recompiling stored sources (`seqc import`).
+  std::shared_ptr<const std::map<std::string, std::string>> files = nullptr;
 };
 
 class Compilation {
@@ -63,7 +67,10 @@ class Compilation {
   void load(FileId id, unsigned depth);
   void finish();
 
+  std::string canonical(const std::string& path) const;
+
   std::shared_ptr<const Stdlib> stdlib_;
+  std::shared_ptr<const std::map<std::string, std::string>> memory_;  // by canonical()
   SourceManager sources_;
   DiagnosticEngine diags_;
   std::vector<ast::File*> files_;                 // by FileId

@@ -4,8 +4,11 @@
 #include <map>
 #include <mutex>
 
+#include <fmt/format.h>
+
 #include "compiler/lower.h"
 #include "compiler/types.h"
+#include "seqc/support/utf8.h"
 
 namespace seqc {
 
@@ -88,6 +91,29 @@ const Program* standardProgram(const std::string& stdlibDir) {
   if (!c->program() || c->diagnostics().hasErrors()) return nullptr;
   return c->program();
 }
+
+namespace {
+
+// Why `text` is not valid UTF-8 of at most `limit` code points without control
+// characters (tab and newline allowed when `lines`), or empty.
+std::string textProblem(std::string_view text, size_t limit, bool lines) {
+  if (!utf8::isValid(text)) return "is not valid UTF-8";
+  for (unsigned char c : text)
+    if ((c < 0x20 || c == 0x7F) && !(lines && (c == '\n' || c == '\t')))
+      return fmt::format("holds the control character {:#04x}", c);
+  if (size_t n = utf8::countCodePoints(text); n > limit)
+    return fmt::format("is {} characters long; the limit is {}", n, limit);
+  return {};
+}
+
+}  // namespace
+
+std::string nameProblem(std::string_view name) {
+  if (name.empty()) return "is empty";
+  return textProblem(name, kMaxSequenceName, false);
+}
+
+std::string descriptionProblem(std::string_view text) { return textProblem(text, kMaxDescription, true); }
 
 std::optional<bc::RecordSchema> entitySchema(const Program& program, const std::string& entity) {
   const EntityInfo* e = program.schema.find(entity);

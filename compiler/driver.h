@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/compilation.h"
@@ -54,6 +55,12 @@ const Program* standardProgram(const std::string& stdlibDir);
 // the program has no such entity. And the names of its entities.
 std::optional<bc::RecordSchema> entitySchema(const Program& program, const std::string& entity);
 std::vector<std::string> entityNames(const Program& program);
+
+// LANGUAGE.md's rules for a sequence's name and description (tags: tagProblem, in
+// checker.h), for values that come from elsewhere than a source (an imported bundle,
+// `clone`): why one breaks them, or empty. Names may not hold control characters.
+std::string nameProblem(std::string_view name);
+std::string descriptionProblem(std::string_view text);
 
 // The diagnostics of several compilations as one JSON array (`seqc check` of many files).
 std::string diagnosticsJson(std::span<const CompileResult> results);

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -62,6 +63,19 @@ inline std::vector<ws::Activation> activate(ws::Workspace& w, const std::string&
   INFO(r.error);
   REQUIRE(r.ok);
   return w.activate(r, path, only, change);
+}
+
+// Runs `sql` on a workspace's database behind its back: what a damaged or hostile
+// database looks like.
+inline void exec(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  char* error = nullptr;
+  int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &error);
+  INFO((error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(h);
+  REQUIRE(rc == SQLITE_OK);
 }
 
 }  // namespace seqc::testing

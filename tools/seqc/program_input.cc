@@ -2,8 +2,6 @@
 #include "tools/seqc/program_input.h"
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -33,17 +31,9 @@ std::optional<int> loadProgram(const std::string& path, const Context& ctx, Prog
       std::fprintf(stderr, "error: %s\n", r.error.c_str());
     return kExitInputError;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "error: cannot read '%s'\n", path.c_str());
-    return kExitInputError;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string bytes = text.str();
   std::string error;
-  if (!bc::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), out.module, error)) {
-    std::fprintf(stderr, "error: invalid bytecode: %s: %s\n", path.c_str(), error.c_str());
+  if (!bc::loadFile(path, out.module, error)) {
+    std::fprintf(stderr, "error: %s\n", error.c_str());
     return kExitInputError;
   }
   return std::nullopt;

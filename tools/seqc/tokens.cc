@@ -1,13 +1,13 @@
 // `seqc tokens FILE.seq`: the compiler's lexer output, one JSON object a line, for
 // editor tooling and its tests (the TextMate grammar is checked against it).
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
+#include "compiler/compilation.h"
 #include "compiler/parser.h"
+#include "seqc/support/file.h"
 #include "tools/seqc/command.h"
 
 namespace seqc::cli {
@@ -24,12 +24,11 @@ Runner addTokens(CLI::App& app) {
   cmd->add_option("file", *file, "the .seq file")->required()->type_name("FILE.seq");
   return [file, cmd](const Context&) {
     if (!cmd->parsed()) return -1;
-    std::ifstream in(*file, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "error: cannot read '%s'\n", file->c_str());
+    std::string text, error;
+    if (!readFile(*file, {kMaxFileBytes, {}, false}, text, error)) {
+      std::fprintf(stderr, "error: %s\n", error.c_str());
       return kExitInputError;
     }
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::string out;
     for (const LexToken& t : lexSource(text)) {
       nlohmann::ordered_json j;

@@ -17,67 +17,6 @@ namespace seqc::ws {
 
 using Json = nlohmann::ordered_json;
 
-namespace {
-
-// What a sequence does, independent of where it sits in its file: its header, steps,
-// branches and code with every operand resolved (constants and fields by value, jumps
-// relative to the sequence). Two activations with equal fingerprints behave the same,
-// so the second is not a new version, even if other parts of the file changed.
-std::string fingerprint(const bc::Module& m, uint32_t index) {
-  const bc::Sequence& seq = m.sequences[index];
-  auto text = [&](uint32_t i) { return i == bc::kNone ? std::string("~") : seqc::quoted(m.str(i)); };
-  std::string out = fmt::format("seq {} {} {} {} {} {} {} {}\n", text(seq.name), text(seq.entity),
-                                text(seq.description), text(seq.assign), seq.exitOnReply, seq.total, seq.vars, seq.slots);
-  for (uint32_t t : seq.tags) out += "tag " + text(t) + "\n";
-  for (uint32_t i = seq.stepBegin; i < seq.stepBegin + seq.stepCount; ++i) {
-    const bc::Step& st = m.steps[i];
-    out += fmt::format("step {} {} {} {} {} {} {} {} {}", static_cast<int>(st.kind), static_cast<int>(st.activity),
-                       st.all, text(st.label), text(st.title), text(st.templ), text(st.description), st.seconds,
-                       st.slot);
-    for (uint32_t t = st.termBegin; t < st.termBegin + st.termCount; ++t)
-      out += fmt::format(" {}:{}", m.terms[t].step, m.terms[t].events);
-    out += "\n";
-  }
-  for (uint32_t b = seq.branchBegin; b < seq.branchBegin + seq.branchCount; ++b)
-    out += fmt::format("branch {}\n", m.branches[b].arm);
-  auto constant = [&](uint16_t k) {
-    const bc::Constant& c = m.constants[k];
-    return fmt::format("{}:{}:{}:{}", static_cast<int>(c.type), c.i, c.d, text(c.str));
-  };
-  auto field = [&](uint16_t f) {
-    const bc::Field& x = m.fields[f];
-    std::string o = fmt::format("{}.{}:{}:{}", text(x.entity), text(x.name), static_cast<int>(x.type), x.maxLength);
-    for (const bc::Option& opt : x.options) o += fmt::format(",{}={}", opt.value, text(opt.label));
-    return o;
-  };
-  auto walk = [&](uint32_t begin, uint32_t end) {
-    for (uint32_t pc = begin; pc < end;) {
-      const uint8_t* ip = m.code.data() + pc;
-      auto op = static_cast<bc::Opcode>(ip[0]);
-      out += bc::info(op).mnemonic;
-      switch (op) {
-        case bc::Opcode::Const: case bc::Opcode::Advance: out += " " + constant(bc::readU16(ip + 1)); break;
-        case bc::Opcode::LoadField: case bc::Opcode::SetField: out += " " + field(bc::readU16(ip + 1)); break;
-        case bc::Opcode::Jump: case bc::Opcode::JumpIfFalse:
-          out += fmt::format(" @{}", static_cast<int64_t>(bc::readU32(ip + 1)) - seq.codeBegin);
-          break;
-        case bc::Opcode::Await:
-          out += fmt::format(" {} @{}", bc::readU16(ip + 1), static_cast<int64_t>(bc::readU32(ip + 3)) - seq.codeBegin);
-          break;
-        default:  // operands that are already sequence-local: steps, variables, counts, builtins
-          for (size_t k = 1; k < bc::instructionSize(op); ++k) out += fmt::format(" {}", ip[k]);
-      }
-      out += "\n";
-      pc += static_cast<uint32_t>(bc::instructionSize(op));
-    }
-  };
-  walk(seq.codeBegin, seq.codeEnd);
-  out += "exit\n";
-  walk(seq.exitBegin, seq.exitEnd);
-  return out;
-}
-
-}  // namespace
 
 std::vector<Activation> Workspace::activate(const CompileResult& compiled, const std::string& path,
                                             const std::string& only, const std::string& change) {

@@ -6,15 +6,17 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include <unistd.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "compiler/driver.h"
 #include "internal.h"
 #include "seqc/interp/interpreter.h"
+#include "seqc/support/file.h"
+#include "seqc/support/quote.h"
 #include "seqc/sim/records.h"
 
 namespace seqc::ws {
@@ -91,15 +93,14 @@ std::vector<std::string> advanceTargets(const bc::Module& m, uint32_t seq) {
   return targets;
 }
 
-// History results that finish a step's visit (leaveStep in the interpreter): done, or
+// Bundles are a few MiB (sources and bytecode); the limit stops an input without end.
+constexpr size_t kMaxBundleBytes = size_t{256} << 20;
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("cannot read '{}'", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw Error(fmt::format("cannot read '{}'", path));
-  return text.str();
+std::string readBundle(const std::string& path) {
+  std::string text, error;
+  if (!seqc::readFile(path, {kMaxBundleBytes, {}, true}, text, error))
+    throw Error(fmt::format("cannot import {}; nothing imported", error));
+  return text;
 }
 
 // Writes `text` to `path` through a temporary file renamed over it: readers see the old
@@ -189,7 +190,7 @@ void Workspace::exportBundle(const std::vector<std::string>& names, const std::s
 }
 
 std::vector<std::string> Workspace::importBundle(const std::string& path) {
-  std::string text = readFile(path);
+  std::string text = readBundle(path);
   auto bad = [&](const std::string& what) {
     return Error(fmt::format("{}: {}; nothing imported", path, what));
   };
@@ -223,14 +224,20 @@ std::vector<std::string> Workspace::importBundle(const std::string& path) {
     std::string where = fmt::format("sequence {}", ++n);
     Imported imp;
     imp.row.name = field(s, "name", isString, where).get<std::string>();
-    if (imp.row.name.empty()) throw bad(where + ": the name is empty");
+    // The metadata obeys the language's limits, as if it came from a source.
+    if (std::string why = nameProblem(imp.row.name); !why.empty())
+      throw bad(fmt::format("{}: the name {}", where, why));
     where = fmt::format("sequence '{}'", imp.row.name);
     if (!bundleNames.insert(imp.row.name).second) throw bad(where + " appears twice");
     imp.row.entity = field(s, "entity", isString, where).get<std::string>();
     imp.row.description = field(s, "description", isString, where).get<std::string>();
+    if (std::string why = descriptionProblem(imp.row.description); !why.empty())
+      throw bad(fmt::format("{}: the description {}", where, why));
     for (const Json& t : field(s, "tags", [](const Json& j) { return j.is_array(); }, where)) {
       if (!t.is_string()) throw bad(where + ": a tag is not a string");
       imp.row.tags.push_back(t.get<std::string>());
+      if (std::string why = tagProblem(imp.row.tags.back()); !why.empty())
+        throw bad(fmt::format("{}: tag {} {}", where, seqc::quoted(imp.row.tags.back()), why));
     }
     const Json& versions = field(s, "versions", [](const Json& j) { return j.is_array() && !j.empty(); }, where);
     for (const Json& v : versions) {
@@ -242,8 +249,13 @@ std::vector<std::string> Workspace::importBundle(const std::string& path) {
       row.change = field(v, "change", isString, vwhere).get<std::string>();
       row.sourcePath = field(v, "source_path", isString, vwhere).get<std::string>();
       const Json& sources = field(v, "sources", [](const Json& j) { return j.is_object(); }, vwhere);
+      auto files = std::make_shared<std::map<std::string, std::string>>();
+      for (const auto& [file, source] : sources.items()) {
+        if (!source.is_string()) throw bad(fmt::format("{}: the source of '{}' is not a string", vwhere, file));
+        files->emplace(file, source.get<std::string>());
+      }
       row.sources = sources.dump();
-      row.hash = field(v, "hash", isString, vwhere).get<std::string>();
+      field(v, "hash", isString, vwhere);  // a claim: recomputed below
       if (!base64Decode(field(v, "bytecode", isString, vwhere).get_ref<const std::string&>(), row.bytecode))
         throw bad(vwhere + ": the bytecode is not valid base64");
       const Json& index = field(v, "index", [](const Json& j) { return j.is_number_unsigned(); }, vwhere);
@@ -260,6 +272,23 @@ std::vector<std::string> Workspace::importBundle(const std::string& path) {
       if (module.str(module.sequences[row.index].entity) != imp.row.entity)
         throw bad(fmt::format("{}: the bytecode runs on '{}', not '{}'", vwhere,
                               module.str(module.sequences[row.index].entity), imp.row.entity));
+      // The bytecode is what runs, the sources are what people read: import establishes
+      // that they agree by compiling the sources again, and computes the hash itself.
+      if (!files->count(row.sourcePath))
+        throw bad(fmt::format("{}: its sources do not include its source path '{}'", vwhere, row.sourcePath));
+      CompileResult again = compileFile(row.sourcePath, CompileOptions{stdlibDir_, files});
+      if (!again.ok) {
+        std::vector<Diagnostic> diags = again.diagnostics();
+        std::string why = again.error;
+        if (!diags.empty()) why = diags.front().message;
+        throw bad(fmt::format("{}: its sources do not compile ({})", vwhere, why));
+      }
+      std::vector<uint8_t> bytes = bc::write(again.module);
+      if (row.bytecode.size() != bytes.size() || !std::equal(bytes.begin(), bytes.end(), row.bytecode.begin(),
+                                                             [](uint8_t a, char b) { return a == static_cast<uint8_t>(b); }))
+        throw bad(fmt::format("{}: its bytecode is not what its sources compile to (it was changed, or "
+                              "made by a seqc with another compiler or standard library)", vwhere));
+      row.hash = fmt::format("{:016x}", fnv1a(fingerprint(module, row.index)));
       imp.versions.push_back(std::move(row));
       imp.latest = std::move(module);
       imp.index = imp.versions.back().index;

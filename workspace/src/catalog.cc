@@ -8,10 +8,10 @@
 
 #include <fmt/format.h>
 
+#include "compiler/driver.h"
 #include "internal.h"
 #include "seqc/interp/interpreter.h"
 #include "seqc/sim/records.h"
-#include "seqc/support/utf8.h"
 
 namespace seqc::ws {
 
@@ -148,10 +148,8 @@ std::vector<ConnectionView> Workspace::records(const std::string& name) {
 
 void Workspace::clone(const std::string& name, const std::string& newName,
                       const std::string& description) {
-  if (newName.empty()) throw Error("the new sequence name is empty");
-  if (utf8::countCodePoints(newName) > 100)
-    throw Error(fmt::format("the new sequence name is {} characters long; the limit is 100",
-                            utf8::countCodePoints(newName)));
+  if (std::string why = nameProblem(newName); !why.empty()) throw Error("the new sequence name " + why);
+  if (std::string why = descriptionProblem(description); !why.empty()) throw Error("the description " + why);
   inWriteTransaction(store(), [&] {
     SequenceRow source = impl_->require(name);
     if (store().sequence(newName))

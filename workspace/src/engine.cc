@@ -60,42 +60,63 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   for (const auto& r : rows) ids.push_back(r.record);
   std::vector<rt::Value> values(ids.size() * width);
   rt::StringArena arena;
+  // Everything read back from the database is checked before the interpreter trusts
+  // it: a damaged row fails its record, with why, and the others go on.
+  std::vector<std::string> damaged(rows.size());
   if (!columns.used.empty()) {
     store_.recordFields(ids, [&](size_t i, std::string_view fields) {
-      if (!columns.read(fields, values.data() + i * width, arena))
-        throw StoreError(fmt::format("record '{}' has damaged fields", ids[i]));
+      if (!columns.read(fields, values.data() + i * width, arena)) {
+        std::fill_n(values.begin() + static_cast<ptrdiff_t>(i * width), width, rt::Value::null());
+        damaged[i] = "its stored fields are damaged";
+      }
     });
   }
 
+  const int32_t end = offset(until, epoch_);
   rt::Interpreter sim(m, v.row.index, {epoch_, true});
   sim.addRecords(ids.size(), values);
   std::vector<uint8_t> slots;
   std::vector<rt::Value> vars;
   for (uint32_t r = 0; r < rows.size(); ++r) {
     const ConnectionRow& c = rows[r];
+    auto connected = tryOffset(c.connected, epoch_);
     if (c.id == 0) {
-      sim.connectAt(r, offset(c.connected, epoch_));
+      if (connected) sim.connectAt(r, *connected);
+      else sim.fault(r, "its connection time is out of range", end);
       continue;
     }
     rt::RecordState st;
+    st.generation = c.generation;
+    auto entered = tryOffset(c.entered, epoch_);
+    auto due = c.due ? tryOffset(*c.due, epoch_) : std::optional<int32_t>(0);
+    if (!damaged[r].empty()) {
+    } else if (!c.damage.empty()) {
+      damaged[r] = c.damage;
+    } else if (!entered || !due || !connected) {
+      damaged[r] = "its saved times are out of range";
+    } else if (c.data.size() < seq.slots) {
+      damaged[r] = "its saved state is damaged (engagement slots missing)";
+    } else {
+      vars.assign(seq.vars, rt::Value());
+      if (!rt::decodeValues(std::string_view(c.data).substr(seq.slots), vars, arena))
+        damaged[r] = "its saved state is damaged (variables)";
+    }
+    if (!damaged[r].empty()) {
+      sim.fault(r, damaged[r] + "; the record was stopped", end);
+      continue;
+    }
     st.pc = c.pc;
-    st.entered = offset(c.entered, epoch_);
-    st.due = c.due ? offset(*c.due, epoch_) : 0;
-    st.connected = offset(c.connected, epoch_);
+    st.entered = *entered;
+    st.due = *due;
+    st.connected = *connected;
     st.step = c.step;
     st.progress = c.progress;
     st.status = static_cast<rt::Status>(c.status);
     st.waiting = static_cast<rt::Waiting>(c.waiting);
     st.reason = static_cast<rt::Reason>(c.reason);
-    st.generation = c.generation;
-    if (c.data.size() < seq.slots) throw StoreError(fmt::format("the saved state of record '{}' is damaged", c.record));
     slots.assign(c.data.begin(), c.data.begin() + seq.slots);
-    vars.assign(seq.vars, rt::Value());
-    if (!rt::decodeValues(std::string_view(c.data).substr(seq.slots), vars, arena))
-      throw StoreError(fmt::format("the saved state of record '{}' is damaged", c.record));
     sim.restore(r, st, slots, vars);
   }
-  const int32_t end = offset(until, epoch_);
   // The action happens at `until`, before the timers due then (LANGUAGE.md §6).
   std::vector<bool> touched(rows.size(), false);  // rows it names are saved even when they did not move
   if (!actions.empty()) {

@@ -68,10 +68,14 @@ std::optional<bc::FieldSpec> specFromJson(const std::string& name, const std::st
 bool sameSpec(const bc::FieldSpec& a, const bc::FieldSpec& b);
 // The standard library checked alone: the entity schemas records are typed by.
 const Program& stdlibProgram(const std::string& stdlibDir);
+// What sequence `index` of `m` does, independent of where it sits in its file: equal
+// fingerprints behave the same (a version's hash is fnv1a of it).
+std::string fingerprint(const bc::Module& m, uint32_t index);
 std::string quotedList(const std::vector<std::string>& names);
 std::string suggest(std::string_view name, const std::vector<std::string>& names);
-// `at` as an interpreter time; Error when it is too far from the epoch.
+// `at` as an interpreter time; Error (or nullopt) when it is too far from the epoch.
 int32_t offset(int64_t at, int64_t epoch);
+std::optional<int32_t> tryOffset(int64_t at, int64_t epoch);
 // An integer setting read inside the caller's transaction.
 int64_t metaInt(Store& store, const char* key);
 

@@ -70,14 +70,23 @@ void Workspace::upgrade() {
 }
 
 LoadResult Workspace::loadRecords(const std::string& path, const std::string& entity, const Progress& progress) {
+  // The file is read and checked before the write lock is taken: a slow input, or one
+  // without end, never holds up the workspace's other commands.
+  rt::RecordSchema s = inReadTransaction(*store_, [&] { return schema(entity); });
+  std::vector<std::string> keep;
+  for (const auto& f : s.fields) keep.push_back(f.name);
+  rt::StringArena arena;
+  rt::RecordTable table;
+  std::string error;
+  if (!rt::readRecords(path, s, keep, arena, table, error, /*presentOnly=*/true)) throw Error(error);
   return inWriteTransaction(*store_, [&] {
-    rt::RecordSchema s = schema(entity);
-    std::vector<std::string> keep;
-    for (const auto& f : s.fields) keep.push_back(f.name);
-    rt::StringArena arena;
-    rt::RecordTable table;
-    std::string error;
-    if (!rt::readRecords(path, s, keep, arena, table, error, /*presentOnly=*/true)) throw Error(error);
+    rt::RecordSchema current = schema(entity);
+    bool same = current.fields.size() == s.fields.size();
+    for (size_t i = 0; same && i < s.fields.size(); ++i)
+      same = current.fields[i].name == s.fields[i].name && sameSpec(current.fields[i], s.fields[i]);
+    if (!same)
+      throw Error(fmt::format("the fields of {} changed while {} was read (an activation added some); "
+                              "nothing loaded: run the command again", entity, path));
     int64_t now = metaInt(*store_, "clock");
     std::vector<RecordRow> rows(table.ids.size());
     FieldNumbers numbers(*store_, entity);

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <system_error>
+#include <unistd.h>
+#include <type_traits>
 #include <utility>
 
 #include "seqc/workspace/store.h"
@@ -392,13 +394,24 @@ ConnectionRow readConnection(const Query& q) {
   row.record = q.text(1);
   row.sequence = q.integer(2);
   row.version = q.number<int32_t>(3);
-  row.status = q.number<uint8_t>(4);
-  row.reason = q.number<uint8_t>(5);
-  row.waiting = q.number<uint8_t>(6);
-  row.step = q.number<uint16_t>(7);
-  row.progress = q.number<uint16_t>(8);
-  row.pc = q.number<uint32_t>(9);
-  row.generation = q.number<uint32_t>(10);
+  // The interpreter's state: a value out of range damages this record only (the
+  // engine fails it), not the command.
+  auto state = [&](auto& field, int col, const char* name) {
+    int64_t v = q.integer(col);
+    if (std::in_range<std::remove_reference_t<decltype(field)>>(v)) {
+      field = static_cast<std::remove_reference_t<decltype(field)>>(v);
+    } else if (row.damage.empty()) {
+      row.damage = fmt::format("its saved {} {} is out of range", name, v);
+    }
+  };
+  state(row.status, 4, "status");
+  if (!row.damage.empty()) row.status = 0xFF;  // no status: never taken for Active
+  state(row.reason, 5, "reason");
+  state(row.waiting, 6, "waiting kind");
+  state(row.step, 7, "step");
+  state(row.progress, 8, "progress");
+  state(row.pc, 9, "pc");
+  state(row.generation, 10, "generation");
   row.connected = q.integer(11);
   row.entered = q.integer(12);
   row.due = q.optional(13);
@@ -455,8 +468,11 @@ std::string connectionQuery(unsigned bits) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(const std::string& path, bool create)
-      : db_(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX) {
+  // `readOnly` (why, when not empty): the user may not write the database or its
+  // directory (a read-only mount, another user's workspace); reading still works.
+  SqliteStore(const std::string& path, bool create, std::string readOnly = {})
+      : db_(path, (readOnly.empty() ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX),
+        readOnly_(std::move(readOnly)) {
     sqlite3* db = db_.get();
     sqlite3_busy_timeout(db, kBusyTimeoutMs);
     // The file may come from anywhere: its schema must not run functions or let
@@ -464,7 +480,7 @@ class SqliteStore final : public Store {
     sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
     sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
     if (!create) checkIdentity();
-    db_.exec("PRAGMA journal_mode = WAL");  // persistent; a no-op once set
+    if (readOnly_.empty()) db_.exec("PRAGMA journal_mode = WAL");  // persistent; a no-op once set
     db_.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
     // A tick of 1M connections touches indexes all over: with the default 2 MiB cache
     // it takes twice as long. Pages are allocated as used. After a big transaction,
@@ -485,7 +501,12 @@ class SqliteStore final : public Store {
 
   // IMMEDIATE takes the write lock now: two writers wait for each other here, instead
   // of one failing when it upgrades a read.
-  void begin(bool write) override { db_.exec(write ? "BEGIN IMMEDIATE" : "BEGIN"); }
+  void begin(bool write) override {
+    if (write && !readOnly_.empty())
+      throw StoreError(fmt::format("the workspace database '{}' is read-only here ({}); this command changes it",
+                                   db_.path(), readOnly_));
+    db_.exec(write ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
   void commit() override { db_.exec("COMMIT"); }
   void rollback() override {
     if (!sqlite3_get_autocommit(db_.get())) db_.exec("ROLLBACK");
@@ -836,6 +857,7 @@ class SqliteStore final : public Store {
 
   // First: closed (rolling back an open transaction) after the statements are finalized.
   Database db_;
+  std::string readOnly_;  // why the store is read-only; empty when it is not
 
   Statement getMeta_{"SELECT value FROM meta WHERE key = ?1"};
   Statement setMeta_{
@@ -924,6 +946,12 @@ std::unique_ptr<Store> openSqliteStore(const std::string& path, bool create) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec) && !ec)
       throw StoreError(fmt::format("workspace database '{}' does not exist", path));
+    // SQLite writes beside the database (its -wal and -shm files): without the right to
+    // write both, open it read-only, so that the commands that only read still work.
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    for (const std::string& p : {path, dir.empty() ? std::string(".") : dir})
+      if (::access(p.c_str(), W_OK) != 0)
+        return std::make_unique<SqliteStore>(path, false, fmt::format("'{}': {}", p, std::strerror(errno)));
     return std::make_unique<SqliteStore>(path, false);
   }
   createEmptyFile(path);

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "seqc/format/bytecode.h"
+#include "seqc/support/file.h"
 #include "encoding.h"
 
 namespace seqc::bc {
@@ -450,6 +451,21 @@ bool load(const uint8_t* data, size_t size, Module& out, std::string& error) {
 
   if (!verify(m, error)) return false;
   out = std::move(m);
+  return true;
+}
+
+bool loadFile(const std::string& path, Module& out, std::string& error) {
+  std::string bytes;
+  if (!seqc::readFile(path, {kMaxFileBytes, std::string_view(kMagic.data(), kMagic.size()), false}, bytes, error)) {
+    std::string_view why(error);
+    if (why.starts_with(path + ": ")) why.remove_prefix(path.size() + 2);
+    error = fmt::format("cannot read '{}': {}", path, why);
+    return false;
+  }
+  if (!load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), out, error)) {
+    error = fmt::format("invalid bytecode: {}: {}", path, error);
+    return false;
+  }
   return true;
 }
 

@@ -296,6 +296,19 @@ Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options op
   branchCounts_.resize(seq_.branchCount);
   for (uint16_t s = 0; s < seq_.stepCount; ++s)
     if (step(s).label != bc::kNone) stepByLabel_.emplace(module_.str(step(s).label), s);
+  // The pcs execute() saves when a record stops to wait (the module verified, so
+  // every instruction decodes and every step operand is in range).
+  for (uint32_t pc = seq_.codeBegin; pc < seq_.codeEnd;) {
+    auto op = static_cast<Opcode>(code_[pc]);
+    uint32_t next = pc + static_cast<uint32_t>(bc::instructionSize(op));
+    if (op == Opcode::Activity || op == Opcode::Wait || op == Opcode::Await) {
+      uint16_t local = bc::readU16(code_ + pc + 1);
+      if (op == Opcode::Await) resumePoints_.push_back({pc, local, Waiting::Condition});
+      else if (op == Opcode::Wait) resumePoints_.push_back({next, local, Waiting::Timer});
+      else if (!info(step(local).activity).automated) resumePoints_.push_back({next, local, Waiting::Manual});
+    }
+    pc = next;
+  }
 }
 
 uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values) {
@@ -366,15 +379,7 @@ std::vector<HistoryEntry> Interpreter::historyByRecord() const {
 // ---- the record's life ----------------------------------------------------------------
 
 void Interpreter::fail(uint32_t r, uint32_t pc, std::string message, int32_t now) {
-  RecordState& st = states_[r];
-  st.entered = now;
-  errors_.push_back(fmt::format("line {}: {}", module_.lineAt(pc), message));
-  st.error = static_cast<uint32_t>(errors_.size() - 1);
-  st.status = Status::Error;
-  st.reason = Reason::Error;
-  st.waiting = Waiting::Nothing;
-  st.step = kNoStep;
-  ++st.generation;
+  fault(r, fmt::format("line {}: {}", module_.lineAt(pc), message), now);
 }
 
 void Interpreter::finish(uint32_t r, Status status, Reason reason, int32_t now) {
@@ -465,8 +470,38 @@ void Interpreter::connectAt(uint32_t r, int32_t at) {
   setTimer(r, at);
 }
 
-void Interpreter::restore(uint32_t r, const RecordState& state, std::span<const uint8_t> slots,
+std::string Interpreter::checkSaved(const RecordState& st, std::span<const uint8_t> slots) const {
+  if (static_cast<size_t>(st.status) >= kStatusNames.size()) return fmt::format("status {}", static_cast<int>(st.status));
+  if (static_cast<size_t>(st.reason) >= kReasonNames.size()) return fmt::format("reason {}", static_cast<int>(st.reason));
+  if (st.waiting > Waiting::Connect) return fmt::format("waiting kind {}", static_cast<int>(st.waiting));
+  if (st.step != kNoStep && st.step >= seq_.stepCount)
+    return fmt::format("step {} (the version has {})", st.step, seq_.stepCount);
+  if (st.progress > seq_.stepCount) return fmt::format("progress {}", st.progress);
+  if (slots.size() < seq_.slots) return "engagement slots missing";
+  for (size_t i = 0; i < seq_.slots; ++i)
+    if (slots[i] & ~(kEventBits | kDone | kSkipped)) return fmt::format("engagement slot {} is {:#x}", i, slots[i]);
+  if (st.status == Status::Disconnected && st.waiting == Waiting::Connect) return {};
+  if (st.status != Status::Active) {
+    if (st.waiting != Waiting::Nothing) return "a finished record waits";
+    return {};
+  }
+  auto it = std::lower_bound(resumePoints_.begin(), resumePoints_.end(), st.pc,
+                             [](const ResumePoint& p, uint32_t pc) { return p.pc < pc; });
+  if (it == resumePoints_.end() || it->pc != st.pc)
+    return fmt::format("pc {} is not a point where this version waits", st.pc);
+  if (it->waiting != st.waiting || it->step != st.step)
+    return fmt::format("pc {} waits at another step or in another way", st.pc);
+  return {};
+}
+
+bool Interpreter::restore(uint32_t r, const RecordState& state, std::span<const uint8_t> slots,
                           std::span<const Value> vars) {
+  if (std::string why = checkSaved(state, slots); !why.empty()) {
+    states_[r] = RecordState{};
+    states_[r].generation = state.generation;
+    fault(r, fmt::format("its saved position is damaged ({}); the record was stopped", why), state.entered);
+    return false;
+  }
   states_[r] = state;
   states_[r].error = 0;
   std::copy_n(slots.begin(), std::min<size_t>(slots.size(), seq_.slots),
@@ -477,6 +512,19 @@ void Interpreter::restore(uint32_t r, const RecordState& state, std::span<const 
   const RecordState& st = states_[r];
   if (st.status == Status::Active && (st.waiting == Waiting::Timer || st.waiting == Waiting::Condition))
     setTimer(r, st.due);
+  return true;
+}
+
+void Interpreter::fault(uint32_t r, std::string message, int32_t now) {
+  RecordState& st = states_[r];
+  st.entered = now;
+  errors_.push_back(std::move(message));
+  st.error = static_cast<uint32_t>(errors_.size() - 1);
+  st.status = Status::Error;
+  st.reason = Reason::Error;
+  st.waiting = Waiting::Nothing;
+  st.step = kNoStep;
+  ++st.generation;
 }
 
 std::optional<int32_t> Interpreter::nextTimer() const {

@@ -18,6 +18,7 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "seqc/support/file.h"
 #include "seqc/support/suggest.h"
 #include "seqc/support/time.h"
 #include "seqc/support/utf8.h"
@@ -265,15 +266,7 @@ std::unique_ptr<std::FILE, int (*)(std::FILE*)> openFile(const std::string& path
 }
 
 bool readFile(const std::string& path, std::string& text, std::string& error) {
-  auto file = openFile(path, error);
-  if (!file) return false;
-  text.clear();
-  std::array<char, 1 << 16> chunk;
-  while (size_t got = std::fread(chunk.data(), 1, chunk.size(), file.get())) text.append(chunk.data(), got);
-  if (std::ferror(file.get())) {
-    error = fmt::format("{}: cannot read the file", path);
-    return false;
-  }
+  if (!seqc::readFile(path, {kMaxRecordsFileBytes, {}, true}, text, error)) return false;
   if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
   return true;
 }
@@ -457,6 +450,22 @@ class CsvReader {
     buf_.resize(had + kChunk);
     size_t got = std::fread(buf_.data() + had, 1, kChunk, file_);
     buf_.resize(had + got);
+    read_ += got;
+    // No input is trusted to end: binary data, a row without end and a file past the
+    // limit stop here, while memory is one row.
+    if (const void* nul = std::memchr(buf_.data() + had, '\0', got)) {
+      error = fmt::format("{}: is not text: a NUL byte at offset {}", path_,
+                          read_ - got + static_cast<size_t>(static_cast<const char*>(nul) - (buf_.data() + had)));
+      return false;
+    }
+    if (read_ > kMaxRecordsFileBytes) {
+      error = fmt::format("{}: is larger than the {} limit", path_, formatBytes(kMaxRecordsFileBytes));
+      return false;
+    }
+    if (buf_.size() > kMaxRowBytes) {
+      error = fmt::format("{}:{}: a row longer than the {} limit", path_, line_, formatBytes(kMaxRowBytes));
+      return false;
+    }
     if (got < kChunk) {
       if (std::ferror(file_)) {
         error = fmt::format("{}: cannot read the file", path_);
@@ -569,6 +578,7 @@ class CsvReader {
   size_t end_ = 0;
   uint32_t line_ = 1;
   bool eof_ = false;
+  size_t read_ = 0;  // bytes read from the file
   bool first_ = true;
 };
 

@@ -2,13 +2,13 @@
 // the interpreter (interpreter.cc).
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "seqc/sim/simulator.h"
+
+#include "seqc/support/file.h"
 #include "seqc/support/time.h"
 
 namespace seqc::rt {
@@ -253,14 +253,9 @@ void Simulator::applyGenerated(const Scheduled& g, int32_t now) {
 // ---- the model file -----------------------------------------------------------------
 
 bool readModel(const std::string& path, Model& out, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = fmt::format("{}: cannot read the model", path);
-    return false;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+  std::string text;
+  if (!seqc::readFile(path, {kMaxModelBytes, {}, true}, text, error)) return false;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     error = fmt::format("{}: the model must be a JSON object (docs/simulation.md)", path);
     return false;

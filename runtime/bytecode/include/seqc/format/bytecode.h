@@ -213,6 +213,12 @@ std::vector<uint8_t> write(const Module& m);
 // module that loads is safe to run: every index, jump target and stack depth was checked.
 bool load(const uint8_t* data, size_t size, Module& out, std::string& error);
 
+// The largest .seqb file loadFile reads (a module at every table's limit is far smaller).
+inline constexpr size_t kMaxFileBytes = size_t{64} << 20;
+// Reads and loads a .seqb file: the magic number first, then at most kMaxFileBytes.
+// False with `error`: "cannot read 'PATH': why" or "invalid bytecode: PATH: why".
+bool loadFile(const std::string& path, Module& out, std::string& error);
+
 // Verifies an in-memory module (the loader calls it; the compiler asserts with it).
 bool verify(const Module& m, std::string& error);
 

@@ -228,8 +228,12 @@ class Interpreter {
   // Connects `r` when the timers reach `at`.
   void connectAt(uint32_t r, int32_t at);
   // Puts a record back where an earlier run saved it; a pending timer is queued again.
-  void restore(uint32_t r, const RecordState& state, std::span<const uint8_t> slots,
+  // A saved state is data from outside (a database row): one that cannot be a position
+  // of this sequence is not run but fails the record with why, and false is returned.
+  bool restore(uint32_t r, const RecordState& state, std::span<const uint8_t> slots,
                std::span<const Value> vars);
+  // Fails record `r` with `message`: what its driver found wrong with its data.
+  void fault(uint32_t r, std::string message, int32_t now);
   // The earliest pending timer, if any.
   std::optional<int32_t> nextTimer() const;
   // Runs every timer due at `now` (which must be nextTimer()): waits end, conditions
@@ -289,6 +293,8 @@ class Interpreter {
   void execute(uint32_t r, uint32_t pc, int32_t now);
   void resume(uint32_t r, int32_t now) { execute(r, states_[r].pc, now); }
   void fail(uint32_t r, uint32_t pc, std::string message, int32_t now);
+  // Why `st` cannot be a saved position of this sequence; empty when it can.
+  std::string checkSaved(const RecordState& st, std::span<const uint8_t> slots) const;
   void finish(uint32_t r, Status status, Reason reason, int32_t now);
   void record(uint32_t r, uint16_t step, Result result, int32_t now) {
     if (options_.history) history_.push_back({r, now, step, result});
@@ -307,6 +313,13 @@ class Interpreter {
   uint32_t width_ = 0;  // module fields per record
   std::unordered_map<std::string, uint16_t> fieldByName_;  // the sequence entity's fields
   std::unordered_map<std::string, uint16_t> stepByLabel_;
+  // Where a record can wait, by pc (sorted): what restore() accepts.
+  struct ResumePoint {
+    uint32_t pc;
+    uint16_t step;
+    Waiting waiting;
+  };
+  std::vector<ResumePoint> resumePoints_;
 
   std::vector<RecordState> states_;
   std::vector<uint8_t> slots_;     // record × slot: engagement bits

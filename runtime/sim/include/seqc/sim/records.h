@@ -40,6 +40,12 @@ struct RecordTable {
   std::vector<Value> values;
 };
 
+// What a records or events file may hold (docs/cli.md): larger files, rows and models
+// are errors, so no input exhausts memory.
+inline constexpr size_t kMaxRecordsFileBytes = size_t{4} << 30;
+inline constexpr size_t kMaxRowBytes = size_t{64} << 20;
+inline constexpr size_t kMaxModelBytes = size_t{1} << 20;
+
 // Reads `path` (.csv or .jsonl by extension). Every value is checked against `schema`;
 // only the fields named in `keep` are stored (missing columns are null; with
 // `presentOnly`, a CSV's table has only the kept fields its header names, which saves
