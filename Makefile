@@ -48,4 +48,4 @@ bench-simulate-cli: setup
 	@bench/bench_simulate_cli.sh $(BENCH_BUILD)/bin 1000000
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-release

@@ -46,14 +46,14 @@ std::string formatBytes(size_t bytes) {
 bool readFile(const std::string& path, const ReadLimits& limits, std::string& out, std::string& error) {
   out.clear();
   auto fail = [&](std::string why) {
-    error = fmt::format("{}: {}", path, why);
+    error = fmt::format("cannot read '{}': {}", path, why);
     out.clear();
     out.shrink_to_fit();
     return false;
   };
   if (path.find('\0') != std::string::npos) return fail("the path holds a NUL byte");
   Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) return fail(fmt::format("cannot open the file: {}", std::strerror(errno)));
+  if (f.fd < 0) return fail(std::strerror(errno));
   struct stat st {};
   if (::fstat(f.fd, &st) == 0) {
     if (S_ISDIR(st.st_mode)) return fail("is a directory");
@@ -65,7 +65,7 @@ bool readFile(const std::string& path, const ReadLimits& limits, std::string& ou
   if (!limits.magic.empty()) {
     std::string head(limits.magic.size(), '\0');
     ssize_t got = readFully(f.fd, head.data(), head.size());
-    if (got < 0) return fail(fmt::format("cannot read the file: {}", std::strerror(errno)));
+    if (got < 0) return fail(std::strerror(errno));
     out.append(head.data(), static_cast<size_t>(got));
     if (out != limits.magic) return true;
   }
@@ -79,7 +79,7 @@ bool readFile(const std::string& path, const ReadLimits& limits, std::string& ou
     if (want == 0) want = 1;
     out.resize(at + want);
     ssize_t got = readFully(f.fd, out.data() + at, want);
-    if (got < 0) return fail(fmt::format("cannot read the file: {}", std::strerror(errno)));
+    if (got < 0) return fail(std::strerror(errno));
     out.resize(at + static_cast<size_t>(got));
     if (limits.text) {
       if (const void* nul = std::memchr(out.data() + at, '\0', static_cast<size_t>(got)))

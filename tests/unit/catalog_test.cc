@@ -176,8 +176,8 @@ TEST_CASE("clone copies every version into an inactive sequence", "[catalog]") {
   CHECK_THROWS_WITH(ws.clone("Webinar nurture", "Marketing basics", ""),
                     "a sequence named 'Marketing basics' already exists");
   CHECK_THROWS_AS(ws.clone("Webinar nurture", "", ""), Error);
-  CHECK_THROWS_AS(ws.clone("Webinar nurture", std::string(101, 'x'), ""), Error);
-  CHECK_NOTHROW(ws.clone("Webinar nurture", std::string(100, 'x'), ""));
+  CHECK_THROWS_AS(ws.clone("Webinar nurture", std::string(161, 'x'), ""), Error);
+  CHECK_NOTHROW(ws.clone("Webinar nurture", std::string(160, 'x'), ""));
   CHECK_THROWS_AS(ws.clone("Missing", "Another", ""), Error);
   CHECK(ws.list({}).size() == 7);
 }

@@ -719,7 +719,7 @@ TEST_CASE("event errors name file, line and member", "[events]") {
   std::vector<Event> out;
   std::string error;
   CHECK_FALSE(readEvents("/nonexistent/e.jsonl", kStart, schema(), arena, out, error));
-  CHECK_THAT(error, Contains("/nonexistent/e.jsonl: cannot open"));
+  CHECK_THAT(error, Contains("cannot read '/nonexistent/e.jsonl': No such file"));
 }
 
 // ---- robustness -----------------------------------------------------------------------------

@@ -99,7 +99,7 @@ constexpr size_t kMaxBundleBytes = size_t{256} << 20;
 std::string readBundle(const std::string& path) {
   std::string text, error;
   if (!seqc::readFile(path, {kMaxBundleBytes, {}, true}, text, error))
-    throw Error(fmt::format("cannot import {}; nothing imported", error));
+    throw Error(fmt::format("{}; nothing imported", error));
   return text;
 }
 

@@ -115,7 +115,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     st.waiting = static_cast<rt::Waiting>(c.waiting);
     st.reason = static_cast<rt::Reason>(c.reason);
     slots.assign(c.data.begin(), c.data.begin() + seq.slots);
-    sim.restore(r, st, slots, vars);
+    if (!sim.restore(r, st, slots, vars)) damaged[r] = "its saved position is damaged";  // failed there
   }
   // The action happens at `until`, before the timers due then (LANGUAGE.md §6).
   std::vector<bool> touched(rows.size(), false);  // rows it names are saved even when they did not move
@@ -125,7 +125,8 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     for (uint32_t r = 0; r < rows.size(); ++r)
       if (auto it = byRecord.find(rows[r].record); it != byRecord.end()) {
         touched[r] = true;
-        apply(sim, r, *it->second, end);
+        // A damaged record was failed above: the command reports that, not a refusal.
+        if (damaged[r].empty()) apply(sim, r, *it->second, end);
       }
   }
   while (auto t = sim.nextTimer()) {

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -140,8 +141,10 @@ CREATE TABLE step_counts(
 
 class Database {
  public:
-  Database(std::string path, int flags) : path_(std::move(path)) {
-    int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
+  // `uri`, when given, is what SQLite opens (with SQLITE_OPEN_URI); `path` names it.
+  Database(std::string path, int flags, const std::string& uri = {}) : path_(std::move(path)) {
+    int rc = sqlite3_open_v2(uri.empty() ? path_.c_str() : uri.c_str(), &db_,
+                             uri.empty() ? flags : flags | SQLITE_OPEN_URI, nullptr);
     if (rc != SQLITE_OK) {
       if (!db_) throw StoreError(fmt::format("cannot open workspace database '{}': out of memory", path_));
       std::string detail = sqlite3_errmsg(db_);
@@ -466,12 +469,28 @@ std::string connectionQuery(unsigned bits) {
 
 // ---- the store --------------------------------------------------------------------
 
+// A WAL database opened read-only needs its -shm file, which a reader without the right
+// to write the directory cannot create. With no -wal file the database file holds every
+// change, so it is read as immutable; with one, a writer is about, and SQLite reads its
+// -shm as it is.
+std::string readOnlyUri(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path + "-wal", ec)) return {};
+  std::string uri = "file:";
+  for (unsigned char c : std::filesystem::absolute(path, ec).string()) {
+    if (std::isalnum(c) || std::strchr("/-_.~", c)) uri += static_cast<char>(c);
+    else uri += fmt::format("%{:02X}", c);
+  }
+  return uri + "?immutable=1";
+}
+
 class SqliteStore final : public Store {
  public:
   // `readOnly` (why, when not empty): the user may not write the database or its
   // directory (a read-only mount, another user's workspace); reading still works.
   SqliteStore(const std::string& path, bool create, std::string readOnly = {})
-      : db_(path, (readOnly.empty() ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX),
+      : db_(path, (readOnly.empty() ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX,
+            readOnly.empty() ? std::string() : readOnlyUri(path)),
         readOnly_(std::move(readOnly)) {
     sqlite3* db = db_.get();
     sqlite3_busy_timeout(db, kBusyTimeoutMs);

@@ -456,12 +456,8 @@ bool load(const uint8_t* data, size_t size, Module& out, std::string& error) {
 
 bool loadFile(const std::string& path, Module& out, std::string& error) {
   std::string bytes;
-  if (!seqc::readFile(path, {kMaxFileBytes, std::string_view(kMagic.data(), kMagic.size()), false}, bytes, error)) {
-    std::string_view why(error);
-    if (why.starts_with(path + ": ")) why.remove_prefix(path.size() + 2);
-    error = fmt::format("cannot read '{}': {}", path, why);
+  if (!seqc::readFile(path, {kMaxFileBytes, std::string_view(kMagic.data(), kMagic.size()), false}, bytes, error))
     return false;
-  }
   if (!load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), out, error)) {
     error = fmt::format("invalid bytecode: {}: {}", path, error);
     return false;

@@ -485,13 +485,13 @@ std::string Interpreter::checkSaved(const RecordState& st, std::span<const uint8
     if (st.waiting != Waiting::Nothing) return "a finished record waits";
     return {};
   }
-  auto it = std::lower_bound(resumePoints_.begin(), resumePoints_.end(), st.pc,
-                             [](const ResumePoint& p, uint32_t pc) { return p.pc < pc; });
-  if (it == resumePoints_.end() || it->pc != st.pc)
-    return fmt::format("pc {} is not a point where this version waits", st.pc);
-  if (it->waiting != st.waiting || it->step != st.step)
-    return fmt::format("pc {} waits at another step or in another way", st.pc);
-  return {};
+  // One pc can be two resume points: after a `wait`, and at the `within` that follows.
+  auto [first, last] = std::equal_range(resumePoints_.begin(), resumePoints_.end(), ResumePoint{st.pc, 0, {}},
+                                        [](const ResumePoint& a, const ResumePoint& b) { return a.pc < b.pc; });
+  if (first == last) return fmt::format("pc {} is not a point where this version waits", st.pc);
+  for (auto it = first; it != last; ++it)
+    if (it->waiting == st.waiting && it->step == st.step) return {};
+  return fmt::format("pc {} waits at another step or in another way", st.pc);
 }
 
 bool Interpreter::restore(uint32_t r, const RecordState& state, std::span<const uint8_t> slots,

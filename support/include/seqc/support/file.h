@@ -16,7 +16,7 @@ struct ReadLimits {
 
 // Reads `path` into `out` in chunks (pipes and /proc files report no size), stopping at
 // the first thing wrong: an input without end at the limit, a NUL byte at the chunk that
-// shows it. False with `error` ("PATH: why"). A wrong magic number is not an error
+// shows it. False with `error` ("cannot read 'PATH': why"). A wrong magic number is not an error
 // here: `out` holds the bytes that show it, for the caller's decoder to report.
 
 bool readFile(const std::string& path, const ReadLimits& limits, std::string& out, std::string& error);
