@@ -69,6 +69,17 @@ Value moneyValue(money::Result r) {
   return Value::money(r.units);
 }
 
+// A datetime result, or the record's fault when it is outside the calendar (time.h);
+// `late` tells which side when the arithmetic overflowed.
+Value checkedDateTime(int64_t seconds, bool overflow = false, bool late = false) {
+  if (!overflow && seconds >= kFirstInstant && seconds <= kLastInstant) return Value::datetime(seconds);
+  if (!overflow) late = seconds > kLastInstant;
+  std::string side = fmt::format("{} {}", late ? "after" : "before",
+                                 formatDateTime(late ? kLastInstant : kFirstInstant));
+  if (overflow) throw Fault{"datetime out of range: " + side};
+  throw Fault{fmt::format("datetime out of range: {} is {}", formatDateTime(seconds), side)};
+}
+
 // The tags are the first value types, in the same order: a tag is named as its type.
 #define SAME_AS_VALUE_TYPE(T) static_assert(static_cast<int>(Tag::T) == static_cast<int>(bc::ValueType::T));
 SAME_AS_VALUE_TYPE(Null) SAME_AS_VALUE_TYPE(Bool) SAME_AS_VALUE_TYPE(Int) SAME_AS_VALUE_TYPE(Decimal)
@@ -163,12 +174,11 @@ Value arith(Opcode op, const Value& a, const Value& b, StringArena& arena) {
   if (aTime && b.tag == Tag::Duration && (op == Opcode::Add || op == Opcode::Sub)) {
     bool overflow = op == Opcode::Add ? __builtin_add_overflow(instant(a), b.i, &r)
                                       : __builtin_sub_overflow(instant(a), b.i, &r);
-    if (overflow) throw Fault{"datetime overflow"};
-    return Value::datetime(r);
+    return checkedDateTime(r, overflow, (op == Opcode::Add) == (b.i > 0));
   }
   if (a.tag == Tag::Duration && bTime && op == Opcode::Add) {
-    if (__builtin_add_overflow(a.i, instant(b), &r)) throw Fault{"datetime overflow"};
-    return Value::datetime(r);
+    bool overflow = __builtin_add_overflow(a.i, instant(b), &r);
+    return checkedDateTime(r, overflow, a.i > 0);
   }
   if (aTime && bTime && op == Opcode::Sub) {
     if (__builtin_sub_overflow(instant(a), instant(b), &r)) throw Fault{"duration overflow"};
@@ -737,8 +747,10 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           int64_t nowAbs = options_.start + now;
           auto floorDiv = [](int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); };
           switch (fn) {
-            case bc::Builtin::Now: stack[sp++] = Value::datetime(nowAbs); break;
-            case bc::Builtin::Today: stack[sp++] = Value::date(floorDiv(nowAbs, kSecondsPerDay)); break;
+            case bc::Builtin::Now: stack[sp++] = checkedDateTime(nowAbs); break;
+            case bc::Builtin::Today:
+              stack[sp++] = Value::date(floorDiv(checkedDateTime(nowAbs).i, kSecondsPerDay));
+              break;
             case bc::Builtin::DaysSince: {
               Value& v = stack[sp - 1];
               if (v.isNull()) break;
