@@ -10,9 +10,6 @@
 namespace seqc {
 namespace {
 
-constexpr int kMinYear = 1900;
-constexpr int kMaxYear = 9999;
-
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Exactly `n` digits at `pos` (advanced past them).
@@ -49,10 +46,11 @@ std::optional<int64_t> datePart(std::string_view s, size_t& pos) {
   if (!m || !expect(s, pos, '-')) return std::nullopt;
   auto d = digits(s, pos, 2);
   if (!d) return std::nullopt;
-  if (*y < kMinYear || *y > kMaxYear || *m < 1 || *m > 12 || *d < 1 ||
-      static_cast<unsigned>(*d) > daysInMonth(*y, static_cast<unsigned>(*m)))
+  if (*m < 1 || *m > 12 || *d < 1 || static_cast<unsigned>(*d) > daysInMonth(*y, static_cast<unsigned>(*m)))
     return std::nullopt;
-  return daysFromCivil(*y, static_cast<unsigned>(*m), static_cast<unsigned>(*d));
+  int64_t days = daysFromCivil(*y, static_cast<unsigned>(*m), static_cast<unsigned>(*d));
+  if (days < kFirstDay || days > kLastDay) return std::nullopt;  // year 0000
+  return days;
 }
 
 int64_t floorDiv(int64_t a, int64_t b) {
@@ -83,15 +81,6 @@ Civil civilFromDays(int64_t z) {
 }
 
 }  // namespace
-
-int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 std::optional<int64_t> parseDate(std::string_view text) {
   size_t pos = 0;
@@ -134,8 +123,10 @@ std::optional<int64_t> parseDateTime(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  // Local time minus its offset is UTC.
-  return *days * kSecondsPerDay + *hh * 3600 + *mm * 60 + *ss - offset;
+  // Local time minus its offset is UTC, which an offset can take out of range.
+  int64_t t = *days * kSecondsPerDay + *hh * 3600 + *mm * 60 + *ss - offset;
+  if (t < kFirstInstant || t > kLastInstant) return std::nullopt;
+  return t;
 }
 
 std::optional<int64_t> parseDuration(std::string_view s) {

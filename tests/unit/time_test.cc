@@ -29,9 +29,10 @@ TEST_CASE("parseDate", "[time]") {
   CHECK_FALSE(parseDate("2026-00-01"));
   CHECK_FALSE(parseDate("2026-01-00"));
   CHECK_FALSE(parseDate("2026-01-32"));
-  CHECK_FALSE(parseDate("1899-12-31"));
-  CHECK(parseDate("1900-01-01"));
-  CHECK(parseDate("9999-12-31"));
+  CHECK(parseDate("1899-12-31") == daysFromCivil(1899, 12, 31));
+  CHECK(parseDate("0001-01-01") == kFirstDay);
+  CHECK(parseDate("9999-12-31") == kLastDay);
+  CHECK_FALSE(parseDate("0000-12-31"));
   CHECK_FALSE(parseDate("10000-01-01"));
   CHECK_FALSE(parseDate("2026-1-5"));
   CHECK_FALSE(parseDate("2026/01/05"));
@@ -76,11 +77,30 @@ TEST_CASE("parseDateTime", "[time]") {
   CHECK_FALSE(parseDateTime("2026-01-05T09:00:00Z "));
   CHECK_FALSE(parseDateTime("2026-01-05T09:00:00ZZ"));
   CHECK_FALSE(parseDateTime("2026-02-30T09:00:00Z"));
-  CHECK_FALSE(parseDateTime("1899-12-31T23:59:59Z"));
+  CHECK(parseDateTime("1899-12-31T23:59:59Z") == -2208988801);
   CHECK_FALSE(parseDateTime("2026-01-05T"));
   CHECK_FALSE(parseDateTime(""));
   CHECK_FALSE(parseDateTime("tomorrow"));
   CHECK_FALSE(parseDateTime(std::string_view("2026-01-05\0T09:00:00Z", 21)));
+}
+
+TEST_CASE("the calendar's range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z", "[time]") {
+  static_assert(kFirstDay == -719162 && kLastDay == 2932896);
+  CHECK(formatDate(kFirstDay) == "0001-01-01");
+  CHECK(formatDate(kLastDay) == "9999-12-31");
+  CHECK(formatDateTime(kFirstInstant) == "0001-01-01T00:00:00Z");
+  CHECK(formatDateTime(kLastInstant) == "9999-12-31T23:59:59Z");
+  // Every datetime in range reads back from its text; one second outside does not.
+  CHECK(parseDateTime(formatDateTime(kFirstInstant)) == kFirstInstant);
+  CHECK(parseDateTime(formatDateTime(kLastInstant)) == kLastInstant);
+  CHECK(formatDateTime(kLastInstant + 1) == "10000-01-01T00:00:00Z");
+  CHECK_FALSE(parseDateTime(formatDateTime(kLastInstant + 1)));
+  CHECK_FALSE(parseDateTime(formatDateTime(kFirstInstant - 1)));
+  // An offset can take a time in a valid day out of range.
+  CHECK(parseDateTime("0001-01-01T00:30:00-01:00") == kFirstInstant + 5400);
+  CHECK_FALSE(parseDateTime("0001-01-01T00:30:00+01:00"));
+  CHECK_FALSE(parseDateTime("9999-12-31T23:30:00-01:00"));
+  CHECK(parseDateTime("9999-12-31T23:59:59+00:01") == kLastInstant - 60);
 }
 
 TEST_CASE("parseDuration", "[time]") {

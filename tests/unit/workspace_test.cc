@@ -318,3 +318,51 @@ TEST_CASE("assign to is part of a version", "[workspace]") {
   REQUIRE(s.assign != bc::kNone);
   CHECK(shown.module.str(s.assign) == "team owner");
 }
+
+TEST_CASE("a datetime computed outside the calendar fails its record and is never stored", "[workspace][time]") {
+  // It used to be stored ("10000-01-30T…") and read back as null.
+  TempDir tmp;
+  auto w = makeWorkspace(tmp / "ws");
+  writeText(tmp / "leads.csv", "id,lastusedincampaign\nLate,9999-12-01T09:00:00Z\n"
+                               "Early,0001-01-05T00:00:00Z\nFine,2026-01-01T09:00:00Z\n");
+  w->loadRecords(tmp / "leads.csv", "lead");
+  activate(*w, tmp / "far.seq",
+           "sequence \"Far\" on lead {\n"
+           "  set lead.estimatedclosedate = lead.lastusedincampaign + 60d\n"
+           "  set lead.schedulefollowup_qualify = lead.lastusedincampaign - 5d\n"
+           "  task \"t\"\n"
+           "}\n");
+  w->connect("Far", {"Late", "Early", "Fine"}, "", false);
+  auto latest = [&](const std::string& record) {
+    ConnectionFilter f;
+    f.record = record;
+    auto rows = w->store().connections(f);
+    REQUIRE(rows.size() == 1);
+    return rows.back();
+  };
+  auto names = w->store().fieldNames("lead");
+  auto stored = [&](const std::string& record, const std::string& field) {
+    auto rec = w->store().record(record);
+    REQUIRE(rec);
+    auto number = std::find(names.begin(), names.end(), field) - names.begin();
+    std::optional<int64_t> at;
+    rt::StringArena arena;
+    CHECK(forEachField(rec->fields, [&](uint32_t n, std::string_view bytes) {
+      rt::Value v;
+      if (n == number && decodeValue(bytes, v, arena) && v.tag == rt::Tag::DateTime) at = v.i;
+    }));
+    return at;
+  };
+  ConnectionRow late = latest("Late"), early = latest("Early"), fine = latest("Fine");
+  CHECK(rt::kStatusNames[late.status] == "error");
+  CHECK(late.message == "line 2: datetime out of range: 10000-01-30T09:00:00Z is after 9999-12-31T23:59:59Z");
+  CHECK_FALSE(stored("Late", "estimatedclosedate"));
+  CHECK(rt::kStatusNames[early.status] == "error");
+  CHECK_THAT(early.message, Catch::StartsWith("line 3: datetime out of range: ") &&
+                                Catch::EndsWith(" is before 0001-01-01T00:00:00Z"));
+  CHECK(stored("Early", "estimatedclosedate") == *parseDateTime("0001-03-06T00:00:00Z"));
+  CHECK_FALSE(stored("Early", "schedulefollowup_qualify"));
+  CHECK(rt::kStatusNames[fine.status] == "active");
+  CHECK(stored("Fine", "estimatedclosedate") == *parseDateTime("2026-03-02T09:00:00Z"));
+  CHECK(stored("Fine", "schedulefollowup_qualify") == *parseDateTime("2025-12-27T09:00:00Z"));
+}

@@ -19,9 +19,6 @@ constexpr std::string_view kUnknown = "?";
 
 std::string duration(int64_t seconds) { return seqc::formatDuration(seconds); }
 
-// Days in [year 0, year 9999] print as dates; anything else as a plain number.
-constexpr int64_t kMinDay = -719528, kMaxDay = 2932896;
-
 std::string money(int64_t scaled) {
   uint64_t abs = scaled < 0 ? 0 - static_cast<uint64_t>(scaled) : static_cast<uint64_t>(scaled);
   std::string out = fmt::format("{}{}", scaled < 0 ? "-" : "", abs / 10000);
@@ -70,12 +67,12 @@ class Disassembler {
       case ValueType::Decimal: return fmt::format("{}", c.d);
       case ValueType::Money: return money(c.i);
       case ValueType::String: return str(c.str);
-      case ValueType::Date:
-        return c.i >= kMinDay && c.i <= kMaxDay ? seqc::formatDate(c.i) : fmt::format("day {}", c.i);
+      case ValueType::Date:  // outside the calendar: a plain number
+        return c.i >= seqc::kFirstDay && c.i <= seqc::kLastDay ? seqc::formatDate(c.i)
+                                                               : fmt::format("day {}", c.i);
       case ValueType::DateTime:
-        return c.i / seqc::kSecondsPerDay >= kMinDay && c.i / seqc::kSecondsPerDay <= kMaxDay
-                   ? seqc::formatDateTime(c.i)
-                   : fmt::format("second {}", c.i);
+        return c.i >= seqc::kFirstInstant && c.i <= seqc::kLastInstant ? seqc::formatDateTime(c.i)
+                                                                       : fmt::format("second {}", c.i);
       case ValueType::Duration: return duration(c.i);
       default: return fmt::format("{}", c.i);
     }

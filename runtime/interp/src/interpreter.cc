@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "seqc/interp/money.h"
 #include "seqc/support/time.h"
 #include "seqc/support/utf8.h"
 
@@ -37,24 +38,46 @@ bool isNumeric(Tag t) { return t == Tag::Int || t == Tag::Decimal || t == Tag::M
 double asDouble(const Value& v) {
   switch (v.tag) {
     case Tag::Int: return static_cast<double>(v.i);
-    case Tag::Money: return static_cast<double>(v.i) / kMoneyScale;
+    case Tag::Money: return money::toDouble(v.i);
     default: return v.d;
   }
 }
 
-// Money from any numeric value (exact for int and money).
-bool asMoney(const Value& v, int64_t& out) {
+Fault moneyOverflow() {
+  return {fmt::format("money overflow: money ranges from {} to {}",
+                      money::format(std::numeric_limits<int64_t>::min()),
+                      money::format(std::numeric_limits<int64_t>::max()))};
+}
+
+// The number a numeric value stands for, exactly (money.h).
+money::Exact exactNumber(const Value& v) {
   switch (v.tag) {
-    case Tag::Money: out = v.i; return true;
-    case Tag::Int: return !__builtin_mul_overflow(v.i, kMoneyScale, &out);
-    case Tag::Decimal: {
-      double scaled = std::round(v.d * kMoneyScale);
-      if (!(std::fabs(scaled) < 9.2e18)) return false;
-      out = static_cast<int64_t>(scaled);
-      return true;
-    }
-    default: return false;
+    case Tag::Int: return money::ofInt(v.i);
+    case Tag::Money: return money::ofMoney(v.i);
+    default:
+      if (auto x = money::ofDecimal(v.d)) return *x;
+      throw moneyOverflow();  // inf or nan: no decimal makes them
   }
+}
+
+Value moneyValue(money::Result r) {
+  switch (r.status) {
+    case money::Status::Ok: break;
+    case money::Status::Overflow: throw moneyOverflow();
+    case money::Status::DivisionByZero: throw Fault{"division by zero"};
+  }
+  return Value::money(r.units);
+}
+
+// A datetime result, or the record's fault when it is outside the calendar (time.h);
+// `late` tells which side when the arithmetic overflowed.
+Value checkedDateTime(int64_t seconds, bool overflow = false, bool late = false) {
+  if (!overflow && seconds >= kFirstInstant && seconds <= kLastInstant) return Value::datetime(seconds);
+  if (!overflow) late = seconds > kLastInstant;
+  std::string side = fmt::format("{} {}", late ? "after" : "before",
+                                 formatDateTime(late ? kLastInstant : kFirstInstant));
+  if (overflow) throw Fault{"datetime out of range: " + side};
+  throw Fault{fmt::format("datetime out of range: {} is {}", formatDateTime(seconds), side)};
 }
 
 // The tags are the first value types, in the same order: a tag is named as its type.
@@ -107,14 +130,28 @@ Value arith(Opcode op, const Value& a, const Value& b, StringArena& arena) {
     }
   }
   if (isNumeric(a.tag) && isNumeric(b.tag) && op != Opcode::Mod) {
-    bool money = a.tag == Tag::Money || b.tag == Tag::Money;
-    if (money && (op == Opcode::Add || op == Opcode::Sub)) {
-      int64_t x = 0, y = 0, r = 0;
-      if (!asMoney(a, x) || !asMoney(b, y)) throw Fault{"money overflow"};
-      bool overflow = op == Opcode::Add ? __builtin_add_overflow(x, y, &r)
-                                        : __builtin_sub_overflow(x, y, &r);
-      if (overflow) throw Fault{"money overflow"};
-      return Value::money(r);
+    // Exact (money.h). The checker rejects money * money and a number / money.
+    bool am = a.tag == Tag::Money, bm = b.tag == Tag::Money;
+    if (am || bm) {
+      const Value& m = am ? a : b;
+      const Value& other = am ? b : a;
+      switch (op) {
+        case Opcode::Add: return moneyValue(money::add(m.i, exactNumber(other)));
+        case Opcode::Sub:
+          return moneyValue(am ? money::subtract(a.i, exactNumber(b)) : money::subtractFrom(exactNumber(a), b.i));
+        case Opcode::Mul:
+          if (am && bm) break;
+          return moneyValue(money::multiply(m.i, exactNumber(other)));
+        case Opcode::Div:
+          if (am && bm) {  // a ratio: decimal
+            if (auto r = money::ratio(a.i, b.i)) return Value::decimal(*r);
+            throw Fault{"division by zero"};
+          }
+          if (am) return moneyValue(money::divide(a.i, exactNumber(b)));
+          break;
+        default: break;
+      }
+      throw typeFault(sym, a, b);
     }
     double x = asDouble(a), y = asDouble(b), r = 0;
     switch (op) {
@@ -128,11 +165,6 @@ Value arith(Opcode op, const Value& a, const Value& b, StringArena& arena) {
       default: throw typeFault(sym, a, b);
     }
     if (!std::isfinite(r)) throw Fault{"arithmetic overflow"};
-    if (money) {
-      int64_t m = 0;
-      if (!asMoney(Value::decimal(r), m)) throw Fault{"money overflow"};
-      return Value::money(m);
-    }
     return Value::decimal(r);
   }
   // Temporal arithmetic: datetime ± duration, datetime − datetime, duration ± duration.
@@ -142,12 +174,11 @@ Value arith(Opcode op, const Value& a, const Value& b, StringArena& arena) {
   if (aTime && b.tag == Tag::Duration && (op == Opcode::Add || op == Opcode::Sub)) {
     bool overflow = op == Opcode::Add ? __builtin_add_overflow(instant(a), b.i, &r)
                                       : __builtin_sub_overflow(instant(a), b.i, &r);
-    if (overflow) throw Fault{"datetime overflow"};
-    return Value::datetime(r);
+    return checkedDateTime(r, overflow, (op == Opcode::Add) == (b.i > 0));
   }
   if (a.tag == Tag::Duration && bTime && op == Opcode::Add) {
-    if (__builtin_add_overflow(a.i, instant(b), &r)) throw Fault{"datetime overflow"};
-    return Value::datetime(r);
+    bool overflow = __builtin_add_overflow(a.i, instant(b), &r);
+    return checkedDateTime(r, overflow, a.i > 0);
   }
   if (aTime && bTime && op == Opcode::Sub) {
     if (__builtin_sub_overflow(instant(a), instant(b), &r)) throw Fault{"duration overflow"};
@@ -180,9 +211,8 @@ std::optional<int> compare(const Value& a, const Value& b) {
     }
   }
   if (isNumeric(a.tag) && isNumeric(b.tag)) {
-    int64_t x = 0, y = 0;
-    if (a.tag != Tag::Decimal && b.tag != Tag::Decimal && asMoney(a, x) && asMoney(b, y))
-      return cmp(x, y);
+    if (a.tag == Tag::Money) return money::compare(a.i, exactNumber(b));
+    if (b.tag == Tag::Money) return -money::compare(b.i, exactNumber(a));
     return cmp(asDouble(a), asDouble(b));
   }
   bool aTime = a.tag == Tag::DateTime || a.tag == Tag::Date;
@@ -228,10 +258,11 @@ Value coerce(const bc::Field& f, const Value& v, std::string_view fieldName) {
     case VT::Int: case VT::Choice: if (v.tag == Tag::Int) return v; break;
     case VT::Decimal: if (isNumeric(v.tag)) return Value::decimal(asDouble(v)); break;
     case VT::Money: {
-      int64_t m = 0;
       if (!isNumeric(v.tag)) break;
-      if (!asMoney(v, m)) throw Fault{fmt::format("value too large for field '{}'", fieldName)};
-      return Value::money(m);
+      money::Result m = money::from(exactNumber(v));
+      if (m.status != money::Status::Ok)
+        throw Fault{fmt::format("value too large for field '{}'", fieldName)};
+      return Value::money(m.units);
     }
     case VT::String: case VT::Id: case VT::Lookup:
       if (v.tag == Tag::String) {
@@ -669,10 +700,12 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           Value& v = stack[sp - 1];
           if (v.isNull()) break;
           if (v.tag == Tag::Decimal) v.d = -v.d;
-          else if ((v.tag == Tag::Int || v.tag == Tag::Money || v.tag == Tag::Duration) &&
-                   v.i != std::numeric_limits<int64_t>::min())
-            v.i = -v.i;
-          else throw Fault{fmt::format("cannot negate {}", tagName(v.tag))};
+          else if (v.tag == Tag::Money) v = moneyValue(money::negate(v.i));
+          else if (v.tag != Tag::Int && v.tag != Tag::Duration)
+            throw Fault{fmt::format("cannot negate {}", tagName(v.tag))};
+          else if (v.i == std::numeric_limits<int64_t>::min())
+            throw Fault{v.tag == Tag::Int ? "integer overflow" : "duration overflow"};
+          else v.i = -v.i;
           break;
         }
         case Opcode::Not: stack[sp - 1] = Value::boolean(!truthy(stack[sp - 1])); break;
@@ -714,8 +747,10 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           int64_t nowAbs = options_.start + now;
           auto floorDiv = [](int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); };
           switch (fn) {
-            case bc::Builtin::Now: stack[sp++] = Value::datetime(nowAbs); break;
-            case bc::Builtin::Today: stack[sp++] = Value::date(floorDiv(nowAbs, kSecondsPerDay)); break;
+            case bc::Builtin::Now: stack[sp++] = checkedDateTime(nowAbs); break;
+            case bc::Builtin::Today:
+              stack[sp++] = Value::date(floorDiv(checkedDateTime(nowAbs).i, kSecondsPerDay));
+              break;
             case bc::Builtin::DaysSince: {
               Value& v = stack[sp - 1];
               if (v.isNull()) break;

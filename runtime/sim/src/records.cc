@@ -18,6 +18,7 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "seqc/interp/money.h"
 #include "seqc/support/file.h"
 #include "seqc/support/suggest.h"
 #include "seqc/support/time.h"
@@ -803,10 +804,7 @@ std::string fieldText(const FieldSpec& field, const Value& v) {
     case Tag::Bool: return v.b ? "true" : "false";
     case Tag::String: return std::string(v.str());
     case Tag::Decimal: return fmt::format("{}", v.d);  // shortest text that reads back exactly
-    case Tag::Money: {
-      uint64_t mag = v.i < 0 ? 0 - static_cast<uint64_t>(v.i) : static_cast<uint64_t>(v.i);
-      return fmt::format("{}{}.{:04}", v.i < 0 ? "-" : "", mag / kMoneyScale, mag % kMoneyScale);
-    }
+    case Tag::Money: return money::format(v.i);
     case Tag::Date: return formatDate(v.i);
     case Tag::DateTime: return formatDateTime(v.i);
     case Tag::Duration: return formatDuration(v.i);
