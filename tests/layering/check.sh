@@ -14,6 +14,7 @@ cd "$root" || exit 2
 declare -A allowed=(
   [support]="seqc/support/"
   [runtime/bytecode]="seqc/format/ seqc/support/"
+  [runtime/calendar]="seqc/calendar/ seqc/support/"
   [runtime/interp]="seqc/interp/ seqc/format/ seqc/support/"
   [runtime/sim]="seqc/sim/ seqc/interp/ seqc/format/ seqc/support/"
   [compiler]="compiler/ seqc/format/ seqc/support/"
