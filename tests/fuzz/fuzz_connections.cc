@@ -36,7 +36,7 @@ const char* kSource = R"(sequence "Fuzz" on lead {
     task "Look them up"
   }
   wait 2d
-  auto email "Bye"
+  auto email "Bye" template "bye"
 }
 )";
 
