@@ -714,6 +714,14 @@ std::optional<SyntaxErrorInfo> checkNesting(antlr4::CommonTokenStream& tokens, c
 
 namespace {
 
+// The text the lexer reads, byte for byte as long as `text`: the ANTLR runtime drops a
+// leading byte order mark, which would shift every offset, so it reads three spaces.
+std::string lexerText(std::string_view text) {
+  std::string out(text);
+  if (utf8::startsWithBom(out)) out.replace(0, utf8::kBom.size(), utf8::kBom.size(), ' ');
+  return out;
+}
+
 // Lexes file `id` and runs `rule(parser, tokens, map, errors)` on it; never throws.
 // Invalid UTF-8 and too deep nesting are reported here; false when they were, or when
 // the parser failed.
@@ -728,10 +736,11 @@ bool parseWith(const SourceManager& sm, FileId id, DiagnosticEngine& diags, Rule
                  static_cast<unsigned char>(text[at]));
     return false;
   }
-  OffsetMap map(id, text);
+  std::string lexed = lexerText(text);
+  OffsetMap map(id, lexed);
   std::vector<SyntaxErrorInfo> errors;
   try {
-    antlr4::ANTLRInputStream input(std::string{text});
+    antlr4::ANTLRInputStream input(lexed);
     SeqLexer lexer(&input);
     lexer.removeErrorListeners();
     ErrorCollector collector(map, errors);
@@ -884,7 +893,7 @@ TokenKind tokenKind(size_t type) {
 std::vector<LexToken> lexSource(std::string_view text) {
   // The runtime throws on invalid UTF-8: lex a copy with each bad byte replaced by a
   // one-byte character the lexer takes as BAD_CHAR, so offsets stay those of `text`.
-  std::string copy(text);
+  std::string copy = lexerText(text);
   for (size_t i = utf8::validPrefix(copy); i < copy.size();) {
     copy[i] = '\x01';  // one byte, lexed as BAD_CHAR
     i += utf8::validPrefix(std::string_view(copy).substr(i));
