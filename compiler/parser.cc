@@ -518,22 +518,32 @@ class AstBuilder {
     return limit({std::move(b), depth});
   }
 
+  // `x op y op z …` as a left-leaning tree, in one pass over the children: the generated
+  // accessors for the i-th operator (ctx->OR(i)) scan the children from the start.
+  template <class Operand, class Build>
+  Built chain(ParserRuleContext* ctx, ast::BinaryOp op, Build&& operand) {
+    std::optional<Built> acc;
+    SourceRange opRange = range(ctx);
+    for (antlr4::tree::ParseTree* child : ctx->children) {
+      if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
+        opRange = range(t);
+      } else if (auto* x = dynamic_cast<Operand*>(child)) {
+        Built next = operand(x);
+        acc = acc ? binary(op, std::move(*acc), std::move(next), opRange) : std::move(next);
+      }
+    }
+    if (!acc) return {errorExpr(range(ctx))};
+    return std::move(*acc);
+  }
+
   Built orExpr(SeqParser::ExprContext* ctx) {
-    if (!ctx || ctx->andExpr().empty()) return {errorExpr(range(ctx))};
-    auto parts = ctx->andExpr();
-    Built acc = andExpr(parts[0]);
-    for (size_t i = 1; i < parts.size(); ++i)
-      acc = binary(ast::BinaryOp::Or, std::move(acc), andExpr(parts[i]), range(ctx->OR(i - 1)));
-    return acc;
+    if (!ctx) return {errorExpr(range(ctx))};
+    return chain<SeqParser::AndExprContext>(ctx, ast::BinaryOp::Or, [&](auto* x) { return andExpr(x); });
   }
 
   Built andExpr(SeqParser::AndExprContext* ctx) {
-    if (!ctx || ctx->notExpr().empty()) return {errorExpr(range(ctx))};
-    auto parts = ctx->notExpr();
-    Built acc = notExpr(parts[0]);
-    for (size_t i = 1; i < parts.size(); ++i)
-      acc = binary(ast::BinaryOp::And, std::move(acc), notExpr(parts[i]), range(ctx->AND(i - 1)));
-    return acc;
+    if (!ctx) return {errorExpr(range(ctx))};
+    return chain<SeqParser::NotExprContext>(ctx, ast::BinaryOp::And, [&](auto* x) { return notExpr(x); });
   }
 
   Built unary(ast::UnaryOp op, SourceRange r, Built operand) {
