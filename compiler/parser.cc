@@ -566,6 +566,9 @@ class AstBuilder {
     if (ctx->IN()) {
       auto in = std::make_unique<ast::InExpr>();
       in->range = range(ctx);
+      in->listRange = in->range;
+      if (ctx->LBRACKET() && ctx->RBRACKET())
+        in->listRange = SourceRange::cover(range(ctx->LBRACKET()), range(ctx->RBRACKET()));
       unsigned depth = lhs.depth;
       in->lhs = std::move(lhs.expr);
       for (auto* e : ctx->expr()) {
