@@ -96,6 +96,7 @@ struct BinaryExpr : ExprOf<ExprKind::Binary> {
 struct InExpr : ExprOf<ExprKind::In> {
   std::unique_ptr<Expr> lhs;
   std::vector<std::unique_ptr<Expr>> items;
+  SourceRange listRange;  // `[` to `]`
 };
 
 // A condition of `if`/`else if`/`exit when`: an expression with an optional `within`.

@@ -12,6 +12,7 @@
 #include <llvm/ADT/BitVector.h>
 #include <llvm/Support/Casting.h>
 
+#include "seqc/format/bytecode.h"
 #include "seqc/support/suggest.h"
 #include "seqc/support/utf8.h"
 
@@ -768,8 +769,56 @@ class Checker {
     }
 
     Type checkExpr(ast::Expr& e) {
+      ++exprLevel_;
       e.type = computeType(e);
+      if (--exprLevel_ == 0) {  // a whole expression: the lowering evaluates it on the stack
+        stackReported_ = false;
+        stackNeed(e, 0, 0);
+      }
       return e.type;
+    }
+
+    // The most operand-stack slots evaluating `e` takes, from `base` slots already in use,
+    // as the lowering emits it (folding aside); what the verifier admits is bc::kMaxStack.
+    // Reports at the innermost expression that overflows from its parent's base
+    // `parentBase`: a long `in` list, not its last item.
+    size_t stackNeed(const ast::Expr& e, size_t base, size_t parentBase) {
+      size_t need = 1;
+      switch (e.kind) {
+        case ast::ExprKind::Unary: need = stackNeed(*llvm::cast<ast::UnaryExpr>(e).operand, base, base); break;
+        case ast::ExprKind::Binary: {
+          const auto& b = llvm::cast<ast::BinaryExpr>(e);
+          // `and`/`or` operands each run on an empty stack (short-circuit jumps pop them).
+          size_t rhsOffset = b.op == ast::BinaryOp::And || b.op == ast::BinaryOp::Or ? 0 : 1;
+          need = std::max(stackNeed(*b.lhs, base, base), rhsOffset + stackNeed(*b.rhs, base + rhsOffset, base));
+          break;
+        }
+        case ast::ExprKind::In: {
+          const auto& in = llvm::cast<ast::InExpr>(e);
+          need = stackNeed(*in.lhs, base, base);
+          for (size_t i = 0; i < in.items.size(); ++i)
+            need = std::max(need, 1 + i + stackNeed(*in.items[i], base + 1 + i, base));
+          if (!stackReported_ && parentBase + need > bc::kMaxStack) {
+            diags_.report(DiagKind::NestingTooDeep, in.listRange,
+                          "this `in` list is too long ({} items): an expression holds at most {} values at once",
+                          in.items.size(), bc::kMaxStack);
+            stackReported_ = true;
+          }
+          break;
+        }
+        case ast::ExprKind::Call: {
+          const auto& args = llvm::cast<ast::CallExpr>(e).args;
+          for (size_t i = 0; i < args.size(); ++i) need = std::max(need, i + stackNeed(*args[i], base + i, base));
+          break;
+        }
+        default: break;
+      }
+      if (!stackReported_ && parentBase + need > bc::kMaxStack) {
+        diags_.report(DiagKind::NestingTooDeep, e.range,
+                      "expression is too large: it needs more than {} values at once", bc::kMaxStack);
+        stackReported_ = true;
+      }
+      return need;
     }
 
     Type computeType(ast::Expr& e) {
@@ -1008,6 +1057,8 @@ class Checker {
     size_t statementCount_ = 0;
     bool hasEmail_ = false;
     std::vector<llvm::StringMap<ast::LetStmt*>> scopes_;
+    unsigned exprLevel_ = 0;      // checkExpr calls in progress
+    bool stackReported_ = false;  // the stack limit, once per whole expression
   };
 
   const std::vector<ast::File*>& files_;

@@ -3,17 +3,20 @@
 #include "compiler/compilation.h"
 
 #include <pthread.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <map>
 #include <mutex>
 
 #include "compiler/parser.h"
+#include "seqc/support/file.h"
+#include "seqc/support/quote.h"
 
 namespace fs = std::filesystem;
 
@@ -23,7 +26,10 @@ namespace {
 
 std::string canonicalPath(const fs::path& p) {
   std::error_code ec;
-  return fs::weakly_canonical(fs::absolute(p, ec), ec).string();
+  fs::path absolute = fs::absolute(p, ec);
+  fs::path canonical = fs::weakly_canonical(absolute, ec);
+  // A link loop fails resolution: keep the path, so reading it says what is wrong.
+  return ec || canonical.empty() ? absolute.lexically_normal().string() : canonical.string();
 }
 
 }  // namespace
@@ -45,8 +51,11 @@ std::shared_ptr<const Stdlib> Stdlib::get(const std::string& dir) {
     diags.report(DiagKind::FileError, {}, "standard library not found in '{}' (set SEQC_STDLIB)", dir);
   std::sort(paths.begin(), paths.end());  // deterministic FileIds
   for (const fs::path& p : paths) {
-    std::ifstream in(p, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string text, error;
+    if (!readFile(p.string(), {kMaxFileBytes, {}, false}, text, error)) {
+      diags.report(DiagKind::FileError, {}, "cannot read the standard library: {}", printable(error));
+      continue;
+    }
     FileId id = sm.add(p.string(), std::move(text));
     lib->files.push_back(parseFile(sm, id, diags));
     lib->sources.push_back(sm.shared(id));
@@ -138,34 +147,20 @@ std::string Compilation::canonical(const std::string& path) const {
 std::optional<FileId> Compilation::read(const std::string& path, SourceRange from) {
   std::string canon = canonical(path);
   if (auto it = byPath_.find(canon); it != byPath_.end()) return it->second;
+  auto cannot = [&](DiagKind importKind, std::string_view why) -> std::optional<FileId> {
+    if (from.valid()) diags_.report(importKind, from, "cannot import '{}': {}", printable(path), why);
+    else diags_.report(DiagKind::FileError, {}, "cannot read '{}': {}", printable(path), why);
+    return std::nullopt;
+  };
   if (memory_) {
     auto it = memory_->find(canon);
     if (it != memory_->end()) return add(canon, path, it->second);
-    if (from.valid()) diags_.report(DiagKind::ImportNotFound, from, "cannot import '{}': no such file", path);
-    else diags_.report(DiagKind::FileError, {}, "cannot read '{}': no such file", path);
-    return std::nullopt;
+    return cannot(DiagKind::ImportNotFound, "no such file");
   }
-  std::error_code ec;
-  if (!fs::is_regular_file(canon, ec)) {
-    bool exists = fs::exists(canon, ec);
-    if (from.valid())
-      diags_.report(DiagKind::ImportNotFound, from, "cannot import '{}': {}", path,
-                    exists ? "not a regular file" : "no such file");
-    else
-      diags_.report(DiagKind::FileError, {}, "cannot read '{}': {}", path,
-                    exists ? "not a regular file" : "no such file");
-    return std::nullopt;
-  }
-  // Read at most one byte past the limit: some files (/proc) report a size of 0.
-  std::ifstream in(canon, std::ios::binary);
-  std::string text(kMaxFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(in.bad() ? 0 : static_cast<size_t>(in.gcount()));
-  if (in.bad() || text.size() > kMaxFileBytes) {
-    diags_.report(DiagKind::FileError, from, "cannot read '{}': {}", path,
-                  in.bad() ? "read error" : fmt::format("larger than the {} MiB limit", kMaxFileBytes >> 20));
-    return std::nullopt;
-  }
+  std::string text;
+  bool missing = false;
+  if (std::string why = readSourceFile(canon, text, &missing); !why.empty())
+    return cannot(missing ? DiagKind::ImportNotFound : DiagKind::FileError, why);
   return add(canon, path, std::move(text));
 }
 
@@ -174,7 +169,13 @@ void Compilation::load(FileId id, unsigned depth) {
   files_[id] = owned_.back().get();
   fs::path dir = fs::path(sources_.file(id).path()).parent_path();
   for (const ast::ImportDecl& imp : files_[id]->imports) {
-    if (imp.path.empty()) continue;
+    if (!imp.pathRange.valid()) continue;  // no string: a syntax error says so
+    if (imp.path.empty() || imp.path.find('\0') != std::string::npos) {
+      // The OS would read "" as no name and stop a path at its NUL.
+      diags_.report(DiagKind::ImportNotFound, imp.pathRange, "cannot import '{}': {}", printable(imp.path),
+                    imp.path.empty() ? "the path is empty" : "a path cannot hold a NUL character");
+      continue;
+    }
     fs::path target = fs::path(imp.path).is_absolute() ? fs::path(imp.path) : dir / imp.path;
     if (auto it = byPath_.find(canonical(target.string())); it != byPath_.end()) {
       if (state_[it->second] == LoadState::Loading)
@@ -195,6 +196,32 @@ void Compilation::finish() {
   for (ast::File* f : files_)
     if (f) files.push_back(f);
   program_ = checkProgram(files, stdlib_->files.size(), diags_);
+}
+
+std::string readSourceFile(const std::string& path, std::string& text, bool* missing) {
+  text.clear();
+  auto problem = [&](bool isMissing, std::string why) {
+    if (missing) *missing = isMissing;
+    return why;
+  };
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    int err = errno;
+    if (err == ENOENT || err == ENOTDIR) return problem(true, "no such file");
+    if (err == ELOOP) return problem(true, "a loop of symbolic links");
+    return problem(false, std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) return problem(true, "not a regular file");
+  if (static_cast<uint64_t>(st.st_size) > kMaxFileBytes)
+    return problem(false, fmt::format("larger than the {} limit", formatBytes(kMaxFileBytes)));
+  // Sized to the file, not the limit: a compilation may read hundreds of small files.
+  std::string error;
+  if (!readFile(path, {kMaxFileBytes, {}, false}, text, error)) {
+    std::string_view why = error;  // "PATH: why"
+    if (why.substr(0, path.size() + 2) == path + ": ") why.remove_prefix(path.size() + 2);
+    return problem(false, std::string(why));
+  }
+  return {};
 }
 
 std::string defaultStdlibDir(const char* argv0) {

@@ -80,6 +80,11 @@ class Compilation {
   std::unique_ptr<Program> program_;
 };
 
+// Reads the source file `path` into `text`, sized to the file. Empty when it did; else
+// why not: "no such file", "not a regular file", "a loop of symbolic links" (then
+// `*missing` is set: nothing there to read), "larger than the 16 MiB limit" or an I/O error.
+std::string readSourceFile(const std::string& path, std::string& text, bool* missing = nullptr);
+
 // The standard library next to the running executable: <exe dir>/../share/seqc/stdlib,
 // or $SEQC_STDLIB when set.
 std::string defaultStdlibDir(const char* argv0);

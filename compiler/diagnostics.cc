@@ -1,4 +1,5 @@
-// Diagnostic kinds, ordering and rendering.
+// Diagnostic kinds, ordering and rendering. Text output shows paths, messages and source
+// lines through printable(): a NUL or a stray byte in a source must not garble the line.
 #include "compiler/diagnostics.h"
 
 #include <algorithm>
@@ -6,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "seqc/support/quote.h"
 #include "seqc/support/utf8.h"
 
 namespace seqc {
@@ -29,7 +31,8 @@ constexpr std::array kAllKinds = {
 #undef DIAG
 };
 
-// The caret line under `line` for the part of `range` that lies on it.
+// The caret line under `line` for the part of `range` that lies on it, measured on the
+// line as printed (escapes are wider than the bytes they stand for).
 std::string caretLine(const SourceFile& f, uint32_t line, const SourceRange& range) {
   std::string_view text = f.lineText(line);
   uint32_t start = f.lineStart(line);
@@ -39,13 +42,13 @@ std::string caretLine(const SourceFile& f, uint32_t line, const SourceRange& ran
   from = std::min<uint32_t>(from, static_cast<uint32_t>(text.size()));
   std::string out;
   // Keep tabs so the caret lines up however the terminal renders them.
-  for (uint32_t i = 0; i < from; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
+  for (char ch : printable(text.substr(0, from))) {
+    unsigned char c = static_cast<unsigned char>(ch);
     if (utf8::isContinuation(c)) continue;
     out += c == '\t' ? '\t' : ' ';
   }
   out += '^';
-  size_t width = to > from ? utf8::countCodePoints(text.substr(from, to - from)) : 1;
+  size_t width = to > from ? utf8::countCodePoints(printable(text.substr(from, to - from))) : 1;
   if (width > 1) out.append(width - 1, '~');
   return out;
 }
@@ -53,11 +56,12 @@ std::string caretLine(const SourceFile& f, uint32_t line, const SourceRange& ran
 void renderOne(std::string& out, const SourceManager& sm, const SourceRange& range,
                Severity sev, std::string_view message, std::string_view kind, bool snippet = true) {
   if (!range.valid()) {
-    out += fmt::format("seqc: {}: {}", severityName(sev), message);
+    out += fmt::format("seqc: {}: {}", severityName(sev), printable(message));
   } else {
     const SourceFile& f = sm.file(range.file);
     LineCol lc = f.lineCol(range.begin);
-    out += fmt::format("{}:{}:{}: {}: {}", f.path(), lc.line, lc.column, severityName(sev), message);
+    out += fmt::format("{}:{}:{}: {}: {}", printable(f.path()), lc.line, lc.column, severityName(sev),
+                       printable(message));
   }
   if (!kind.empty()) out += fmt::format(" [{}]", kind);
   out += '\n';
@@ -65,7 +69,7 @@ void renderOne(std::string& out, const SourceManager& sm, const SourceRange& ran
     const SourceFile& f = sm.file(range.file);
     uint32_t line = f.lineCol(range.begin).line;
     out += "    ";
-    out += f.lineText(line);
+    out += printable(f.lineText(line));
     out += "\n    ";
     out += caretLine(f, line, range);
     out += '\n';

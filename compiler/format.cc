@@ -17,6 +17,7 @@
 
 #include "compiler/compilation.h"
 #include "compiler/parser.h"
+#include "seqc/support/utf8.h"
 
 namespace seqc {
 namespace {
@@ -592,7 +593,8 @@ std::optional<std::string> formatParsed(const SourceManager& sm, FileId id, Diag
 
 std::string formatFile(const SourceFile& source, const ast::File& file) {
   Printer p(source.text(), file.comments);
-  return p.file(file);
+  // A byte order mark stays: the file keeps what its editor wrote.
+  return std::string(utf8::startsWithBom(source.text()) ? utf8::kBom : "") + p.file(file);
 }
 
 std::string formatExpr(std::string_view text, const ast::Expr& e) {

@@ -21,6 +21,7 @@
 #include <llvm/Support/Casting.h>
 
 #include "compiler/format.h"
+#include "seqc/support/quote.h"
 
 namespace seqc {
 namespace {
@@ -265,7 +266,7 @@ class Lowerer {
   // Keeps the first failure, as `path:line: message` when the place is known.
   void fail(SourceRange where, std::string_view message) {
     if (!error_.empty()) return;
-    error_ = where.valid() ? fmt::format("{}:{}: {}", sm_.file(where.file).path(), line(where), message)
+    error_ = where.valid() ? fmt::format("{}:{}: {}", printable(sm_.file(where.file).path()), line(where), message)
                            : std::string(message);
   }
   void fail(std::string_view message) { fail(statement_, message); }
@@ -915,7 +916,8 @@ bool lower(const Compilation& compilation, bc::Module& out, std::string& error) 
   std::string source;
   for (FileId id = 0; id < compilation.sources().size(); ++id)
     if (!compilation.isStdlib(id)) {
-      source = std::filesystem::path(compilation.sources().file(id).path()).filename().string();
+      // The module's source name is text (the format holds UTF-8); a file name need not be.
+      source = printable(std::filesystem::path(compilation.sources().file(id).path()).filename().string());
       break;
     }
   return lower(*compilation.program(), compilation.sources(), std::move(source), out, error);

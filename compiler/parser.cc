@@ -518,22 +518,32 @@ class AstBuilder {
     return limit({std::move(b), depth});
   }
 
+  // `x op y op z …` as a left-leaning tree, in one pass over the children: the generated
+  // accessors for the i-th operator (ctx->OR(i)) scan the children from the start.
+  template <class Operand, class Build>
+  Built chain(ParserRuleContext* ctx, ast::BinaryOp op, Build&& operand) {
+    std::optional<Built> acc;
+    SourceRange opRange = range(ctx);
+    for (antlr4::tree::ParseTree* child : ctx->children) {
+      if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
+        opRange = range(t);
+      } else if (auto* x = dynamic_cast<Operand*>(child)) {
+        Built next = operand(x);
+        acc = acc ? binary(op, std::move(*acc), std::move(next), opRange) : std::move(next);
+      }
+    }
+    if (!acc) return {errorExpr(range(ctx))};
+    return std::move(*acc);
+  }
+
   Built orExpr(SeqParser::ExprContext* ctx) {
-    if (!ctx || ctx->andExpr().empty()) return {errorExpr(range(ctx))};
-    auto parts = ctx->andExpr();
-    Built acc = andExpr(parts[0]);
-    for (size_t i = 1; i < parts.size(); ++i)
-      acc = binary(ast::BinaryOp::Or, std::move(acc), andExpr(parts[i]), range(ctx->OR(i - 1)));
-    return acc;
+    if (!ctx) return {errorExpr(range(ctx))};
+    return chain<SeqParser::AndExprContext>(ctx, ast::BinaryOp::Or, [&](auto* x) { return andExpr(x); });
   }
 
   Built andExpr(SeqParser::AndExprContext* ctx) {
-    if (!ctx || ctx->notExpr().empty()) return {errorExpr(range(ctx))};
-    auto parts = ctx->notExpr();
-    Built acc = notExpr(parts[0]);
-    for (size_t i = 1; i < parts.size(); ++i)
-      acc = binary(ast::BinaryOp::And, std::move(acc), notExpr(parts[i]), range(ctx->AND(i - 1)));
-    return acc;
+    if (!ctx) return {errorExpr(range(ctx))};
+    return chain<SeqParser::NotExprContext>(ctx, ast::BinaryOp::And, [&](auto* x) { return notExpr(x); });
   }
 
   Built unary(ast::UnaryOp op, SourceRange r, Built operand) {
@@ -556,6 +566,9 @@ class AstBuilder {
     if (ctx->IN()) {
       auto in = std::make_unique<ast::InExpr>();
       in->range = range(ctx);
+      in->listRange = in->range;
+      if (ctx->LBRACKET() && ctx->RBRACKET())
+        in->listRange = SourceRange::cover(range(ctx->LBRACKET()), range(ctx->RBRACKET()));
       unsigned depth = lhs.depth;
       in->lhs = std::move(lhs.expr);
       for (auto* e : ctx->expr()) {
@@ -714,6 +727,14 @@ std::optional<SyntaxErrorInfo> checkNesting(antlr4::CommonTokenStream& tokens, c
 
 namespace {
 
+// The text the lexer reads, byte for byte as long as `text`: the ANTLR runtime drops a
+// leading byte order mark, which would shift every offset, so it reads three spaces.
+std::string lexerText(std::string_view text) {
+  std::string out(text);
+  if (utf8::startsWithBom(out)) out.replace(0, utf8::kBom.size(), utf8::kBom.size(), ' ');
+  return out;
+}
+
 // Lexes file `id` and runs `rule(parser, tokens, map, errors)` on it; never throws.
 // Invalid UTF-8 and too deep nesting are reported here; false when they were, or when
 // the parser failed.
@@ -728,10 +749,11 @@ bool parseWith(const SourceManager& sm, FileId id, DiagnosticEngine& diags, Rule
                  static_cast<unsigned char>(text[at]));
     return false;
   }
-  OffsetMap map(id, text);
+  std::string lexed = lexerText(text);
+  OffsetMap map(id, lexed);
   std::vector<SyntaxErrorInfo> errors;
   try {
-    antlr4::ANTLRInputStream input(std::string{text});
+    antlr4::ANTLRInputStream input(lexed);
     SeqLexer lexer(&input);
     lexer.removeErrorListeners();
     ErrorCollector collector(map, errors);
@@ -884,7 +906,7 @@ TokenKind tokenKind(size_t type) {
 std::vector<LexToken> lexSource(std::string_view text) {
   // The runtime throws on invalid UTF-8: lex a copy with each bad byte replaced by a
   // one-byte character the lexer takes as BAD_CHAR, so offsets stay those of `text`.
-  std::string copy(text);
+  std::string copy = lexerText(text);
   for (size_t i = utf8::validPrefix(copy); i < copy.size();) {
     copy[i] = '\x01';  // one byte, lexed as BAD_CHAR
     i += utf8::validPrefix(std::string_view(copy).substr(i));

@@ -9,13 +9,14 @@ namespace seqc {
 
 SourceFile::SourceFile(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {
-  lineStarts_.push_back(0);
+  // A byte order mark is in no line: columns and snippets start after it.
+  lineStarts_.push_back(utf8::startsWithBom(text_) ? static_cast<uint32_t>(utf8::kBom.size()) : 0);
   for (uint32_t i = 0; i < text_.size(); ++i)
     if (text_[i] == '\n') lineStarts_.push_back(i + 1);
 }
 
 LineCol SourceFile::lineCol(uint32_t offset) const {
-  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
+  offset = std::clamp<uint32_t>(offset, lineStarts_[0], static_cast<uint32_t>(text_.size()));
   auto it = std::upper_bound(lineStarts_.begin(), lineStarts_.end(), offset);
   uint32_t line = static_cast<uint32_t>(it - lineStarts_.begin());
   uint32_t start = lineStarts_[line - 1];

@@ -1,6 +1,7 @@
 // Source files and locations. A SourceRange is a half-open byte range [begin, end) into
 // one file's text; lines and columns (1-based, columns counted in code points) are
-// computed on demand from a table of line starts.
+// computed on demand from a table of line starts. A leading byte order mark is part of
+// the text but of no line (line 1 starts after it).
 #pragma once
 
 #include <cstdint>

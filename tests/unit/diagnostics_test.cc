@@ -31,6 +31,22 @@ TEST_CASE("text rendering: location, kind, source line and caret range", "[diagn
   CHECK(diags.errorCount() == 1);
 }
 
+TEST_CASE("text rendering escapes a NUL, control and stray bytes, and carets follow the escapes",
+          "[diagnostics]") {
+  SourceManager sm;
+  FileId id = sm.add("caf\xE9.seq", std::string("a\0b \x1B\xFF c\nnext\n", 14));
+  DiagnosticEngine diags;
+  diags.report(DiagKind::SyntaxError, {id, 7, 8}, "unexpected 'c'");
+  diags.report(DiagKind::SyntaxError, {id, 1, 2}, std::string("unexpected '\0'", 14));
+  auto out = renderText(sm, diags.diagnostics());
+  CHECK(out == "caf\\xE9.seq:1:8: error: unexpected 'c' [SyntaxError]\n"
+               "    a\\u{0}b \\u{1b}\\xFF c\n"
+               "                       ^\n"
+               "caf\\xE9.seq:1:2: error: unexpected '\\u{0}' [SyntaxError]\n"
+               "    a\\u{0}b \\u{1b}\\xFF c\n"
+               "     ^~~~~\n");
+}
+
 TEST_CASE("a note at the diagnostic's place is printed without a second snippet", "[diagnostics]") {
   SourceManager sm;
   FileId id = sm.add("x.seq", "lead.budgetamout\n");

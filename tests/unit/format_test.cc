@@ -17,6 +17,15 @@ TEST_CASE("formatSource: the canonical text of a file that parses", "[format]") 
   CHECK(formatSource("a.seq", *out, again) == out);
 }
 
+TEST_CASE("formatSource: a byte order mark is kept, the rest formatted as without it", "[format]") {
+  DiagnosticEngine diags;
+  auto out = formatSource("a.seq", "\xEF\xBB\xBFsequence   \"s\" on lead{ // hi\n  task \"x\" }", diags);
+  REQUIRE(out);
+  CHECK(*out == "\xEF\xBB\xBFsequence \"s\" on lead { // hi\n  task \"x\"\n}\n");
+  DiagnosticEngine again;
+  CHECK(formatSource("a.seq", *out, again) == out);
+}
+
 TEST_CASE("formatSource: syntax errors give nullopt and diagnostics at offsets of the text",
           "[format]") {
   std::string text = "sequence \"s\" on lead {\n  wait\n}\n";

@@ -51,6 +51,15 @@ TEST_CASE("lexer: lexSource: invalid UTF-8 and stray characters are Bad tokens, 
   CHECK(seqc::lexSource("").empty());
 }
 
+TEST_CASE("lexer: lexSource: a byte order mark shifts no offset", "[lexer]") {
+  // The ANTLR runtime drops a leading BOM itself; offsets must stay those of the text.
+  auto toks = seqc::lexSource("\xEF\xBB\xBFif x");
+  REQUIRE(toks.size() == 2);
+  CHECK(toks[0].begin == 3);
+  CHECK(toks[0].end == 5);
+  CHECK(toks[1].begin == 6);
+}
+
 TEST_CASE("lexer: decodeStringLiteral: escapes, invalid \\u, open literals", "[lexer]") {
   std::string out;
   CHECK(seqc::decodeStringLiteral(R"("a\n\t\"\\b")", out));

@@ -586,12 +586,35 @@ TEST_CASE("lower: is deterministic", "[lower]") {
 }
 
 TEST_CASE("lower: limits of the format are errors, not truncation", "[lower]") {
-  std::string items;
-  for (int i = 0; i < 300; ++i) items += (i ? ", " : "") + std::to_string(i);
-  CHECK_THAT(lowerError("sequence \"s\" on lead { task \"x\"\n if lead.numberofemployees in [" + items +
-                        "] { task \"y\" } }\n"),
-             Catch::Contains("mem.seq:2:") && Catch::Contains("stack"));
   CHECK_THAT(lowerError("sequence \"s\" on lead { task \"x\" due 400d }\n"), Catch::Contains("`due`"));
+}
+
+TEST_CASE("lower: the checker knows the operand stack's limit, and at it both agree", "[lower]") {
+  auto list = [](int n) {
+    std::string items;
+    for (int i = 0; i < n; ++i) items += (i ? ", " : "") + std::to_string(i);
+    return "[" + items + "]";
+  };
+  auto source = [](const std::string& cond) {
+    return "sequence \"s\" on lead { task \"x\"\n if " + cond + " { task \"y\" } }\n";
+  };
+  auto checkErrors = [](const std::string& text) {
+    Compilation c({SEQC_STDLIB_DIR});
+    runWithLargeStack([&] { c.checkSource("mem.seq", text); });
+    return renderText(c.sources(), c.diagnostics().sorted(c.sources()));
+  };
+  // The value and 255 items: 256 values, what the verifier admits.
+  lowerSource(source("lead.numberofemployees in " + list(255)));
+  lowerSource(source("(lead.numberofemployees in " + list(255) + ") == true"));
+  // One more is the checker's error, at the list, and never reaches the lowering.
+  CHECK_THAT(checkErrors(source("lead.numberofemployees in " + list(256))),
+             Catch::StartsWith("mem.seq:2:31: error: this `in` list is too long (256 items)") &&
+                 Catch::Contains("[NestingTooDeep]"));
+  // Below the left operand of `==`, 255 items are one too many.
+  CHECK_THAT(checkErrors(source("true == (lead.numberofemployees in " + list(255) + ")")),
+             Catch::StartsWith("mem.seq:2:5: error: expression is too large") && Catch::Contains("[NestingTooDeep]"));
+  // Short-circuit operands start from an empty stack: a chain of long lists is fine.
+  lowerSource(source("lead.numberofemployees in " + list(255) + " or lead.numberofemployees in " + list(255)));
 }
 
 TEST_CASE("lower: refuses a compilation with errors", "[lower]") {

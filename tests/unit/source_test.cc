@@ -30,3 +30,13 @@ TEST_CASE("CRLF line ends are not part of the line text", "[source]") {
   CHECK(f.lineText(1) == "one");
   CHECK(f.lineCol(5).line == 2);
 }
+
+TEST_CASE("a byte order mark is in no line: columns and line text start after it", "[source]") {
+  SourceFile f("a.seq", "\xEF\xBB\xBFsequence x\nend");
+  CHECK(f.lineText(1) == "sequence x");
+  CHECK(f.lineCol(3).column == 1);  // `sequence`
+  CHECK(f.lineCol(12).column == 10);
+  CHECK(f.lineCol(0).column == 1);  // inside the mark: the start of line 1
+  CHECK(f.lineCol(14).line == 2);
+  CHECK(SourceFile("b.seq", "\xEF\xBB\xBF").lineText(1).empty());
+}

@@ -1,14 +1,12 @@
 // `seqc fmt FILE… [--check] [--stdout]`: the canonical layout (compiler/format.h).
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 
 #include "compiler/compilation.h"
 #include "compiler/format.h"
+#include "seqc/support/quote.h"
 #include "tools/seqc/command.h"
 
 namespace seqc::cli {
@@ -16,28 +14,9 @@ namespace {
 
 // The file's bytes, or nullopt after printing why it cannot be read.
 std::optional<std::string> readSource(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    std::fprintf(stderr, "seqc: cannot read '%s': %s\n", path.c_str(),
-                 fs::exists(path, ec) ? "not a regular file" : "no such file");
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in.is_open()) {
-    std::fprintf(stderr, "seqc: cannot read '%s': %s\n", path.c_str(), std::strerror(errno));
-    return std::nullopt;
-  }
-  std::string text(kMaxFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (!in && !in.eof()) {
-    std::fprintf(stderr, "seqc: cannot read '%s': read error\n", path.c_str());
-    return std::nullopt;
-  }
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > kMaxFileBytes) {
-    std::fprintf(stderr, "seqc: cannot read '%s': larger than the %zu MiB limit\n", path.c_str(),
-                 kMaxFileBytes >> 20);
+  std::string text;
+  if (std::string why = readSourceFile(path, text); !why.empty()) {
+    std::fprintf(stderr, "seqc: cannot read '%s': %s\n", printable(path).c_str(), why.c_str());
     return std::nullopt;
   }
   return text;

@@ -7,7 +7,7 @@
 
 #include "compiler/compilation.h"
 #include "compiler/parser.h"
-#include "seqc/support/file.h"
+#include "seqc/support/quote.h"
 #include "tools/seqc/command.h"
 
 namespace seqc::cli {
@@ -24,9 +24,9 @@ Runner addTokens(CLI::App& app) {
   cmd->add_option("file", *file, "the .seq file")->required()->type_name("FILE.seq");
   return [file, cmd](const Context&) {
     if (!cmd->parsed()) return -1;
-    std::string text, error;
-    if (!readFile(*file, {kMaxFileBytes, {}, false}, text, error)) {
-      std::fprintf(stderr, "error: %s\n", error.c_str());
+    std::string text;
+    if (std::string why = readSourceFile(*file, text); !why.empty()) {
+      std::fprintf(stderr, "seqc: cannot read '%s': %s\n", printable(*file).c_str(), why.c_str());
       return kExitInputError;
     }
     std::string out;

@@ -22,9 +22,10 @@ std::vector<Activation> Workspace::activate(const CompileResult& compiled, const
                                             const std::string& only, const std::string& change) {
   if (!compiled.ok) throw Error(fmt::format("{} did not compile", path));
   const bc::Module& module = compiled.module;
-  // The sources: the main file and its imports, in load order.
+  // The sources: the main file and its imports, in load order. Paths are stored as text
+  // (JSON holds UTF-8; a file name need not be): escaped alike, they still resolve.
   Json sources = Json::object();
-  for (auto& [file, text] : compiled.sources()) sources[file] = std::move(text);
+  for (auto& [file, text] : compiled.sources()) sources[printable(file)] = std::move(text);
   std::vector<uint32_t> picked;
   for (uint32_t i = 0; i < module.sequences.size(); ++i)
     if (only.empty() || module.str(module.sequences[i].name) == only) picked.push_back(i);
@@ -112,7 +113,7 @@ std::vector<Activation> Workspace::activate(const CompileResult& compiled, const
       VersionRow v;
       v.sequence = row.id;
       v.number = row.latest + 1;
-      v.sourcePath = path;
+      v.sourcePath = printable(path);
       v.sources = sources.dump();
       v.hash = hashText;
       v.bytecode = bytecode;

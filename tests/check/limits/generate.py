@@ -108,3 +108,23 @@ w(D+"long_expression_ok.seq",
   'sequence "Long" on lead {\n  task "x"\n'
   "  if lead.numberofemployees" + " + 1" * 299 + " > 0 {\n"
   '    task "y"\n  }\n}\n')
+
+# An `in` list is evaluated on the operand stack: the value and its items, at most
+# 256 (the bytecode's kMaxStack) at once.
+def in_list(n):
+    return "[" + ", ".join(str(i) for i in range(1, n + 1)) + "]"
+w(D+"in_list_255_ok.seq",
+  "// The value and 255 items fill the operand stack exactly (256 values).\n"
+  'sequence "Long list" on lead {\n  task "x"\n'
+  "  if lead.numberofemployees in " + in_list(255) + " {\n"
+  '    task "y"\n  }\n}\n')
+w(D+"in_list_256.seq",
+  "// One item more than in_list_255_ok.seq: `check` says so, not `build`.\n"
+  'sequence "Too long list" on lead {\n  task "x"\n'
+  "  if lead.numberofemployees in " + in_list(256) + " { // expect-error: NestingTooDeep {{`in` list}}\n"
+  '    task "y"\n  }\n}\n')
+w(D+"in_list_after_operand.seq",
+  "// The left operand of `==` is already on the stack: 255 items are one too many here.\n"
+  'sequence "List in a comparison" on lead {\n  task "x"\n'
+  "  if true == (lead.numberofemployees in " + in_list(255) + ") { // expect-error: NestingTooDeep {{too large}}\n"
+  '    task "y"\n  }\n}\n')

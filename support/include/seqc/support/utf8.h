@@ -9,6 +9,10 @@
 
 namespace seqc::utf8 {
 
+// The byte order mark some editors write first; .seq sources may begin with it.
+inline constexpr std::string_view kBom = "\xEF\xBB\xBF";
+inline bool startsWithBom(std::string_view text) { return text.substr(0, kBom.size()) == kBom; }
+
 // A continuation byte (10xxxxxx): never the start of a code point.
 constexpr bool isContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
