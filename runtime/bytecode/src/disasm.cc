@@ -2,6 +2,7 @@
 // each sequence's steps and instructions as `offset line mnemonic operands 'comment'`.
 // It is a golden format (tests/disasm): keep it stable. It never trusts the module — an
 // unverified one prints with `?` where an index is out of range instead of crashing.
+#include <array>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -204,14 +205,21 @@ class Disassembler {
       const cal::CalendarSpec& c = m_.calendars[i];
       line("{:4}  {}  zone {}", i, seqc::quoted(c.name), seqc::quoted(c.zone));
       if (!c.hasHours) line("      open all day");
-      for (int day = 0; day < 7; ++day) {
-        std::string ranges;
-        for (const cal::HoursRange& r : c.hours) {
-          if (r.day != day) continue;
-          if (!ranges.empty()) ranges += ", ";
-          ranges += hhmm(r.startMinute) + "-" + hhmm(r.endMinute);
-        }
-        if (!ranges.empty()) line("      hours {} {}", cal::weekdayName(day), ranges);
+      std::array<std::string, 7> ranges;
+      for (const cal::HoursRange& r : c.hours) {
+        if (r.day > cal::kSun) continue;
+        std::string& text = ranges[r.day];
+        if (!text.empty()) text += ", ";
+        text += hhmm(r.startMinute) + "-" + hhmm(r.endMinute);
+      }
+      // Consecutive days with the same ranges on one line: `hours mon-thu …`.
+      for (int day = 0; day < 7;) {
+        int last = day;
+        while (last + 1 < 7 && ranges[last + 1] == ranges[day]) ++last;
+        if (!ranges[day].empty())
+          line("      hours {}{} {}", cal::weekdayName(day),
+               last > day ? "-" + std::string(cal::weekdayName(last)) : "", ranges[day]);
+        day = last + 1;
       }
       for (const cal::HoursRange& r : c.hours)
         if (r.day > cal::kSun) line("      hours ? {}-{}", hhmm(r.startMinute), hhmm(r.endMinute));
