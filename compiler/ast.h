@@ -12,17 +12,25 @@
 #include "compiler/source.h"
 #include "compiler/types.h"
 #include "seqc/format/activity.h"
+#include "seqc/format/bytecode.h"
 
 namespace seqc::ast {
 
 struct Stmt;
 struct LetStmt;
 struct Sequence;
+struct CalendarDecl;
 
+// What `wait`, `within` and `due` take: elapsed minutes, or `N business days|hours`
+// (CALENDARS.md §3), then `count` is N.
 struct Duration {
   int64_t minutes = 0;
   SourceRange range;
   bool valid = true;  // false after InvalidNumber: range rules are not checked again
+  bc::DurationUnit unit = bc::DurationUnit::Seconds;
+  int64_t count = 0;  // business units only
+  SourceRange countRange, unitRange;  // business units: `N`, `days`
+  bool business() const { return unit != bc::DurationUnit::Seconds; }
 };
 
 // ---- Expressions ----------------------------------------------------------------
@@ -200,6 +208,7 @@ struct AdvanceStmt : StmtOf<StmtKind::Advance> {
 
 enum class SettingKind : uint8_t {
   Description, Tags, AssignOwner, AssignField, AssignTeam, ExitOnReply, ExitWhen,
+  Calendar, TimeZone,
 };
 
 struct Setting {
@@ -212,6 +221,8 @@ struct Setting {
   bool teamAccess = false;                                    // AssignTeam: access (else owner)
   std::unique_ptr<Expr> where;                                // AssignTeam, optional
   std::optional<Condition> condition;                         // ExitWhen
+  std::unique_ptr<Expr> zone;                                 // TimeZone
+  const CalendarDecl* calendar = nullptr;                     // Calendar: resolution
 };
 
 struct Sequence {
@@ -267,6 +278,71 @@ struct EntityDecl {
   bool hasSyntaxError = false;
 };
 
+// ---- Calendars (CALENDARS.md §1) ------------------------------------------------
+// The parser keeps what was written; the checker reads the names of days and months,
+// checks the values (BadHours, BadHoliday) and builds the cal::CalendarSpec.
+
+struct Word {  // a day or month name, `observed`, … as written
+  std::string text;
+  SourceRange range;
+};
+
+struct ClockTime {  // `HH:MM`
+  int minutes = -1;  // -1: malformed (not two digits, `:`, two digits, up to 24:00)
+  SourceRange range;
+};
+
+struct ClockRange {
+  ClockTime start, end;
+  SourceRange range;
+};
+
+struct DateLit {  // `YYYY-MM-DD`
+  int64_t year = 0, month = 0, day = 0;
+  bool wellFormed = false;  // four, two and two digits with nothing between them
+  SourceRange range;
+};
+
+enum class CalendarItemKind : uint8_t { Zone, Hours, Holiday };
+enum class HolidayForm : uint8_t { Fixed, Date, Range, Nth, Last, Easter };
+
+struct CalendarItem {
+  CalendarItemKind kind = CalendarItemKind::Zone;
+  SourceRange range;    // the whole line
+  SourceRange keyword;  // `zone`, `hours`, `holiday`
+  std::string text;     // Zone: the zone name; Holiday: its name
+  SourceRange textRange;
+  // Hours: `DAY` or `DAY-DAY`, then the ranges.
+  Word firstDay;
+  std::optional<Word> lastDay;
+  std::vector<ClockRange> ranges;
+  // Holiday: the rule as written.
+  HolidayForm form = HolidayForm::Fixed;
+  SourceRange ruleRange;
+  Word month, weekday;         // Fixed, Nth, Last: month; Nth, Last: weekday
+  int64_t number = 0;          // Fixed: the day of the month
+  std::string ordinal;         // Nth: `4th` as written
+  SourceRange numberRange;     // the day or the ordinal
+  bool numbersValid = true;    // false: InvalidNumber was reported
+  DateLit date, endDate;       // Date, Range
+  cal::Observed observed = cal::Observed::None;
+  SourceRange observedRange;
+  int64_t offsetDays = 0;      // `+ Nd` / `- Nd`
+  SourceRange offsetRange;     // invalid: no offset
+  bool offsetValid = true;     // false: not whole days (`+ 2h`) or too large to read
+};
+
+struct CalendarDecl {
+  SourceRange range;
+  SourceRange keyword;
+  std::string name;
+  SourceRange nameRange;
+  std::vector<CalendarItem> items;  // in source order
+  bool hasSyntaxError = false;
+  // Set by the checker when the declaration is valid: what it lowers into.
+  std::optional<cal::CalendarSpec> spec;
+};
+
 struct ImportDecl {
   SourceRange range;
   std::string path;
@@ -277,6 +353,7 @@ struct File {
   FileId id = kNoFile;
   std::vector<ImportDecl> imports;
   std::vector<std::unique_ptr<EntityDecl>> entities;
+  std::vector<std::unique_ptr<CalendarDecl>> calendars;
   std::vector<std::unique_ptr<Sequence>> sequences;
   std::vector<SourceRange> comments;  // every `//` and `/* */` comment, in source order
 };

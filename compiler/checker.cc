@@ -13,6 +13,7 @@
 #include <llvm/Support/Casting.h>
 
 #include "seqc/format/bytecode.h"
+#include "compiler/calendars.h"
 #include "seqc/support/suggest.h"
 #include "seqc/support/utf8.h"
 
@@ -75,6 +76,7 @@ class Checker {
 
   std::unique_ptr<Program> run() {
     declareEntities();
+    declareCalendars();
     registerSequences();
     for (size_t i = 0; i < program_->sequences.size(); ++i)
       if (program_->sequences[i].checked)
@@ -188,6 +190,22 @@ class Checker {
     return Type::error();
   }
 
+  // ---- calendars ----------------------------------------------------------------
+
+  void declareCalendars() {
+    for (ast::File* f : files_)
+      for (const auto& c : f->calendars) {
+        if (c->name.empty()) continue;
+        auto [it, inserted] = program_->calendarByName.try_emplace(c->name, c.get());
+        if (!inserted) {
+          diags_.report(DiagKind::DuplicateCalendar, c->nameRange, "calendar \"{}\" is already declared", c->name)
+              .note(it->second->nameRange, "first declared here");
+          continue;
+        }
+        if (!c->hasSyntaxError) checkCalendar(*c, diags_);
+      }
+  }
+
   // ---- sequences ----------------------------------------------------------------
 
   void registerSequences() {
@@ -291,7 +309,9 @@ class Checker {
     // ---- settings -------------------------------------------------------------------
 
     void checkSettings() {
-      const ast::Setting* seen[4] = {};  // description, tags, assign, exit on reply
+      // description, tags, assign, exit on reply, calendar, time zone
+      const ast::Setting* seen[6] = {};
+      for (const ast::Setting& s : seq_.settings) hasCalendar_ |= s.kind == ast::SettingKind::Calendar;
       for (ast::Setting& s : seq_.settings) {
         int slot = -1;
         switch (s.kind) {
@@ -302,6 +322,8 @@ class Checker {
           case ast::SettingKind::AssignTeam: slot = 2; break;
           case ast::SettingKind::ExitOnReply: slot = 3; break;
           case ast::SettingKind::ExitWhen: break;
+          case ast::SettingKind::Calendar: slot = 4; break;
+          case ast::SettingKind::TimeZone: slot = 5; break;
         }
         if (slot >= 0) {
           if (seen[slot]) {
@@ -335,8 +357,61 @@ class Checker {
           case ast::SettingKind::ExitWhen:
             if (s.condition) checkCondition(*s.condition, nullptr);
             break;
+          case ast::SettingKind::Calendar: resolveCalendar(s); break;
+          case ast::SettingKind::TimeZone: checkTimeZone(s); break;
         }
       }
+    }
+
+    void resolveCalendar(ast::Setting& s) {
+      const auto& byName = c_.program_->calendarByName;
+      if (auto it = byName.find(s.text); it != byName.end()) {
+        s.calendar = it->second;
+        return;
+      }
+      auto& d = diags_.report(DiagKind::UnknownCalendar, s.textRange, "no calendar named \"{}\" in this compilation",
+                              s.text);
+      didYouMean(d, suggest(s.text, byName, [](const auto& kv) { return kv.getKey(); }));
+      if (byName.empty())
+        d.note(SourceRange(), "declare it with `calendar \"NAME\" { … }`, or import one, e.g. "
+                              "`import \"calendars/us.seq\"`");
+    }
+
+    // `time zone E`: a string over the record, in a sequence with a calendar.
+    void checkTimeZone(ast::Setting& s) {
+      if (!hasCalendar_)
+        diags_.report(DiagKind::NeedsCalendar, s.range,
+                      "`time zone` reads the calendar's hours in the record's zone: the sequence needs a "
+                      "`calendar` setting");
+      if (!s.zone) return;
+      Type t = checkExpr(*s.zone);
+      if (t.isError()) return;
+      if (t.kind != TypeKind::String) {
+        diags_.report(DiagKind::TypeMismatch, s.zone->range,
+                      "`time zone` takes a string (a zone name such as \"Europe/Paris\"), not {}", typeName(t));
+        return;
+      }
+      if (const auto* lit = dyn_cast<ast::StringLit>(s.zone.get())) checkZoneName(lit->value, lit->range, diags_);
+    }
+
+    // A business duration of `wait`, `within` or `due` (CALENDARS.md §3): needs the
+    // sequence's calendar, and N within the limits of bc::k…BusinessLimits. True when
+    // `d` is one (whether or not it was fine).
+    bool checkBusiness(const ast::Duration& d, DiagKind rangeKind, bc::BusinessLimits limits,
+                       std::string_view what, SourceRange at) {
+      if (!d.business()) return false;
+      if (!d.valid) return true;
+      if (!hasCalendar_) {
+        diags_.report(DiagKind::NeedsCalendar, d.range,
+                      "business {} count on the sequence's calendar: add a `calendar` setting",
+                      d.unit == bc::DurationUnit::BusinessDays ? "days" : "hours");
+        return true;
+      }
+      bool days = d.unit == bc::DurationUnit::BusinessDays;
+      uint32_t most = days ? limits.days : limits.hours;
+      if (d.count < 1 || d.count > most)
+        diags_.report(rangeKind, at, "{} must be between 1 and {} business {}", what, most, days ? "days" : "hours");
+      return true;
     }
 
     void checkTag(const std::string& tag, SourceRange range) {
@@ -387,7 +462,8 @@ class Checker {
         case ast::StmtKind::Wait: {
           const auto& w = llvm::cast<ast::WaitStmt>(s);
           int64_t m = w.duration.minutes;
-          if (w.duration.valid && (m < kMinWaitMinutes || m > kMaxWaitMinutes))
+          if (!checkBusiness(w.duration, DiagKind::WaitRange, bc::kWaitBusinessLimits, "a wait", s.range) &&
+              w.duration.valid && (m < kMinWaitMinutes || m > kMaxWaitMinutes))
             diags_.report(DiagKind::WaitRange, s.range, "a wait must be between 1m and 30d");
           if (!flow.live) return;
           if (first)
@@ -466,6 +542,8 @@ class Checker {
           continue;
         }
         slot = &o;
+        if (o.kind == ast::ActivityOptionKind::Due)
+          checkBusiness(o.due, DiagKind::DueRange, bc::kDueBusinessLimits, "`due`", o.range);
         if (o.kind == ast::ActivityOptionKind::Description && chars(o.text) > kMaxDescription)
           diags_.report(DiagKind::DescriptionTooLong, o.range,
                         "description is {} characters long; the limit is {}", chars(o.text), kMaxDescription);
@@ -636,7 +714,8 @@ class Checker {
         return;
       }
       int64_t m = c.within->minutes;
-      if (c.within->valid && (m < kMinWithinMinutes || m > kMaxWithinMinutes))
+      if (!checkBusiness(*c.within, DiagKind::WithinRange, bc::kWaitBusinessLimits, "`within`", c.withinKeyword) &&
+          c.within->valid && (m < kMinWithinMinutes || m > kMaxWithinMinutes))
         diags_.report(DiagKind::WithinRange, c.withinKeyword, "`within` must be between 1h and 30d");
     }
 
@@ -1056,6 +1135,7 @@ class Checker {
     unsigned activityCount_ = 0;
     size_t statementCount_ = 0;
     bool hasEmail_ = false;
+    bool hasCalendar_ = false;  // a `calendar` setting, resolved or not
     std::vector<llvm::StringMap<ast::LetStmt*>> scopes_;
     unsigned exprLevel_ = 0;      // checkExpr calls in progress
     bool stackReported_ = false;  // the stack limit, once per whole expression

@@ -40,6 +40,8 @@ struct Program {
   Schema schema;
   std::vector<SequenceInfo> sequences;  // in declaration order, user files only
   llvm::StringMap<size_t> sequenceByName;
+  // Calendars of every file, by name (the first declaration of a name).
+  llvm::StringMap<const ast::CalendarDecl*> calendarByName;
 };
 
 // Checks `files` (standard library first, then user files in load order).

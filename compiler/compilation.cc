@@ -65,7 +65,8 @@ std::shared_ptr<const Stdlib> Stdlib::get(const std::string& dir) {
   return lib;
 }
 
-Compilation::Compilation(CompileOptions options) : stdlib_(Stdlib::get(options.stdlibDir)) {
+Compilation::Compilation(CompileOptions options)
+    : stdlibDir_(options.stdlibDir), stdlib_(Stdlib::get(options.stdlibDir)) {
   if (options.files) {
     auto byKey = std::make_shared<std::map<std::string, std::string>>();
     for (const auto& [path, text] : *options.files) byKey->emplace(canonical(path), text);
@@ -177,6 +178,11 @@ void Compilation::load(FileId id, unsigned depth) {
       continue;
     }
     fs::path target = fs::path(imp.path).is_absolute() ? fs::path(imp.path) : dir / imp.path;
+    // Not beside the importing file: the standard library's (`calendars/us.seq`).
+    if (fs::path(imp.path).is_relative() && !stdlibDir_.empty() && !available(target)) {
+      fs::path lib = fs::path(stdlibDir_) / imp.path;
+      if (available(lib)) target = lib;
+    }
     if (auto it = byPath_.find(canonical(target.string())); it != byPath_.end()) {
       if (state_[it->second] == LoadState::Loading)
         diags_.report(DiagKind::ImportCycle, imp.range, "importing '{}' closes an import cycle", imp.path);
@@ -189,6 +195,15 @@ void Compilation::load(FileId id, unsigned depth) {
     if (auto next = read(target.lexically_normal().string(), imp.pathRange)) load(*next, depth + 1);
   }
   state_[id] = LoadState::Done;
+}
+
+// Whether `path` can be read: already loaded, in memory, or a file on disk.
+bool Compilation::available(const fs::path& path) const {
+  std::string canon = canonical(path.string());
+  if (byPath_.count(canon)) return true;
+  if (memory_) return memory_->count(canon) > 0;
+  std::error_code ec;
+  return fs::is_regular_file(canon, ec);
 }
 
 void Compilation::finish() {

@@ -2,6 +2,7 @@
 // and checked. The front end's one entry point for the CLI, tests, fuzzers and tools.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -68,7 +69,9 @@ class Compilation {
   void finish();
 
   std::string canonical(const std::string& path) const;
+  bool available(const std::filesystem::path& path) const;
 
+  std::string stdlibDir_;  // where an import not found beside its file is looked for
   std::shared_ptr<const Stdlib> stdlib_;
   std::shared_ptr<const std::map<std::string, std::string>> memory_;  // by canonical()
   SourceManager sources_;

@@ -35,10 +35,12 @@ class Printer {
       const ast::ImportDecl* import;
       const ast::EntityDecl* entity;
       const ast::Sequence* sequence;
+      const ast::CalendarDecl* calendar = nullptr;
     };
     std::vector<Decl> decls;
     for (const auto& i : f.imports) decls.push_back({i.range.begin, &i, nullptr, nullptr});
     for (const auto& e : f.entities) decls.push_back({e->range.begin, nullptr, e.get(), nullptr});
+    for (const auto& c : f.calendars) decls.push_back({c->range.begin, nullptr, nullptr, nullptr, c.get()});
     for (const auto& s : f.sequences) decls.push_back({s->range.begin, nullptr, nullptr, s.get()});
     std::stable_sort(decls.begin(), decls.end(),
                      [](const Decl& a, const Decl& b) { return a.begin < b.begin; });
@@ -50,6 +52,7 @@ class Printer {
       separate(d.begin);
       if (d.import) importDecl(*d.import);
       else if (d.entity) entity(*d.entity);
+      else if (d.calendar) calendar(*d.calendar);
       else sequence(*d.sequence);
     }
     forceBlank_ = false;
@@ -281,6 +284,99 @@ class Printer {
     close(e.range.end);
   }
 
+  // `calendar "NAME" {` and one line per item, in the order written: `zone "…"`,
+  // `hours mon-fri 09:00-12:00, 13:00-17:00`, `holiday "…" RULE [observed [next]] [+ Nd]`.
+  void calendar(const ast::CalendarDecl& c) {
+    open(0, 0);
+    at(c.keyword.begin);
+    cur_ += "calendar ";
+    tok(c.nameRange);
+    cur_ += ' ';
+    openBlock(braceAfter(c.nameRange.end));
+    for (const ast::CalendarItem& line : c.items) {
+      item(line.range.begin, 1);
+      tok(line.keyword);
+      cur_ += ' ';
+      switch (line.kind) {
+        case ast::CalendarItemKind::Zone: tok(line.textRange); break;
+        case ast::CalendarItemKind::Hours:
+          tok(line.firstDay.range);
+          if (line.lastDay) {
+            cur_ += '-';
+            tok(line.lastDay->range);
+          }
+          for (size_t i = 0; i < line.ranges.size(); ++i) {
+            cur_ += i == 0 ? " " : ", ";
+            at(line.ranges[i].range.begin);
+            cur_ += compact(line.ranges[i].range);
+          }
+          break;
+        case ast::CalendarItemKind::Holiday:
+          tok(line.textRange);
+          cur_ += ' ';
+          holidayRule(line);
+          if (line.observedRange.valid()) {
+            cur_ += ' ';
+            words(line.observedRange);
+          }
+          if (line.offsetRange.valid()) {
+            at(line.offsetRange.begin);
+            std::string offset = compact(line.offsetRange);  // `+1d`
+            cur_ += ' ';
+            cur_ += offset.substr(0, 1);
+            cur_ += ' ';
+            cur_ += offset.substr(1);
+          }
+          break;
+      }
+      close(line.range.end);
+    }
+    closeBlock(lastChar(c.range), 0);
+    close(c.range.end);
+  }
+
+  void holidayRule(const ast::CalendarItem& item) {
+    switch (item.form) {
+      case ast::HolidayForm::Date:
+      case ast::HolidayForm::Range:
+        at(item.date.range.begin);
+        cur_ += compact(item.date.range);
+        if (item.form == ast::HolidayForm::Range) {
+          cur_ += " to ";
+          at(item.endDate.range.begin);
+          cur_ += compact(item.endDate.range);
+        }
+        break;
+      default: words(item.ruleRange); break;
+    }
+  }
+
+  // The words of `r` one blank apart, comments between them in place.
+  void words(SourceRange r) {
+    std::string_view t = text(r);
+    bool first = true;
+    for (size_t i = 0; i < t.size();) {
+      if (t.compare(i, 2, "//") == 0 || t.compare(i, 2, "/*") == 0) {
+        size_t end = t[i + 1] == '/' ? t.find('\n', i) : t.find("*/", i + 2);
+        i = end == std::string_view::npos ? t.size() : end + (t[i + 1] == '/' ? 0 : 2);
+        continue;
+      }
+      if (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n' || t[i] == '\f') {
+        ++i;
+        continue;
+      }
+      size_t end = i;
+      while (end < t.size() && t[end] != ' ' && t[end] != '\t' && t[end] != '\r' && t[end] != '\n' &&
+             t[end] != '\f' && t.compare(end, 2, "//") != 0 && t.compare(end, 2, "/*") != 0)
+        ++end;
+      if (!first) cur_ += ' ';
+      first = false;
+      at(r.begin + static_cast<uint32_t>(i));
+      cur_ += t.substr(i, end - i);
+      i = end;
+    }
+  }
+
   void typeRef(const ast::TypeRef& t) {
     at(t.range.begin);
     switch (t.kind) {
@@ -364,6 +460,14 @@ class Printer {
       case ast::SettingKind::ExitWhen:
         cur_ += "exit when ";
         if (st.condition) condition(*st.condition);
+        break;
+      case ast::SettingKind::Calendar:
+        cur_ += "calendar ";
+        tok(st.textRange);
+        break;
+      case ast::SettingKind::TimeZone:
+        cur_ += "time zone ";
+        if (st.zone) expr(*st.zone);
         break;
     }
     close(st.range.end);
@@ -467,6 +571,12 @@ class Printer {
 
   void duration(const ast::Duration& d) {
     at(d.range.begin);
+    if (d.countRange.valid()) {  // `N business days`
+      tok(d.countRange);
+      cur_ += " business ";
+      tok(d.unitRange);
+      return;
+    }
     cur_ += compact(d.range);
   }
 

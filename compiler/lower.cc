@@ -317,6 +317,21 @@ class Lowerer {
     return constant(c);
   }
 
+  // The module's index of a sequence's calendar: Module::calendars holds the calendars
+  // the sequences use, in the order they are first used.
+  uint32_t calendar(const ast::Setting& st) {
+    const ast::CalendarDecl* c = st.calendar;
+    if (!c || !c->spec) {
+      fail(st.range, fmt::format("internal: calendar \"{}\" was not checked cleanly", st.text));
+      return bc::kNone;
+    }
+    if (auto it = calendarIndex_.find(c); it != calendarIndex_.end()) return it->second;
+    auto index = static_cast<uint32_t>(m_.calendars.size());
+    m_.calendars.push_back(*c->spec);
+    calendarIndex_.emplace(c, index);
+    return index;
+  }
+
   uint16_t field(const FieldInfo& f) {
     if (auto it = fieldIndex_.find(&f); it != fieldIndex_.end()) return it->second;
     if (m_.fields.size() > kMaxU16Index) {
@@ -336,8 +351,17 @@ class Lowerer {
     return index;
   }
 
-  // A duration as step seconds, within the format's bound.
-  uint32_t stepSeconds(const ast::Duration& d, std::string_view what) {
+  // A duration as step seconds, within the format's bound; a business one as its count
+  // N, with its unit set on `st`.
+  uint32_t stepSeconds(const ast::Duration& d, std::string_view what, bc::Step& st) {
+    if (d.business()) {
+      st.unit = d.unit;
+      if (!d.valid || d.count < 1 || d.count > bc::kDueBusinessLimits.hours) {
+        fail(d.range, fmt::format("internal: {} of {} business units was not checked", what, d.count));
+        return 0;
+      }
+      return static_cast<uint32_t>(d.count);
+    }
     int64_t s = 0;
     if (!d.valid || __builtin_mul_overflow(d.minutes, kSecondsPerMinute, &s) || s < 0 ||
         s > static_cast<int64_t>(bc::kMaxStepSeconds)) {
@@ -435,6 +459,7 @@ class Lowerer {
     s.name = intern(decl.name);
     s.entity = intern(info.entity->name);
     std::vector<const ast::Setting*> exits;
+    const ast::Setting* zone = nullptr;
     for (const ast::Setting& st : decl.settings) {
       switch (st.kind) {
         case ast::SettingKind::Description: s.description = intern(st.text); break;
@@ -448,6 +473,8 @@ class Lowerer {
         case ast::SettingKind::AssignOwner: s.assign = intern("owner"); break;
         case ast::SettingKind::AssignField:
         case ast::SettingKind::AssignTeam: s.assign = intern(assignment(st)); break;
+        case ast::SettingKind::Calendar: s.calendar = calendar(st); break;
+        case ast::SettingKind::TimeZone: zone = &st; break;
       }
     }
     s.line = line(decl.keyword);
@@ -475,6 +502,16 @@ class Lowerer {
       emit(Opcode::ExitTest);
     }
     s.exitEnd = here();
+
+    s.zoneBegin = here();
+    if (zone && zone->zone) {
+      depth_ = 0;
+      statement_ = zone->range;
+      markLine(line(zone->range));
+      emitExpr(*zone->zone);
+      emit(Opcode::ZoneResult);
+    }
+    s.zoneEnd = here();
 
     s.stepCount = static_cast<uint32_t>(m_.steps.size() - stepBegin_);
     s.branchCount = static_cast<uint32_t>(m_.branches.size() - branchBegin_);
@@ -504,7 +541,7 @@ class Lowerer {
         bc::Step st;
         st.kind = bc::StepKind::Wait;
         st.label = label(s);
-        st.seconds = stepSeconds(w.duration, "a wait");
+        st.seconds = stepSeconds(w.duration, "a wait", st);
         st.line = line(s.range);
         emit(Opcode::Wait, addStep(st));
         return;
@@ -573,7 +610,7 @@ class Lowerer {
     st.title = intern(a.title);
     if (const auto* o = a.option(ast::ActivityOptionKind::Template)) st.templ = intern(o->text);
     if (const auto* o = a.option(ast::ActivityOptionKind::Description)) st.description = intern(o->text);
-    if (const auto* o = a.option(ast::ActivityOptionKind::Due)) st.seconds = stepSeconds(o->due, "`due`");
+    if (const auto* o = a.option(ast::ActivityOptionKind::Due)) st.seconds = stepSeconds(o->due, "`due`", st);
     st.line = line(a.range);
     if (info(a.activity).events != EventClass::NoEvents) {
       if (slots_ >= bc::kMaxSlots)
@@ -681,7 +718,7 @@ class Lowerer {
     st.label = i == 0 ? label(s) : bc::kNone;
     st.line = line(arm.keyword);
     if (c.within)
-      st.seconds = stepSeconds(*c.within, "`within`");
+      st.seconds = stepSeconds(*c.within, "`within`", st);
     else
       fail(c.range, "internal: engagement condition without `within`");
     st.termBegin = static_cast<uint32_t>(m_.terms.size());
@@ -887,6 +924,7 @@ class Lowerer {
   std::unordered_map<std::string, uint32_t> stringIndex_;
   std::map<std::tuple<uint8_t, int64_t, uint64_t, uint32_t>, uint16_t> constantIndex_;
   std::unordered_map<const FieldInfo*, uint16_t> fieldIndex_;
+  std::unordered_map<const ast::CalendarDecl*, uint32_t> calendarIndex_;
 
   // The sequence being lowered.
   size_t stepBegin_ = 0;

@@ -2,6 +2,7 @@
 // AST at once. No ANTLR type leaves this file, and no exception crosses parseFile().
 #include "compiler/parser.h"
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 #include <optional>
@@ -91,6 +92,15 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       out_.push_back({0, {map_.file(), 0, 0}, antlrMessage});
       return;
     }
+    // `due 3`: the integer is the mistake, not what follows it.
+    if (Token* number = unitlessNumber(parser, bad)) {
+      SourceRange r = map_.token(number);
+      out_.push_back({r.begin, r,
+                      fmt::format("'{0}' is not a duration: give it a unit ({0}d, {0}h) or write "
+                                  "`{0} business days`",
+                                  number->getText())});
+      return;
+    }
     SourceRange r = map_.token(bad);
     out_.push_back({r.begin, r, describe(parser, bad)});
   }
@@ -140,6 +150,23 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     return msg;
   }
 
+  // The INT before `bad` when only `business` could follow it there.
+  static Token* unitlessNumber(antlr4::Parser* parser, Token* bad) {
+    std::vector<ssize_t> expected;
+    try {
+      expected = parser->getExpectedTokens().toList();
+    } catch (...) {
+      return nullptr;
+    }
+    if (expected.size() != 1 || expected[0] != SeqLexer::BUSINESS) return nullptr;
+    for (size_t i = bad->getTokenIndex(); i > 0;) {
+      Token* t = parser->getTokenStream()->get(--i);
+      if (t->getChannel() != Token::DEFAULT_CHANNEL) continue;
+      return t->getType() == SeqLexer::INT ? t : nullptr;
+    }
+    return nullptr;
+  }
+
   const OffsetMap& map_;
   std::vector<SyntaxErrorInfo>& out_;
 };
@@ -147,7 +174,10 @@ class ErrorCollector : public antlr4::BaseErrorListener {
 // Builds the AST from the parse tree. After error recovery any child may be null.
 class AstBuilder {
  public:
-  AstBuilder(const OffsetMap& map, DiagnosticEngine& diags) : map_(map), diags_(diags) {}
+  // `errors`: where a word of the wrong spelling goes (see expectWord), with the
+  // parser's own syntax errors.
+  AstBuilder(const OffsetMap& map, DiagnosticEngine& diags, std::vector<SyntaxErrorInfo>& errors)
+      : map_(map), diags_(diags), errors_(errors) {}
 
   std::unique_ptr<ast::File> file(SeqParser::FileContext* ctx) {
     auto f = std::make_unique<ast::File>();
@@ -171,6 +201,8 @@ class AstBuilder {
         }
       } else if (auto* x = d->extendDecl()) {
         f->entities.push_back(entity(x, x->name(), x->fieldDecl(), true));
+      } else if (auto* c = d->calendarDecl()) {
+        f->calendars.push_back(calendar(c));
       } else if (auto* s = d->sequenceDecl()) {
         f->sequences.push_back(sequence(s));
       }
@@ -243,6 +275,202 @@ class AstBuilder {
         }
       }
     }
+    return d;
+  }
+
+  // What `wait`, `within` and `due` take: a duration or `N business days|hours`.
+  ast::Duration span(SeqParser::SpanContext* ctx) {
+    if (!ctx || ctx->duration()) return duration(ctx ? ctx->duration() : nullptr);
+    ast::Duration d;
+    d.range = range(ctx);
+    d.countRange = range(ctx->INT());
+    if (auto n = ctx->INT() ? integer(ctx->INT()->getSymbol()) : std::nullopt)
+      d.count = *n;
+    else
+      d.valid = false;
+    if (ctx->unit) {
+      d.unitRange = map_.token(ctx->unit);
+      std::string u = ctx->unit->getText();
+      if (u == "day" || u == "days") d.unit = bc::DurationUnit::BusinessDays;
+      else if (u == "hour" || u == "hours") d.unit = bc::DurationUnit::BusinessHours;
+      else expectWord(ctx->unit, "'days' or 'hours'");
+    }
+    if (!d.business()) d.valid = false;
+    return d;
+  }
+
+  // A word the grammar takes as a name where only `want` may stand (the calendar words
+  // are not reserved): anything else is a syntax error, as if the grammar had said it.
+  bool expectWord(Token* t, std::string_view expected) {
+    if (!t) return false;
+    SourceRange r = map_.token(t);
+    errors_.push_back({r.begin, r, fmt::format("unexpected '{}', expected {}", t->getText(), expected)});
+    return false;
+  }
+  bool word(Token* t, std::string_view want) {
+    if (!t) return false;
+    return t->getText() == want || expectWord(t, fmt::format("'{}'", want));
+  }
+  ast::Word wordOf(antlr4::tree::TerminalNode* n) {
+    if (!n) return {};
+    return {n->getText(), range(n)};
+  }
+
+  // ---- calendars ------------------------------------------------------------------
+
+  std::unique_ptr<ast::CalendarDecl> calendar(SeqParser::CalendarDeclContext* ctx) {
+    auto c = std::make_unique<ast::CalendarDecl>();
+    c->range = range(ctx);
+    c->keyword = range(ctx->CALENDAR());
+    if (ctx->STRING()) {
+      c->name = string(ctx->STRING()->getSymbol());
+      c->nameRange = range(ctx->STRING());
+    }
+    for (auto* item : ctx->calendarItem())
+      if (item) c->items.push_back(calendarItem(item));
+    return c;
+  }
+
+  static constexpr std::string_view kItemWords = "'zone', 'hours' or 'holiday'";
+
+  ast::CalendarItem calendarItem(SeqParser::CalendarItemContext* ctx) {
+    ast::CalendarItem item;
+    item.range = range(ctx);
+    if (auto* z = dynamic_cast<SeqParser::ZoneItemContext*>(ctx)) {
+      item.kind = ast::CalendarItemKind::Zone;
+      item.keyword = map_.token(z->word);
+      if (z->word && z->word->getText() == "holiday")
+        errors_.push_back({item.range.end, {item.range.file, item.range.end, item.range.end},
+                           "a holiday needs a rule after its name: `jan 1`, `2026-03-12`, "
+                           "`4th thu of nov`, `last mon of may` or `easter`"});
+      else if (z->word && z->word->getText() != "zone")
+        expectWord(z->word, kItemWords);
+      if (z->STRING()) {
+        item.text = string(z->STRING()->getSymbol());
+        item.textRange = range(z->STRING());
+      }
+    } else if (auto* h = dynamic_cast<SeqParser::HoursItemContext*>(ctx)) {
+      item.kind = ast::CalendarItemKind::Hours;
+      item.keyword = map_.token(h->word);
+      if (h->word && h->word->getText() != "hours") expectWord(h->word, kItemWords);
+      if (auto* d = h->days()) {
+        auto names = d->IDENT();
+        if (!names.empty()) item.firstDay = wordOf(names[0]);
+        if (names.size() > 1) item.lastDay = wordOf(names[1]);
+      }
+      for (auto* cr : h->clockRange()) {
+        if (!cr) continue;
+        ast::ClockRange r;
+        r.range = range(cr);
+        auto clocks = cr->clock();
+        if (clocks.size() > 0) r.start = clock(clocks[0]);
+        if (clocks.size() > 1) r.end = clock(clocks[1]);
+        item.ranges.push_back(r);
+      }
+    } else if (auto* hd = dynamic_cast<SeqParser::HolidayItemContext*>(ctx)) {
+      item.kind = ast::CalendarItemKind::Holiday;
+      item.keyword = map_.token(hd->word);
+      if (hd->word && hd->word->getText() != "holiday") expectWord(hd->word, kItemWords);
+      if (hd->STRING()) {
+        item.text = string(hd->STRING()->getSymbol());
+        item.textRange = range(hd->STRING());
+      }
+      holidayRule(hd->holidayRule(), item);
+      if (auto* o = hd->observance()) {
+        item.observedRange = range(o);
+        auto words = o->IDENT();
+        if (!words.empty() && word(words[0]->getSymbol(), "observed"))
+          item.observed = cal::Observed::Observed;
+        if (words.size() > 1 && word(words[1]->getSymbol(), "next"))
+          item.observed = cal::Observed::ObservedNext;
+      }
+      if (auto* off = hd->holidayOffset()) {
+        item.offsetRange = range(off);
+        std::string text = off->DURATION() ? off->DURATION()->getText() : std::string();
+        // Whole days only (`1d`, not `1d12h` or `24h`), and no more digits than fit.
+        bool days = text.size() >= 2 && text.size() <= 10 && text.back() == 'd' &&
+                    std::all_of(text.begin(), text.end() - 1, [](char ch) { return ch >= '0' && ch <= '9'; });
+        item.offsetValid = days;
+        if (days) item.offsetDays = std::stoll(text.substr(0, text.size() - 1)) * (off->MINUS() ? -1 : 1);
+      }
+    }
+    return item;
+  }
+
+  static constexpr std::string_view kRuleWords =
+      "a holiday rule (`jan 1`, `2026-03-12`, `4th thu of nov`, `last mon of may`, `easter`)";
+
+  void holidayRule(SeqParser::HolidayRuleContext* ctx, ast::CalendarItem& item) {
+    item.ruleRange = range(ctx);
+    if (auto* f = dynamic_cast<SeqParser::FixedHolidayContext*>(ctx)) {
+      item.form = ast::HolidayForm::Fixed;
+      item.month = wordOf(f->IDENT());
+      item.numberRange = range(f->INT());
+      if (auto n = f->INT() ? integer(f->INT()->getSymbol()) : std::nullopt) item.number = *n;
+      else item.numbersValid = false;
+    } else if (auto* d = dynamic_cast<SeqParser::DateHolidayContext*>(ctx)) {
+      auto dates = d->date();
+      item.form = dates.size() > 1 ? ast::HolidayForm::Range : ast::HolidayForm::Date;
+      if (!dates.empty()) item.date = date(dates[0]);
+      if (dates.size() > 1) item.endDate = date(dates[1]);
+    } else if (auto* n = dynamic_cast<SeqParser::NthHolidayContext*>(ctx)) {
+      item.form = ast::HolidayForm::Nth;
+      auto words = n->IDENT();
+      if (n->ORDINAL()) {
+        item.ordinal = n->ORDINAL()->getText();
+        item.numberRange = range(n->ORDINAL());
+      }
+      if (words.size() == 3) {
+        item.weekday = wordOf(words[0]);
+        word(words[1]->getSymbol(), "of");
+        item.month = wordOf(words[2]);
+      }
+    } else if (auto* l = dynamic_cast<SeqParser::LastHolidayContext*>(ctx)) {
+      item.form = ast::HolidayForm::Last;
+      auto words = l->IDENT();
+      if (words.size() == 4) {
+        if (words[0]->getText() != "last") expectWord(words[0]->getSymbol(), kRuleWords);
+        item.weekday = wordOf(words[1]);
+        word(words[2]->getSymbol(), "of");
+        item.month = wordOf(words[3]);
+      }
+    } else if (auto* e = dynamic_cast<SeqParser::EasterHolidayContext*>(ctx)) {
+      item.form = ast::HolidayForm::Easter;
+      if (e->IDENT() && e->IDENT()->getText() != "easter") expectWord(e->IDENT()->getSymbol(), kRuleWords);
+    }
+  }
+
+  // `HH:MM`: two digits, `:`, two digits with nothing between them, 00:00 … 24:00.
+  ast::ClockTime clock(SeqParser::ClockContext* ctx) {
+    ast::ClockTime t;
+    t.range = range(ctx);
+    if (!ctx || ctx->INT().size() != 2 || !ctx->COLON()) return t;
+    std::string h = ctx->INT(0)->getText(), m = ctx->INT(1)->getText();
+    SourceRange rh = range(ctx->INT(0)), rc = range(ctx->COLON()), rm = range(ctx->INT(1));
+    if (h.size() != 2 || m.size() != 2 || rh.end != rc.begin || rc.end != rm.begin) return t;
+    int hours = std::stoi(h), minutes = std::stoi(m);
+    if (minutes > 59 || hours > 24 || (hours == 24 && minutes > 0)) return t;
+    t.minutes = hours * 60 + minutes;
+    return t;
+  }
+
+  // `YYYY-MM-DD`: four, two and two digits with nothing between them.
+  ast::DateLit date(SeqParser::DateContext* ctx) {
+    ast::DateLit d;
+    d.range = range(ctx);
+    if (!ctx || ctx->INT().size() != 3 || ctx->MINUS().size() != 2) return d;
+    const size_t widths[] = {4, 2, 2};
+    int64_t* parts[] = {&d.year, &d.month, &d.day};
+    bool ok = true;
+    for (size_t i = 0; i < 3; ++i) {
+      std::string digits = ctx->INT(i)->getText();
+      ok &= digits.size() == widths[i];
+      if (digits.size() <= 9) *parts[i] = std::stoll(digits);
+    }
+    SourceRange r[] = {range(ctx->INT(0)), range(ctx->MINUS(0)), range(ctx->INT(1)),
+                       range(ctx->MINUS(1)), range(ctx->INT(2))};
+    for (size_t i = 1; i < 5; ++i) ok &= r[i - 1].end == r[i].begin;
+    d.wellFormed = ok;
     return d;
   }
 
@@ -346,6 +574,17 @@ class AstBuilder {
     } else if (auto* w = dynamic_cast<SeqParser::ExitWhenSettingContext*>(ctx)) {
       s.kind = ast::SettingKind::ExitWhen;
       s.condition = condition(w->condition());
+    } else if (auto* c = dynamic_cast<SeqParser::CalendarSettingContext*>(ctx)) {
+      s.kind = ast::SettingKind::Calendar;
+      if (c->STRING()) {
+        s.text = string(c->STRING()->getSymbol());
+        s.textRange = range(c->STRING());
+      }
+    } else if (auto* z = dynamic_cast<SeqParser::TimeZoneSettingContext*>(ctx)) {
+      s.kind = ast::SettingKind::TimeZone;
+      if (z->time && z->time->getText() != "time") expectWord(z->time, "a setting or a statement");
+      else word(z->zone, "zone");
+      s.zone = expr(z->expr());
     }
     return s;
   }
@@ -406,7 +645,7 @@ class AstBuilder {
           }
         } else if (auto* du = dynamic_cast<SeqParser::DueOptionContext*>(o)) {
           opt.kind = ast::ActivityOptionKind::Due;
-          opt.due = duration(du->duration());
+          opt.due = span(du->span());
         } else {
           continue;
         }
@@ -416,7 +655,7 @@ class AstBuilder {
     }
     if (auto* w = dynamic_cast<SeqParser::WaitStmtContext*>(ctx)) {
       auto s = std::make_unique<ast::WaitStmt>();
-      s->duration = duration(w->duration());
+      s->duration = span(w->span());
       return s;
     }
     if (auto* i = dynamic_cast<SeqParser::IfStmtContext*>(ctx)) {
@@ -476,7 +715,7 @@ class AstBuilder {
     c.expr = expr(ctx ? ctx->expr() : nullptr);
     if (ctx && ctx->WITHIN()) {
       c.withinKeyword = range(ctx->WITHIN());
-      c.within = duration(ctx->duration());
+      c.within = span(ctx->span());
     }
     return c;
   }
@@ -701,6 +940,7 @@ class AstBuilder {
 
   const OffsetMap& map_;
   DiagnosticEngine& diags_;
+  std::vector<SyntaxErrorInfo>& errors_;
   bool depthReported_ = false;
 };
 
@@ -782,9 +1022,9 @@ bool parseWith(const SourceManager& sm, FileId id, DiagnosticEngine& diags, Rule
 std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, DiagnosticEngine& diags) {
   std::unique_ptr<ast::File> file;
   parseWith(sm, id, diags, [&](SeqParser& parser, antlr4::CommonTokenStream& tokens, const OffsetMap& map,
-                               const std::vector<SyntaxErrorInfo>& errors) {
+                               std::vector<SyntaxErrorInfo>& errors) {
     SeqParser::FileContext* tree = parser.file();
-    AstBuilder builder(map, diags);
+    AstBuilder builder(map, diags, errors);
     file = builder.file(tree);
     for (Token* t : tokens.getTokens())
       if (t->getChannel() == Token::HIDDEN_CHANNEL &&
@@ -796,8 +1036,12 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, Diagnos
     struct Decl { uint32_t begin; bool* flag; };
     std::vector<Decl> decls;
     for (auto& e : file->entities) decls.push_back({e->range.begin, &e->hasSyntaxError});
+    for (auto& c : file->calendars) decls.push_back({c->range.begin, &c->hasSyntaxError});
     for (auto& s : file->sequences) decls.push_back({s->range.begin, &s->hasSyntaxError});
     std::sort(decls.begin(), decls.end(), [](const Decl& a, const Decl& b) { return a.begin < b.begin; });
+    // The builder's complaints about words come after the parser's: put them in place.
+    std::stable_sort(errors.begin(), errors.end(),
+                     [](const SyntaxErrorInfo& a, const SyntaxErrorInfo& b) { return a.offset < b.offset; });
     bool outsideReported = false;
     for (const SyntaxErrorInfo& e : errors) {
       auto it = std::upper_bound(decls.begin(), decls.end(), e.offset,
@@ -823,14 +1067,19 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, Diagnos
 std::optional<ast::Condition> parseCondition(const SourceManager& sm, FileId id, DiagnosticEngine& diags) {
   std::optional<ast::Condition> out;
   parseWith(sm, id, diags, [&](SeqParser& parser, antlr4::CommonTokenStream&, const OffsetMap& map,
-                               const std::vector<SyntaxErrorInfo>& errors) {
+                               std::vector<SyntaxErrorInfo>& errors) {
     SeqParser::ConditionTextContext* tree = parser.conditionText();
     if (!errors.empty()) {  // the first error only: recovery produces follow-on noise
       diags.report(DiagKind::SyntaxError, errors.front().range, errors.front().message);
       return;
     }
-    AstBuilder builder(map, diags);
+    AstBuilder builder(map, diags, errors);
     out = builder.conditionOnly(tree->condition());
+    if (!errors.empty()) {  // a misspelt word (`within 2 business dayz`)
+      diags.report(DiagKind::SyntaxError, errors.front().range, errors.front().message);
+      out.reset();
+      return;
+    }
     if (!out->expr) out.reset();
   });
   return out;
@@ -892,6 +1141,7 @@ TokenKind tokenKind(size_t type) {
     case SeqLexer::INT:
     case SeqLexer::DECIMAL:
     case SeqLexer::DURATION:
+    case SeqLexer::ORDINAL:
     case SeqLexer::BAD_NUMBER: return TokenKind::Number;
     case SeqLexer::LINE_COMMENT:
     case SeqLexer::BLOCK_COMMENT:

@@ -13,6 +13,7 @@ decl
   : importDecl
   | entityDecl
   | extendDecl
+  | calendarDecl
   | sequenceDecl
   ;
 
@@ -32,6 +33,32 @@ typeRef
 
 option : MINUS? INT STRING ;
 
+// A working calendar (CALENDARS.md §1). The words of its body (zone, hours, holiday,
+// mon … sun, jan … dec, last, of, easter, observed, next) are not reserved: they are
+// names here, and parser.cc checks each is the word its place needs.
+calendarDecl : CALENDAR STRING '{' calendarItem* '}' ;
+
+calendarItem
+  : word=IDENT STRING                                         # zoneItem
+  | word=IDENT days clockRange (',' clockRange)*              # hoursItem
+  | word=IDENT STRING holidayRule observance? holidayOffset?  # holidayItem
+  ;
+
+days : IDENT (MINUS IDENT)? ;                         // `mon`, `mon-fri`
+clockRange : clock MINUS clock ;                      // `08:30-12:00`
+clock : INT COLON INT ;
+
+holidayRule
+  : IDENT INT                                         # fixedHoliday      // jan 1
+  | date (TO date)?                                   # dateHoliday       // 2026-03-12 [to …]
+  | ORDINAL IDENT IDENT IDENT                         # nthHoliday        // 4th thu of nov
+  | IDENT IDENT IDENT IDENT                           # lastHoliday       // last mon of may
+  | IDENT                                             # easterHoliday     // easter
+  ;
+date : INT MINUS INT MINUS INT ;
+observance : IDENT IDENT? ;                           // `observed`, `observed next`
+holidayOffset : (PLUS | MINUS) DURATION ;             // `+ 1d`
+
 sequenceDecl : SEQUENCE STRING ON name '{' setting* stmt* '}' ;
 
 setting
@@ -42,13 +69,15 @@ setting
   | ASSIGN TO TEAM (OWNER | ACCESS) (WHERE expr)?     # assignTeamSetting
   | EXIT ON REPLY                                     # exitOnReplySetting
   | EXIT WHEN condition                               # exitWhenSetting
+  | CALENDAR STRING                                   # calendarSetting
+  | time=IDENT zone=IDENT expr                        # timeZoneSetting   // `time zone E`
   ;
 
 stmt : (label=IDENT ':')? stmtBody ;
 
 stmtBody
   : activityKind STRING activityOption*               # activityStmt
-  | WAIT duration                                     # waitStmt
+  | WAIT span                                         # waitStmt
   | IF condition block (ELSE IF condition block)* (ELSE block)?  # ifStmt
   | SET memberRef '=' expr                            # setStmt
   | LET IDENT '=' expr                                # letStmt
@@ -70,13 +99,13 @@ activityKind
 activityOption
   : TEMPLATE STRING                                   # templateOption
   | DESCRIPTION STRING                                # descriptionOption
-  | DUE duration                                      # dueOption
+  | DUE span                                          # dueOption
   ;
 
 block : '{' stmt* '}' ;
 
 // `within` is a postfix of the whole condition, with the lowest precedence.
-condition : expr (WITHIN duration)? ;
+condition : expr (WITHIN span)? ;
 
 expr : andExpr (OR andExpr)* ;
 andExpr : notExpr (AND notExpr)* ;
@@ -113,6 +142,13 @@ memberRef : name '.' name ;
 
 duration : DURATION+ ;
 
+// What `wait`, `within` and `due` take: elapsed time, or `N business days|hours`
+// (CALENDARS.md §3; the unit word is checked by parser.cc). Not a value in expressions.
+span
+  : duration
+  | INT BUSINESS unit=IDENT
+  ;
+
 // Entity, field and type names may be any identifier-like word, keyword or not.
 name
   : IDENT
@@ -121,7 +157,7 @@ name
   | AUTO | CALL | TASK | LINKEDIN | RESEARCH | INTRODUCE | CONNECT | INMAIL
   | TEMPLATE | DUE | WAIT | WITHIN | IF | ELSE | SET | LET | END | ADVANCE | AND
   | OR | NOT | IN | TRUE_KW | FALSE_KW | NULL_KW | STRING_KW | INT_KW | DECIMAL_KW
-  | MONEY | BOOL | DATE | DATETIME | CHOICE | LOOKUP | READONLY
+  | MONEY | BOOL | DATE | DATETIME | CHOICE | LOOKUP | CALENDAR | BUSINESS | READONLY
   ;
 
 IMPORT : 'import' ;
@@ -177,6 +213,8 @@ DATE : 'date' ;
 DATETIME : 'datetime' ;
 CHOICE : 'choice' ;
 LOOKUP : 'lookup' ;
+CALENDAR : 'calendar' ;
+BUSINESS : 'business' ;
 READONLY : 'readonly' ;
 
 LBRACE : '{' ;
@@ -208,6 +246,8 @@ PERCENT : '%' ;
 DURATION : (DIGITS [mhdw])+ ;
 DECIMAL : DIGITS '.' DIGITS ;
 INT : DIGITS ;
+// `4th` of a holiday rule; before BAD_NUMBER, which would match it too.
+ORDINAL : DIGITS ('st' | 'nd' | 'rd' | 'th') ;
 BAD_NUMBER : DIGITS [A-Za-z0-9_]* [A-Za-z_] [A-Za-z0-9_]* ;
 
 IDENT : [A-Za-z_] [A-Za-z0-9_]* ;

@@ -14,6 +14,7 @@
 
 #include "compiler/parser.h"
 #include "compiler/schema.h"
+#include "seqc/calendar/zone.h"
 #include "seqc/format/bytecode.h"
 #include "seqc/support/quote.h"
 #include "seqc/support/time.h"
@@ -24,7 +25,7 @@ namespace seqc::lsp {
 
 enum class OccKind : uint8_t {
   LabelDef, LabelRef, Event, Activity, VarDef, VarRef, FieldRef, FieldDecl, EntityRef,
-  SequenceDef, SequenceRef, Import, OptionLabel, Function,
+  SequenceDef, SequenceRef, Import, OptionLabel, Function, CalendarDef, CalendarRef, Zone,
 };
 
 // One name in the document and what it refers to.
@@ -36,7 +37,8 @@ struct Occurrence {
   const ast::LetStmt* let = nullptr;        // variables
   const FieldInfo* field = nullptr;         // fields, option labels
   const EntityInfo* entity = nullptr;       // entities
-  std::string name;                         // event, option label, function, import path
+  const ast::CalendarDecl* calendar = nullptr;  // calendars
+  std::string name;                         // event, option label, function, import path, zone
 };
 
 namespace {
@@ -110,6 +112,33 @@ std::string stepHover(const ast::Stmt& st) {
   return s;
 }
 
+// A calendar as its lines say: zone, hours, holidays (the first few).
+std::string calendarHover(const ast::CalendarDecl& c, std::string_view text) {
+  std::string s = fmt::format("**calendar {}**", md(seqc::quoted(c.name)));
+  std::vector<std::string> hours, holidays;
+  auto source = [&](SourceRange r) {
+    return r.valid() && r.end <= text.size() ? std::string(text.substr(r.begin, r.end - r.begin)) : std::string();
+  };
+  for (const ast::CalendarItem& item : c.items) switch (item.kind) {
+      case ast::CalendarItemKind::Zone: s += fmt::format(" — zone `{}`", md(item.text)); break;
+      case ast::CalendarItemKind::Hours: hours.push_back(source(item.range)); break;
+      case ast::CalendarItemKind::Holiday: holidays.push_back(md(item.text)); break;
+    }
+  if (hours.empty()) s += "\n\nOpen every hour of every day that is not a holiday.";
+  for (const std::string& h : hours) s += fmt::format("\n\n`{}`", h);
+  if (!holidays.empty()) {
+    s += fmt::format("\n\n{} holiday{}: ", holidays.size(), holidays.size() == 1 ? "" : "s");
+    for (size_t i = 0; i < holidays.size() && i < 12; ++i) s += (i ? ", " : "") + holidays[i];
+    if (holidays.size() > 12) s += ", …";
+  }
+  return s;
+}
+
+std::string zoneHover(std::string_view name) {
+  if (!cal::Zone::find(name)) return fmt::format("`{}` — not a time zone of the tz database", md(name));
+  return fmt::format("`{}` — IANA time zone (tz database {})", md(name), md(cal::tzdataVersion()));
+}
+
 std::string sequenceHover(const ast::Sequence& seq) {
   std::string s = fmt::format("**sequence {}** on `{}`", md(seqc::quoted(seq.name)), md(seq.entity));
   for (const ast::Setting& st : seq.settings) {
@@ -132,6 +161,11 @@ class Indexer {
     for (const ast::ImportDecl& imp : f.imports)
       if (imp.pathRange.valid()) add(OccKind::Import, imp.pathRange).name = imp.path;
     for (const auto& e : f.entities) entity(*e);
+    for (const auto& c : f.calendars) {
+      if (c->nameRange.valid() && c->nameRange.end > c->nameRange.begin) add(OccKind::CalendarDef, c->nameRange).calendar = c.get();
+      for (const ast::CalendarItem& item : c->items)
+        if (item.kind == ast::CalendarItemKind::Zone && item.textRange.valid()) add(OccKind::Zone, item.textRange).name = item.text;
+    }
     for (const auto& s : f.sequences) sequence(*s);
   }
 
@@ -176,6 +210,17 @@ class Indexer {
       if (st.field) expr(*st.field, nullptr);
       if (st.where) expr(*st.where, nullptr);
       if (st.condition && st.condition->expr) expr(*st.condition->expr, nullptr);
+      if (st.kind == ast::SettingKind::Calendar && st.textRange.valid()) {
+        const ast::CalendarDecl* c = st.calendar;
+        if (auto it = program_.calendarByName.find(st.text); !c && it != program_.calendarByName.end()) c = it->second;
+        if (c) add(OccKind::CalendarRef, st.textRange).calendar = c;
+      }
+      if (st.zone) {
+        if (auto* lit = llvm::dyn_cast<ast::StringLit>(st.zone.get()))
+          add(OccKind::Zone, lit->range).name = lit->value;
+        else
+          expr(*st.zone, nullptr);
+      }
     }
     block(s.body);
     seq_ = nullptr;
@@ -563,6 +608,15 @@ std::optional<Hover> Analysis::hover(uint32_t offset) const {
       if (s.empty()) return std::nullopt;
       break;
     }
+    case OccKind::CalendarDef:
+    case OccKind::CalendarRef: {
+      const ast::CalendarDecl& c = *o->calendar;
+      s = calendarHover(c, c.range.valid() ? compilation_->sources().file(c.range.file).text() : std::string_view());
+      if (c.range.valid() && c.range.file != main_)
+        s += fmt::format("\n\nFrom `{}`.", md(fs::path(compilation_->sources().file(c.range.file).path()).filename().string()));
+      break;
+    }
+    case OccKind::Zone: s = zoneHover(o->name); break;
   }
   return Hover{std::move(s), o->begin, o->end};
 }
@@ -605,7 +659,10 @@ std::vector<Location> Analysis::definition(uint32_t offset) const {
       if (!loc && fs::is_regular_file(target, ec)) loc = Location{target.lexically_normal().string(), {}, 0, 0};
       break;
     }
-    case OccKind::Function: break;
+    case OccKind::CalendarDef:
+    case OccKind::CalendarRef: loc = locate(o->calendar->nameRange); break;
+    case OccKind::Function:
+    case OccKind::Zone: break;
   }
   if (!loc) return {};
   return {*loc};
@@ -685,6 +742,20 @@ std::vector<DocSymbol> Analysis::symbols() const {
       s.children.push_back(std::move(c));
     }
     if (!e->name.empty()) out.push_back(std::move(s));
+  }
+  for (const auto& c : f.calendars) {
+    if (c->name.empty()) continue;
+    DocSymbol s;
+    s.name = c->name;
+    for (const ast::CalendarItem& item : c->items)
+      if (item.kind == ast::CalendarItemKind::Zone) s.detail = item.text;
+    s.kind = SymbolKind::Calendar;
+    s.begin = c->range.begin;
+    s.end = c->range.end;
+    SourceRange n = nameOr(c->nameRange, c->range);
+    s.nameBegin = n.begin;
+    s.nameEnd = n.end;
+    out.push_back(std::move(s));
   }
   for (const auto& seq : f.sequences) {
     DocSymbol s;

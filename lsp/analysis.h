@@ -41,7 +41,7 @@ struct Hover {
 };
 
 enum class CompletionKind : uint8_t {
-  Keyword, Snippet, Field, Event, Option, Label, Variable, Sequence, Entity, Function,
+  Keyword, Snippet, Field, Event, Option, Label, Variable, Sequence, Entity, Function, Calendar, Zone,
 };
 
 struct CompletionItem {
@@ -54,7 +54,7 @@ struct CompletionItem {
   uint32_t replaceBegin = 0, replaceEnd = 0;
 };
 
-enum class SymbolKind : uint8_t { Sequence, Step, Entity, Field, Import };
+enum class SymbolKind : uint8_t { Sequence, Step, Entity, Field, Import, Calendar };
 
 struct DocSymbol {
   std::string name, detail;

@@ -13,6 +13,7 @@
 
 #include "compiler/parser.h"
 #include "compiler/schema.h"
+#include "seqc/calendar/zone.h"
 #include "seqc/format/bytecode.h"
 #include "seqc/support/quote.h"
 #include "lsp/analysis.h"
@@ -109,12 +110,22 @@ constexpr Snippet kSettingSnippets[] = {
     {"assign to team access", "assign to team access", "setting: to the access team"},
     {"exit on reply", "exit on reply", "setting: a reply to an email ends the sequence"},
     {"exit when", "exit when $0", "setting: leave when a condition becomes true"},
+    {"calendar", "calendar \"$1\"", "setting: the sequence's working calendar"},
+    {"time zone", "time zone ${1:lead}.$0", "setting: the record's own time zone (needs a calendar)"},
+};
+
+constexpr Snippet kCalendarSnippets[] = {
+    {"zone", "zone \"$1\"", "the calendar's IANA time zone"},
+    {"hours", "hours ${1:mon-fri} ${2:09:00-17:00}", "working hours of days of the week"},
+    {"holiday", "holiday \"${1:Name}\" ${2:jan 1}", "a holiday: `jan 1`, `2026-03-12`, `4th thu of nov`, `easter`, …"},
 };
 
 constexpr Snippet kTopSnippets[] = {
     {"sequence", "sequence \"${1:Name}\" on ${2:lead} {\n\t$0\n}", "a sequence"},
     {"entity", "entity ${1:name} \"${2:Display name}\" {\n\t$0\n}", "a custom entity"},
     {"extend entity", "extend entity ${1:lead} {\n\t$0\n}", "custom fields on an entity"},
+    {"calendar", "calendar \"${1:Name}\" {\n\tzone \"${2:America/New_York}\"\n\thours ${3:mon-fri 09:00-17:00}\n\t$0\n}",
+     "a working calendar: zone, hours, holidays"},
     {"import", "import \"$1\"", "import another file"},
 };
 
@@ -172,24 +183,33 @@ std::vector<CompletionItem> Analysis::complete(uint32_t offset, const Analysis* 
   // Sequences in the tokens, and the one around the cursor.
   std::vector<SeqContext> seqs;
   std::optional<SeqContext> here;
+  bool inCalendar = false;  // the cursor is in a `calendar "…" { … }` body
   {
     int depth = 0;
     std::optional<SeqContext> open;
+    int64_t calendarOpen = -1;  // where the open calendar's body starts; -1: none
     for (size_t i = 0; i < toks.size(); ++i) {
       const Token& t = toks[i];
       if (t.type == Tok::Punct && t.text == "{") {
         if (depth == 0 && i >= 4 && toks[i - 4].text == "sequence" && toks[i - 3].type == Tok::String &&
             toks[i - 2].text == "on" && toks[i - 1].type == Tok::Ident)
           open = SeqContext{unquote(toks[i - 3].text), std::string(toks[i - 1].text), i + 1, toks.size()};
+        if (depth == 0 && i >= 2 && toks[i - 2].text == "calendar" && toks[i - 1].type == Tok::String)
+          calendarOpen = t.end;
         ++depth;
       } else if (t.type == Tok::Punct && t.text == "}") {
         if (depth > 0) --depth;
+        if (depth == 0 && calendarOpen >= 0) {
+          if (calendarOpen <= offset && offset <= t.begin) inCalendar = true;
+          calendarOpen = -1;
+        }
         if (depth == 0 && open) {
           open->bodyEnd = i;
           seqs.push_back(*open);
           open.reset();
         }
-      } else if (depth > 0 && t.type == Tok::Ident && (t.text == "sequence" || t.text == "entity" || t.text == "import") &&
+      } else if (depth > 0 && t.type == Tok::Ident &&
+                 (t.text == "sequence" || t.text == "entity" || t.text == "import" || t.text == "calendar") &&
                  i > 0 && toks[i - 1].text == "}") {
         // A new declaration after a closing brace: the braces before were unbalanced.
         if (open) {
@@ -201,6 +221,7 @@ std::vector<CompletionItem> Analysis::complete(uint32_t offset, const Analysis* 
       }
     }
     if (open) seqs.push_back(*open);
+    if (calendarOpen >= 0 && calendarOpen <= offset) inCalendar = true;
     for (const SeqContext& s : seqs) {
       uint32_t b = toks[s.bodyBegin - 1].end;
       uint32_t e = s.bodyEnd < toks.size() ? toks[s.bodyEnd].begin : static_cast<uint32_t>(src.size());
@@ -256,6 +277,20 @@ std::vector<CompletionItem> Analysis::complete(uint32_t offset, const Analysis* 
     if (lastClean && lastClean->compilation_->program()) return lastClean->compilation_->program()->schema.find(name);
     return nullptr;
   };
+  auto calendarNames = [&]() {
+    std::vector<std::pair<std::string, std::string>> names;  // name, zone
+    for (const Analysis* a : {this, lastClean})
+      if (a && a->compilation_->program())
+        for (const auto& kv : a->compilation_->program()->calendarByName) {
+          std::string n(kv.getKey()), zone;
+          for (const ast::CalendarItem& item : kv.getValue()->items)
+            if (item.kind == ast::CalendarItemKind::Zone) zone = item.text;
+          if (std::none_of(names.begin(), names.end(), [&](const auto& x) { return x.first == n; }))
+            names.emplace_back(n, zone);
+        }
+    std::sort(names.begin(), names.end());
+    return names;
+  };
   auto sequenceNames = [&]() {
     std::vector<std::pair<std::string, std::string>> names;  // name, entity
     auto addName = [&](const std::string& n, const std::string& e) {
@@ -289,6 +324,16 @@ std::vector<CompletionItem> Analysis::complete(uint32_t offset, const Analysis* 
     if (is(prev(1), "to") && is(prev(2), "advance")) {
       for (const auto& [n, e] : sequenceNames())
         if (!here || n != here->name) value(n, CompletionKind::Sequence, "sequence on " + e);
+      return items;
+    }
+    // `calendar "…"` in a sequence (at the top level it declares a new name).
+    if (is(prev(1), "calendar") && here) {
+      for (const auto& [n, zone] : calendarNames()) value(n, CompletionKind::Calendar, "calendar in " + zone);
+      return items;
+    }
+    // `zone "…"` in a calendar, `time zone "…"` in a sequence.
+    if (is(prev(1), "zone") && (inCalendar || (here && is(prev(2), "time")))) {
+      for (const std::string& z : cal::Zone::names()) value(z, CompletionKind::Zone, "time zone");
       return items;
     }
     // The choice field the string is compared with or assigned to: `E.F ==`, `E.F !=`,
@@ -368,6 +413,27 @@ std::vector<CompletionItem> Analysis::complete(uint32_t offset, const Analysis* 
   if (is(prev(1), "to") && is(prev(2), "advance")) {
     for (const auto& [n, e] : sequenceNames())
       if (!here || n != here->name) item(n, CompletionKind::Sequence, "sequence on " + e, seqc::quoted(n));
+    return items;
+  }
+
+  // ---- after `calendar` in a sequence ----
+  if (is(prev(1), "calendar") && here) {
+    for (const auto& [n, zone] : calendarNames())
+      item(n, CompletionKind::Calendar, "calendar in " + zone, seqc::quoted(n));
+    return items;
+  }
+  // ---- `wait 2 |`, `due 2 |`, `within 2 |` ----
+  if (here && prev(1) && prev(1)->type == Tok::Number &&
+      std::all_of(prev(1)->text.begin(), prev(1)->text.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      (is(prev(2), "wait") || is(prev(2), "due") || is(prev(2), "within"))) {
+    item("business days", CompletionKind::Keyword, "working days of the sequence's calendar");
+    item("business hours", CompletionKind::Keyword, "open hours of the sequence's calendar");
+    return items;
+  }
+  // ---- in a calendar's body ----
+  if (inCalendar) {
+    for (const Snippet& s : kCalendarSnippets)
+      item(std::string(s.label), CompletionKind::Snippet, std::string(s.detail), std::string(s.body), true);
     return items;
   }
 

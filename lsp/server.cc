@@ -154,6 +154,8 @@ int completionKindCode(CompletionKind k) {
     case CompletionKind::Sequence: return 9;  // Module
     case CompletionKind::Entity: return 7;    // Class
     case CompletionKind::Function: return 3;
+    case CompletionKind::Calendar: return 9;  // Module
+    case CompletionKind::Zone: return 21;     // Constant
   }
   return 1;
 }
@@ -165,6 +167,7 @@ int symbolKindCode(SymbolKind k) {
     case SymbolKind::Entity: return 5;    // Class
     case SymbolKind::Field: return 8;
     case SymbolKind::Import: return 1;    // File
+    case SymbolKind::Calendar: return 3;  // Namespace
   }
   return 1;
 }

@@ -13,13 +13,13 @@ cd "$root" || exit 2
 # are checked by the nevers below).
 declare -A allowed=(
   [support]="seqc/support/"
-  [runtime/bytecode]="seqc/format/ seqc/support/"
+  [runtime/bytecode]="seqc/format/ seqc/calendar/ seqc/support/"
   [runtime/calendar]="seqc/calendar/ seqc/support/"
-  [runtime/interp]="seqc/interp/ seqc/format/ seqc/support/"
-  [runtime/sim]="seqc/sim/ seqc/interp/ seqc/format/ seqc/support/"
-  [compiler]="compiler/ seqc/format/ seqc/support/"
-  [lsp]="lsp/ compiler/ seqc/format/ seqc/support/"
-  [workspace]="seqc/workspace/ compiler/driver.h seqc/format/ seqc/support/ seqc/interp/ seqc/sim/"
+  [runtime/interp]="seqc/interp/ seqc/format/ seqc/calendar/ seqc/support/"
+  [runtime/sim]="seqc/sim/ seqc/interp/ seqc/format/ seqc/calendar/ seqc/support/"
+  [compiler]="compiler/ seqc/format/ seqc/calendar/ seqc/support/"
+  [lsp]="lsp/ compiler/ seqc/format/ seqc/calendar/ seqc/support/"
+  [workspace]="seqc/workspace/ compiler/driver.h seqc/format/ seqc/calendar/ seqc/support/ seqc/interp/ seqc/sim/"
 )
 
 status=0

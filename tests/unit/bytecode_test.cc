@@ -173,7 +173,8 @@ bc::Module sample() {
   m.terms.push_back({kIntro, 0b0011});
   m.steps.push_back(b.activity(ActivityKind::Call, "call1", "Follow-up call", 12, 1));
   bc::Step task = b.activity(ActivityKind::Task, "", "Schedule a demo", 14);
-  task.seconds = 86400;
+  task.seconds = 3;  // due 3 business days
+  task.unit = bc::DurationUnit::BusinessDays;
   task.description = b.str("Use the demo calendar");
   m.steps.push_back(task);
   s.stepCount = 5;
@@ -219,7 +220,33 @@ bc::Module sample() {
   a.op(Opcode::Null).op(Opcode::Not).op(Opcode::Not).op(Opcode::Pop);
   a.op(Opcode::ExitTest);
   s.exitEnd = a.here();
+  s.zoneBegin = a.here();
+  mark(5);
+  a.op(Opcode::LoadField, subject).call(bc::Builtin::Lower).op(Opcode::ZoneResult);
+  s.zoneEnd = a.here();
+  s.calendar = 0;
   m.sequences.push_back(s);
+
+  seqc::cal::CalendarSpec us;
+  us.name = "US East";
+  us.zone = "America/New_York";
+  us.hasHours = true;
+  us.hours = {{0, 510, 720}, {0, 780, 1050}, {4, 510, 900}, {5, 1320, 120}};
+  using seqc::cal::HolidayRule;
+  us.holidays = {
+      HolidayRule::fixed("New Year's Day", 1, 1, seqc::cal::Observed::Observed),
+      HolidayRule::lastWeekday("Memorial Day", seqc::cal::kMon, 5),
+      HolidayRule::nthWeekday("Day after Thanksgiving", 4, seqc::cal::kThu, 11, 1),
+      HolidayRule::fixed("Christmas", 12, 25, seqc::cal::Observed::ObservedNext),
+      HolidayRule::easter("Good Friday", -2),
+      HolidayRule::onDate("Offsite", 2026, 3, 12),
+      HolidayRule::range("Shutdown", {2026, 12, 28}, {2026, 12, 31}),
+  };
+  m.calendars.push_back(us);
+  seqc::cal::CalendarSpec always;
+  always.name = "Always";
+  always.zone = "Mars/Olympus_Mons";  // not required to exist on this machine
+  m.calendars.push_back(always);
 
   bc::Sequence t;
   t.name = b.str("Other");
@@ -265,6 +292,7 @@ bc::Module withCode(const std::function<void(Asm&)>& emit,
   s.codeBegin = 0;
   s.codeEnd = a.here();
   s.exitBegin = s.exitEnd = a.here();
+  s.zoneBegin = s.zoneEnd = 0;
   if (exitBlock) {
     exitBlock(a);
     s.exitEnd = a.here();
@@ -301,6 +329,14 @@ TEST_CASE("the sample module is valid and round-trips byte for byte", "[bytecode
   CHECK(loaded.sequences[0].assign == m.sequences[0].assign);
   CHECK(loaded.code == m.code);
   CHECK(loaded.lines.size() == m.lines.size());
+  CHECK(loaded.calendars == m.calendars);  // every rule kind as its factory makes it
+  CHECK(loaded.steps[kTask].unit == bc::DurationUnit::BusinessDays);
+  CHECK(loaded.steps[kTask].seconds == 3);
+  CHECK(loaded.steps[kWait].unit == bc::DurationUnit::Seconds);
+  CHECK(loaded.sequences[0].calendar == 0);
+  CHECK(loaded.sequences[0].zoneBegin == m.sequences[0].zoneBegin);
+  CHECK(loaded.sequences[0].zoneEnd == m.sequences[0].zoneEnd);
+  CHECK(loaded.sequences[1].calendar == bc::kNone);
 }
 
 TEST_CASE("writing is deterministic and compact", "[bytecode]") {
@@ -308,7 +344,7 @@ TEST_CASE("writing is deterministic and compact", "[bytecode]") {
   bc::Module empty;
   REQUIRE(verifyError(empty) == "(verified)");
   std::vector<uint8_t> bytes = bc::write(empty);
-  CHECK(bytes.size() == 8 + 11 * 4 + 10);  // header, section lengths, ten zero counts
+  CHECK(bytes.size() == 8 + 14 * 4 + 13);  // header, section lengths, 13 zero counts
   CHECK(loadError(bytes) == "(loaded)");
 }
 
@@ -345,7 +381,26 @@ TEST_CASE("extreme values round-trip", "[bytecode]") {
 
 TEST_CASE("the disassembly lists tables, steps and code", "[bytecode]") {
   std::string text = bc::disassemble(sample());
-  CHECK_THAT(text, Catch::Contains("seqb 1.1  source \"sample.seq\""));
+  CHECK_THAT(text, Catch::Contains("seqb 1.2  source \"sample.seq\""));
+  CHECK_THAT(text, Catch::Contains("lines 11  calendars 2"));
+  CHECK_THAT(text, Catch::Contains("== calendars\n"
+                                   "   0  \"US East\"  zone \"America/New_York\"\n"
+                                   "      hours mon 08:30-12:00, 13:00-17:30\n"
+                                   "      hours fri 08:30-15:00\n"
+                                   "      hours sat 22:00-02:00\n"
+                                   "      holiday \"New Year's Day\" jan 1 observed\n"
+                                   "      holiday \"Memorial Day\" last mon of may\n"
+                                   "      holiday \"Day after Thanksgiving\" 4th thu of nov + 1d\n"
+                                   "      holiday \"Christmas\" dec 25 observed next\n"
+                                   "      holiday \"Good Friday\" easter - 2d\n"
+                                   "      holiday \"Offsite\" 2026-03-12\n"
+                                   "      holiday \"Shutdown\" 2026-12-28 to 2026-12-31\n"
+                                   "   1  \"Always\"  zone \"Mars/Olympus_Mons\"\n"
+                                   "      open all day\n"));
+  CHECK_THAT(text, Catch::Contains("calendar \"US East\"  time zone "));
+  CHECK_THAT(text, Catch::Contains("due 3 business days"));
+  CHECK_THAT(text, Catch::Contains("-- time zone\n"));
+  CHECK_THAT(text, Catch::Contains("zone_result"));
   CHECK_THAT(text, Catch::Contains("money     50000"));
   CHECK_THAT(text, Catch::Contains("decimal   12.5"));
   CHECK_THAT(text, Catch::Contains("date      2026-01-05"));
@@ -463,6 +518,52 @@ TEST_CASE("the verifier rejects broken tables", "[bytecode][verify]") {
        "sequence 1: the code of sequence 1 overlaps the exit block of sequence 0"},
       {"exit range", [](bc::Module& m) { m.sequences[0].exitEnd = 100000; },
        "sequence 0: exit block"},
+      {"calendar rules", [](bc::Module& m) { m.calendars[0].hours[1].startMinute = 700; },
+       "calendar 0: calendar \"US East\": hours range 2: mon 11:40-17:30 overlaps mon 08:30-12:00"},
+      {"holiday rules", [](bc::Module& m) { m.calendars[0].holidays[0].date.day = 32; },
+       "calendar 0: calendar \"US East\": holiday 1 \"New Year's Day\": jan 32 does not exist"},
+      {"calendar zone", [](bc::Module& m) { m.calendars[1].zone.clear(); },
+       "calendar 1: calendar \"Always\": the calendar has no zone"},
+      {"calendar name", [](bc::Module& m) { m.calendars[1].name = "US East"; },
+       "calendar 1: \"US East\" is also the name of calendar 0"},
+      {"calendar without name", [](bc::Module& m) { m.calendars[1].name.clear(); },
+       "calendar 1: no name"},
+      {"calendar UTF-8", [](bc::Module& m) { m.calendars[0].holidays[2].name = "\xFF"; },
+       "calendar 0: a name is not valid UTF-8"},
+      {"calendar index", [](bc::Module& m) { m.sequences[1].calendar = 2; },
+       "sequence 1: calendar 2 out of range (2 calendars)"},
+      {"zone block without calendar", [](bc::Module& m) { m.sequences[0].calendar = bc::kNone; },
+       "sequence 0: a time zone block without a calendar"},
+      {"zone block range", [](bc::Module& m) { m.sequences[0].zoneEnd = 100000; },
+       "sequence 0: time zone block 0x"},
+      {"zone block overlap", [](bc::Module& m) { m.sequences[0].zoneBegin -= 1; },
+       "sequence 0: the time zone block of sequence 0 overlaps the exit block of sequence 0"},
+      {"unit", [](bc::Module& m) { m.steps[1].unit = static_cast<bc::DurationUnit>(3); },
+       "unit 3"},  // the loader refuses it first: "unit 3 is not a business unit"
+      {"business wait", [](bc::Module& m) {
+         m.steps[1].unit = bc::DurationUnit::BusinessDays;
+         m.steps[1].seconds = 23;
+       },
+       "step 1: 23 business days is outside 1..22"},
+      {"business within", [](bc::Module& m) {
+         m.steps[2].unit = bc::DurationUnit::BusinessHours;
+         m.steps[2].seconds = 241;
+       },
+       "step 2: 241 business hours is outside 1..240"},
+      {"business due", [](bc::Module& m) { m.steps[4].seconds = 251; },
+       "step 4: 251 business days is outside 1..250"},
+      {"business due hours", [](bc::Module& m) {
+         m.steps[4].unit = bc::DurationUnit::BusinessHours;
+         m.steps[4].seconds = 2001;
+       },
+       "step 4: 2001 business hours is outside 1..2000"},
+      {"no business days", [](bc::Module& m) { m.steps[4].seconds = 0; },
+       "step 4: 0 business days is outside 1..250"},
+      {"business unit without calendar", [](bc::Module& m) {
+         m.steps[5].unit = bc::DurationUnit::BusinessHours;
+         m.steps[5].seconds = 4;
+       },
+       "sequence 1: step 0: business hours without a calendar"},
       {"line order", [](bc::Module& m) { std::swap(m.lines[1].pc, m.lines[2].pc); },
        "line table: entry 2"},
       {"line pc",
@@ -697,6 +798,71 @@ TEST_CASE("the verifier checks every instruction", "[bytecode][verify]") {
   }
 }
 
+TEST_CASE("the verifier checks the time zone block", "[bytecode][verify]") {
+  using A = Asm&;
+  struct Case {
+    const char* rule;
+    std::function<void(A)> main;
+    std::function<void(A)> zone;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {"valid", [](A a) { a.op(Opcode::End); },
+       [](A a) {
+         a.op(Opcode::LoadField, 3).op(Opcode::Null).op(Opcode::Eq);
+         uint32_t t = a.jump(Opcode::JumpIfFalse);
+         a.op(Opcode::Const, 2);
+         uint32_t e = a.jump(Opcode::Jump);
+         a.patch(t, a.here());
+         a.op(Opcode::LoadField, 3);
+         a.patch(e, a.here());
+         a.op(Opcode::ZoneResult);
+       },
+       "(verified)"},
+      {"zone_result in main", [](A a) { a.op(Opcode::True).op(Opcode::ZoneResult); }, nullptr,
+       "zone_result outside a time zone block"},
+      {"statement in the block", [](A a) { a.op(Opcode::End); },
+       [](A a) { a.op(Opcode::Activity, kTask).op(Opcode::Const, 2).op(Opcode::ZoneResult); },
+       "activity in a time zone block"},
+      {"store_var in the block", [](A a) { a.op(Opcode::End); },
+       [](A a) { a.op(Opcode::True).op(Opcode::StoreVar, 0).op(Opcode::True).op(Opcode::ZoneResult); },
+       "store_var in a time zone block"},
+      {"exit_test in the block", [](A a) { a.op(Opcode::End); },
+       [](A a) { a.op(Opcode::True).op(Opcode::ExitTest); }, "exit_test outside an exit block"},
+      {"no zone_result", [](A a) { a.op(Opcode::End); },
+       [](A a) { a.op(Opcode::True).op(Opcode::Pop); },
+       "the time zone block ends without zone_result"},
+      {"depth", [](A a) { a.op(Opcode::End); },
+       [](A a) { a.op(Opcode::True).op(Opcode::True).op(Opcode::ZoneResult); },
+       "zone_result with 2 on the stack (needs exactly 1)"},
+      {"empty stack", [](A a) { a.op(Opcode::End); }, [](A a) { a.op(Opcode::ZoneResult); },
+       "stack underflow: zone_result pops 1 with 0"},
+      {"jump outside", [](A a) { a.op(Opcode::End); },
+       [](A a) {
+         a.op(Opcode::True);
+         uint32_t t = a.jump(Opcode::JumpIfFalse);
+         a.op(Opcode::True).op(Opcode::ZoneResult);
+         a.patch(t, 0);
+       },
+       "jump target 0x0 outside the time zone block"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.rule);
+    bc::Module m = withCode(c.main);
+    if (c.zone) {
+      Asm a{m.code};
+      m.sequences[0].zoneBegin = a.here();
+      c.zone(a);
+      m.sequences[0].zoneEnd = a.here();
+    }
+    CHECK_THAT(verifyError(m), Catch::Contains(c.message));
+  }
+  // zone_result ends only the time zone block.
+  bc::Module m = withCode([](A a) { a.op(Opcode::End); },
+                          [](A a) { a.op(Opcode::True).op(Opcode::ZoneResult); });
+  CHECK_THAT(verifyError(m), Catch::Contains("zone_result outside a time zone block"));
+}
+
 // ---- the loader on damaged files --------------------------------------------------
 
 namespace {
@@ -814,12 +980,51 @@ TEST_CASE("the loader rejects malformed sections", "[bytecode][load]") {
   CHECK(loadError(fileOf(v11, 1, 0)) == "5 bytes of trailing garbage after the last section");
   v11.back() = {1, 0};
   CHECK(loadError(fileOf(v11, 1, 1)) == "corrupt assignment table: 1 assignments for 0 sequences");
-  auto newer = emptySections();
-  newer.push_back({0});
+  // 1.2 added the calendar, sequence calendar and step unit tables.
+  auto v12 = emptySections();
+  v12.push_back({0});
+  for (int i = 0; i < 3; ++i) v12.push_back({0});
+  CHECK(loadError(fileOf(v12, 1, 2)) == "(loaded)");
+  CHECK(loadError(fileOf(std::vector(v12.begin(), v12.end() - 3), 1, 2)) == "truncated calendar table");
+  CHECK(loadError(fileOf(v12, 1, 1)) == "15 bytes of trailing garbage after the last section");
+  auto with12 = [&](size_t i, std::vector<uint8_t> section) {
+    auto s = v12;
+    s[i] = std::move(section);
+    return loadError(fileOf(s, 1, 2));
+  };
+  constexpr size_t kCalendars = 11, kSequenceCalendars = 12, kUnits = 13;
+  // name "C", zone "UTC", open all day, no ranges, one holiday: "H" kind 6
+  CHECK(with12(kCalendars, {1, 1, 'C', 3, 'U', 'T', 'C', 0, 0, 1, 1, 'H', 6, 0, 0}) ==
+        "corrupt calendar table: calendar 0: unknown holiday kind 6");
+  CHECK(with12(kCalendars, {1, 1, 'C', 3, 'U', 'T', 'C', 0, 0, 1, 1, 'H', 5, 3, 0}) ==
+        "corrupt calendar table: calendar 0: unknown observation 3");
+  CHECK(with12(kCalendars, {1, 1, 'C', 3, 'U', 'T', 'C', 0, 0, 1, 1, 'H', 5, 0, 0}) == "(loaded)");
+  CHECK(with12(kCalendars, {1, 1, 'C', 3, 'U', 'T', 'C', 2, 0, 0}) ==
+        "corrupt calendar table: calendar 0: flag byte 2 is neither 0 nor 1");
+  CHECK(with12(kCalendars, {1, 1, 'C', 3, 'U', 'T', 'C', 1, 1, 7, 0, 1, 0}) ==
+        "calendar 0: calendar \"C\": hours range 1: day 7 is not a day of the week");
+  std::vector<uint8_t> flood = {1, 1, 'C', 3, 'U', 'T', 'C', 1, 0xE9, 0x07};  // 1001 ranges
+  flood.resize(flood.size() + 1001 * 3 + 1, 0);
+  CHECK(with12(kCalendars, flood) == "corrupt calendar table: calendar 0: too many hours ranges");
+  CHECK(with12(kSequenceCalendars, {1, 0, 0, 0}) ==
+        "corrupt sequence calendar table: 1 entries for 0 sequences");
+  CHECK(with12(kUnits, {1, 0, 2}) == "corrupt step unit table: entry 0: step 0 out of range (0 steps)");
+  auto unit = [&](std::vector<uint8_t> units) {
+    auto s = v12;
+    s[kSteps] = {0x02, 0x01, 0x02, 0x00, 0x01, 0x02, 0x00};  // two waits of 1 minute
+    s[kUnits] = std::move(units);
+    return loadError(fileOf(s, 1, 2));
+  };
+  CHECK(unit({1, 0, 0}) == "corrupt step unit table: entry 0: unit 0 is not a business unit");
+  CHECK(unit({1, 1, 3}) == "corrupt step unit table: entry 0: unit 3 is not a business unit");
+  CHECK(unit({2, 0, 1, 1, 1}) == "corrupt step unit table: entry 1: step 2 out of range (2 steps)");
+  // Business units without a calendar fail verification.
+  CHECK(unit({2, 0, 1, 0, 1}) == "(loaded)");  // steps outside any sequence
+  auto newer = v12;
   newer.push_back({1, 2, 3});  // a section a later 1.x adds
-  CHECK(loadError(fileOf(newer, 1, 2)) == "(loaded)");
-  CHECK(loadError(fileOf(newer, 1, 1)) == "7 bytes of trailing garbage after the last section");
-  auto cut = fileOf(newer, 1, 2);
+  CHECK(loadError(fileOf(newer, 1, 3)) == "(loaded)");
+  CHECK(loadError(fileOf(newer, 1, 2)) == "7 bytes of trailing garbage after the last section");
+  auto cut = fileOf(newer, 1, 3);
   cut.pop_back();
   CHECK(loadError(cut) == "truncated extension section");
   bytes = fileOf(emptySections());
@@ -856,7 +1061,7 @@ TEST_CASE("random byte flips never crash the loader", "[bytecode][load]") {
     // Whatever loads is verified, lists, and writes back to the same bytes.
     CHECK(bc::verify(m, error));
     CHECK(!bc::disassemble(m).empty());
-    if (copy[6] == 0 && copy[7] == 0) CHECK(bc::write(m) == copy);
+    if (copy[6] == bc::kVersionMinor && copy[7] == 0) CHECK(bc::write(m) == copy);
   }
   CHECK(loaded > 0);  // some flips (in strings, lines) keep the module valid
 }

@@ -662,3 +662,48 @@ TEST_CASE("lower: `assign to` is kept as written, blanks and comments collapsed"
   CHECK(assigned("assign to team access   where   lead.budgetamount >\n  1000 // big ones\n") ==
         "team access where lead.budgetamount > 1000");
 }
+
+TEST_CASE("calendars: only the used ones, in order of first use; units; the time zone block", "[lower][calendar]") {
+  bc::Module m = lowerSource(
+      "calendar \"B\" {\n  zone \"Europe/Paris\"\n  hours mon-fri 09:00-17:00\n}\n"
+      "calendar \"A\" {\n  zone \"Asia/Tokyo\"\n  holiday \"New Year\" jan 1 observed next\n}\n"
+      "calendar \"Unused\" {\n  zone \"UTC\"\n}\n"
+      "sequence \"S1\" on lead {\n  calendar \"A\"\n  time zone lead.address1_city\n"
+      "  e: email \"E\" due 250 business days\n  wait 22 business days\n"
+      "  if e.opened within 240 business hours { task \"T\" due 2000 business hours }\n  wait 1d\n  task \"U\"\n}\n"
+      "sequence \"S2\" on lead {\n  calendar \"B\"\n  task \"V\" due 1 business day\n}\n"
+      "sequence \"S3\" on lead {\n  calendar \"A\"\n  task \"W\" due 4h\n}\n"
+      "sequence \"S4\" on lead {\n  task \"X\"\n}\n");
+  REQUIRE(m.calendars.size() == 2);
+  CHECK(m.calendars[0].name == "A");
+  CHECK(m.calendars[0].zone == "Asia/Tokyo");
+  CHECK(!m.calendars[0].hasHours);
+  REQUIRE(m.calendars[0].holidays.size() == 1);
+  CHECK(m.calendars[0].holidays[0] ==
+        seqc::cal::HolidayRule::fixed("New Year", 1, 1, seqc::cal::Observed::ObservedNext));
+  CHECK(m.calendars[1].name == "B");
+  CHECK(m.calendars[1].hours.size() == 5);
+  CHECK(m.sequences[0].calendar == 0);
+  CHECK(m.sequences[1].calendar == 1);
+  CHECK(m.sequences[2].calendar == 0);
+  CHECK(m.sequences[3].calendar == bc::kNone);
+
+  using U = bc::DurationUnit;
+  const bc::Sequence& s1 = m.sequences[0];
+  std::vector<std::pair<U, uint32_t>> units;
+  for (uint32_t i = s1.stepBegin; i < s1.stepBegin + s1.stepCount; ++i)
+    units.emplace_back(m.steps[i].unit, m.steps[i].seconds);
+  CHECK(units == std::vector<std::pair<U, uint32_t>>{{U::BusinessDays, 250}, {U::BusinessDays, 22},
+                                                     {U::BusinessHours, 240}, {U::BusinessHours, 2000},
+                                                     {U::Seconds, 86400}, {U::Seconds, 0}});
+  CHECK(m.steps[m.sequences[2].stepBegin].unit == U::Seconds);
+  CHECK(m.steps[m.sequences[2].stepBegin].seconds == 4 * 3600);
+
+  auto zone = decode(m, s1.zoneBegin, s1.zoneEnd);
+  REQUIRE(zone.size() == 2);
+  CHECK(zone[0].name() == "load_field");
+  CHECK(zone[1].name() == "zone_result");
+  CHECK(m.sequences[1].zoneBegin == m.sequences[1].zoneEnd);
+  std::string error;
+  CHECK(bc::verify(m, error));
+}

@@ -385,3 +385,65 @@ TEST_CASE("lsp: formatting: one edit replacing the document; none with syntax er
   CHECK(formatted.find("\n  wait 1d\n") != std::string::npos);
   CHECK(s.result(broken).empty());
 }
+
+TEST_CASE("lsp: calendars: hover, definition, completion of names and zones, symbols", "[lsp][calendar]") {
+  std::string uri = "file:///tmp/seqc-lsp-test/calendars.seq";
+  std::string text =
+      "calendar \"US East\" {\n"
+      "  zone \"America/New_York\"\n"
+      "  hours mon-fri 09:00-17:00\n"
+      "  holiday \"Christmas Day\" dec 25 observed\n"
+      "  \n"
+      "}\n"
+      "calendar \"Europe\" {\n"
+      "  zone \"\"\n"
+      "}\n"
+      "sequence \"Main\" on lead {\n"
+      "  calendar \"US East\"\n"
+      "  time zone \"\"\n"
+      "  task \"T\" due 2 business days\n"
+      "}\n"
+      "sequence \"Other\" on lead {\n"
+      "  calendar \"\"\n"
+      "  task \"U\"\n"
+      "}\n";
+  Session s;
+  s.initialize();
+  s.open(uri, text);
+  auto req = [&](const char* method, const json& p) {
+    return s.request(method, {{"textDocument", {{"uri", uri}}}, {"position", p}});
+  };
+  int hoverRef = req("textDocument/hover", find(text, "calendar \"US East\"\n  time", 11));
+  int hoverDef = req("textDocument/hover", find(text, "\"US East\" {", 2));
+  int hoverZone = req("textDocument/hover", find(text, "\"America/New_York\"", 3));
+  int definition = req("textDocument/definition", find(text, "calendar \"US East\"\n  time", 11));
+  int names = s.request("textDocument/completion", at(uri, 15, 12));
+  int zones = s.request("textDocument/completion", at(uri, 7, 8));
+  int recordZones = s.request("textDocument/completion", at(uri, 11, 13));
+  int body = s.request("textDocument/completion", at(uri, 4, 2));
+  int symbols = s.request("textDocument/documentSymbol", {{"textDocument", {{"uri", uri}}}});
+  s.run();
+
+  std::string h = hoverText(s, hoverRef);
+  CHECK(h.find("**calendar \"US East\"** — zone `America/New\\_York`") != std::string::npos);
+  CHECK(h.find("`hours mon-fri 09:00-17:00`") != std::string::npos);
+  CHECK(h.find("1 holiday: Christmas Day") != std::string::npos);
+  CHECK(hoverText(s, hoverDef) == h);
+  CHECK(hoverText(s, hoverZone).find("IANA time zone") != std::string::npos);
+  const json& d = s.result(definition);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0]["range"]["start"] == find(text, "\"US East\" {"));
+  auto n = labels(s.result(names));
+  CHECK(n == std::vector<std::string>{"Europe", "US East"});
+  auto z = labels(s.result(zones));
+  CHECK(has(z, "America/New_York"));
+  CHECK(has(z, "Europe/Paris"));
+  CHECK(z.size() > 300);
+  CHECK(has(labels(s.result(recordZones)), "Asia/Tokyo"));
+  auto b = labels(s.result(body));
+  CHECK(b == std::vector<std::string>{"zone", "hours", "holiday"});
+  bool calendarSymbol = false;
+  for (const json& sym : s.result(symbols))
+    if (sym["name"] == "US East" && sym["kind"] == 3) calendarSymbol = true;
+  CHECK(calendarSymbol);
+}

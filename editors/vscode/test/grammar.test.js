@@ -327,12 +327,59 @@ test('a half-typed entity declaration does not swallow what follows', async () =
   await expectScope(src, 'recap', 'entity.name.label.seq', { not: 'meta.entity' });
 });
 
+test('calendars: declarations, settings and business durations', async () => {
+  const src = [
+    'calendar "US East" {',
+    '  zone "America/New_York"',
+    '  hours mon-thu 08:30-12:00, 13:00-17:30',
+    '  holiday "Day after" 4th thu of nov + 1d',
+    '  holiday "Christmas" dec 25 observed next',
+    '  holiday "Good Friday" easter - 2d',
+    '  holiday "Offsite" 2026-03-12 to 2026-03-13',
+    '  holiday "Memorial Day" last mon of may',
+    '}',
+    'sequence "S" on lead {',
+    '  calendar "US East"',
+    '  time zone lead.address1_city',
+    '  a: email "A" due 2 business days',
+    '  wait 1 business hour',
+    '  let hours = 8',
+    '}',
+  ].join('\n');
+  await expectScope(src, 'calendar', 'storage.type.calendar.seq');
+  await expectScope(src, '"US East"', 'entity.name.section.calendar.seq');
+  for (const w of ['zone', 'hours', 'holiday', 'of', 'observed', 'next', 'easter', 'to', 'last']) {
+    await expectScope(src, w, 'keyword.other.calendar.seq', { not: 'variable' });
+  }
+  await expectScope(src, 'mon', 'support.constant.weekday.seq');
+  await expectScope(src, 'thu', 'support.constant.weekday.seq');
+  await expectScope(src, 'nov', 'support.constant.month.seq');
+  await expectScope(src, '08:30', 'constant.numeric.time.seq');
+  await expectScope(src, '2026-03-12', 'constant.numeric.date.seq');
+  await expectScope(src, '4th', 'constant.numeric.ordinal.seq', { not: 'invalid' });
+  await expectScope(src, '1d', 'constant.numeric.duration.seq');
+  await expectScope(src, '"America/New_York"', 'string.quoted.double.seq');
+  await expectScope(src, 'sequence', 'storage.type.sequence.seq', { not: 'meta.calendar' });
+  await expectScope(src, 'calendar', 'keyword.other.setting.seq', { nth: 1 });
+  await expectScope(src, 'time', 'keyword.other.setting.seq', { not: 'variable' });
+  await expectScope(src, 'zone', 'keyword.other.setting.seq', { within: 'time zone', not: 'variable' });
+  await expectScope(src, 'business', 'keyword.other.unit.seq');
+  await expectScope(src, 'days', 'keyword.other.unit.seq', { within: 'business days' });
+  await expectScope(src, 'hour', 'keyword.other.unit.seq', { within: 'business hour' });
+  // outside a calendar its words are names
+  await expectScope(src, 'hours', 'variable.other.readwrite.declaration.seq', { within: 'let hours = 8' });
+});
+
 // ---------------------------------------------------------------------------------------
 // 2. Every example and stdlib schema, token by token against the reference lexer
 
 // The scope a token must carry, from its kind and its neighbours; null: not checked.
-function expectedScope(toks, i, inEntity) {
+function expectedScope(toks, i, inEntity, inCalendar) {
   const t = toks[i];
+  if (inCalendar) {
+    const c = calendarScope(toks, i);
+    if (c !== undefined) return c;
+  }
   const prev = toks[i - 1] || {};
   const prev2 = toks[i - 2] || {};
   const next = toks[i + 1] || {};
@@ -343,7 +390,7 @@ function expectedScope(toks, i, inEntity) {
     case 'DURATION': return 'constant.numeric.duration.seq';
     case 'DECIMAL': return 'constant.numeric.decimal.seq';
     case 'INT': return 'constant.numeric.integer.seq';
-    case 'BAD_NUMBER': return 'invalid.illegal.numeric.seq';
+    case 'BAD_NUMBER': case 'ORDINAL': return 'invalid.illegal.numeric.seq';
     case 'BAD_CHAR': return 'invalid.illegal.character.seq';
     case 'OP': return {
       '{': 'punctuation.section.block.begin.seq', '}': 'punctuation.section.block.end.seq',
@@ -371,6 +418,7 @@ function expectedScope(toks, i, inEntity) {
   if (w === 'auto' || w === 'linkedin' || ['email', 'text', 'call', 'task'].includes(w)) return 'support.function.activity.seq';
   if (['research', 'introduce', 'connect', 'inmail'].includes(w) && prev.text === 'linkedin') return 'support.function.activity.seq';
   if (w === 'to' && prev.text === 'advance') return 'keyword.control.seq';
+  if (w === 'business') return 'keyword.other.unit.seq';
   const classes = {
     'keyword.control.conditional.seq': 'if else',
     'keyword.control.seq': 'wait within end advance exit',
@@ -381,7 +429,7 @@ function expectedScope(toks, i, inEntity) {
     'storage.type.let.seq': 'let',
     'keyword.other.on.seq': 'on',
     'keyword.other.set.seq': 'set',
-    'keyword.other.setting.seq': 'description tags assign to owner field team access where reply when',
+    'keyword.other.setting.seq': 'description tags assign to owner field team access where reply when calendar',
     'keyword.other.option.seq': 'template due',
     'keyword.operator.logical.seq': 'and or not',
     'keyword.operator.word.seq': 'in',
@@ -398,6 +446,30 @@ function expectedScope(toks, i, inEntity) {
   throw new Error(`no expectation for keyword ${w}`);
 }
 
+// Inside a calendar's braces (undefined: as anywhere else). Times and dates are one
+// scope over several tokens (`08:30`, `2026-03-12`).
+const kCalendarWords = 'zone hours holiday observed next last of to easter'.split(' ');
+const kDayWords = 'mon tue wed thu fri sat sun'.split(' ');
+const kMonthWords = 'jan feb mar apr may jun jul aug sep oct nov dec'.split(' ');
+function calendarScope(toks, i) {
+  const t = toks[i], prev = toks[i - 1] || {}, next = toks[i + 1] || {};
+  const glued = (a, b) => a && b && a.end === b.start;
+  if (t.kind === 'IDENT' || t.kind === 'KEYWORD') {
+    if (kCalendarWords.includes(t.text)) return 'keyword.other.calendar.seq';
+    if (kDayWords.includes(t.text)) return 'support.constant.weekday.seq';
+    if (kMonthWords.includes(t.text)) return 'support.constant.month.seq';
+    return undefined;
+  }
+  if (t.kind === 'ORDINAL') return 'constant.numeric.ordinal.seq';
+  // a token of `HH:MM` or `YYYY-MM-DD`: numeric, whichever
+  if (t.kind === 'INT' || t.text === ':' || (t.text === '-' && glued(prev, t) && glued(t, next) &&
+      prev.kind === 'INT' && next.kind === 'INT' && (prev.text.length === 4 || prev.text.length === 2) &&
+      (toks[i - 2] || {}).text !== ':')) {
+    return 'constant.numeric';
+  }
+  return undefined;
+}
+
 function checkFile(grammar, file) {
   const text = fs.readFileSync(file, 'utf8');
   const tok = tokenize(grammar, text);
@@ -410,14 +482,22 @@ function checkFile(grammar, file) {
   };
   const toks = lex(SEQC, file, text);
   const counts = {};
-  let depth = 0, entityDepth = -1, pendingEntity = false;
+  let depth = 0, entityDepth = -1, pendingEntity = false, calendarDepth = -1, pendingCalendar = false;
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     const inEntity = entityDepth >= 0 && depth > entityDepth;
-    const want = expectedScope(toks, i, inEntity || (pendingEntity && t.kind !== 'OP'));
+    const inCalendar = calendarDepth >= 0 && depth > calendarDepth;
+    const declaresCalendar = t.text === 'calendar' && depth === 0 && t.kind === 'KEYWORD';
+    const want = declaresCalendar ? 'storage.type.calendar.seq'
+      : expectedScope(toks, i, inEntity || (pendingEntity && t.kind !== 'OP'), inCalendar);
     if (t.text === 'entity' && !inEntity && toks[i - 1]?.text !== '.') pendingEntity = true;
-    if (t.text === '{') { if (pendingEntity) { entityDepth = depth; pendingEntity = false; } depth++; }
-    if (t.text === '}') { depth--; if (depth === entityDepth) entityDepth = -1; }
+    if (declaresCalendar) pendingCalendar = true;
+    if (t.text === '{') {
+      if (pendingEntity) { entityDepth = depth; pendingEntity = false; }
+      if (pendingCalendar) { calendarDepth = depth; pendingCalendar = false; }
+      depth++;
+    }
+    if (t.text === '}') { depth--; if (depth === entityDepth) entityDepth = -1; if (depth === calendarDepth) calendarDepth = -1; }
     if (!want) continue;
     for (let off = t.start; off < t.end; off++) {
       if (text[off] === '\n' || text[off] === '\r') continue;
@@ -455,7 +535,10 @@ const examples = [
   ...seqFiles(path.join(ROOT, 'examples'), false),
   ...seqFiles(path.join(ROOT, 'examples', 'schemas'), false),
 ];
-const stdlib = seqFiles(path.join(ROOT, 'stdlib'), false);
+const stdlib = [
+  ...seqFiles(path.join(ROOT, 'stdlib'), false),
+  ...seqFiles(path.join(ROOT, 'stdlib', 'calendars'), false),
+];
 
 test('the examples are found', () => {
   assert.ok(examples.length >= 10, `only ${examples.length} examples under ${ROOT}/examples`);

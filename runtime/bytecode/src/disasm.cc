@@ -2,6 +2,8 @@
 // each sequence's steps and instructions as `offset line mnemonic operands 'comment'`.
 // It is a golden format (tests/disasm): keep it stable. It never trusts the module — an
 // unverified one prints with `?` where an index is out of range instead of crashing.
+#include <array>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,58 @@ constexpr std::string_view kUnknown = "?";
 
 
 std::string duration(int64_t seconds) { return seqc::formatDuration(seconds); }
+
+// A step's duration as written: `2d`, `3 business days`, `1 business hour`.
+std::string duration(const Step& s) {
+  switch (s.unit) {
+    case DurationUnit::Seconds: return duration(s.seconds);
+    case DurationUnit::BusinessHours:
+      return fmt::format("{} business hour{}", s.seconds, s.seconds == 1 ? "" : "s");
+    case DurationUnit::BusinessDays:
+      return fmt::format("{} business day{}", s.seconds, s.seconds == 1 ? "" : "s");
+  }
+  return fmt::format("{} {}", s.seconds, kUnknown);
+}
+
+std::string hhmm(int minutes) { return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60); }
+
+std::string civil(const cal::CivilDate& d) {
+  return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+}
+
+std::string ordinal(int n) {
+  constexpr std::string_view kSuffix[] = {"th", "st", "nd", "rd", "th", "th"};
+  return fmt::format("{}{}", n, kSuffix[n >= 0 && n <= 5 ? n : 0]);
+}
+
+// A holiday in the `calendar` syntax (CALENDARS.md §1).
+std::string holiday(const cal::HolidayRule& h) {
+  std::string rule;
+  switch (h.kind) {
+    case cal::HolidayKind::Fixed:
+      rule = fmt::format("{} {}", cal::monthName(h.date.month), h.date.day);
+      break;
+    case cal::HolidayKind::Date: rule = civil(h.date); break;
+    case cal::HolidayKind::Range: rule = civil(h.date) + " to " + civil(h.end); break;
+    case cal::HolidayKind::NthWeekday:
+      rule = fmt::format("{} {} of {}", ordinal(h.nth), cal::weekdayName(h.weekday),
+                         cal::monthName(h.date.month));
+      break;
+    case cal::HolidayKind::LastWeekday:
+      rule = fmt::format("last {} of {}", cal::weekdayName(h.weekday), cal::monthName(h.date.month));
+      break;
+    case cal::HolidayKind::Easter: rule = "easter"; break;
+    default: rule = std::string(kUnknown); break;
+  }
+  switch (h.observed) {
+    case cal::Observed::None: break;
+    case cal::Observed::Observed: rule += " observed"; break;
+    case cal::Observed::ObservedNext: rule += " observed next"; break;
+    default: rule += " ?"; break;
+  }
+  if (h.offsetDays) rule += fmt::format(" {} {}d", h.offsetDays < 0 ? '-' : '+', std::abs(h.offsetDays));
+  return fmt::format("holiday {} {}", seqc::quoted(h.name), rule);
+}
 
 std::string money(int64_t scaled) {
   uint64_t abs = scaled < 0 ? 0 - static_cast<uint64_t>(scaled) : static_cast<uint64_t>(scaled);
@@ -38,6 +92,7 @@ class Disassembler {
     header();
     constants();
     fields();
+    calendars();
     for (size_t i = 0; i < m_.sequences.size(); ++i) sequence(i);
     return std::move(out_);
   }
@@ -123,20 +178,53 @@ class Disassembler {
     std::string label = s->label != kNone ? std::string(raw(s->label)) + ": " : "";
     switch (s->kind) {
       case StepKind::Activity: return fmt::format("{}{} {}", label, kindName(*s), str(s->title));
-      case StepKind::Wait: return fmt::format("{}wait {}", label, duration(s->seconds));
+      case StepKind::Wait: return fmt::format("{}wait {}", label, duration(*s));
       case StepKind::Condition:
-        return fmt::format("{}{} within {}", label, terms(seq, *s), duration(s->seconds));
+        return fmt::format("{}{} within {}", label, terms(seq, *s), duration(*s));
     }
     return std::string(kUnknown);
   }
 
   void header() {
     line("seqb {}.{}  source {}", kVersionMajor, kVersionMinor, seqc::quoted(m_.source));
+    std::string calendars =
+        m_.calendars.empty() ? "" : fmt::format("  calendars {}", m_.calendars.size());
     line(
         "strings {}  constants {}  fields {}  steps {}  terms {}  branches {}  sequences {}  "
-        "code {} bytes  lines {}",
+        "code {} bytes  lines {}{}",
         m_.strings.size(), m_.constants.size(), m_.fields.size(), m_.steps.size(), m_.terms.size(),
-        m_.branches.size(), m_.sequences.size(), m_.code.size(), m_.lines.size());
+        m_.branches.size(), m_.sequences.size(), m_.code.size(), m_.lines.size(), calendars);
+  }
+
+  // Each calendar as its declaration would read, hours grouped by day in week order.
+  void calendars() {
+    if (m_.calendars.empty()) return;
+    line("");
+    line("== calendars");
+    for (uint32_t i = 0; i < m_.calendars.size(); ++i) {
+      const cal::CalendarSpec& c = m_.calendars[i];
+      line("{:4}  {}  zone {}", i, seqc::quoted(c.name), seqc::quoted(c.zone));
+      if (!c.hasHours) line("      open all day");
+      std::array<std::string, 7> ranges;
+      for (const cal::HoursRange& r : c.hours) {
+        if (r.day > cal::kSun) continue;
+        std::string& text = ranges[r.day];
+        if (!text.empty()) text += ", ";
+        text += hhmm(r.startMinute) + "-" + hhmm(r.endMinute);
+      }
+      // Consecutive days with the same ranges on one line: `hours mon-thu …`.
+      for (int day = 0; day < 7;) {
+        int last = day;
+        while (last + 1 < 7 && ranges[last + 1] == ranges[day]) ++last;
+        if (!ranges[day].empty())
+          line("      hours {}{} {}", cal::weekdayName(day),
+               last > day ? "-" + std::string(cal::weekdayName(last)) : "", ranges[day]);
+        day = last + 1;
+      }
+      for (const cal::HoursRange& r : c.hours)
+        if (r.day > cal::kSun) line("      hours ? {}-{}", hhmm(r.startMinute), hhmm(r.endMinute));
+      for (const cal::HolidayRule& h : c.holidays) line("      {}", holiday(h));
+    }
   }
 
   void constants() {
@@ -169,6 +257,13 @@ class Disassembler {
          s.vars, s.slots);
     if (s.description != kNone) line("description {}", str(s.description));
     if (s.assign != kNone) line("assign to {}", raw(s.assign));
+    if (s.calendar != kNone)
+      line("calendar {}{}", s.calendar < m_.calendars.size()
+                                ? seqc::quoted(m_.calendars[s.calendar].name)
+                                : std::string(kUnknown),
+           s.zoneBegin == s.zoneEnd
+               ? std::string()
+               : fmt::format("  time zone {:04x}..{:04x}", s.zoneBegin, s.zoneEnd));
     if (!s.tags.empty()) {
       std::string tags;
       for (uint32_t t : s.tags) tags += (tags.empty() ? "" : ", ") + str(t);
@@ -196,12 +291,12 @@ class Disassembler {
       if (st->description != kNone) text += "  description " + str(st->description);
       switch (st->kind) {
         case StepKind::Activity:
-          if (st->seconds) text += "  due " + duration(st->seconds);
+          if (st->seconds) text += "  due " + duration(*st);
           break;
-        case StepKind::Wait: text += "  duration " + duration(st->seconds); break;
+        case StepKind::Wait: text += "  duration " + duration(*st); break;
         case StepKind::Condition:
           text += fmt::format("  {}: {} within {}", st->all ? "all" : "any", terms(s, *st),
-                              duration(st->seconds));
+                              duration(*st));
           break;
       }
       line("{}", text);
@@ -212,6 +307,10 @@ class Disassembler {
     if (s.exitBegin != s.exitEnd) {
       line("-- exit when");
       code(s, s.exitBegin, s.exitEnd);
+    }
+    if (s.zoneBegin != s.zoneEnd) {
+      line("-- time zone");
+      code(s, s.zoneBegin, s.zoneEnd);
     }
   }
 

@@ -362,6 +362,107 @@ bool readAssignments(Reader& r, Module& m) {
   return true;
 }
 
+// The fields a kind does not store keep the values the HolidayRule factories give them.
+bool readHoliday(Reader& r, cal::HolidayRule& h) {
+  uint8_t kind = 0, observed = 0;
+  if (!r.text(h.name) || !r.u8(kind)) return false;
+  if (kind > static_cast<uint8_t>(cal::HolidayKind::Easter))
+    return r.corrupt(fmt::format("unknown holiday kind {}", kind));
+  h.kind = static_cast<cal::HolidayKind>(kind);
+  auto date = [&](cal::CivilDate& d) {
+    int64_t year = 0;
+    if (!r.sleb(year) || !r.u8(d.month) || !r.u8(d.day)) return false;
+    if (year < INT32_MIN || year > INT32_MAX) return r.corrupt("year out of range");
+    d.year = static_cast<int32_t>(year);
+    return true;
+  };
+  switch (h.kind) {
+    case cal::HolidayKind::Fixed:
+      if (!r.u8(h.date.month) || !r.u8(h.date.day)) return false;
+      break;
+    case cal::HolidayKind::Date:
+      if (!date(h.date)) return false;
+      break;
+    case cal::HolidayKind::Range:
+      if (!date(h.date) || !date(h.end)) return false;
+      break;
+    case cal::HolidayKind::NthWeekday:
+      if (!r.u8(h.nth)) return false;
+      [[fallthrough]];
+    case cal::HolidayKind::LastWeekday:
+      if (!r.u8(h.weekday) || !r.u8(h.date.month)) return false;
+      break;
+    case cal::HolidayKind::Easter: break;
+  }
+  int64_t offset = 0;
+  if (!r.u8(observed) || !r.sleb(offset)) return false;
+  if (observed > static_cast<uint8_t>(cal::Observed::ObservedNext))
+    return r.corrupt(fmt::format("unknown observation {}", observed));
+  h.observed = static_cast<cal::Observed>(observed);
+  if (offset < INT16_MIN || offset > INT16_MAX) return r.corrupt("offset out of range");
+  h.offsetDays = static_cast<int16_t>(offset);
+  return true;
+}
+
+bool readCalendars(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 5)) return false;
+  m.calendars.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    cal::CalendarSpec& c = m.calendars[i];
+    r.item("calendar", i);
+    size_t hours = 0, holidays = 0;
+    if (!r.text(c.name) || !r.text(c.zone) || !r.flag(c.hasHours) || !r.count(hours, 3))
+      return false;
+    // validate() bounds these too, but only after everything was allocated.
+    if (hours > cal::kMaxHoursRanges) return r.corrupt("too many hours ranges");
+    c.hours.resize(hours);
+    for (cal::HoursRange& h : c.hours)
+      if (!r.u8(h.day) || !r.u16(h.startMinute) || !r.u16(h.endMinute)) return false;
+    if (!r.count(holidays, 4)) return false;
+    if (holidays > cal::kMaxHolidayRules) return r.corrupt("too many holidays");
+    c.holidays.resize(holidays);
+    for (cal::HolidayRule& h : c.holidays)
+      if (!readHoliday(r, h)) return false;
+  }
+  return true;
+}
+
+bool readSequenceCalendars(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 3)) return false;
+  if (n != m.sequences.size())
+    return r.corrupt(fmt::format("{} entries for {} sequences", n, m.sequences.size()));
+  for (size_t i = 0; i < n; ++i) {
+    Sequence& s = m.sequences[i];
+    r.item("sequence", i);
+    uint32_t calendar = 0;
+    if (!r.u32(calendar) || !r.u32(s.zoneBegin) || !r.u32(s.zoneEnd)) return false;
+    s.calendar = calendar - 1;  // 0 → kNone
+  }
+  return true;
+}
+
+bool readStepUnits(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 2)) return false;
+  uint64_t next = 0;
+  for (size_t i = 0; i < n; ++i) {
+    r.item("entry", i);
+    uint32_t gap = 0;
+    uint8_t unit = 0;
+    if (!r.u32(gap) || !r.u8(unit)) return false;
+    uint64_t step = next + gap;
+    if (step >= m.steps.size())
+      return r.corrupt(fmt::format("step {} out of range ({} steps)", step, m.steps.size()));
+    if (unit == static_cast<uint8_t>(DurationUnit::Seconds) || unit >= kDurationUnitNames.size())
+      return r.corrupt(fmt::format("unit {} is not a business unit", unit));
+    m.steps[step].unit = static_cast<DurationUnit>(unit);
+    next = step + 1;
+  }
+  return true;
+}
+
 struct Section {
   std::string_view what;
   bool (*read)(Reader&, Module&);
@@ -385,6 +486,9 @@ struct LaterSection {
 };
 constexpr LaterSection kLaterSections[] = {
     {1, {"assignment table", readAssignments}},
+    {2, {"calendar table", readCalendars}},
+    {2, {"sequence calendar table", readSequenceCalendars}},
+    {2, {"step unit table", readStepUnits}},
 };
 
 uint32_t le32(const uint8_t* p) { return readU32(p); }

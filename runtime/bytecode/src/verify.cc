@@ -26,6 +26,18 @@ std::string_view stepKindName(StepKind k) {
   return "?";
 }
 
+// The code ranges of a sequence: its statements, its `exit when` and `time zone` blocks.
+enum class Block : uint8_t { Main, Exit, Zone };
+// "jump target outside the …", "… ends without …".
+std::string_view noun(Block b) {
+  switch (b) {
+    case Block::Main: return "sequence";
+    case Block::Exit: return "exit block";
+    case Block::Zone: return "time zone block";
+  }
+  return "?";
+}
+
 // A half-open run [begin, end) of some table owned by `owner`.
 struct Run {
   uint64_t begin, end;
@@ -60,7 +72,8 @@ class Verifier {
   explicit Verifier(const Module& m) : m_(m) {}
 
   bool run(std::string& error) {
-    bool ok = strings() && constants() && fields() && steps() && sequences() && lines();
+    bool ok = strings() && constants() && fields() && calendars() && steps() && sequences() &&
+              lines();
     for (size_t i = 0; ok && i < m_.sequences.size(); ++i) ok = sequence(i);
     if (!ok) error = error_;
     return ok;
@@ -104,6 +117,26 @@ class Verifier {
     return true;
   }
 
+  // Each calendar is well formed (cal::validate, the rules the compiler reports as
+  // BadHours/BadHoliday) and named uniquely. Its zone need not exist on this machine: the
+  // runtime falls back to UTC and says so.
+  bool calendars() {
+    for (size_t i = 0; i < m_.calendars.size(); ++i) {
+      const cal::CalendarSpec& c = m_.calendars[i];
+      Where where{"calendar", i};
+      bool utf8 = utf8::isValid(c.name) && utf8::isValid(c.zone);
+      for (const cal::HolidayRule& h : c.holidays) utf8 = utf8 && utf8::isValid(h.name);
+      if (!utf8) return fail(fmt::format("{}: a name is not valid UTF-8", where.text()));
+      if (c.name.empty()) return fail(fmt::format("{}: no name", where.text()));
+      for (size_t k = 0; k < i; ++k)
+        if (m_.calendars[k].name == c.name)
+          return fail(fmt::format("{}: \"{}\" is also the name of calendar {}", where.text(),
+                                  c.name, k));
+      if (auto e = cal::validate(c)) return fail(fmt::format("{}: {}", where.text(), *e));
+    }
+    return true;
+  }
+
   bool fields() {
     for (size_t i = 0; i < m_.fields.size(); ++i) {
       const Field& f = m_.fields[i];
@@ -136,6 +169,7 @@ class Verifier {
       if (s.seconds > kMaxStepSeconds)
         return fail(fmt::format("{}: {} seconds is more than the limit of {}", where.text(),
                                 s.seconds, kMaxStepSeconds));
+      if (!businessDuration(s, where)) return false;
       switch (s.kind) {
         case StepKind::Activity: {
           if (static_cast<size_t>(s.activity) >= kActivityInfo.size())
@@ -175,6 +209,21 @@ class Verifier {
     return true;
   }
 
+  // A business duration (CALENDARS.md §3): 1..the limit of its unit for the step's kind;
+  // an activity without `due` stays in seconds.
+  bool businessDuration(const Step& s, const Where& where) {
+    if (static_cast<size_t>(s.unit) >= kDurationUnitNames.size())
+      return fail(fmt::format("{}: unknown duration unit {}", where.text(),
+                              static_cast<int>(s.unit)));
+    if (s.unit == DurationUnit::Seconds) return true;
+    BusinessLimits limits = s.kind == StepKind::Activity ? kDueBusinessLimits : kWaitBusinessLimits;
+    uint32_t most = s.unit == DurationUnit::BusinessDays ? limits.days : limits.hours;
+    if (s.seconds < 1 || s.seconds > most)
+      return fail(fmt::format("{}: {} {} is outside 1..{}", where.text(), s.seconds, name(s.unit),
+                              most));
+    return true;
+  }
+
   bool sequences() {
     std::vector<Run> stepRuns, branchRuns, codeRuns;
     for (size_t i = 0; i < m_.sequences.size(); ++i) {
@@ -206,10 +255,19 @@ class Verifier {
       if (s.exitBegin > s.exitEnd || s.exitEnd > m_.code.size())
         return fail(fmt::format("{}: exit block 0x{:x}..0x{:x} outside the code (0x{:x} bytes)",
                                 where.text(), s.exitBegin, s.exitEnd, m_.code.size()));
+      if (s.calendar != kNone && s.calendar >= m_.calendars.size())
+        return fail(fmt::format("{}: calendar {} out of range ({} calendars)", where.text(),
+                                s.calendar, m_.calendars.size()));
+      if (s.zoneBegin > s.zoneEnd || s.zoneEnd > m_.code.size())
+        return fail(fmt::format("{}: time zone block 0x{:x}..0x{:x} outside the code (0x{:x} bytes)",
+                                where.text(), s.zoneBegin, s.zoneEnd, m_.code.size()));
+      if (s.zoneBegin != s.zoneEnd && s.calendar == kNone)
+        return fail(fmt::format("{}: a time zone block without a calendar", where.text()));
       stepRuns.push_back({s.stepBegin, uint64_t{s.stepBegin} + s.stepCount, i});
       branchRuns.push_back({s.branchBegin, uint64_t{s.branchBegin} + s.branchCount, i});
-      codeRuns.push_back({s.codeBegin, s.codeEnd, 2 * i});
-      codeRuns.push_back({s.exitBegin, s.exitEnd, 2 * i + 1});
+      codeRuns.push_back({s.codeBegin, s.codeEnd, 3 * i});
+      codeRuns.push_back({s.exitBegin, s.exitEnd, 3 * i + 1});
+      codeRuns.push_back({s.zoneBegin, s.zoneEnd, 3 * i + 2});
     }
     if (auto o = firstOverlap(std::move(stepRuns)))
       return fail(fmt::format("sequence {}: its steps overlap those of sequence {}",
@@ -219,10 +277,10 @@ class Verifier {
                               o->second.owner, o->first.owner));
     if (auto o = firstOverlap(std::move(codeRuns))) {
       auto name = [](size_t owner) {
-        return fmt::format("{} of sequence {}", owner % 2 ? "the exit block" : "the code",
-                           owner / 2);
+        constexpr std::string_view kWhat[] = {"the code", "the exit block", "the time zone block"};
+        return fmt::format("{} of sequence {}", kWhat[owner % 3], owner / 3);
       };
-      return fail(fmt::format("sequence {}: {} overlaps {}", o->second.owner / 2,
+      return fail(fmt::format("sequence {}: {} overlaps {}", o->second.owner / 3,
                               name(o->second.owner), name(o->first.owner)));
     }
     return true;
@@ -258,6 +316,8 @@ class Verifier {
                                   slotOwner[s.slot]));
         slotOwner[s.slot] = local;
       }
+      if (s.unit != DurationUnit::Seconds && seq.calendar == kNone)
+        return fail(fmt::format("{}: {} without a calendar", where.text(), name(s.unit)));
       if (s.kind != StepKind::Condition) continue;
       for (uint32_t t = 0; t < s.termCount; ++t) {
         const Term& term = m_.terms[s.termBegin + t];
@@ -279,8 +339,9 @@ class Verifier {
                                     info(target.activity).name, kEngagementEventNames[e]));
       }
     }
-    return code(index, seq.codeBegin, seq.codeEnd, false) &&
-           (seq.exitBegin == seq.exitEnd || code(index, seq.exitBegin, seq.exitEnd, true));
+    return code(index, seq.codeBegin, seq.codeEnd, Block::Main) &&
+           (seq.exitBegin == seq.exitEnd || code(index, seq.exitBegin, seq.exitEnd, Block::Exit)) &&
+           (seq.zoneBegin == seq.zoneEnd || code(index, seq.zoneBegin, seq.zoneEnd, Block::Zone));
   }
 
   // ---- code ----------------------------------------------------------------------
@@ -288,7 +349,7 @@ class Verifier {
   struct Range {
     size_t seq;
     uint32_t begin, end;
-    bool exit;  // the `exit when` block
+    Block block;
   };
 
   bool failAt(const Range& r, uint32_t pc, std::string_view what) {
@@ -335,7 +396,7 @@ class Verifier {
     if (target < r.begin || target >= r.end)
       return failAt(r, pc,
                     fmt::format("jump target 0x{:x} outside the {}", target,
-                                r.exit ? "exit block" : "sequence"));
+                                noun(r.block)));
     // Forward only: sequences have no loops, and this bounds every run of a record
     // by the length of its code (hostile bytecode cannot hang the interpreter).
     if (target <= pc)
@@ -360,9 +421,10 @@ class Verifier {
     const Sequence& seq = m_.sequences[r.seq];
     auto op = static_cast<Opcode>(m_.code[pc]);
     const uint8_t* a = m_.code.data() + pc + 1;
-    if (r.exit && (isStatement(op) || op == Opcode::Branch || op == Opcode::Outcome ||
-                   op == Opcode::StoreVar))
-      return failAt(r, pc, fmt::format("{} in an exit block", info(op).mnemonic));
+    if (r.block != Block::Main && (isStatement(op) || op == Opcode::Branch ||
+                                   op == Opcode::Outcome || op == Opcode::StoreVar))
+      return failAt(r, pc, fmt::format("{} in {} {}", info(op).mnemonic,
+                                       r.block == Block::Exit ? "an" : "a", noun(r.block)));
     switch (op) {
       case Opcode::Const: return constOperand(r, pc, readU16(a), op);
       case Opcode::LoadField:
@@ -408,7 +470,11 @@ class Verifier {
           return failAt(r, pc, fmt::format("advance: constant {} is not a string", readU16(a)));
         return true;
       case Opcode::ExitTest:
-        if (!r.exit) return failAt(r, pc, "exit_test outside an exit block");
+        if (r.block != Block::Exit) return failAt(r, pc, "exit_test outside an exit block");
+        return true;
+      case Opcode::ZoneResult:
+        if (r.block != Block::Zone)
+          return failAt(r, pc, "zone_result outside a time zone block");
         return true;
       default: return true;
     }
@@ -416,8 +482,8 @@ class Verifier {
 
   // Decodes the range, checks operands and jump targets, then follows every path from
   // its start computing the stack depth before each instruction.
-  bool code(size_t seq, uint32_t begin, uint32_t end, bool exit) {
-    Range r{seq, begin, end, exit};
+  bool code(size_t seq, uint32_t begin, uint32_t end, Block block) {
+    Range r{seq, begin, end, block};
     std::vector<int> depth(end - begin, -1);  // -1: not an instruction; -2: not reached
     std::vector<uint32_t> jumps;
     for (uint32_t pc = begin; pc < end;) {
@@ -427,7 +493,7 @@ class Verifier {
       if (instructionSize(op) > end - pc)
         return failAt(r, pc,
                       fmt::format("{}: operands run past the end of the {}", info(op).mnemonic,
-                                  exit ? "exit block" : "sequence"));
+                                  noun(block)));
       if (!operands(r, pc)) return false;
       if (op == Opcode::Jump || op == Opcode::JumpIfFalse || op == Opcode::Await)
         jumps.push_back(pc);
@@ -445,8 +511,9 @@ class Verifier {
     auto reach = [&](uint32_t from, uint32_t pc, int d) {
       if (pc >= end)
         return failAt(r, from,
-                      exit ? "the exit block ends without exit_test"
-                           : "execution falls off the end of the sequence");
+                      block == Block::Exit   ? "the exit block ends without exit_test"
+                      : block == Block::Zone ? "the time zone block ends without zone_result"
+                                             : "execution falls off the end of the sequence");
       int& known = depth[pc - begin];
       if (known == -2) {
         known = d;
@@ -480,8 +547,8 @@ class Verifier {
                       fmt::format("{} with {} on the stack (a statement leaves the stack "
                                   "empty)",
                                   oi.mnemonic, d));
-      if (op == Opcode::ExitTest && d != 1)
-        return failAt(r, pc, fmt::format("exit_test with {} on the stack (needs exactly 1)", d));
+      if ((op == Opcode::ExitTest || op == Opcode::ZoneResult) && d != 1)
+        return failAt(r, pc, fmt::format("{} with {} on the stack (needs exactly 1)", oi.mnemonic, d));
       int after = d - pops + oi.pushes;
       if (after > static_cast<int>(kMaxStack))
         return failAt(r, pc, fmt::format("stack deeper than {}", kMaxStack));
@@ -495,7 +562,8 @@ class Verifier {
         case Opcode::Await: ok = reach(pc, readU32(a + 2), after) && reach(pc, next, after); break;
         case Opcode::End:
         case Opcode::Advance:
-        case Opcode::ExitTest: break;
+        case Opcode::ExitTest:
+        case Opcode::ZoneResult: break;
         default: ok = reach(pc, next, after); break;
       }
       if (!ok) return false;

@@ -140,6 +140,53 @@ void writeSequence(Encoder& e, const Sequence& s) {
     e.uleb(v);
 }
 
+// Only what the rule's kind uses is stored; the loader gives the other fields the values
+// the HolidayRule factories give them.
+void writeHoliday(Encoder& e, const cal::HolidayRule& h) {
+  e.text(h.name);
+  e.u8(static_cast<uint8_t>(h.kind));
+  auto date = [&](const cal::CivilDate& d) {
+    e.sleb(d.year);
+    e.u8(d.month);
+    e.u8(d.day);
+  };
+  switch (h.kind) {
+    case cal::HolidayKind::Fixed:
+      e.u8(h.date.month);
+      e.u8(h.date.day);
+      break;
+    case cal::HolidayKind::Date: date(h.date); break;
+    case cal::HolidayKind::Range:
+      date(h.date);
+      date(h.end);
+      break;
+    case cal::HolidayKind::NthWeekday:
+      e.u8(h.nth);
+      [[fallthrough]];
+    case cal::HolidayKind::LastWeekday:
+      e.u8(h.weekday);
+      e.u8(h.date.month);
+      break;
+    case cal::HolidayKind::Easter: break;
+  }
+  e.u8(static_cast<uint8_t>(h.observed));
+  e.sleb(h.offsetDays);
+}
+
+void writeCalendar(Encoder& e, const cal::CalendarSpec& c) {
+  e.text(c.name);
+  e.text(c.zone);
+  e.u8(c.hasHours ? 1 : 0);
+  e.uleb(c.hours.size());
+  for (const cal::HoursRange& r : c.hours) {
+    e.u8(r.day);
+    e.uleb(r.startMinute);
+    e.uleb(r.endMinute);
+  }
+  e.uleb(c.holidays.size());
+  for (const cal::HolidayRule& h : c.holidays) writeHoliday(e, h);
+}
+
 }  // namespace
 
 std::vector<uint8_t> write(const Module& m) {
@@ -223,6 +270,33 @@ std::vector<uint8_t> write(const Module& m) {
   e.beginSection();  // assignments (1.1): one per sequence
   e.uleb(m.sequences.size());
   for (const Sequence& s : m.sequences) e.optStr(s.assign);
+  e.endSection();
+
+  e.beginSection();  // calendars (1.2)
+  e.uleb(m.calendars.size());
+  for (const cal::CalendarSpec& c : m.calendars) writeCalendar(e, c);
+  e.endSection();
+
+  e.beginSection();  // sequence calendars (1.2): one per sequence
+  e.uleb(m.sequences.size());
+  for (const Sequence& s : m.sequences) {
+    e.uleb(static_cast<uint32_t>(s.calendar + 1));  // kNone → 0
+    e.uleb(s.zoneBegin);
+    e.uleb(s.zoneEnd);
+  }
+  e.endSection();
+
+  e.beginSection();  // step units (1.2): only the steps not in seconds, in step order
+  uint32_t units = 0;
+  for (const Step& s : m.steps) units += s.unit != DurationUnit::Seconds;
+  e.uleb(units);
+  uint32_t next = 0;  // the gap to the previous such step + 1
+  for (uint32_t i = 0; i < m.steps.size(); ++i) {
+    if (m.steps[i].unit == DurationUnit::Seconds) continue;
+    e.uleb(i - next);
+    e.u8(static_cast<uint8_t>(m.steps[i].unit));
+    next = i + 1;
+  }
   e.endSection();
 
   return e.take();

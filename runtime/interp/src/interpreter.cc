@@ -879,6 +879,9 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           if (!inExitBlock) throw Fault{"exit_test outside the exit block"};
           st.reason = truthy(stack[--sp]) ? Reason::ExitWhen : Reason::None;
           return;
+        case Opcode::ZoneResult:  // the time zone block is not run yet (calendars: runtime side)
+          --sp;
+          return;
       }
     }
   } catch (const Fault& f) {

@@ -18,13 +18,15 @@
 #include <string_view>
 #include <vector>
 
+#include "seqc/calendar/spec.h"
 #include "seqc/format/activity.h"
 
 namespace seqc::bc {
 
 inline constexpr std::array<char, 4> kMagic = {'S', 'E', 'Q', 'B'};
 inline constexpr uint16_t kVersionMajor = 1;  // incompatible changes
-inline constexpr uint16_t kVersionMinor = 1;  // compatible additions (1.1: assignments)
+// Compatible additions: 1.1 assignments; 1.2 calendars, time zones, business durations.
+inline constexpr uint16_t kVersionMinor = 2;
 
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;   // "no string" in a string-index field
 inline constexpr uint16_t kNoSlot = 0xFFFFu;     // a step without engagement memory
@@ -32,6 +34,27 @@ inline constexpr size_t kMaxStack = 256;         // deepest operand stack the ve
 inline constexpr size_t kMaxVars = 4096;
 inline constexpr size_t kMaxSlots = 4096;
 inline constexpr uint32_t kMaxStepSeconds = 366u * 24 * 3600;  // due/wait/within bound
+
+// How a step's duration counts (CALENDARS.md §3). Part of the format: append only.
+enum class DurationUnit : uint8_t {
+#define DURATION_UNIT(E, N) E,
+#include "seqc/format/duration_units.def"
+#undef DURATION_UNIT
+};
+inline constexpr std::array kDurationUnitNames = {
+#define DURATION_UNIT(E, N) std::string_view(N),
+#include "seqc/format/duration_units.def"
+#undef DURATION_UNIT
+};
+inline std::string_view name(DurationUnit u) { return kDurationUnitNames[static_cast<size_t>(u)]; }
+
+// Business-duration limits (CALENDARS.md §3), in units: `wait` and `within`, then `due`.
+// The compiler reports WaitRange/WithinRange/DueRange against them, the verifier checks them.
+struct BusinessLimits {
+  uint32_t days, hours;
+};
+inline constexpr BusinessLimits kWaitBusinessLimits = {22, 240};
+inline constexpr BusinessLimits kDueBusinessLimits = {250, 2000};
 
 // Value types of fields and constants (LANGUAGE.md §3). Part of the format: append only.
 enum class ValueType : uint8_t {
@@ -137,6 +160,9 @@ struct Step {
   uint32_t templ = kNone;
   uint32_t description = kNone;
   uint32_t seconds = 0;          // Activity: due after; Wait: duration; Condition: within
+  // Seconds: `seconds` is elapsed time. Otherwise `seconds` holds the count N of
+  // `N business days|hours`, read on the sequence's calendar. Since 1.2.
+  DurationUnit unit = DurationUnit::Seconds;
   uint32_t line = 0;
   uint16_t slot = kNoSlot;       // Activity with events or outcomes: its engagement slot
   uint32_t termBegin = 0;        // Condition: its terms in Module::terms
@@ -175,6 +201,11 @@ struct Sequence {
   // Who its activities go to, as written after `assign to` ("owner", "field lead.x",
   // "team access where …"); kNone: the default, the record's owner. Since 1.1.
   uint32_t assign = kNone;
+  // Its working calendar, an index into Module::calendars; kNone: none. Since 1.2.
+  uint32_t calendar = kNone;
+  // The `time zone E` block (empty: none): evaluates E and ends with zone_result, which
+  // hands the zone name to the runtime. Only with a calendar. Since 1.2.
+  uint32_t zoneBegin = 0, zoneEnd = 0;
 };
 
 // pc → source line: the line of `pc` is that of the last entry with entry.pc <= pc.
@@ -194,6 +225,8 @@ struct Module {
   std::vector<Sequence> sequences;
   std::vector<uint8_t> code;
   std::vector<LineEntry> lines;
+  // The calendars the sequences name (Sequence::calendar), with their own names. Since 1.2.
+  std::vector<cal::CalendarSpec> calendars;
 
   std::string_view str(uint32_t i) const {
     return i < strings.size() ? std::string_view(strings[i]) : std::string_view();
