@@ -4,6 +4,7 @@
 #include "compiler/checker.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 
@@ -14,6 +15,7 @@
 
 #include "seqc/format/bytecode.h"
 #include "compiler/calendars.h"
+#include "seqc/support/quote.h"
 #include "seqc/support/suggest.h"
 #include "seqc/support/utf8.h"
 
@@ -672,7 +674,9 @@ class Checker {
       }
       if (!shapeOk) {
         diags_.report(DiagKind::MixedCondition, c.range,
-                      "engagement conditions cannot be mixed with field conditions, `not` or comparisons");
+                      "engagement conditions cannot be mixed with field conditions, `not` or comparisons")
+            .note(c.range, "to test an event and a field together, nest them: an `if` on the field inside an "
+                           "`if` on the events, or the other way round");
         return;
       }
       for (ast::MemberExpr* m : refs) {
@@ -818,6 +822,10 @@ class Checker {
       std::vector<std::string_view> visible;
       for (const auto& scope : scopes_)
         for (const auto& kv : scope) visible.push_back(kv.getKey());
+      for (std::string_view literal : {"true", "false", "null"})  // `True`, `NULL`: keywords are lower case
+        if (std::equal(literal.begin(), literal.end(), name.begin(), name.end(),
+                       [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+          return didYouMean(d, literal);
       didYouMean(d, suggest(name, visible, [](std::string_view s) { return s; }));
     }
 
@@ -1063,7 +1071,10 @@ class Checker {
         if (field.optionByLabel(s->value)) return true;
         auto& d = diags_.report(DiagKind::UnknownOption, other.range, "\"{}\" is not an option of '{}'", s->value,
                                 field.name);
-        didYouMean(d, suggest(s->value, field.options, [](const OptionInfo& o) -> std::string_view { return o.label; }));
+        std::string_view guess =
+            suggest(s->value, field.options, [](const OptionInfo& o) -> std::string_view { return o.label; });
+        if (guess.empty()) listOptions(d, field);
+        else didYouMean(d, guess);
         return false;
       }
       std::optional<int64_t> value;
@@ -1072,13 +1083,25 @@ class Checker {
         if (const auto* i = dyn_cast<ast::IntLit>(u->operand.get())) value = -i->value;
       if (value) {
         if (field.optionByValue(*value)) return true;
-        diags_.report(DiagKind::UnknownOption, other.range, "{} is not an option value of '{}'", *value, field.name);
+        listOptions(diags_.report(DiagKind::UnknownOption, other.range, "{} is not an option value of '{}'",
+                                  *value, field.name),
+                    field);
         return false;
       }
       diags_.report(DiagKind::UnknownOption, other.range,
                     "choice field '{}' takes one of its option labels (a string literal) or values, not {}",
                     field.name, typeName(ot));
       return false;
+    }
+
+    // No close label: say what the field takes (as `seqc update` does).
+    static void listOptions(Diagnostic& d, const FieldInfo& field) {
+      constexpr size_t kShown = 12;
+      std::string list;
+      for (size_t i = 0; i < field.options.size() && i < kShown; ++i)
+        list += fmt::format("{}{} ({})", i ? ", " : "", quoted(field.options[i].label), field.options[i].value);
+      if (field.options.size() > kShown) list += fmt::format(" and {} more", field.options.size() - kShown);
+      if (!list.empty()) d.note(d.range, fmt::format("'{}' takes {}", field.name, list));
     }
 
     bool checkEquality(const ast::Expr& a, Type ta, const ast::Expr& b, Type tb, SourceRange where) {

@@ -11,6 +11,7 @@
 
 #include "SeqLexer.h"
 #include "SeqParser.h"
+#include "seqc/support/suggest.h"
 #include "seqc/support/utf8.h"
 
 namespace seqc {
@@ -25,6 +26,8 @@ struct SyntaxErrorInfo {
   uint32_t offset;
   SourceRange range;
   std::string message;
+  std::vector<Note> notes = {};
+  DiagKind kind = DiagKind::SyntaxError;
 };
 
 // Maps ANTLR's code-point indices to byte offsets (identity for ASCII files).
@@ -79,96 +82,412 @@ std::string tokenDescription(const antlr4::dfa::Vocabulary& vocab, ssize_t type)
   }
 }
 
-// Turns ANTLR's complaints into the project's messages; the first per declaration is
-// reported later (see parseFile) so recovery noise never reaches the user.
+bool isKeywordType(size_t type) { return type >= SeqLexer::IMPORT && type <= SeqLexer::READONLY; }
+bool isComparison(size_t type) { return type >= SeqLexer::EQ && type <= SeqLexer::GT; }
+static_assert(SeqLexer::EQ + 5 == SeqLexer::GT, "EQ NE LE GE LT GT are consecutive token types");
+
+// Turns ANTLR's complaints into the project's messages. Where the author's intent is
+// clear from the tokens around the error (a misspelt keyword, `=` for `==`, a setting
+// below a statement, a block left open…) it says what they probably meant, at the token
+// that is wrong; the first error per declaration is reported later (see parseFile) so
+// recovery noise never reaches the user.
 class ErrorCollector : public antlr4::BaseErrorListener {
  public:
   ErrorCollector(const OffsetMap& map, std::vector<SyntaxErrorInfo>& out) : map_(map), out_(out) {}
 
   void syntaxError(antlr4::Recognizer* recognizer, Token* bad, size_t, size_t,
-                   const std::string& antlrMessage, std::exception_ptr) override {
+                   const std::string& antlrMessage, std::exception_ptr e) override {
     auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
     if (!bad || !parser) {  // lexer errors cannot happen (BAD_CHAR), but be safe
       out_.push_back({0, {map_.file(), 0, 0}, antlrMessage});
       return;
     }
-    // `due 3`: the integer is the mistake, not what follows it.
-    if (Token* number = unitlessNumber(parser, bad)) {
-      SourceRange r = map_.token(number);
-      out_.push_back({r.begin, r,
-                      fmt::format("'{0}' is not a duration: give it a unit ({0}d, {0}h) or write "
-                                  "`{0} business days`",
-                                  number->getText())});
-      return;
+    parser_ = parser;
+    stream_ = parser->getTokenStream();
+    expected_.clear();
+    try {
+      expected_ = parser->getExpectedTokens().toList();
+    } catch (...) {
     }
-    SourceRange r = map_.token(bad);
-    out_.push_back({r.begin, r, describe(parser, bad)});
+    // Where the failed decision began: `emial` of `emial "Hi"`.
+    decisionStart_ = nullptr;
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (antlr4::NoViableAltException& nv) {
+        decisionStart_ = nv.getStartToken();
+      } catch (...) {
+      }
+    }
+    SyntaxErrorInfo info = explain(bad);
+    info.offset = info.range.begin;
+    out_.push_back(std::move(info));
   }
 
  private:
-  std::string describe(antlr4::Parser* parser, Token* bad) {
-    std::string text = bad->getText();
-    switch (bad->getType()) {
-      case SeqLexer::BAD_NUMBER:
-        return fmt::format("invalid number or duration '{}' (a duration is digits followed by "
-                           "m, h, d or w, with nothing after the unit)", text);
-      case SeqLexer::UNTERMINATED_STRING: return "unterminated string (strings end on the same line)";
-      case SeqLexer::BAD_ESCAPE_STRING:
-        return "invalid escape in string (allowed: \\\" \\\\ \\n \\t \\u{HEX})";
-      case SeqLexer::UNTERMINATED_COMMENT: return "unterminated comment: '/*' without '*/'";
-      case SeqLexer::BAD_CHAR: return fmt::format("unexpected character '{}'", text);
-      default: break;
-    }
-    const auto& vocab = parser->getVocabulary();
-    std::string what = bad->getType() == Token::EOF ? "end of file" : fmt::format("'{}'", text);
-    // `wait: email …` — a keyword where a label was meant.
-    if (bad->getType() == SeqLexer::COLON) {
-      Token* prev = nullptr;  // the token before, skipping comments (hidden channel)
-      for (size_t i = bad->getTokenIndex(); i > 0 && !prev;) {
-        Token* t = parser->getTokenStream()->get(--i);
-        if (t->getChannel() == Token::DEFAULT_CHANNEL) prev = t;
-      }
-      std::string lit = prev ? vocab.getLiteralName(prev->getType()) : std::string();
-      if (lit.size() > 2 && std::isalpha(static_cast<unsigned char>(lit[1])))
-        return fmt::format("'{}' is a keyword and cannot be used as a label", prev->getText());
-    }
-    std::string msg = fmt::format("unexpected {}", what);
-    antlr4::misc::IntervalSet expected;
-    try {
-      expected = parser->getExpectedTokens();
-    } catch (...) {
-      return msg;
-    }
-    std::vector<ssize_t> types = expected.toList();
-    if (!types.empty() && types.size() <= 5) {
-      msg += ", expected ";
-      for (size_t i = 0; i < types.size(); ++i) {
-        if (i > 0) msg += i + 1 == types.size() ? " or " : ", ";
-        msg += tokenDescription(vocab, types[i]);
-      }
-    }
-    return msg;
+  SyntaxErrorInfo at(const Token* t, std::string message) const {
+    SourceRange r = map_.token(t);
+    return {r.begin, r, std::move(message)};
   }
-
-  // The INT before `bad` when only `business` could follow it there.
-  static Token* unitlessNumber(antlr4::Parser* parser, Token* bad) {
-    std::vector<ssize_t> expected;
-    try {
-      expected = parser->getExpectedTokens().toList();
-    } catch (...) {
-      return nullptr;
-    }
-    if (expected.size() != 1 || expected[0] != SeqLexer::BUSINESS) return nullptr;
-    for (size_t i = bad->getTokenIndex(); i > 0;) {
-      Token* t = parser->getTokenStream()->get(--i);
-      if (t->getChannel() != Token::DEFAULT_CHANNEL) continue;
-      return t->getType() == SeqLexer::INT ? t : nullptr;
+  SyntaxErrorInfo note(SyntaxErrorInfo info, const Token* t, std::string message) const {
+    info.notes.push_back({t ? map_.token(t) : info.range, std::move(message)});
+    return info;
+  }
+  bool expects(size_t type) const {
+    return std::find(expected_.begin(), expected_.end(), static_cast<ssize_t>(type)) != expected_.end();
+  }
+  // The neighbouring tokens of the default channel (comments skipped); null past the ends.
+  Token* before(const Token* t) const {
+    for (size_t i = t->getTokenIndex(); i > 0;) {
+      Token* p = stream_->get(--i);
+      if (p->getChannel() == Token::DEFAULT_CHANNEL) return p;
     }
     return nullptr;
+  }
+  Token* after(const Token* t) const {
+    for (size_t i = t->getTokenIndex() + 1; i < stream_->size(); ++i) {
+      Token* n = stream_->get(i);
+      if (n->getChannel() == Token::DEFAULT_CHANNEL) return n;
+    }
+    return nullptr;
+  }
+  static bool is(const Token* t, size_t type) { return t && t->getType() == type; }
+  // The source text from `a` to `b`, as written.
+  static std::string textOf(const Token* a, const Token* b) {
+    if (!a || !b || b->getStopIndex() < a->getStartIndex()) return a ? a->getText() : std::string();
+    return a->getInputStream()->getText(antlr4::misc::Interval(a->getStartIndex(), b->getStopIndex()));
+  }
+  // Is the innermost rule being parsed a statement, a block or a sequence body?
+  bool atStatementLevel() const {
+    auto* ctx = parser_->getContext();
+    return dynamic_cast<SeqParser::StmtContext*>(ctx) || dynamic_cast<SeqParser::StmtBodyContext*>(ctx) ||
+           dynamic_cast<SeqParser::BlockContext*>(ctx) || dynamic_cast<SeqParser::SequenceDeclContext*>(ctx) ||
+           dynamic_cast<SeqParser::SettingContext*>(ctx);
+  }
+  bool inSequence() const {
+    for (auto* ctx = parser_->getContext(); ctx; ctx = dynamic_cast<ParserRuleContext*>(ctx->parent))
+      if (dynamic_cast<SeqParser::SequenceDeclContext*>(ctx)) return true;
+    return false;
+  }
+  // The words that may begin a statement or a setting, from the grammar itself.
+  std::vector<std::string> statementWords(bool settings) const {
+    const antlr4::atn::ATN& atn = parser_->getATN();
+    antlr4::misc::IntervalSet first = atn.nextTokens(atn.ruleToStartState[SeqParser::RuleStmtBody]);
+    if (settings) first.addAll(atn.nextTokens(atn.ruleToStartState[SeqParser::RuleSetting]));
+    return keywords(first.toList());
+  }
+  // The keywords among token types, as written (the literal name without its quotes).
+  std::vector<std::string> keywords(const std::vector<ssize_t>& types) const {
+    std::vector<std::string> words;
+    for (ssize_t type : types) {
+      if (type <= 0 || !isKeywordType(static_cast<size_t>(type))) continue;
+      std::string lit = parser_->getVocabulary().getLiteralName(static_cast<size_t>(type));
+      if (lit.size() > 2) words.push_back(lit.substr(1, lit.size() - 2));
+    }
+    return words;
+  }
+  static std::string_view closest(std::string_view word, const std::vector<std::string>& words) {
+    std::vector<std::string_view> views(words.begin(), words.end());
+    return closestMatch(word, views);
+  }
+  // How a setting starts, for messages: `exit on reply`, `assign to team owner`, `time zone`.
+  std::string setting(const Token* first) const {
+    std::string out = first->getText();
+    const Token* t = first;
+    for (int i = 0; i < 3; ++i) {
+      t = after(t);
+      if (!t || t->getLine() != first->getLine()) break;
+      bool zone = i == 0 && first->getText() == "time" && t->getText() == "zone";
+      if (!isKeywordType(t->getType()) && !zone) break;
+      out += " " + t->getText();
+    }
+    return out;
+  }
+
+  SyntaxErrorInfo explain(Token* bad) {
+    const auto& vocab = parser_->getVocabulary();
+    std::string text = bad->getText();
+    Token* prev = before(bad);
+    Token* next = after(bad);
+    size_t type = bad->getType();
+
+    // `due 3`: the integer is the mistake, not what follows it.
+    if (expected_.size() == 1 && expected_[0] == SeqLexer::BUSINESS && is(prev, SeqLexer::INT))
+      return at(prev, fmt::format("'{0}' is not a duration: give it a unit ({0}d, {0}h) or write "
+                                  "`{0} business days`",
+                                  prev->getText()));
+    if (auto lexical = lexicalError(bad)) return *lexical;
+    if (type == Token::EOF)
+      if (auto open = unclosedBrace()) return *open;
+
+    // `research: task "x"`, `email: …` — a keyword where a label was meant.
+    if (isKeywordType(type) && is(next, SeqLexer::COLON) && atStatementLevel())
+      return at(bad, fmt::format("'{}' is a keyword and cannot be used as a label", text));
+    if (type == SeqLexer::COLON && prev && isKeywordType(prev->getType()))
+      return at(prev, fmt::format("'{}' is a keyword and cannot be used as a label", prev->getText()));
+
+    // `exit on reply` below an email: settings come first.
+    if (inSequence()) {
+      const antlr4::atn::ATN& atn = parser_->getATN();
+      for (ssize_t t : atn.nextTokens(atn.ruleToStartState[SeqParser::RuleSetting]).toList())
+        if (static_cast<size_t>(t) == type && t != SeqLexer::IDENT) return settingTooLate(bad);
+      if (is(decisionStart_, SeqLexer::IDENT) && decisionStart_->getText() == "time" &&
+          after(decisionStart_) && after(decisionStart_)->getText() == "zone" && atStatementLevel())
+        return settingTooLate(decisionStart_);
+    }
+
+    // `emial "Hi"`, `wiat 2d`, `welcome email "x"`, `elif …`, `lead.x = 1`: a word that
+    // starts a statement but is not a keyword.
+    if (is(decisionStart_, SeqLexer::IDENT) && bad->getTokenIndex() > decisionStart_->getTokenIndex() &&
+        atStatementLevel())
+      return unknownStatement(decisionStart_, after(decisionStart_));
+
+    // `a || b` (`|` is only for lookups)
+    if (type == SeqLexer::PIPE && inSequence()) {
+      bool doubled = is(next, SeqLexer::PIPE) && next->getStartIndex() == bad->getStopIndex() + 1;
+      SyntaxErrorInfo info = at(bad, fmt::format("'{}' is written `or`", doubled ? "||" : "|"));
+      if (doubled) info.range = map_.span(bad, next);
+      return info;
+    }
+    // `if lead.budgetamount = 100`
+    if (type == SeqLexer::ASSIGN_OP)  // never unexpected after `set x`, `let x` or `x`
+      return at(bad, "'=' sets a value; to compare, write '=='");
+    // `set lead.x == 1`, `let n == 1`
+    if (type == SeqLexer::EQ && expects(SeqLexer::ASSIGN_OP))
+      return at(bad, "'==' compares; `set` and `let` take a single '='");
+    // `x <> 1`
+    if (type == SeqLexer::GT && is(prev, SeqLexer::LT) && prev->getStopIndex() + 1 == bad->getStartIndex())
+      return at(prev, "'<>' is written '!='");
+    // `1 < x < 5`
+    if (isComparison(type) && !expects(type))
+      return at(bad, fmt::format("comparisons do not chain: join them with `and` (a < b and b < c)"));
+
+    // `lead.parentaccountid.revenue`
+    if (type == SeqLexer::DOT && prev && before(prev) && is(before(prev), SeqLexer::DOT)) {
+      Token* record = before(before(prev));
+      SyntaxErrorInfo info = at(bad, fmt::format("fields of related records cannot be read: '{}' refers to "
+                                                 "another record, and only {}'s own fields can be used",
+                                                 textOf(record, prev),
+                                                 record ? record->getText() : std::string("the record")));
+      if (next) info.range = map_.span(bad, next);
+      return info;
+    }
+
+    // `if e.opened within 1d and lead.budgetamount > 100`
+    if ((type == SeqLexer::AND || type == SeqLexer::OR))
+      if (auto mixed = engagementThenField(bad)) return *mixed;
+
+    // `email Hello`: text that needs quotes.
+    if (expected_.size() == 1 && expected_[0] == SeqLexer::STRING &&
+        (type == SeqLexer::IDENT || type == SeqLexer::INT || isKeywordType(type))) {
+      Token* last = bad;
+      for (Token* n = after(bad); n && n->getLine() == bad->getLine() && !isKeywordType(n->getType()) &&
+                                  (is(n, SeqLexer::IDENT) || is(n, SeqLexer::INT) || is(n, SeqLexer::DOT) ||
+                                   is(n, SeqLexer::MINUS));
+           n = after(n))
+        last = n;
+      SyntaxErrorInfo info = at(bad, fmt::format("text is written in double quotes: \"{}\"", textOf(bad, last)));
+      info.range = map_.span(bad, last);
+      return info;
+    }
+    // `wait 1.5d`
+    if (type == SeqLexer::DECIMAL && expects(SeqLexer::DURATION))
+      return at(bad, "a duration is whole numbers with units: write `1d12h`, not `1.5d`");
+    // `if x > 1:` (Python), `if x > 1 then`
+    if (type == SeqLexer::COLON && expects(SeqLexer::LBRACE))
+      return at(bad, "a block is written in braces: `{ … }`, not ':'");
+    // `} else email "x"`
+    if (is(prev, SeqLexer::ELSE) && type != SeqLexer::LBRACE && type != SeqLexer::IF)
+      return at(bad, "`else` is followed by a block in braces (`else { … }`) or by `if`");
+    // `x in (1, 2)`
+    if (type == SeqLexer::LPAREN && is(prev, SeqLexer::IN))
+      return at(bad, "a list is written in brackets: `in [1, 2]`");
+    // `sequence "S" {`
+    if (type == SeqLexer::LBRACE && expected_.size() == 1 && expected_[0] == SeqLexer::ON)
+      return at(bad, "a sequence names its entity: `sequence \"…\" on lead {`");
+
+    // Otherwise the generic form, with "did you mean" when a keyword is near.
+    std::string what = type == Token::EOF ? "end of file" : fmt::format("'{}'", text);
+    std::string msg = fmt::format("unexpected {}", what);
+    if (!expected_.empty() && expected_.size() <= 5) {
+      msg += ", expected ";
+      for (size_t i = 0; i < expected_.size(); ++i) {
+        if (i > 0) msg += i + 1 == expected_.size() ? " or " : ", ";
+        msg += tokenDescription(vocab, expected_[i]);
+      }
+    }
+    SyntaxErrorInfo info = at(bad, msg);
+    if (type == SeqLexer::IDENT || isKeywordType(type)) {  // `auto emial`, `linkedin conect`
+      std::vector<std::string> words = keywords(expected_);
+      std::string_view guess = closest(text, words);
+      if (!guess.empty() && guess != text) info = note(std::move(info), bad, fmt::format("did you mean '{}'?", guess));
+    }
+    return info;
+  }
+
+  std::optional<SyntaxErrorInfo> lexicalError(Token* bad) const {
+    std::string text = bad->getText();
+    switch (bad->getType()) {
+      case SeqLexer::BAD_NUMBER: {
+        SyntaxErrorInfo info = at(bad, fmt::format("invalid number or duration '{}' (a duration is digits "
+                                                   "followed by m, h, d or w, with nothing after the unit)",
+                                                   text));
+        // `2days`, `3hours`, `10min`
+        size_t digits = text.find_first_not_of("0123456789");
+        std::string unit = text.substr(digits);
+        static constexpr std::pair<std::string_view, char> kUnits[] = {
+            {"min", 'm'}, {"mins", 'm'}, {"minute", 'm'}, {"minutes", 'm'}, {"hour", 'h'}, {"hours", 'h'},
+            {"hr", 'h'},  {"hrs", 'h'},  {"day", 'd'},    {"days", 'd'},    {"week", 'w'}, {"weeks", 'w'}};
+        for (auto [word, letter] : kUnits)
+          if (unit == word) info = note(std::move(info), bad, fmt::format("did you mean '{}{}'?", text.substr(0, digits), letter));
+        return info;
+      }
+      case SeqLexer::UNTERMINATED_STRING: return at(bad, "unterminated string (strings end on the same line)");
+      case SeqLexer::BAD_ESCAPE_STRING:
+        return at(bad, "invalid escape in string (allowed: \\\" \\\\ \\n \\t \\u{HEX})");
+      case SeqLexer::UNTERMINATED_COMMENT: return at(bad, "unterminated comment: '/*' without '*/'");
+      case SeqLexer::BAD_CHAR: break;
+      default: return std::nullopt;
+    }
+    Token* next = after(bad);
+    bool doubled = next && next->getText() == text && next->getStartIndex() == bad->getStopIndex() + 1;
+    if (text == "&") {
+      SyntaxErrorInfo info = at(bad, fmt::format("'{}' is written `and`", doubled ? "&&" : "&"));
+      if (doubled) info.range = map_.span(bad, next);
+      return info;
+    }
+    if (text == "!") return at(bad, "'!' is written `not` ('!=' compares)");
+    if (text == ";") return at(bad, "statements end without ';'");
+    if (text == "'") return at(bad, "strings are written in double quotes (\"…\"), not single quotes");
+    return at(bad, fmt::format("unexpected character '{}'", text));
+  }
+
+  // The end of the file inside a block: report the '{' that was left open. When a '}'
+  // less indented than its '{' closed it, that '{' is the likely culprit (a '}' forgotten
+  // inside, the outer one taken instead); else the innermost '{' still open.
+  std::optional<SyntaxErrorInfo> unclosedBrace() const {
+    std::vector<Token*> open;
+    Token* suspect = nullptr;
+    Token* closer = nullptr;
+    size_t line = 0, indent = 0;
+    std::vector<std::pair<size_t, size_t>> lineIndent;  // (line, indent of its first token)
+    auto indentOf = [&](size_t l) {
+      auto it = std::lower_bound(lineIndent.begin(), lineIndent.end(), std::pair<size_t, size_t>(l, 0));
+      return it != lineIndent.end() && it->first == l ? it->second : size_t{0};
+    };
+    for (size_t i = 0; i < stream_->size(); ++i) {
+      Token* t = stream_->get(i);
+      if (t->getChannel() != Token::DEFAULT_CHANNEL || t->getType() == Token::EOF) continue;
+      bool firstOnLine = t->getLine() != line;
+      if (firstOnLine) {
+        line = t->getLine();
+        indent = t->getCharPositionInLine();
+        lineIndent.emplace_back(line, indent);
+      }
+      if (t->getType() == SeqLexer::LBRACE) open.push_back(t);
+      if (t->getType() == SeqLexer::RBRACE && !open.empty()) {
+        Token* o = open.back();
+        open.pop_back();
+        if (!suspect && firstOnLine && indent < indentOf(o->getLine())) {
+          suspect = o;
+          closer = t;
+        }
+      }
+    }
+    if (open.empty()) return std::nullopt;
+    if (suspect) {
+      SyntaxErrorInfo info = at(suspect, "this '{' is never closed: the file ends inside the block");
+      return note(info, closer, fmt::format("the '}}' on line {} is less indented than the '{{': it seems meant "
+                                            "for an enclosing block",
+                                            closer->getLine()));
+    }
+    return at(open.back(), "this '{' is never closed: the file ends inside the block");
+  }
+
+  SyntaxErrorInfo settingTooLate(Token* word) const {
+    std::string what = setting(word);
+    SyntaxErrorInfo info = at(word, fmt::format("`{}` is a setting: settings come before the first statement "
+                                                "of the sequence",
+                                                what));
+    for (auto* ctx = parser_->getContext(); ctx; ctx = dynamic_cast<ParserRuleContext*>(ctx->parent))
+      if (auto* seq = dynamic_cast<SeqParser::SequenceDeclContext*>(ctx)) {
+        if (!seq->stmt().empty() && seq->stmt(0)->getStart() != word)
+          info = note(std::move(info), seq->stmt(0)->getStart(), fmt::format("move `{}` above this first statement", what));
+        break;
+      }
+    return info;
+  }
+
+  SyntaxErrorInfo unknownStatement(Token* word, Token* bad) {
+    std::string w = word->getText();
+    if (w == "elif" || w == "elsif" || w == "elseif" || w == "elsf")
+      return at(word, fmt::format("'{}' is written `else if`", w));
+    if (w == "then" || w == "do") return at(word, fmt::format("'{}' is not needed: a block is written in braces", w));
+    std::vector<std::string> words = statementWords(true);
+    for (const std::string& k : words)  // `Email "x"`: keywords are lower case
+      if (k.size() == w.size() && std::equal(k.begin(), k.end(), w.begin(), [](char a, char b) {
+            return a == std::tolower(static_cast<unsigned char>(b));
+          }))
+        return note(at(word, fmt::format("unknown statement '{}'", w)), word, fmt::format("did you mean '{}'?", k));
+    if (is(bad, SeqLexer::DOT))
+      return at(word, fmt::format("a field is updated with `set`: `set {}.… = …`", w));
+    if (bad && isKeywordType(bad->getType()))
+      return at(word, fmt::format("a label ends with ':': write `{}: {} …`", w, bad->getText()));
+    std::string_view guess = closest(w, words);
+    if (!guess.empty())
+      return note(at(word, fmt::format("unknown statement '{}'", w)), word, fmt::format("did you mean '{}'?", guess));
+    std::string list;
+    std::vector<std::string> starts = statementWords(false);
+    for (size_t i = 0; i < starts.size(); ++i) list += fmt::format("{}{}", i ? ", " : "", starts[i]);
+    return at(word, fmt::format("'{}' does not start a statement: expected a label (`name:`), `name = …` or "
+                                "one of {}",
+                                w, list));
+  }
+
+  // `cond within 1d and|or more`: `within` ends an engagement condition.
+  std::optional<SyntaxErrorInfo> engagementThenField(Token* op) const {
+    Token* end = before(op);
+    Token* within = end;
+    while (within && !is(within, SeqLexer::WITHIN) &&
+           (is(within, SeqLexer::DURATION) || is(within, SeqLexer::INT) || is(within, SeqLexer::BUSINESS) ||
+            is(within, SeqLexer::IDENT)))
+      within = before(within);
+    if (!is(within, SeqLexer::WITHIN)) return std::nullopt;
+    Token* start = within;  // back to the `if`, `else if` or `when`
+    while (before(start) && !is(before(start), SeqLexer::IF) && !is(before(start), SeqLexer::WHEN))
+      start = before(start);
+    Token* restFirst = after(op);
+    Token* restLast = restFirst;
+    bool secondWithin = false;
+    int depth = 0;
+    for (Token* t = restFirst; t && !is(t, Token::EOF); t = after(t)) {
+      if (depth == 0 && (is(t, SeqLexer::LBRACE) || t->getLine() != restFirst->getLine())) break;
+      if (is(t, SeqLexer::LPAREN) || is(t, SeqLexer::LBRACKET)) ++depth;
+      if (is(t, SeqLexer::RPAREN) || is(t, SeqLexer::RBRACKET)) --depth;
+      secondWithin |= is(t, SeqLexer::WITHIN);
+      restLast = t;
+    }
+    std::string first = textOf(start, end), second = restFirst ? textOf(restFirst, restLast) : std::string();
+    if (secondWithin) {
+      SyntaxErrorInfo info = at(op, "a condition has one `within`, at its end: it applies to all its events");
+      return note(info, op, fmt::format("write `if {} {} {}`", textOf(start, before(within)), op->getText(),
+                                        second));
+    }
+    SyntaxErrorInfo info = at(op, fmt::format("engagement conditions cannot be mixed with field conditions: "
+                                              "`{}` cannot be joined with `{}`",
+                                              first, op->getText()));
+    info.kind = DiagKind::MixedCondition;
+    if (is(op, SeqLexer::AND))
+      return note(info, op, fmt::format("nest the tests: `if {} {{ if {} {{ … }} }}`", first, second));
+    return note(info, op, fmt::format("test them in turn: `if {} {{ … }} else if {} {{ … }}`", first, second));
   }
 
   const OffsetMap& map_;
   std::vector<SyntaxErrorInfo>& out_;
+  antlr4::Parser* parser_ = nullptr;
+  antlr4::TokenStream* stream_ = nullptr;
+  std::vector<ssize_t> expected_;
+  Token* decisionStart_ = nullptr;
 };
 
 // Builds the AST from the parse tree. After error recovery any child may be null.
@@ -944,6 +1263,11 @@ class AstBuilder {
   bool depthReported_ = false;
 };
 
+void report(DiagnosticEngine& diags, const SyntaxErrorInfo& e) {
+  Diagnostic& d = diags.report(e.kind, e.range, e.message);
+  for (const Note& n : e.notes) d.note(n.range, n.message);
+}
+
 // Rejects nesting deeper than kMaxNesting before the recursive-descent parser sees it.
 std::optional<SyntaxErrorInfo> checkNesting(antlr4::CommonTokenStream& tokens, const OffsetMap& map) {
   unsigned depth = 0, prefixRun = 0;
@@ -1054,7 +1378,7 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, Diagnos
         if (*flag) continue;
         *flag = true;
       }
-      diags.report(DiagKind::SyntaxError, e.range, e.message);
+      report(diags, e);
     }
   });
   if (!file) {
@@ -1070,13 +1394,13 @@ std::optional<ast::Condition> parseCondition(const SourceManager& sm, FileId id,
                                std::vector<SyntaxErrorInfo>& errors) {
     SeqParser::ConditionTextContext* tree = parser.conditionText();
     if (!errors.empty()) {  // the first error only: recovery produces follow-on noise
-      diags.report(DiagKind::SyntaxError, errors.front().range, errors.front().message);
+      report(diags, errors.front());
       return;
     }
     AstBuilder builder(map, diags, errors);
     out = builder.conditionOnly(tree->condition());
     if (!errors.empty()) {  // a misspelt word (`within 2 business dayz`)
-      diags.report(DiagKind::SyntaxError, errors.front().range, errors.front().message);
+      report(diags, errors.front());
       out.reset();
       return;
     }

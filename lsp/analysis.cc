@@ -425,6 +425,13 @@ std::shared_ptr<const Analysis> Analysis::build(const std::string& stdlibDir, co
     }
   for (const Diagnostic& d : c.diagnostics().diagnostics())
     if (d.kind == DiagKind::SyntaxError && d.range.file == a->main_) a->syntaxErrors_ = true;
+  // Some parse errors have a kind of their own (`e.opened within 1d and …` is MixedCondition).
+  for (const ast::File* f : c.files()) {
+    if (!f || f->id != a->main_) continue;
+    for (const auto& s : f->sequences) a->syntaxErrors_ |= s->hasSyntaxError;
+    for (const auto& e : f->entities) a->syntaxErrors_ |= e->hasSyntaxError;
+    for (const auto& k : f->calendars) a->syntaxErrors_ |= k->hasSyntaxError;
+  }
   a->index();
   return a;
 }

@@ -447,3 +447,38 @@ TEST_CASE("lsp: calendars: hover, definition, completion of names and zones, sym
     if (sym["name"] == "US East" && sym["kind"] == 3) calendarSymbol = true;
   CHECK(calendarSymbol);
 }
+
+TEST_CASE("lsp: the common-mistakes catalogue shows the compiler's messages and notes", "[lsp][diagnostics]") {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(fs::path(SEQC_SOURCE_DIR) / "tests/check/mistakes"))
+    if (e.path().extension() == ".seq") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() >= 30);
+  Session s;
+  s.initialize();
+  for (const fs::path& f : files) s.open(seqc::lsp::pathToUri(f.string()), readFile(f));
+  s.run();
+  for (const fs::path& f : files) {
+    INFO(f.filename().string());
+    seqc::Compilation c({SEQC_STDLIB_DIR});
+    seqc::runWithLargeStack([&] { c.checkSource(f.string(), readFile(f)); });
+    std::vector<seqc::Diagnostic> want = c.diagnostics().sorted(c.sources());
+    json got = s.diagnostics(seqc::lsp::pathToUri(f.string()));
+    REQUIRE(!want.empty());
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      const seqc::SourceFile& src = c.sources().file(want[i].range.file);
+      seqc::LineCol lc = src.lineCol(want[i].range.begin);
+      CHECK(got[i]["code"] == std::string(seqc::kindName(want[i].kind)));
+      CHECK(got[i]["message"] == want[i].message);
+      CHECK(got[i]["range"]["start"]["line"] == lc.line - 1);
+      CHECK(got[i]["range"]["start"]["character"] == lc.column - 1);  // ASCII files: bytes are UTF-16 units
+      std::vector<std::string> notes, related;
+      for (const seqc::Note& n : want[i].notes) notes.push_back(n.message);
+      for (const json& r : got[i].value("relatedInformation", json::array()))
+        related.push_back(r["message"].get<std::string>());
+      CHECK(related == notes);
+    }
+  }
+}
