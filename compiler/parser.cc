@@ -11,6 +11,7 @@
 
 #include "SeqLexer.h"
 #include "SeqParser.h"
+#include "seqc/format/activity.h"
 #include "seqc/support/suggest.h"
 #include "seqc/support/utf8.h"
 
@@ -212,10 +213,26 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     size_t type = bad->getType();
 
     // `due 3`: the integer is the mistake, not what follows it.
-    if (expected_.size() == 1 && expected_[0] == SeqLexer::BUSINESS && is(prev, SeqLexer::INT))
+    if (expected_.size() == 1 && expected_[0] == SeqLexer::BUSINESS && is(prev, SeqLexer::INT)) {
+      // `wait 2 days`: only the space is wrong.
+      static constexpr std::pair<std::string_view, char> kWords[] = {
+          {"m", 'm'},   {"minute", 'm'}, {"minutes", 'm'}, {"min", 'm'}, {"h", 'h'},     {"hour", 'h'},
+          {"hours", 'h'}, {"d", 'd'},    {"day", 'd'},     {"days", 'd'}, {"w", 'w'},     {"week", 'w'},
+          {"weeks", 'w'}};
+      for (auto [word, letter] : kWords)
+        if (text == word && bad->getLine() == prev->getLine()) {
+          SyntaxErrorInfo info = at(prev, fmt::format("a duration is written without a space: `{}{}`",
+                                                      prev->getText(), letter));
+          info.range = map_.span(prev, bad);
+          if (letter == 'd' || letter == 'h')
+            return note(std::move(info), prev, fmt::format("or `{} business {}` to count working time only",
+                                                           prev->getText(), letter == 'd' ? "days" : "hours"));
+          return info;
+        }
       return at(prev, fmt::format("'{0}' is not a duration: give it a unit ({0}d, {0}h) or write "
                                   "`{0} business days`",
                                   prev->getText()));
+    }
     if (auto lexical = lexicalError(bad)) return *lexical;
     if (type == Token::EOF)
       if (auto open = unclosedBrace()) return *open;
@@ -250,7 +267,8 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       return info;
     }
     // `if lead.budgetamount = 100`
-    if (type == SeqLexer::ASSIGN_OP)  // never unexpected after `set x`, `let x` or `x`
+    if (type == SeqLexer::ASSIGN_OP && prev && !is(prev, SeqLexer::LET) && !is(prev, SeqLexer::SET) &&
+        !expects(SeqLexer::IDENT))  // after an operand: a comparison was meant
       return at(bad, "'=' sets a value; to compare, write '=='");
     // `set lead.x == 1`, `let n == 1`
     if (type == SeqLexer::EQ && expects(SeqLexer::ASSIGN_OP))
@@ -283,7 +301,7 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       Token* last = bad;
       for (Token* n = after(bad); n && n->getLine() == bad->getLine() && !isKeywordType(n->getType()) &&
                                   (is(n, SeqLexer::IDENT) || is(n, SeqLexer::INT) || is(n, SeqLexer::DOT) ||
-                                   is(n, SeqLexer::MINUS));
+                                   is(n, SeqLexer::MINUS) || is(n, SeqLexer::SLASH));
            n = after(n))
         last = n;
       SyntaxErrorInfo info = at(bad, fmt::format("text is written in double quotes: \"{}\"", textOf(bad, last)));
@@ -296,6 +314,9 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     // `if x > 1:` (Python), `if x > 1 then`
     if (type == SeqLexer::COLON && expects(SeqLexer::LBRACE))
       return at(bad, "a block is written in braces: `{ … }`, not ':'");
+    // One '}' too many: the sequence ended before it.
+    if (type == SeqLexer::RBRACE && dynamic_cast<SeqParser::FileContext*>(parser_->getContext()))
+      return at(bad, "this '}' closes no block: one '}' too many, or a '{' missing above");
     // `} else email "x"`
     if (is(prev, SeqLexer::ELSE) && type != SeqLexer::LBRACE && type != SeqLexer::IF)
       return at(bad, "`else` is followed by a block in braces (`else { … }`) or by `if`");
@@ -468,10 +489,15 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       restLast = t;
     }
     std::string first = textOf(start, end), second = restFirst ? textOf(restFirst, restLast) : std::string();
-    if (secondWithin) {
+    // `a.opened within 1d or b.clicked`: another event, not a field.
+    Token* member = restFirst && is(after(restFirst), SeqLexer::DOT) ? after(after(restFirst)) : nullptr;
+    bool event = false;
+    for (std::string_view name : kEngagementEventNames) event |= member && member->getText() == name;
+    for (std::string_view name : kCallOutcomeNames) event |= member && member->getText() == name;
+    if (secondWithin || event) {
       SyntaxErrorInfo info = at(op, "a condition has one `within`, at its end: it applies to all its events");
-      return note(info, op, fmt::format("write `if {} {} {}`", textOf(start, before(within)), op->getText(),
-                                        second));
+      return note(info, op, fmt::format("write `if {} {} {}{}`", textOf(start, before(within)), op->getText(),
+                                        second, secondWithin ? "" : " " + textOf(within, end)));
     }
     SyntaxErrorInfo info = at(op, fmt::format("engagement conditions cannot be mixed with field conditions: "
                                               "`{}` cannot be joined with `{}`",
