@@ -83,6 +83,17 @@ std::string tokenDescription(const antlr4::dfa::Vocabulary& vocab, ssize_t type)
   }
 }
 
+// A unit as authors spell it out (`2 days`, `3hours`) → the letter a duration uses; 0 if none.
+char unitLetter(std::string_view word) {
+  static constexpr std::pair<std::string_view, char> kWords[] = {
+      {"m", 'm'},    {"min", 'm'},  {"mins", 'm'}, {"minute", 'm'}, {"minutes", 'm'}, {"h", 'h'},
+      {"hr", 'h'},   {"hrs", 'h'},  {"hour", 'h'}, {"hours", 'h'},  {"d", 'd'},       {"day", 'd'},
+      {"days", 'd'}, {"w", 'w'},    {"week", 'w'}, {"weeks", 'w'}};
+  for (auto [w, letter] : kWords)
+    if (w == word) return letter;
+  return 0;
+}
+
 bool isKeywordType(size_t type) { return type >= SeqLexer::IMPORT && type <= SeqLexer::READONLY; }
 bool isComparison(size_t type) { return type >= SeqLexer::EQ && type <= SeqLexer::GT; }
 static_assert(SeqLexer::EQ + 5 == SeqLexer::GT, "EQ NE LE GE LT GT are consecutive token types");
@@ -215,20 +226,15 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     // `due 3`: the integer is the mistake, not what follows it.
     if (expected_.size() == 1 && expected_[0] == SeqLexer::BUSINESS && is(prev, SeqLexer::INT)) {
       // `wait 2 days`: only the space is wrong.
-      static constexpr std::pair<std::string_view, char> kWords[] = {
-          {"m", 'm'},   {"minute", 'm'}, {"minutes", 'm'}, {"min", 'm'}, {"h", 'h'},     {"hour", 'h'},
-          {"hours", 'h'}, {"d", 'd'},    {"day", 'd'},     {"days", 'd'}, {"w", 'w'},     {"week", 'w'},
-          {"weeks", 'w'}};
-      for (auto [word, letter] : kWords)
-        if (text == word && bad->getLine() == prev->getLine()) {
-          SyntaxErrorInfo info = at(prev, fmt::format("a duration is written without a space: `{}{}`",
-                                                      prev->getText(), letter));
-          info.range = map_.span(prev, bad);
-          if (letter == 'd' || letter == 'h')
-            return note(std::move(info), prev, fmt::format("or `{} business {}` to count working time only",
-                                                           prev->getText(), letter == 'd' ? "days" : "hours"));
-          return info;
-        }
+      if (char letter = unitLetter(text); letter && bad->getLine() == prev->getLine()) {
+        SyntaxErrorInfo info = at(prev, fmt::format("a duration is written without a space: `{}{}`",
+                                                    prev->getText(), letter));
+        info.range = map_.span(prev, bad);
+        if (letter == 'd' || letter == 'h')
+          return note(std::move(info), prev, fmt::format("or `{} business {}` to count working time only",
+                                                         prev->getText(), letter == 'd' ? "days" : "hours"));
+        return info;
+      }
       return at(prev, fmt::format("'{0}' is not a duration: give it a unit ({0}d, {0}h) or write "
                                   "`{0} business days`",
                                   prev->getText()));
@@ -278,7 +284,7 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       return at(prev, "'<>' is written '!='");
     // `1 < x < 5`
     if (isComparison(type) && !expects(type))
-      return at(bad, fmt::format("comparisons do not chain: join them with `and` (a < b and b < c)"));
+      return at(bad, "comparisons do not chain: join them with `and` (a < b and b < c)");
 
     // `lead.parentaccountid.revenue`
     if (type == SeqLexer::DOT && prev && before(prev) && is(before(prev), SeqLexer::DOT)) {
@@ -310,7 +316,7 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     }
     // `wait 1.5d`
     if (type == SeqLexer::DECIMAL && expects(SeqLexer::DURATION))
-      return at(bad, "a duration is whole numbers with units: write `1d12h`, not `1.5d`");
+      return at(bad, "a duration counts whole units: use a smaller unit instead of a fraction (`1d12h`, not `1.5d`)");
     // `if x > 1:` (Python), `if x > 1 then`
     if (type == SeqLexer::COLON && expects(SeqLexer::LBRACE))
       return at(bad, "a block is written in braces: `{ … }`, not ':'");
@@ -356,11 +362,8 @@ class ErrorCollector : public antlr4::BaseErrorListener {
         // `2days`, `3hours`, `10min`
         size_t digits = text.find_first_not_of("0123456789");
         std::string unit = text.substr(digits);
-        static constexpr std::pair<std::string_view, char> kUnits[] = {
-            {"min", 'm'}, {"mins", 'm'}, {"minute", 'm'}, {"minutes", 'm'}, {"hour", 'h'}, {"hours", 'h'},
-            {"hr", 'h'},  {"hrs", 'h'},  {"day", 'd'},    {"days", 'd'},    {"week", 'w'}, {"weeks", 'w'}};
-        for (auto [word, letter] : kUnits)
-          if (unit == word) info = note(std::move(info), bad, fmt::format("did you mean '{}{}'?", text.substr(0, digits), letter));
+        if (char letter = unitLetter(unit))
+          info = note(std::move(info), bad, fmt::format("did you mean '{}{}'?", text.substr(0, digits), letter));
         return info;
       }
       case SeqLexer::UNTERMINATED_STRING: return at(bad, "unterminated string (strings end on the same line)");
@@ -433,7 +436,8 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     for (auto* ctx = parser_->getContext(); ctx; ctx = dynamic_cast<ParserRuleContext*>(ctx->parent))
       if (auto* seq = dynamic_cast<SeqParser::SequenceDeclContext*>(ctx)) {
         if (!seq->stmt().empty() && seq->stmt(0)->getStart() != word)
-          info = note(std::move(info), seq->stmt(0)->getStart(), fmt::format("move `{}` above this first statement", what));
+          info = note(std::move(info), seq->stmt(0)->getStart(),
+                      fmt::format("move `{}` above this first statement", what));
         break;
       }
     return info;
