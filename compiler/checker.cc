@@ -997,12 +997,32 @@ class Checker {
       return Type::of(fn->result);
     }
 
+    // `lead.leadqualitycode == Hot`: an option label without its quotes.
+    bool unquotedOption(ast::BinaryExpr& b, Type lt) {
+      if ((b.op != ast::BinaryOp::Eq && b.op != ast::BinaryOp::Ne) || lt.kind != TypeKind::Choice || !lt.field)
+        return false;
+      const auto* n = dyn_cast<ast::NameExpr>(b.rhs.get());
+      if (!n || findVariable(n->name) || labels_.count(n->name)) return false;
+      for (const OptionInfo& o : lt.field->options) {
+        if (o.label.size() != n->name.size() ||
+            !std::equal(o.label.begin(), o.label.end(), n->name.begin(), [](char x, char y) {
+              return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+            }))
+          continue;
+        diags_.report(DiagKind::UndefinedName, n->range, "no variable named '{}' is visible here", n->name)
+            .note(n->range, fmt::format("option labels are strings: write {}", quoted(o.label)));
+        return true;
+      }
+      return false;
+    }
+
     static int numericRank(TypeKind k) {
       return k == TypeKind::Int ? 0 : k == TypeKind::Decimal ? 1 : 2;
     }
 
     Type checkBinary(ast::BinaryExpr& b) {
       Type lt = checkExpr(*b.lhs);
+      if (unquotedOption(b, lt)) return Type::of(TypeKind::Bool);
       Type rt = checkExpr(*b.rhs);
       if (lt.isError() || rt.isError()) return b.op <= ast::BinaryOp::Ge ? Type::of(TypeKind::Bool) : Type::error();
       using B = ast::BinaryOp;
