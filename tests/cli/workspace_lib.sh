@@ -16,8 +16,8 @@ if [ -n "${SEQC_TEST_PG:-}" ]; then
   store_file=seqc.database
 fi
 databases=0
-fresh_db() {
-  local name="t$$_$((databases += 1))"
+fresh_db() {  # fresh_db N: creates database number N, prints its URL
+  local name="t$$_$1"
   "${SEQC_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -qX "${pg_url/\/\?//postgres?}" -c "CREATE DATABASE $name" >/dev/null ||
     { echo "FAIL: cannot create database $name" >&2; exit 1; }
   echo "${pg_url/\/\?//$name?}"
@@ -26,7 +26,8 @@ w() {
   last="$*"
   if [ "$1" = init ] && [ -n "$pg_url" ]; then
     local url
-    url=$(fresh_db) || exit 1
+    databases=$((databases + 1))
+    url=$(fresh_db "$databases") || exit 1
     run "$SEQC" "$@" --workspace "$ws" --database "$url"
   else
     run "$SEQC" "$@" --workspace "$ws"

@@ -32,8 +32,8 @@ trap 'bash "$root/tests/pg/cluster.sh" stop "$pgstate"; cleanup' EXIT
 bash "$root/tests/pg/cluster.sh" start "$pgstate" >/dev/null || fail "cannot start a PostgreSQL cluster"
 base_url=$(cat "$pgstate/url")
 databases=0
-fresh_db() {
-  local db="w$((databases += 1))"
+fresh_db() {  # fresh_db N: creates database number N, prints its URL
+  local db="w$1"
   "$psql" -qX "${base_url/\/\?//postgres?}" -c "CREATE DATABASE $db" >/dev/null || fail "cannot create database $db"
   echo "${base_url/\/\?//$db?}"
 }
@@ -121,7 +121,7 @@ moved1=$(moved "$tmp/ref1.out"); moved2=$(moved "$tmp/ref2.out")
 
 # ---- (a), (b): 2 and 4 workers
 for n in 2 4; do
-  url=$(fresh_db)
+  databases=$((databases + 1)); url=$(fresh_db "$databases")
   setup "$tmp/pg$n" "$url"
   got=$(workers "$tmp/pg$n" "$n" "$T1" "($n workers, $T1)")
   [ "$got" = "$moved1" ] || fail "$n workers to $T1 moved $got records in all; SQLite moved $moved1"
@@ -132,7 +132,7 @@ for n in 2 4; do
 done
 
 # ---- (c) kill -9 of a worker mid-batch
-url=$(fresh_db)
+databases=$((databases + 1)); url=$(fresh_db "$databases")
 setup "$tmp/kill" "$url"
 workers "$tmp/kill" 2 "$T1" "(kill, $T1)" >/dev/null
 "$SEQC" tick --to "$T2" --workspace "$tmp/kill" >"$tmp/k1.out" 2>&1 & victim=$!
@@ -145,7 +145,7 @@ wait "$other" || fail "(c) the surviving worker failed: $(cat "$tmp/k2.out")"
 same "$tmp/ref2.dump" "$url" "kill -9 of a worker mid-tick (killed: $killed)"
 
 # ---- (d) the server restarted mid-tick
-url=$(fresh_db)
+databases=$((databases + 1)); url=$(fresh_db "$databases")
 setup "$tmp/restart" "$url"
 "$SEQC" tick --to "$T1" --workspace "$tmp/restart" >/dev/null || fail "(d) tick to $T1 failed"
 "$SEQC" tick --to "$T2" --workspace "$tmp/restart" >"$tmp/r.out" 2>"$tmp/r.err" & worker=$!
@@ -162,7 +162,7 @@ fi
 same "$tmp/ref2.dump" "$url" "server restarted mid-tick"
 
 # ---- (e) tick --follow: catches up to now, stops on SIGTERM
-url=$(fresh_db)
+databases=$((databases + 1)); url=$(fresh_db "$databases")
 setup "$tmp/follow" "$url"
 "$SEQC" tick --follow --poll 1 --workspace "$tmp/follow" >"$tmp/f.out" 2>"$tmp/f.err" & follower=$!
 for _ in $(seq 100); do grep -q "records\{0,1\} moved" "$tmp/f.out" && break; sleep 0.1; done
