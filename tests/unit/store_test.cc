@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "seqc/workspace/store.h"
+#include "test_database.h"
 
 using namespace seqc::ws;
 using Catch::Matchers::Contains;
@@ -81,11 +82,22 @@ ConnectionRow makeConnection(const std::string& record, int64_t sequence, int32_
   return c;
 }
 
+// A store on the database the tests run on (test_database.h): a SQLite file, or a
+// fresh PostgreSQL database.
+struct TestDb {
+  TempDir dir;
+  std::string path = seqc::testing::onPostgres() ? seqc::testing::freshPgDatabase() : dir.path("seqc.db");
+  std::unique_ptr<Store> open(bool create) const {
+    return seqc::testing::onPostgres() ? openPostgresStore(path, create) : openSqliteStore(path, create);
+  }
+};
+
 // A workspace with sequences "alpha" and "beta" (version 1 each) and records r1…r3.
 struct Fixture {
-  TempDir dir;
-  std::string path = dir.path("seqc.db");
-  std::unique_ptr<Store> store = openSqliteStore(path, true);
+  TestDb db;
+  std::string path = db.path;
+  std::unique_ptr<Store> store = db.open(true);
+  std::unique_ptr<Store> reopen() const { return db.open(false); }
   int64_t alpha = 0, beta = 0;
 
   Fixture() {
@@ -130,7 +142,7 @@ void readAll(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("store: create, reopen, missing and existing files", "[store]") {
+TEST_CASE("store: create, reopen, missing and existing files", "[store][sqlite]") {
   TempDir dir;
   std::string path = dir.path("seqc.db");
 
@@ -514,7 +526,7 @@ TEST_CASE("store: rollback discards, commit persists", "[store]") {
 
   int64_t kept = inWriteTransaction(s, [&] { return s.insertSequence(makeSequence("kept")); });
   f.store.reset();
-  auto again = openSqliteStore(f.path, false);
+  auto again = f.reopen();
   again->begin(false);
   auto row = again->sequence("kept");
   REQUIRE(row);
@@ -526,7 +538,7 @@ TEST_CASE("store: rollback discards, commit persists", "[store]") {
 
 TEST_CASE("store: writers take turns, readers do not wait", "[store]") {
   Fixture f;
-  auto other = openSqliteStore(f.path, false);
+  auto other = f.reopen();
   Store& s = *f.store;
 
   s.begin(true);
@@ -567,7 +579,7 @@ TEST_CASE("store: writers take turns, readers do not wait", "[store]") {
   s.commit();
 }
 
-TEST_CASE("store: damaged or foreign files are reported, not crashed on", "[store]") {
+TEST_CASE("store: damaged or foreign files are reported, not crashed on", "[store][sqlite]") {
   TempDir dir;
 
   SECTION("garbage") {
@@ -638,9 +650,8 @@ TEST_CASE("store: a million connections", "[.bench]") {
   };
   constexpr int kRows = 1000000;
   constexpr size_t kBatch = 10000;
-  TempDir dir;
-  std::string path = dir.path("seqc.db");
-  auto store = openSqliteStore(path, true);
+  TestDb db;
+  auto store = db.open(true);
   Store& s = *store;
   int64_t seq = inWriteTransaction(s, [&] {
     int64_t id = s.insertSequence(makeSequence("alpha"));
@@ -714,5 +725,5 @@ TEST_CASE("store: a million connections", "[.bench]") {
   t = Clock::now();
   s.history("lead-123456");
   WARN("one record's history: " << seconds(t) << " s");
-  WARN("database size: " << std::filesystem::file_size(path) / (1 << 20) << " MiB");
+  if (!seqc::testing::onPostgres()) WARN("database size: " << std::filesystem::file_size(db.path) / (1 << 20) << " MiB");
 }

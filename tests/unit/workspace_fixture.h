@@ -17,6 +17,7 @@
 #include "compiler/driver.h"
 #include "compiler/lower.h"
 #include "seqc/workspace/workspace.h"
+#include "test_database.h"
 
 namespace seqc::testing {
 
@@ -50,8 +51,10 @@ inline void writeText(const std::string& path, const std::string& text) {
   out << text;
 }
 
+// On the database the tests run on (test_database.h).
 inline std::unique_ptr<ws::Workspace> makeWorkspace(const std::string& dir, int64_t clock = kStart) {
-  ws::Workspace::init(dir, clock);
+  if (onPostgres()) ws::Workspace::init(dir, clock, freshPgDatabase());
+  else ws::Workspace::init(dir, clock);
   return std::make_unique<ws::Workspace>(dir, SEQC_STDLIB_DIR);
 }
 

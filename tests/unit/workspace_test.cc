@@ -252,7 +252,7 @@ TEST_CASE("advance to connects the record to the target's latest version", "[wor
   CHECK_THAT(h.back().row.detail, Catch::Contains("inactive"));
 }
 
-TEST_CASE("a damaged or foreign database is a clear error", "[workspace]") {
+TEST_CASE("a damaged or foreign database is a clear error", "[workspace][sqlite]") {
   TempDir tmp;
   CHECK_THROWS_WITH(Workspace(tmp / "none", SEQC_STDLIB_DIR), Catch::Contains("no workspace"));
   std::filesystem::create_directories(tmp / "bad");
@@ -295,7 +295,7 @@ TEST_CASE("a stored sequence is reactivated by name; a wrong outcome is refused"
   CHECK(f.on("L-1").stepLabel == "intro");  // nothing happened
 }
 
-TEST_CASE("init cleans up after a killed init and never replaces a workspace", "[workspace]") {
+TEST_CASE("init cleans up after a killed init and never replaces a workspace", "[workspace][sqlite]") {
   TempDir tmp;
   std::filesystem::create_directories(tmp / "w");
   // What an init killed before it finished leaves (pid 999999999 is not running).

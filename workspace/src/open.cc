@@ -3,6 +3,7 @@
 #include "seqc/workspace/workspace.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include <signal.h>
 #include <unistd.h>
@@ -83,6 +84,8 @@ void Workspace::init(const std::string& dir, std::optional<int64_t> clock) {
   if (ec) throw Error(fmt::format("cannot create the directory '{}': {}", dir, ec.message()));
   fs::path db = fs::path(dir) / kDatabaseName;
   if (fs::exists(db, ec)) throw Error(fmt::format("'{}' already holds a workspace ({})", dir, db.string()));
+  if (fs::path url = fs::path(dir) / kDatabaseUrlFile; fs::exists(url, ec))
+    throw Error(fmt::format("'{}' already holds a workspace ({})", dir, url.string()));
   int64_t now = clock.value_or(wallClock());
   // Built aside and linked into place: a workspace exists complete or not at all, and
   // of two concurrent inits one fails (link, unlike rename, never replaces).
@@ -114,7 +117,57 @@ void Workspace::init(const std::string& dir, std::optional<int64_t> clock) {
   if (linked != 0) throw Error(fmt::format("cannot create '{}': {}", db.string(), std::strerror(why)));
 }
 
+namespace {
+
+// The URL a server workspace's directory records, or nullopt.
+std::optional<std::string> databaseUrl(const std::string& dir) {
+  fs::path file = fs::path(dir) / kDatabaseUrlFile;
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return std::nullopt;
+  std::ifstream in(file);
+  std::string url;
+  if (!in || !std::getline(in, url)) throw Error(fmt::format("cannot read '{}'", file.string()));
+  if (!isDatabaseUrl(url)) throw Error(fmt::format("'{}' does not hold a postgresql:// URL", file.string()));
+  return url;
+}
+
+}  // namespace
+
+void Workspace::init(const std::string& dir, std::optional<int64_t> clock, const std::string& database) {
+  checkDatabaseUrl(database);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(fmt::format("cannot create the directory '{}': {}", dir, ec.message()));
+  fs::path file = fs::path(dir) / kDatabaseUrlFile;
+  for (const fs::path& p : {fs::path(dir) / kDatabaseName, file})
+    if (fs::exists(p, ec)) throw Error(fmt::format("'{}' already holds a workspace ({})", dir, p.string()));
+  int64_t now = clock.value_or(wallClock());
+  auto store = openPostgresStore(database, true);
+  inWriteTransaction(*store, [&] {
+    store->setMeta("clock", std::to_string(now));
+    store->setMeta("epoch", std::to_string(now));
+    store->setMeta("created", std::to_string(now));
+  });
+  // Written aside and linked into place, as the SQLite workspace is.
+  fs::path aside = fs::path(dir) / fmt::format(".{}.init-{}", kDatabaseUrlFile, ::getpid());
+  {
+    std::ofstream out(aside, std::ios::trunc);
+    out << database << "\n";
+    if (!out.flush()) throw Error(fmt::format("cannot write '{}'", aside.string()));
+  }
+  int linked = ::link(aside.c_str(), file.c_str());
+  int why = errno;
+  fs::remove(aside, ec);
+  if (linked != 0) throw Error(fmt::format("cannot create '{}': {}", file.string(), std::strerror(why)));
+}
+
 Workspace::Workspace(const std::string& dir, std::string stdlibDir) : dir_(dir), stdlibDir_(std::move(stdlibDir)) {
+  if (auto url = databaseUrl(dir)) {
+    store_ = openPostgresStore(*url, false);
+    impl_ = std::make_unique<Impl>(*store_);
+    upgrade();
+    return;
+  }
   fs::path db = fs::path(dir) / kDatabaseName;
   std::error_code ec;
   if (!fs::exists(db, ec))

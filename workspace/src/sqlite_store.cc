@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <system_error>
+#include <poll.h>
 #include <unistd.h>
 #include <type_traits>
 #include <utility>
@@ -832,6 +833,11 @@ class SqliteStore final : public Store {
     while (q.step()) out.push_back(StepCount{q.number<int32_t>(0), q.number<int32_t>(1), q.text(2), q.integer(3)});
     return out;
   }
+  std::optional<int64_t> nextDue() override {
+    Query q(db_, nextDue_);
+    if (!q.step()) return std::nullopt;
+    return q.optional(0);
+  }
   std::vector<ConnectionCount> connectionCounts(int64_t sequence) override {
     Query q(db_, connectionCounts_);
     q.integer(1, sequence);
@@ -938,6 +944,7 @@ class SqliteStore final : public Store {
   Statement connectionCounts_{
       "SELECT status, version, step, count(*), count(ended), coalesce(sum(ended - connected), 0) "
       "FROM connections WHERE sequence = ?1 GROUP BY status, version, step"};
+  Statement nextDue_{"SELECT min(due) FROM connections WHERE due IS NOT NULL"};
   Statement historyOfSequence_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
       "JOIN history h ON h.connection = c.id WHERE c.sequence = ?1 ORDER BY h.id"};
@@ -959,6 +966,11 @@ void createEmptyFile(const std::string& path) {
 }
 
 }  // namespace
+
+bool Store::waitForChange(int milliseconds) {
+  ::poll(nullptr, 0, milliseconds);
+  return false;
+}
 
 std::unique_ptr<Store> openSqliteStore(const std::string& path, bool create) {
   if (!create) {

@@ -1,33 +1,109 @@
-// `seqc tick`: advance the clock and run every timer due.
+// `seqc tick`: advance the clock and run every timer due; `seqc tick --follow`.
 #include "seqc/workspace/workspace.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "engine.h"
 
 namespace seqc::ws {
 
+namespace {
+
+// Due connections one worker runs per transaction on a store with shared ticks: small
+// enough that a transaction lasts well under a second and a killed worker loses little.
+constexpr size_t kBucketBatch = 2000;
+// A transaction that collided with another worker's (a deadlock) is run again.
+constexpr int kConflictRetries = 5;
+constexpr int64_t kMinWaitMs = 200;
+
+}  // namespace
+
 TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) {
   int64_t target = to.value_or(wallClock());
-  return inWriteTransaction(*store_, [&] {
-    TickResult result;
-    int64_t now = metaInt(*store_, "clock"), epoch = metaInt(*store_, "epoch");
+  if (!store_->sharedTicks()) {
+    return inWriteTransaction(*store_, [&] {
+      TickResult result;
+      int64_t now = metaInt(*store_, "clock"), epoch = metaInt(*store_, "epoch");
+      result.from = now;
+      // The clock never goes back: a late or repeated tick has nothing left to do.
+      result.to = std::max(now, target);
+      offset(result.to, epoch);
+      ConnectionFilter f;
+      f.activeOnly = true;
+      f.dueBy = result.to;
+      std::vector<ConnectionRow> rows = store_->connections(f);
+      Mover mover{*store_, *impl_, epoch};
+      mover.progress = progress;
+      mover.run(rows, {}, result.to);
+      store_->setMeta("clock", std::to_string(result.to));
+      result.records = mover.moved;
+      result.steps = mover.steps;
+      return result;
+    });
+  }
+
+  // Shared ticks: the clock moves first (a short exclusive transaction), then the due
+  // work is run a bucket and a batch at a time, each batch one short transaction, by
+  // however many workers are at it. Records not yet run are simply still due: a
+  // command that touches one first runs it up to the clock.
+  TickResult result;
+  int64_t epoch = 0;
+  inWriteTransaction(*store_, [&] {
+    int64_t now = metaInt(*store_, "clock");
+    epoch = metaInt(*store_, "epoch");
     result.from = now;
-    // The clock never goes back: a late or repeated tick has nothing left to do.
     result.to = std::max(now, target);
     offset(result.to, epoch);
-    ConnectionFilter f;
-    f.activeOnly = true;
-    f.dueBy = result.to;
-    std::vector<ConnectionRow> rows = store_->connections(f);
-    Mover mover{*store_, *impl_, epoch};
-    mover.progress = progress;
-    mover.run(rows, {}, result.to);
-    store_->setMeta("clock", std::to_string(result.to));
-    result.records = mover.moved;
-    result.steps = mover.steps;
-    return result;
+    if (result.to != now) store_->setMeta("clock", std::to_string(result.to));
   });
+  uint64_t done = 0;
+  for (int conflicts = 0;;) {
+    Mover mover{*store_, *impl_, epoch};
+    bool more = false;
+    try {
+      store_->beginShared();
+      try {
+        if (auto bucket = store_->lockDueBucket(result.to)) {
+          std::vector<ConnectionRow> rows = store_->dueInBucket(*bucket, result.to, kBucketBatch);
+          mover.run(rows, {}, result.to);
+          more = true;
+        }
+        store_->commit();
+      } catch (...) {
+        store_->rollback();
+        throw;
+      }
+    } catch (const StoreConflict&) {
+      if (++conflicts > kConflictRetries) throw;
+      continue;
+    }
+    if (!more) break;
+    conflicts = 0;
+    result.records += mover.moved;
+    result.steps += mover.steps;
+    done += mover.moved;
+    if (progress) progress(done, 0);
+  }
+  return result;
+}
+
+void Workspace::follow(int pollSeconds, const std::function<bool()>& stop,
+                       const std::function<void(const TickResult&)>& report) {
+  using namespace std::chrono;
+  store_->listen();
+  while (!stop()) {
+    TickResult r = tick(std::nullopt);
+    if (r.records > 0 && report) report(r);
+    if (stop()) break;
+    // Sleep until the next timer falls due, a change is committed elsewhere (a connect,
+    // an event), or the poll interval passes, whichever comes first.
+    int64_t wait = static_cast<int64_t>(pollSeconds) * 1000;
+    std::optional<int64_t> next = inReadTransaction(*store_, [&] { return store_->nextDue(); });
+    // Work still due is held by another worker: look again shortly.
+    if (next) wait = std::clamp<int64_t>((*next - wallClock()) * 1000, kMinWaitMs, wait);
+    store_->waitForChange(static_cast<int>(wait));
+  }
 }
 
 }  // namespace seqc::ws

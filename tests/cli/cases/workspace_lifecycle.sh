@@ -22,7 +22,7 @@ SEQ
 # ---- init
 w init --clock 2026-01-05T09:00:00Z
 expect_rc 0; expect_line "initialized workspace in $ws (clock 2026-01-05T09:00:00Z)"
-[ -f "$ws/seqc.db" ] || fail "init made no database"
+[ -f "$ws/$store_file" ] || fail "init made no $store_file"
 w init --clock 2026-01-05T09:00:00Z
 expect_rc 1; expect_out "error:"; expect_out "already"
 w list

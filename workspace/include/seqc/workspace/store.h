@@ -23,6 +23,11 @@ namespace seqc::ws {
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// Two transactions got in each other's way (a deadlock, a serialization failure): the
+// transaction was rolled back and running it again may succeed.
+struct StoreConflict : StoreError {
+  using StoreError::StoreError;
+};
 
 // Times are seconds since the Unix epoch (UTC).
 
@@ -189,10 +194,38 @@ class Store {
   virtual void addStepCounts(int64_t sequence, const std::vector<StepCount>& counts) = 0;
   virtual std::vector<StepCount> stepCounts(int64_t sequence) = 0;
   virtual std::vector<ConnectionCount> connectionCounts(int64_t sequence) = 0;
+
+  // ---- shared ticks: a server store lets several tick workers run at once. Records are
+  // spread over buckets by id (all of a record's connections in one); a worker locks one
+  // bucket with due work at a time, skipping those another worker holds.
+  virtual bool sharedTicks() const { return false; }
+  // A write transaction that runs alongside others of its kind (workers on disjoint
+  // buckets) but never alongside a begin(true) one.
+  virtual void beginShared() { begin(true); }
+  // In a beginShared transaction: locks (until it ends) a bucket with active connections
+  // due by `dueBy` that no other transaction holds; nullopt when there is none.
+  virtual std::optional<int32_t> lockDueBucket(int64_t) { return std::nullopt; }
+  // Active connections of `bucket` due by `dueBy`, at most `limit`, ordered by id.
+  virtual std::vector<ConnectionRow> dueInBucket(int32_t, int64_t, size_t) { return {}; }
+  // The earliest pending timer of an active connection (a waiting worker's alarm).
+  virtual std::optional<int64_t> nextDue() = 0;
+  // Out of any transaction: waits up to `milliseconds` for another process to commit a
+  // change to connections; true when one did. A signal ends the wait early. A store
+  // that cannot tell just waits.
+  virtual void listen() {}
+  virtual bool waitForChange(int milliseconds);
 };
 
 // Opens (create = true: creates) the SQLite workspace database at `path`.
 std::unique_ptr<Store> openSqliteStore(const std::string& path, bool create);
+
+// A PostgreSQL database (`postgresql://…` or `postgres://…`). The URL holds no password
+// (checkDatabaseUrl refuses one): libpq's environment and password file give it.
+bool isDatabaseUrl(std::string_view text);
+void checkDatabaseUrl(const std::string& url);
+// Connects; create = true makes the workspace's tables in an empty database, false
+// opens the workspace there (upgrading an older schema).
+std::unique_ptr<Store> openPostgresStore(const std::string& url, bool create);
 
 // Runs `fn` in one transaction (a write transaction takes the write lock first):
 // commits when it returns, rolls back when it throws.

@@ -34,6 +34,8 @@ struct Error : std::runtime_error {
 
 inline constexpr size_t kMaxActiveSequences = 250;
 inline constexpr const char* kDatabaseName = "seqc.db";
+// A workspace on a server database has this file instead: the database's URL.
+inline constexpr const char* kDatabaseUrlFile = "seqc.database";
 
 // ---- what commands return ------------------------------------------------------------
 
@@ -129,6 +131,9 @@ class Workspace {
   // Creates `dir` (when missing) and its database; the clock starts at `clock` (default:
   // now). Error when `dir` already holds a workspace.
   static void init(const std::string& dir, std::optional<int64_t> clock);
+  // The same on a PostgreSQL database (`database`: a postgresql:// URL, which `dir`
+  // records); the database must hold no workspace yet.
+  static void init(const std::string& dir, std::optional<int64_t> clock, const std::string& database);
   // Opens the workspace in `dir`; Error when there is none, StoreError when it is corrupt.
   Workspace(const std::string& dir, std::string stdlibDir);
   // A workspace on another store (a server database); `dir` only names it in messages.
@@ -175,7 +180,13 @@ class Workspace {
   ActionResult update(const std::string& record, const std::vector<std::string>& assignments);
 
   // Advances the clock to `to` (default: now; never backwards) and runs every timer due.
+  // On a store with shared ticks, several processes may tick at once: each runs the due
+  // work of one bucket at a time, in short transactions, until none is left.
   TickResult tick(std::optional<int64_t> to, const Progress& progress = {});
+  // Ticks to the wall clock again and again, waking when work falls due, when another
+  // process changes connections, or every `pollSeconds`; returns once `stop()` is true
+  // (checked between transactions). `report` sees each tick that moved something.
+  void follow(int pollSeconds, const std::function<bool()>& stop, const std::function<void(const TickResult&)>& report);
 
   void clone(const std::string& name, const std::string& newName, const std::string& description);
   // Deactivates, disconnects its records (history: "disconnected", "sequence deleted")

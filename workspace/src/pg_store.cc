@@ -1,0 +1,1166 @@
+// The workspace's Store on PostgreSQL (libpq): one server, many seqc processes. Write
+// commands exclude each other with a transaction-scoped advisory lock; tick workers
+// hold it shared and split the due work by buckets (row locks taken with SKIP LOCKED),
+// so they run side by side. Statements are prepared once per connection; parameters
+// and results travel in binary; batches of writes are pipelined; long reads stream
+// through cursors, so a callback may query the store while rows arrive.
+#include <fmt/format.h>
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "seqc/workspace/store.h"
+
+namespace seqc::ws {
+namespace {
+
+// 1: the first PostgreSQL schema (the SQLite schema 2's tables, plus buckets).
+constexpr int32_t kSchemaVersion = 1;
+constexpr int64_t kLockKey = 0x5345514357530001;  // "SEQCWS" 1: the workspace's write lock
+constexpr int kBuckets = 64;
+constexpr size_t kPipelineChunk = 512;  // results of one chunk fit the socket's buffers
+constexpr int kFetchRows = 5000;
+constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
+constexpr const char* kNotifyChannel = "seqc_workspace";
+
+// Schema 1. Times are Unix seconds; text columns are never NULL (empty instead); texts
+// that order rows compare bytes (COLLATE "C"), as SQLite does.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE seqc_schema(version integer NOT NULL);
+CREATE TABLE meta(key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE sequences(
+  id bigserial PRIMARY KEY,
+  name text COLLATE "C" NOT NULL,
+  entity text NOT NULL,
+  description text NOT NULL,
+  tags text NOT NULL,
+  active integer NOT NULL,
+  latest integer NOT NULL,
+  created bigint NOT NULL,
+  modified bigint NOT NULL,
+  deleted integer NOT NULL
+);
+CREATE UNIQUE INDEX sequences_name ON sequences(name) WHERE deleted = 0;
+CREATE TABLE versions(
+  sequence bigint NOT NULL REFERENCES sequences(id),
+  number integer NOT NULL,
+  change text NOT NULL,
+  source_path text NOT NULL,
+  sources text NOT NULL,
+  hash text NOT NULL,
+  bytecode bytea NOT NULL,
+  module_index bigint NOT NULL,
+  created bigint NOT NULL,
+  PRIMARY KEY(sequence, number)
+);
+CREATE TABLE extensions(
+  entity text NOT NULL,
+  field text COLLATE "C" NOT NULL,
+  spec text NOT NULL,
+  sequence bigint NOT NULL REFERENCES sequences(id),
+  PRIMARY KEY(entity, field)
+);
+CREATE TABLE records(
+  id text COLLATE "C" PRIMARY KEY,
+  entity text NOT NULL,
+  fields bytea NOT NULL,
+  updated bigint NOT NULL
+);
+CREATE INDEX records_entity ON records(entity, id);
+CREATE TABLE record_fields(
+  entity text NOT NULL,
+  number integer NOT NULL,
+  name text NOT NULL,
+  PRIMARY KEY(entity, number),
+  UNIQUE(entity, name)
+);
+CREATE TABLE buckets(id integer PRIMARY KEY);
+INSERT INTO buckets SELECT generate_series(0, 63);
+CREATE TABLE connections(
+  id bigserial PRIMARY KEY,
+  record text COLLATE "C" NOT NULL REFERENCES records(id),
+  sequence bigint NOT NULL,
+  version integer NOT NULL,
+  bucket integer NOT NULL,
+  status bigint NOT NULL,
+  reason bigint NOT NULL,
+  waiting bigint NOT NULL,
+  step bigint NOT NULL,
+  progress bigint NOT NULL,
+  pc bigint NOT NULL,
+  generation bigint NOT NULL,
+  connected bigint NOT NULL,
+  entered bigint NOT NULL,
+  due bigint,
+  ended bigint,
+  message text NOT NULL,
+  data bytea NOT NULL,
+  FOREIGN KEY(sequence, version) REFERENCES versions(sequence, number)
+);
+CREATE INDEX connections_sequence ON connections(sequence, status);
+CREATE INDEX connections_record ON connections(record);
+CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL;
+CREATE TABLE history(
+  id bigserial PRIMARY KEY,
+  connection bigint NOT NULL REFERENCES connections(id),
+  at bigint NOT NULL,
+  step integer NOT NULL,
+  result text NOT NULL,
+  detail text NOT NULL
+);
+CREATE INDEX history_connection ON history(connection);
+CREATE TABLE step_counts(
+  sequence bigint NOT NULL,
+  version integer NOT NULL,
+  step integer NOT NULL,
+  result text NOT NULL,
+  count bigint NOT NULL,
+  PRIMARY KEY(sequence, version, step, result)
+);
+INSERT INTO seqc_schema VALUES (1);
+)sql";
+
+// Upgrades by schema version: kUpgrades[i] takes a database from i + 1 to i + 2.
+constexpr std::array<const char*, kSchemaVersion - 1> kUpgrades{};
+
+// PostgreSQL type oids of the parameters (pg_type.h is a server header).
+constexpr Oid kInt8 = 20, kText = 25, kBytea = 17;
+
+// The server's message on one line: libpq's can span several.
+std::string oneLine(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ', space = false;
+    out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// Parameters of one statement, in binary.
+class Params {
+ public:
+  void integer(int64_t v) {
+    uint64_t u = static_cast<uint64_t>(v);
+    auto& b = ints_[count_];
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(u >> (56 - 8 * i));
+    add(b.data(), 8);
+  }
+  void optional(const std::optional<int64_t>& v) {
+    if (v) integer(*v);
+    else add(nullptr, 0);
+  }
+  void text(std::string_view v) { add(v.data() ? v.data() : "", static_cast<int>(v.size())); }
+  int size() const { return count_; }
+  const char* const* values() const { return values_.data(); }
+  const int* lengths() const { return lengths_.data(); }
+  const int* formats() const { return formats_.data(); }
+
+ private:
+  static constexpr int kMax = 20;
+  void add(const char* p, int n) {
+    if (count_ >= kMax) throw StoreError("internal error: too many statement parameters");
+    values_[count_] = p;
+    lengths_[count_] = n;
+    formats_[count_] = 1;
+    ++count_;
+  }
+  std::array<std::array<char, 8>, kMax> ints_{};
+  std::array<const char*, kMax> values_{};
+  std::array<int, kMax> lengths_{};
+  std::array<int, kMax> formats_{};
+  int count_ = 0;
+};
+
+// Owns a PGresult.
+struct ResultPtr {
+  PGresult* r = nullptr;
+  explicit ResultPtr(PGresult* p = nullptr) : r(p) {}
+  ~ResultPtr() { PQclear(r); }
+  ResultPtr(ResultPtr&& o) noexcept : r(std::exchange(o.r, nullptr)) {}
+  ResultPtr& operator=(ResultPtr&& o) noexcept {
+    std::swap(r, o.r);
+    return *this;
+  }
+};
+
+// A row of a binary result.
+class Row {
+ public:
+  Row(const PGresult* r, int row, const std::string& name) : r_(r), row_(row), name_(name) {}
+  bool isNull(int col) const { return PQgetisnull(r_, row_, col) != 0; }
+  int64_t integer(int col) const {
+    if (isNull(col)) return 0;
+    auto p = reinterpret_cast<const unsigned char*>(PQgetvalue(r_, row_, col));
+    int n = PQgetlength(r_, row_, col);
+    if (n != 2 && n != 4 && n != 8) corrupt("a number column has an unexpected size");
+    uint64_t u = 0;
+    for (int i = 0; i < n; ++i) u = (u << 8) | p[i];
+    if (n == 2) return static_cast<int16_t>(u);
+    if (n == 4) return static_cast<int32_t>(u);
+    return static_cast<int64_t>(u);
+  }
+  template <class T>
+  T number(int col) const {
+    int64_t v = integer(col);
+    if (!std::in_range<T>(v)) corrupt(fmt::format("the value {} is out of range", v));
+    return static_cast<T>(v);
+  }
+  std::optional<int64_t> optional(int col) const {
+    if (isNull(col)) return std::nullopt;
+    return integer(col);
+  }
+  std::string_view view(int col) const {
+    return {PQgetvalue(r_, row_, col), static_cast<size_t>(PQgetlength(r_, row_, col))};
+  }
+  std::string text(int col) const { return std::string(view(col)); }
+  [[noreturn]] void corrupt(std::string_view detail) const {
+    throw StoreError(fmt::format("workspace database '{}' is corrupt: {}", name_, detail));
+  }
+
+ private:
+  const PGresult* r_;
+  int row_;
+  const std::string& name_;
+};
+
+// A statement prepared on the connection on first use.
+struct Statement {
+  Statement(std::string text, std::vector<Oid> parameterTypes)
+      : sql(std::move(text)), types(std::move(parameterTypes)) {}
+  std::string sql;
+  std::vector<Oid> types;
+  std::string name;  // set once prepared
+};
+
+class Connection {
+ public:
+  Connection(const std::string& url, std::string name) : name_(std::move(name)) {
+    conn_ = PQconnectdb(url.c_str());
+    if (!conn_) throw StoreError(fmt::format("cannot connect to workspace database '{}': out of memory", name_));
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      std::string detail = oneLine(PQerrorMessage(conn_));
+      PQfinish(conn_);
+      conn_ = nullptr;
+      throw StoreError(fmt::format("cannot connect to workspace database '{}': {}", name_, detail));
+    }
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  }
+  ~Connection() { PQfinish(conn_); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  PGconn* get() const { return conn_; }
+  const std::string& name() const { return name_; }
+
+  // The StoreError for a failed result (null: a failure of the connection itself).
+  [[noreturn]] void fail(const PGresult* r) const {
+    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    std::string code = state ? state : "";
+    std::string detail = oneLine(r && PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+                                     ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+                                     : PQerrorMessage(conn_));
+    if (detail.empty()) detail = "unknown error";
+    if (PQstatus(conn_) == CONNECTION_BAD)
+      throw StoreError(fmt::format("lost the connection to workspace database '{}': {}; nothing of this command "
+                                   "was saved unless it said so",
+                                   name_, detail));
+    if (code == "55P03") throw StoreError(kBusyMessage);
+    if (code == "40P01" || code == "40001")
+      throw StoreConflict(fmt::format("workspace database '{}': {}: try again", name_, detail));
+    if (code == "23505") throw Duplicate(fmt::format("workspace database '{}': {}", name_, detail));
+    if (code.starts_with("53")) throw StoreError(fmt::format("workspace database '{}' is out of resources: {}", name_, detail));
+    if (code.starts_with("57"))
+      throw StoreError(fmt::format("workspace database '{}' is shutting down or was stopped: {}", name_, detail));
+    throw StoreError(fmt::format("workspace database '{}': {}", name_, detail));
+  }
+  struct Duplicate : StoreError {
+    using StoreError::StoreError;
+  };
+
+  // Runs SQL without parameters (several statements allowed).
+  void exec(const std::string& sql) const {
+    ResultPtr r(PQexec(conn_, sql.c_str()));
+    check(r.r);
+  }
+  ResultPtr query(const std::string& sql) const {
+    ResultPtr r(PQexecParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1));
+    check(r.r);
+    return r;
+  }
+  void check(const PGresult* r) const {
+    auto s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) fail(r);
+  }
+
+  void prepare(Statement& s) {
+    if (!s.name.empty()) return;
+    std::string name = fmt::format("s{}", ++prepared_);
+    ResultPtr r(PQprepare(conn_, name.c_str(), s.sql.c_str(), static_cast<int>(s.types.size()), s.types.data()));
+    check(r.r);
+    s.name = std::move(name);
+  }
+  ResultPtr run(Statement& s, const Params& p) {
+    prepare(s);
+    ResultPtr r(PQexecPrepared(conn_, s.name.c_str(), p.size(), p.values(), p.lengths(), p.formats(), 1));
+    check(r.r);
+    return r;
+  }
+
+  // Runs `s` `n` times (bind(i, params)) in a pipeline: one round trip per chunk.
+  // onResult(i, result) sees each result. The first failure is thrown once the
+  // pipeline is drained.
+  template <class Bind, class OnResult>
+  void batch(Statement& s, size_t n, Bind&& bind, OnResult&& onResult) {
+    if (n == 0) return;
+    prepare(s);
+    if (n == 1) {
+      Params p;
+      bind(size_t{0}, p);
+      ResultPtr r = run(s, p);
+      onResult(size_t{0}, r.r);
+      return;
+    }
+    if (PQenterPipelineMode(conn_) != 1) fail(nullptr);
+    ResultPtr error;
+    bool failed = false;
+    for (size_t begin = 0; begin < n; begin += kPipelineChunk) {
+      size_t end = std::min(n, begin + kPipelineChunk);
+      for (size_t i = begin; i < end; ++i) {
+        Params p;
+        bind(i, p);
+        if (!PQsendQueryPrepared(conn_, s.name.c_str(), p.size(), p.values(), p.lengths(), p.formats(), 1)) {
+          failed = true;
+          break;
+        }
+      }
+      if (failed || PQpipelineSync(conn_) != 1) {
+        failed = true;
+        break;
+      }
+      // Each query's result, then a null; then the sync's.
+      for (size_t i = begin; i < end; ++i) {
+        ResultPtr r(PQgetResult(conn_));
+        if (!r.r) {
+          failed = true;
+          break;
+        }
+        auto st = PQresultStatus(r.r);
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+          if (!error.r) onResult(i, r.r);
+        } else if (st != PGRES_PIPELINE_ABORTED && !error.r) {
+          error = std::move(r);
+        }
+        while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+      }
+      if (failed) break;
+      ResultPtr sync(PQgetResult(conn_));
+      if (!sync.r || PQresultStatus(sync.r) != PGRES_PIPELINE_SYNC) {
+        failed = true;
+        break;
+      }
+      if (error.r) break;
+    }
+    if (failed || PQstatus(conn_) == CONNECTION_BAD) fail(error.r);
+    if (PQexitPipelineMode(conn_) != 1) fail(nullptr);
+    if (error.r) fail(error.r);
+  }
+
+  // Streams the rows of `s` through a cursor, kFetchRows at a time: between fetches
+  // the connection is free, so `fn` may run other statements. Inside a transaction.
+  template <class Fn>
+  void stream(const std::string& sql, const std::vector<Oid>& types, const Params& p, Fn&& fn) {
+    std::string cursor = fmt::format("c{}", ++cursors_);
+    std::string declare = fmt::format("DECLARE {} BINARY NO SCROLL CURSOR FOR {}", cursor, sql);
+    ResultPtr d(PQexecParams(conn_, declare.c_str(), p.size(), types.data(), p.values(), p.lengths(), p.formats(), 1));
+    check(d.r);
+    std::string fetch = fmt::format("FETCH {} FROM {}", kFetchRows, cursor);
+    for (;;) {
+      ResultPtr r(PQexec(conn_, fetch.c_str()));
+      check(r.r);
+      int n = PQntuples(r.r);
+      for (int i = 0; i < n; ++i) fn(Row(r.r, i, name_));
+      if (n < kFetchRows) break;
+    }
+    ResultPtr c(PQexec(conn_, fmt::format("CLOSE {}", cursor).c_str()));
+  }
+
+ private:
+  std::string name_;
+  PGconn* conn_ = nullptr;
+  int prepared_ = 0;
+  int cursors_ = 0;
+};
+
+// ---- row conversions ----------------------------------------------------------------
+
+std::string encodeTags(const std::vector<std::string>& tags) {
+  return nlohmann::json(tags).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::string> decodeTags(const Row& row, const std::string& text) {
+  auto json = nlohmann::json::parse(text, nullptr, false);
+  std::vector<std::string> tags;
+  if (!json.is_array()) row.corrupt("a sequence's tags are not a list");
+  for (const auto& tag : json) {
+    if (!tag.is_string()) row.corrupt("a sequence's tags are not a list");
+    tags.push_back(tag.get<std::string>());
+  }
+  return tags;
+}
+
+constexpr const char* kSequenceColumns =
+    "id, name, entity, description, tags, active, latest, created, modified, deleted";
+
+SequenceRow readSequence(const Row& q) {
+  SequenceRow row;
+  row.id = q.integer(0);
+  row.name = q.text(1);
+  row.entity = q.text(2);
+  row.description = q.text(3);
+  row.tags = decodeTags(q, q.text(4));
+  row.active = q.integer(5) != 0;
+  row.latest = q.number<int32_t>(6);
+  row.created = q.integer(7);
+  row.modified = q.integer(8);
+  row.deleted = q.integer(9) != 0;
+  return row;
+}
+
+void bindSequence(Params& p, const SequenceRow& row, const std::string& tags) {
+  p.text(row.name);
+  p.text(row.entity);
+  p.text(row.description);
+  p.text(tags);
+  p.integer(row.active ? 1 : 0);
+  p.integer(row.latest);
+  p.integer(row.created);
+  p.integer(row.modified);
+  p.integer(row.deleted ? 1 : 0);
+}
+
+constexpr const char* kVersionColumns =
+    "sequence, number, change, source_path, sources, hash, bytecode, module_index, created";
+
+VersionRow readVersion(const Row& q) {
+  VersionRow row;
+  row.sequence = q.integer(0);
+  row.number = q.number<int32_t>(1);
+  row.change = q.text(2);
+  row.sourcePath = q.text(3);
+  row.sources = q.text(4);
+  row.hash = q.text(5);
+  row.bytecode = q.text(6);
+  row.index = q.number<uint32_t>(7);
+  row.created = q.integer(8);
+  return row;
+}
+
+constexpr const char* kConnectionColumns =
+    "id, record, sequence, version, status, reason, waiting, step, progress, pc, generation, "
+    "connected, entered, due, ended, message, data";
+
+ConnectionRow readConnection(const Row& q) {
+  ConnectionRow row;
+  row.id = q.integer(0);
+  row.record = q.text(1);
+  row.sequence = q.integer(2);
+  row.version = q.number<int32_t>(3);
+  // The interpreter's state: a value out of range damages this record only.
+  auto state = [&](auto& field, int col, const char* name) {
+    int64_t v = q.integer(col);
+    if (std::in_range<std::remove_reference_t<decltype(field)>>(v)) {
+      field = static_cast<std::remove_reference_t<decltype(field)>>(v);
+    } else if (row.damage.empty()) {
+      row.damage = fmt::format("its saved {} {} is out of range", name, v);
+    }
+  };
+  state(row.status, 4, "status");
+  if (!row.damage.empty()) row.status = 0xFF;
+  state(row.reason, 5, "reason");
+  state(row.waiting, 6, "waiting kind");
+  state(row.step, 7, "step");
+  state(row.progress, 8, "progress");
+  state(row.pc, 9, "pc");
+  state(row.generation, 10, "generation");
+  row.connected = q.integer(11);
+  row.entered = q.integer(12);
+  row.due = q.optional(13);
+  row.ended = q.optional(14);
+  row.message = q.text(15);
+  row.data = q.text(16);
+  return row;
+}
+
+// The state columns (version … data), in kConnectionColumns' order.
+void bindConnectionState(Params& p, const ConnectionRow& row) {
+  p.integer(row.version);
+  p.integer(row.status);
+  p.integer(row.reason);
+  p.integer(row.waiting);
+  p.integer(row.step);
+  p.integer(row.progress);
+  p.integer(row.pc);
+  p.integer(row.generation);
+  p.integer(row.connected);
+  p.integer(row.entered);
+  p.optional(row.due);
+  p.optional(row.ended);
+  p.text(row.message);
+  p.text(row.data);
+}
+const std::vector<Oid> kStateTypes{kInt8, kInt8, kInt8, kInt8, kInt8, kInt8, kInt8,
+                                   kInt8, kInt8, kInt8, kInt8, kInt8, kText, kBytea};
+
+HistoryRow readHistory(const Row& q) {
+  return HistoryRow{q.integer(0), q.integer(1), q.number<int32_t>(2), q.text(3), q.text(4)};
+}
+
+std::vector<Oid> types(std::initializer_list<Oid> list) { return list; }
+std::vector<Oid> concat(std::vector<Oid> a, const std::vector<Oid>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// A text[] literal for `= ANY($1)`.
+std::string textArray(const std::vector<std::string>& items, size_t begin, size_t end) {
+  std::string out = "{";
+  for (size_t i = begin; i < end; ++i) {
+    if (i > begin) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+uint64_t fnv1a(std::string_view text) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+class PgStore final : public Store {
+ public:
+  PgStore(const std::string& url, const std::string& name, bool create) : db_(url, name) {
+    // The workspace waits up to 30 s for a lock, as on SQLite; a session left idle in a
+    // transaction (a worker stopped mid-batch) loses its locks after a minute.
+    db_.exec(
+        "SET client_min_messages = warning; SET lock_timeout = '30s'; "
+        "SET idle_in_transaction_session_timeout = '60s'; SET cursor_tuple_fraction = 1.0");
+    db_.exec("BEGIN");
+    try {
+      db_.exec(fmt::format("SELECT pg_advisory_xact_lock({})", kLockKey));
+      std::optional<int64_t> version;
+      ResultPtr t = db_.query("SELECT to_regclass('seqc_schema') IS NOT NULL");
+      if (PQgetvalue(t.r, 0, 0)[0] != 0) {
+        ResultPtr v = db_.query("SELECT version FROM seqc_schema");
+        if (PQntuples(v.r) != 1) throw StoreError(fmt::format("workspace database '{}' is corrupt: no schema version", name));
+        version = Row(v.r, 0, name).integer(0);
+      }
+      if (create) {
+        if (version) throw StoreError(fmt::format("workspace database '{}' holds a seqc workspace already", name));
+        db_.exec(kSchema);
+      } else if (!version) {
+        throw StoreError(fmt::format("workspace database '{}' holds no seqc workspace (create one with "
+                                     "`seqc init --database URL`)",
+                                     name));
+      } else if (*version > kSchemaVersion) {
+        throw StoreError(fmt::format("workspace database '{}' was made by a newer seqc (schema {})", name, *version));
+      } else if (*version < 1) {
+        throw StoreError(fmt::format("workspace database '{}' is corrupt: unknown schema {}", name, *version));
+      } else {
+        for (int64_t v = *version; v < kSchemaVersion; ++v) db_.exec(kUpgrades[static_cast<size_t>(v - 1)]);
+        if (*version < kSchemaVersion) db_.exec(fmt::format("UPDATE seqc_schema SET version = {}", kSchemaVersion));
+      }
+      db_.exec("COMMIT");
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+
+  // ---- transactions
+
+  void begin(bool write) override { begin(write ? Mode::Write : Mode::Read); }
+  void beginShared() override { begin(Mode::Shared); }
+  void commit() override {
+    if (mode_ != Mode::Read) flushStepCounts();
+    if (mode_ == Mode::Write && changed_) db_.exec(fmt::format("NOTIFY {}", kNotifyChannel));
+    db_.exec("COMMIT");
+    mode_ = Mode::None;
+  }
+  void rollback() override {
+    pendingCounts_.clear();
+    mode_ = Mode::None;
+    if (PQstatus(db_.get()) == CONNECTION_BAD) return;
+    if (PQtransactionStatus(db_.get()) != PQTRANS_IDLE) {
+      ResultPtr r(PQexec(db_.get(), "ROLLBACK"));
+    }
+  }
+
+  // ---- meta
+
+  std::optional<std::string> meta(const std::string& key) override {
+    Params p;
+    p.text(key);
+    ResultPtr r = db_.run(getMeta_, p);
+    if (PQntuples(r.r) == 0) return std::nullopt;
+    return Row(r.r, 0, db_.name()).text(0);
+  }
+  void setMeta(const std::string& key, const std::string& value) override {
+    Params p;
+    p.text(key);
+    p.text(value);
+    db_.run(setMeta_, p);
+  }
+
+  // ---- sequences and versions
+
+  std::vector<SequenceRow> sequences() override {
+    ResultPtr r = db_.run(sequences_, Params());
+    std::vector<SequenceRow> rows;
+    for (int i = 0; i < PQntuples(r.r); ++i) rows.push_back(readSequence(Row(r.r, i, db_.name())));
+    return rows;
+  }
+  std::optional<SequenceRow> sequence(const std::string& name) override {
+    Params p;
+    p.text(name);
+    ResultPtr r = db_.run(sequenceByName_, p);
+    if (PQntuples(r.r) == 0) return std::nullopt;
+    return readSequence(Row(r.r, 0, db_.name()));
+  }
+  std::optional<SequenceRow> sequenceById(int64_t id) override {
+    Params p;
+    p.integer(id);
+    ResultPtr r = db_.run(sequenceById_, p);
+    if (PQntuples(r.r) == 0) return std::nullopt;
+    return readSequence(Row(r.r, 0, db_.name()));
+  }
+  int64_t insertSequence(const SequenceRow& row) override {
+    Params p;
+    std::string tags = encodeTags(row.tags);
+    bindSequence(p, row, tags);
+    ResultPtr r = naming([&] { return db_.run(insertSequence_, p); }, row.name);
+    return Row(r.r, 0, db_.name()).integer(0);
+  }
+  void updateSequence(const SequenceRow& row) override {
+    Params p;
+    std::string tags = encodeTags(row.tags);
+    bindSequence(p, row, tags);
+    p.integer(row.id);
+    ResultPtr r = naming([&] { return db_.run(updateSequence_, p); }, row.name);
+    expectChanged(r.r, fmt::format("no sequence with id {}", row.id));
+  }
+  void insertVersion(const VersionRow& row) override {
+    Params p;
+    p.integer(row.sequence);
+    p.integer(row.number);
+    p.text(row.change);
+    p.text(row.sourcePath);
+    p.text(row.sources);
+    p.text(row.hash);
+    p.text(row.bytecode);
+    p.integer(row.index);
+    p.integer(row.created);
+    db_.run(insertVersion_, p);
+  }
+  std::optional<VersionRow> version(int64_t sequence, int32_t number) override {
+    Params p;
+    p.integer(sequence);
+    p.integer(number);
+    ResultPtr r = db_.run(version_, p);
+    if (PQntuples(r.r) == 0) return std::nullopt;
+    return readVersion(Row(r.r, 0, db_.name()));
+  }
+  std::vector<VersionRow> versions(int64_t sequence) override {
+    Params p;
+    p.integer(sequence);
+    ResultPtr r = db_.run(versions_, p);
+    std::vector<VersionRow> rows;
+    for (int i = 0; i < PQntuples(r.r); ++i) rows.push_back(readVersion(Row(r.r, i, db_.name())));
+    return rows;
+  }
+  std::vector<ExtensionRow> extensions(const std::string& entity) override {
+    Params p;
+    p.text(entity);
+    ResultPtr r = db_.run(extensions_, p);
+    std::vector<ExtensionRow> rows;
+    for (int i = 0; i < PQntuples(r.r); ++i) {
+      Row q(r.r, i, db_.name());
+      rows.push_back(ExtensionRow{q.text(0), q.text(1), q.text(2), q.integer(3)});
+    }
+    return rows;
+  }
+  void insertExtension(const ExtensionRow& row) override {
+    Params p;
+    p.text(row.entity);
+    p.text(row.field);
+    p.text(row.spec);
+    p.integer(row.sequence);
+    try {
+      db_.run(insertExtension_, p);
+    } catch (const Connection::Duplicate&) {
+      throw StoreError(fmt::format("workspace database '{}': field '{}' of {} is registered already", db_.name(),
+                                   row.field, row.entity));
+    }
+  }
+
+  // ---- format: a PostgreSQL workspace starts at the current record format.
+
+  bool needsUpgrade() override { return false; }
+  void upgrade(const std::function<std::string(const std::string&, const std::string&)>&) override {}
+
+  // ---- records
+
+  std::vector<std::string> fieldNames(const std::string& entity) override {
+    Params p;
+    p.text(entity);
+    ResultPtr r = db_.run(fieldNames_, p);
+    std::vector<std::string> names;
+    for (int i = 0; i < PQntuples(r.r); ++i) {
+      Row q(r.r, i, db_.name());
+      if (q.integer(0) != static_cast<int64_t>(names.size())) q.corrupt("the field numbers have a gap");
+      names.push_back(q.text(1));
+    }
+    return names;
+  }
+  void addFieldName(const std::string& entity, uint32_t number, const std::string& name) override {
+    Params p;
+    p.text(entity);
+    p.integer(number);
+    p.text(name);
+    db_.run(addFieldName_, p);
+  }
+  void upsertRecords(const std::vector<RecordRow>& rows) override {
+    db_.batch(
+        upsertRecord_, rows.size(),
+        [&](size_t i, Params& p) {
+          p.text(rows[i].id);
+          p.text(rows[i].entity);
+          p.text(rows[i].fields);
+          p.integer(rows[i].updated);
+        },
+        [](size_t, const PGresult*) {});
+  }
+  std::optional<RecordRow> record(const std::string& id) override {
+    Params p;
+    p.text(id);
+    ResultPtr r = db_.run(record_, p);
+    if (PQntuples(r.r) == 0) return std::nullopt;
+    Row q(r.r, 0, db_.name());
+    return RecordRow{q.text(0), q.text(1), q.text(2), q.integer(3)};
+  }
+  std::vector<RecordRow> records(const std::vector<std::string>& ids) override {
+    std::vector<std::optional<RecordRow>> found(ids.size());
+    byIds(recordsByIds_, ids, [&](size_t i, const Row& q) {
+      found[i] = RecordRow{q.text(0), q.text(1), q.text(2), q.integer(3)};
+    });
+    std::vector<RecordRow> rows;
+    for (auto& r : found)
+      if (r) rows.push_back(std::move(*r));
+    return rows;
+  }
+  void recordFields(const std::vector<std::string>& ids,
+                    const std::function<void(size_t, std::string_view)>& fn) override {
+    byIds(recordsByIds_, ids, [&](size_t i, const Row& q) { fn(i, q.view(2)); });
+  }
+  void forEachRecord(const std::string& entity, const std::function<void(const RecordRow&)>& fn) override {
+    Params p;
+    p.text(entity);
+    RecordRow row;
+    db_.stream("SELECT id, entity, fields, updated FROM records WHERE entity = $1 ORDER BY id", types({kText}), p,
+               [&](const Row& q) {
+                 row.id.assign(q.view(0));
+                 row.entity.assign(q.view(1));
+                 row.fields.assign(q.view(2));
+                 row.updated = q.integer(3);
+                 fn(row);
+               });
+  }
+  void updateRecordFields(const std::string& id, const std::string& fields, int64_t updated) override {
+    Params p;
+    p.text(id);
+    p.text(fields);
+    p.integer(updated);
+    ResultPtr r = db_.run(updateRecordFields_, p);
+    expectChanged(r.r, fmt::format("no record '{}'", id));
+  }
+
+  // ---- connections and history
+
+  void insertConnections(std::vector<ConnectionRow>& rows) override {
+    changed_ = true;
+    db_.batch(
+        insertConnection_, rows.size(),
+        [&](size_t i, Params& p) {
+          p.text(rows[i].record);
+          p.integer(rows[i].sequence);
+          p.integer(bucketOf(rows[i].record));
+          bindConnectionState(p, rows[i]);
+        },
+        [&](size_t i, const PGresult* r) { rows[i].id = Row(r, 0, db_.name()).integer(0); });
+  }
+  void updateConnections(const std::vector<ConnectionRow>& rows) override {
+    changed_ = true;
+    db_.batch(
+        updateConnection_, rows.size(),
+        [&](size_t i, Params& p) {
+          bindConnectionState(p, rows[i]);
+          p.integer(rows[i].id);
+        },
+        [&](size_t i, const PGresult* r) { expectChanged(r, fmt::format("no connection {}", rows[i].id)); });
+  }
+  void forEachConnection(const ConnectionFilter& filter,
+                         const std::function<void(const ConnectionRow&)>& fn) override {
+    std::string sql = fmt::format("SELECT {} FROM connections", kConnectionColumns);
+    std::vector<Oid> ts;
+    Params p;
+    const char* glue = " WHERE ";
+    auto add = [&](const std::string& condition) {
+      sql += glue;
+      sql += condition;
+      glue = " AND ";
+    };
+    if (filter.sequence) add(fmt::format("sequence = ${}", (ts.push_back(kInt8), ts.size()))), p.integer(*filter.sequence);
+    if (filter.record) add(fmt::format("record = ${}", (ts.push_back(kText), ts.size()))), p.text(*filter.record);
+    if (filter.activeOnly || filter.dueBy) add("status = 0");
+    if (filter.dueBy) add(fmt::format("due IS NOT NULL AND due <= ${}", (ts.push_back(kInt8), ts.size()))), p.integer(*filter.dueBy);
+    if (filter.version) add(fmt::format("version = ${}", (ts.push_back(kInt8), ts.size()))), p.integer(*filter.version);
+    sql += " ORDER BY id";
+    db_.stream(sql, ts, p, [&](const Row& q) { fn(readConnection(q)); });
+  }
+  std::vector<std::pair<int64_t, int64_t>> activeCounts() override {
+    ResultPtr r = db_.run(activeCounts_, Params());
+    std::vector<std::pair<int64_t, int64_t>> counts;
+    for (int i = 0; i < PQntuples(r.r); ++i) {
+      Row q(r.r, i, db_.name());
+      counts.emplace_back(q.integer(0), q.integer(1));
+    }
+    return counts;
+  }
+  void appendHistory(const std::vector<HistoryRow>& rows) override {
+    db_.batch(
+        insertHistory_, rows.size(),
+        [&](size_t i, Params& p) {
+          p.integer(rows[i].connection);
+          p.integer(rows[i].at);
+          p.integer(rows[i].step);
+          p.text(rows[i].result);
+          p.text(rows[i].detail);
+        },
+        [](size_t, const PGresult*) {});
+  }
+  std::vector<HistoryRow> history(const std::string& record) override {
+    Params p;
+    p.text(record);
+    ResultPtr r = db_.run(historyOfRecord_, p);
+    std::vector<HistoryRow> rows;
+    for (int i = 0; i < PQntuples(r.r); ++i) rows.push_back(readHistory(Row(r.r, i, db_.name())));
+    return rows;
+  }
+  void forEachHistory(int64_t sequence, const std::function<void(const HistoryRow&)>& fn) override {
+    Params p;
+    p.integer(sequence);
+    db_.stream(
+        "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
+        "JOIN history h ON h.connection = c.id WHERE c.sequence = $1 ORDER BY h.id",
+        types({kInt8}), p, [&](const Row& q) { fn(readHistory(q)); });
+  }
+  // Kept until commit and written in key order: two tick workers bumping the same
+  // counters then lock them in the same order and never deadlock.
+  void addStepCounts(int64_t sequence, const std::vector<StepCount>& counts) override {
+    for (const StepCount& c : counts) pendingCounts_[{sequence, c.version, c.step, c.result}] += c.count;
+  }
+  std::vector<StepCount> stepCounts(int64_t sequence) override {
+    flushStepCounts();
+    Params p;
+    p.integer(sequence);
+    ResultPtr r = db_.run(stepCounts_, p);
+    std::vector<StepCount> out;
+    for (int i = 0; i < PQntuples(r.r); ++i) {
+      Row q(r.r, i, db_.name());
+      out.push_back(StepCount{q.number<int32_t>(0), q.number<int32_t>(1), q.text(2), q.integer(3)});
+    }
+    return out;
+  }
+  std::vector<ConnectionCount> connectionCounts(int64_t sequence) override {
+    Params p;
+    p.integer(sequence);
+    ResultPtr r = db_.run(connectionCounts_, p);
+    std::vector<ConnectionCount> out;
+    for (int i = 0; i < PQntuples(r.r); ++i) {
+      Row q(r.r, i, db_.name());
+      out.push_back(ConnectionCount{q.number<uint8_t>(0), q.number<int32_t>(1), q.number<uint16_t>(2), q.integer(3),
+                                    q.integer(4), q.integer(5)});
+    }
+    return out;
+  }
+
+  // ---- shared ticks
+
+  bool sharedTicks() const override { return true; }
+  std::optional<int32_t> lockDueBucket(int64_t dueBy) override {
+    // Start at a different bucket in each worker, so that they spread out at once.
+    Params p;
+    p.integer(dueBy);
+    p.integer(static_cast<int64_t>(fnv1a(fmt::format("{}:{}", PQbackendPID(db_.get()), ++claims_)) % kBuckets));
+    ResultPtr r = db_.run(lockDueBucket_, p);
+    if (PQntuples(r.r) == 0) return std::nullopt;
+    return Row(r.r, 0, db_.name()).number<int32_t>(0);
+  }
+  std::vector<ConnectionRow> dueInBucket(int32_t bucket, int64_t dueBy, size_t limit) override {
+    Params p;
+    p.integer(bucket);
+    p.integer(dueBy);
+    p.integer(static_cast<int64_t>(limit));
+    ResultPtr r = db_.run(dueInBucket_, p);
+    std::vector<ConnectionRow> rows;
+    for (int i = 0; i < PQntuples(r.r); ++i) rows.push_back(readConnection(Row(r.r, i, db_.name())));
+    std::sort(rows.begin(), rows.end(), [](const ConnectionRow& a, const ConnectionRow& b) { return a.id < b.id; });
+    return rows;
+  }
+  std::optional<int64_t> nextDue() override {
+    ResultPtr r = db_.run(nextDue_, Params());
+    if (PQntuples(r.r) == 0) return std::nullopt;
+    return Row(r.r, 0, db_.name()).optional(0);
+  }
+  void listen() override {
+    if (!listening_) db_.exec(fmt::format("LISTEN {}", kNotifyChannel));
+    listening_ = true;
+  }
+  bool waitForChange(int milliseconds) override {
+    listen();
+    if (drainNotifications()) return true;  // arrived while other statements ran
+    pollfd fd{PQsocket(db_.get()), POLLIN, 0};
+    if (fd.fd < 0) fail(nullptr);
+    if (::poll(&fd, 1, milliseconds) <= 0) return false;
+    if (!PQconsumeInput(db_.get())) db_.fail(nullptr);
+    return drainNotifications();
+  }
+
+ private:
+  enum class Mode { None, Read, Write, Shared };
+
+  void begin(Mode mode) {
+    // Reads see one snapshot, as SQLite's readers do; writers serialize on the advisory
+    // lock (tick workers share it and split the work by bucket row locks).
+    if (mode == Mode::Read) {
+      db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    } else {
+      db_.exec(fmt::format("BEGIN; SELECT {}({})", mode == Mode::Write ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared",
+                           kLockKey));
+    }
+    mode_ = mode;
+    changed_ = false;
+    pendingCounts_.clear();
+  }
+  [[noreturn]] void fail(const PGresult* r) { db_.fail(r); }
+  bool drainNotifications() {
+    bool any = false;
+    while (PGnotify* note = PQnotifies(db_.get())) {
+      any = true;
+      PQfreemem(note);
+    }
+    return any;
+  }
+
+  int32_t bucketOf(const std::string& record) const { return static_cast<int32_t>(fnv1a(record) % kBuckets); }
+
+  void flushStepCounts() {
+    if (pendingCounts_.empty()) return;
+    std::vector<std::pair<const CountKey, int64_t>*> rows;
+    for (auto& e : pendingCounts_) rows.push_back(&e);
+    db_.batch(
+        addStepCount_, rows.size(),
+        [&](size_t i, Params& p) {
+          const auto& [key, n] = *rows[i];
+          p.integer(std::get<0>(key));
+          p.integer(std::get<1>(key));
+          p.integer(std::get<2>(key));
+          p.text(std::get<3>(key));
+          p.integer(n);
+        },
+        [](size_t, const PGresult*) {});
+    pendingCounts_.clear();
+  }
+
+  // Rows of `s` (parameter $1: a text[] of ids; column 0: the id) for `ids`, a page at
+  // a time: fn(index in ids, row) for each id found, duplicates included.
+  template <class Fn>
+  void byIds(Statement& s, const std::vector<std::string>& ids, Fn&& fn) {
+    constexpr size_t kPage = 5000;
+    for (size_t begin = 0; begin < ids.size(); begin += kPage) {
+      size_t end = std::min(ids.size(), begin + kPage);
+      std::unordered_map<std::string_view, std::vector<size_t>> where;
+      for (size_t i = begin; i < end; ++i) where[ids[i]].push_back(i);
+      std::string array = textArray(ids, begin, end);
+      Params p;
+      p.text(array);
+      // The array goes as text: its binary form needs the element type's oid and more.
+      db_.prepare(s);
+      const int textFormat[1] = {0};
+      ResultPtr r(PQexecPrepared(db_.get(), s.name.c_str(), 1, p.values(), p.lengths(), textFormat, 1));
+      db_.check(r.r);
+      for (int k = 0; k < PQntuples(r.r); ++k) {
+        Row q(r.r, k, db_.name());
+        auto it = where.find(q.view(0));
+        if (it == where.end()) continue;
+        for (size_t i : it->second) fn(i, q);
+      }
+    }
+  }
+
+  template <class F>
+  ResultPtr naming(F&& run, const std::string& name) {
+    try {
+      return run();
+    } catch (const Connection::Duplicate&) {
+      throw StoreError(fmt::format("a sequence named '{}' exists already", name));
+    }
+  }
+
+  void expectChanged(const PGresult* r, const std::string& what) const {
+    if (std::string_view(PQcmdTuples(const_cast<PGresult*>(r))) == "0")
+      throw StoreError(fmt::format("workspace database '{}': {}", db_.name(), what));
+  }
+
+  Connection db_;
+  Mode mode_ = Mode::None;
+  bool changed_ = false;
+  bool listening_ = false;
+  uint64_t claims_ = 0;
+  using CountKey = std::tuple<int64_t, int32_t, int32_t, std::string>;
+  std::map<CountKey, int64_t> pendingCounts_;
+
+  Statement getMeta_{"SELECT value FROM meta WHERE key = $1", types({kText})};
+  Statement setMeta_{"INSERT INTO meta(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                     types({kText, kText})};
+  Statement sequences_{fmt::format("SELECT {} FROM sequences WHERE deleted = 0 ORDER BY name", kSequenceColumns), {}};
+  Statement sequenceByName_{fmt::format("SELECT {} FROM sequences WHERE name = $1 AND deleted = 0", kSequenceColumns),
+                            types({kText})};
+  Statement sequenceById_{fmt::format("SELECT {} FROM sequences WHERE id = $1", kSequenceColumns), types({kInt8})};
+  Statement insertSequence_{
+      "INSERT INTO sequences(name, entity, description, tags, active, latest, created, modified, deleted) "
+      "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+      types({kText, kText, kText, kText, kInt8, kInt8, kInt8, kInt8, kInt8})};
+  Statement updateSequence_{
+      "UPDATE sequences SET name = $1, entity = $2, description = $3, tags = $4, active = $5, latest = $6, "
+      "created = $7, modified = $8, deleted = $9 WHERE id = $10",
+      types({kText, kText, kText, kText, kInt8, kInt8, kInt8, kInt8, kInt8, kInt8})};
+  Statement insertVersion_{fmt::format("INSERT INTO versions({}) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)", kVersionColumns),
+                           types({kInt8, kInt8, kText, kText, kText, kText, kBytea, kInt8, kInt8})};
+  Statement version_{fmt::format("SELECT {} FROM versions WHERE sequence = $1 AND number = $2", kVersionColumns),
+                     types({kInt8, kInt8})};
+  Statement versions_{fmt::format("SELECT {} FROM versions WHERE sequence = $1 ORDER BY number", kVersionColumns),
+                      types({kInt8})};
+  Statement extensions_{"SELECT entity, field, spec, sequence FROM extensions WHERE entity = $1 ORDER BY field",
+                        types({kText})};
+  Statement insertExtension_{"INSERT INTO extensions(entity, field, spec, sequence) VALUES($1, $2, $3, $4)",
+                             types({kText, kText, kText, kInt8})};
+  Statement fieldNames_{"SELECT number, name FROM record_fields WHERE entity = $1 ORDER BY number", types({kText})};
+  Statement addFieldName_{"INSERT INTO record_fields(entity, number, name) VALUES($1, $2, $3)",
+                          types({kText, kInt8, kText})};
+  Statement upsertRecord_{
+      "INSERT INTO records(id, entity, fields, updated) VALUES($1, $2, $3, $4) ON CONFLICT(id) DO UPDATE "
+      "SET entity = excluded.entity, fields = excluded.fields, updated = excluded.updated",
+      types({kText, kText, kBytea, kInt8})};
+  Statement record_{"SELECT id, entity, fields, updated FROM records WHERE id = $1", types({kText})};
+  Statement recordsByIds_{"SELECT id, entity, fields, updated FROM records WHERE id = ANY($1::text[])", {}};
+  Statement updateRecordFields_{"UPDATE records SET fields = $2, updated = $3 WHERE id = $1",
+                                types({kText, kBytea, kInt8})};
+  Statement insertConnection_{
+      fmt::format("INSERT INTO connections(record, sequence, bucket, {}) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+                  "$10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+                  std::string_view(kConnectionColumns).substr(std::string_view(kConnectionColumns).find("version"))),
+      concat(types({kText, kInt8, kInt8}), kStateTypes)};
+  Statement updateConnection_{
+      "UPDATE connections SET version = $1, status = $2, reason = $3, waiting = $4, step = $5, progress = $6, "
+      "pc = $7, generation = $8, connected = $9, entered = $10, due = $11, ended = $12, message = $13, "
+      "data = $14 WHERE id = $15",
+      concat(kStateTypes, types({kInt8}))};
+  Statement activeCounts_{
+      "SELECT s.id, count(*) FROM sequences s JOIN connections c ON c.sequence = s.id AND c.status = 0 "
+      "GROUP BY s.id ORDER BY s.id",
+      {}};
+  Statement insertHistory_{"INSERT INTO history(connection, at, step, result, detail) VALUES($1, $2, $3, $4, $5)",
+                           types({kInt8, kInt8, kInt8, kText, kText})};
+  Statement historyOfRecord_{
+      "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
+      "JOIN history h ON h.connection = c.id WHERE c.record = $1 ORDER BY h.at, h.id",
+      types({kText})};
+  Statement addStepCount_{
+      "INSERT INTO step_counts(sequence, version, step, result, count) VALUES($1, $2, $3, $4, $5) "
+      "ON CONFLICT(sequence, version, step, result) DO UPDATE SET count = step_counts.count + excluded.count",
+      types({kInt8, kInt8, kInt8, kText, kInt8})};
+  Statement stepCounts_{"SELECT version, step, result, count FROM step_counts WHERE sequence = $1", types({kInt8})};
+  Statement connectionCounts_{
+      "SELECT status, version, step, count(*), count(ended), coalesce(sum(ended - connected), 0)::bigint "
+      "FROM connections WHERE sequence = $1 GROUP BY status, version, step",
+      types({kInt8})};
+  // One bucket with due work that nobody holds: a probe of the due index per bucket,
+  // never a scan or a sort of the backlog.
+  Statement lockDueBucket_{
+      "SELECT b.id FROM buckets b WHERE EXISTS (SELECT 1 FROM connections c WHERE c.bucket = b.id AND "
+      "c.due IS NOT NULL AND c.due <= $1 AND c.status = 0) ORDER BY (b.id - $2 + 64) % 64 "
+      "FOR UPDATE OF b SKIP LOCKED LIMIT 1",
+      types({kInt8, kInt8})};
+  Statement dueInBucket_{
+      fmt::format("SELECT {} FROM connections WHERE bucket = $1 AND due IS NOT NULL AND due <= $2 AND status = 0 "
+                  "ORDER BY due LIMIT $3",
+                  kConnectionColumns),
+      types({kInt8, kInt8, kInt8})};
+  Statement nextDue_{
+      "SELECT min(d) FROM buckets b, LATERAL (SELECT due AS d FROM connections c WHERE c.bucket = b.id AND "
+      "c.due IS NOT NULL ORDER BY due LIMIT 1) n",
+      {}};
+};
+
+}  // namespace
+
+bool isDatabaseUrl(std::string_view text) {
+  return text.starts_with("postgresql://") || text.starts_with("postgres://");
+}
+
+void checkDatabaseUrl(const std::string& url) {
+  if (!isDatabaseUrl(url))
+    throw StoreError(fmt::format("'{}' is not a PostgreSQL URL (postgresql://[HOST][:PORT]/DATABASE[?…])", url));
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (!options) {
+    std::string detail = error ? oneLine(error) : "out of memory";
+    PQfreemem(error);
+    throw StoreError(fmt::format("'{}' is not a valid PostgreSQL URL: {}", url, detail));
+  }
+  bool password = false;
+  for (PQconninfoOption* o = options; o->keyword; ++o)
+    if (std::strcmp(o->keyword, "password") == 0 && o->val && *o->val) password = true;
+  PQconninfoFree(options);
+  if (password)
+    throw StoreError(
+        "the database URL holds a password: seqc keeps it in the workspace directory, so leave it out and give it "
+        "in ~/.pgpass (or PGPASSFILE, PGPASSWORD)");
+}
+
+std::unique_ptr<Store> openPostgresStore(const std::string& url, bool create) {
+  checkDatabaseUrl(url);
+  return std::make_unique<PgStore>(url, url, create);
+}
+
+}  // namespace seqc::ws
