@@ -22,7 +22,12 @@ stop() {
   [ -f "$state/dir" ] || return 0
   local dir
   dir=$(cat "$state/dir")
-  if [ -d "$dir/data" ]; then as_server "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; fi
+  if [ -d "$dir/data" ]; then
+    # Immediate: nothing to keep. A server that does not go within 15 s is killed.
+    if ! as_server "$bin/pg_ctl" -D "$dir/data" -m immediate -t 15 stop >/dev/null 2>&1 && [ -f "$dir/data/postmaster.pid" ]; then
+      kill -9 "$(head -1 "$dir/data/postmaster.pid")" 2>/dev/null || true
+    fi
+  fi
   rm -rf "$dir" "$state"
 }
 

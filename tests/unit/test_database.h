@@ -34,7 +34,7 @@ inline std::string freshPgDatabase() {
   PGconn* conn = PQconnectdb(url("postgres").c_str());
   INFO(PQerrorMessage(conn));
   REQUIRE(PQstatus(conn) == CONNECTION_OK);
-  PGresult* r = PQexec(conn, ("DROP DATABASE IF EXISTS " + name + "; CREATE DATABASE " + name).c_str());
+  PGresult* r = PQexec(conn, ("CREATE DATABASE " + name).c_str());
   INFO(PQerrorMessage(conn));
   bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);

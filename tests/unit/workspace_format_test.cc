@@ -80,7 +80,7 @@ TEST_CASE("fields: encoded by number, changed in place, damage detected", "[work
   CHECK_FALSE(fits(text, rt::Value::string("abcd")));
 }
 
-TEST_CASE("a workspace of format 1 is upgraded in place when opened", "[workspace]") {
+TEST_CASE("a workspace of format 1 is upgraded in place when opened", "[workspace][sqlite]") {
   TempDir tmp;
   std::string dir = tmp / "ws";
   Stats before;

@@ -63,7 +63,7 @@ struct Damaged {
 
 }  // namespace
 
-TEST_CASE("a damaged saved position fails its record, with why; the others go on", "[workspace][trust]") {
+TEST_CASE("a damaged saved position fails its record, with why; the others go on", "[workspace][trust][sqlite]") {
   Damaged d;
   std::string set = GENERATE(as<std::string>{}, "pc = 7", "pc = 99999", "pc = -1", "step = 40",
                              "waiting = 9", "waiting = 300", "reason = 9", "data = x'ff'", "data = x''",
@@ -103,7 +103,7 @@ TEST_CASE("a damaged saved position fails its record, with why; the others go on
   CHECK(d.status("L-2") == "error");
 }
 
-TEST_CASE("a saved position at a real resume point, waiting in another way, is refused", "[workspace][trust]") {
+TEST_CASE("a saved position at a real resume point, waiting in another way, is refused", "[workspace][trust][sqlite]") {
   Damaged d;
   d.ws->tick(kStart + kDay);  // all three reach the call (a manual step)
   REQUIRE(d.on("L-2").stepKind == "call");
@@ -197,7 +197,7 @@ TEST_CASE("imported names, descriptions and tags obey the language's limits", "[
   CHECK(target->list({}).empty());
 }
 
-TEST_CASE("a saved status that is no status leaves the record out of every run", "[workspace][trust]") {
+TEST_CASE("a saved status that is no status leaves the record out of every run", "[workspace][trust][sqlite]") {
   Damaged d;
   std::string set = GENERATE(as<std::string>{}, "status = 77", "status = -1");
   d.corrupt("L-2", set);

@@ -139,7 +139,7 @@ std::vector<ConnectionView> Workspace::records(const std::string& name) {
     std::vector<ConnectionRow> rows = store().connections(f);
     std::vector<ConnectionView> out;
     out.reserve(rows.size());
-    for (const ConnectionRow& c : rows) out.push_back(impl_->view(c));
+    for (const ConnectionRow& c : rows) out.push_back(impl_->view(c, &row.name));
     return out;
   });
 }

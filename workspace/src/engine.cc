@@ -210,21 +210,26 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   const auto& used = columns.used;
   const auto& specs = columns.specs;
   if (!used.empty()) {
-    std::vector<std::pair<uint32_t, rt::Value>> changes;
+    // The changed records are read in one call: a server store answers it in one round trip.
+    std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, rt::Value>>>> pending;
     for (uint32_t r = 0; r < rows.size(); ++r) {
       auto now = sim.fields(r);
-      changes.clear();
+      std::vector<std::pair<uint32_t, rt::Value>> changes;
       for (size_t k = 0; k < used.size(); ++k) {
         const rt::Value& a = now[used[k]];
         if (sameValue(a, values[r * width + used[k]])) continue;
         uint32_t number = columns.stored[k] >= 0 ? static_cast<uint32_t>(columns.stored[k]) : numbers.number(specs[k].name);
         changes.emplace_back(number, a);
       }
-      if (changes.empty()) continue;
-      auto rec = store_.record(rows[r].record);
-      if (!rec) continue;
-      store_.updateRecordFields(rows[r].record, withChanges(rec->fields, changes), until);
+      if (!changes.empty()) pending.emplace_back(r, std::move(changes));
     }
+    std::vector<std::string> pendingIds;
+    for (const auto& c : pending) pendingIds.push_back(rows[c.first].record);
+    std::vector<std::string> fields(pendingIds.size());
+    std::vector<bool> found(pendingIds.size(), false);
+    store_.recordFields(pendingIds, [&](size_t i, std::string_view f) { fields[i].assign(f), found[i] = true; });
+    for (size_t i = 0; i < pending.size(); ++i)
+      if (found[i]) store_.updateRecordFields(pendingIds[i], withChanges(fields[i], pending[i].second), until);
   }
   return out;
 }

@@ -51,8 +51,8 @@ struct Workspace::Impl {
   // The sequence called `name` (not deleted); Error "no sequence named …" otherwise,
   // suggesting a close name.
   SequenceRow require(const std::string& name);
-  // A connection with its sequence's name and current step described.
-  ConnectionView view(const ConnectionRow& row);
+  // A connection with its sequence's name (looked up unless given) and current step described.
+  ConnectionView view(const ConnectionRow& row, const std::string* sequenceName = nullptr);
   // Step label, kind name and title of `step` (sequence-local) in a version.
   void describe(const LoadedVersion& v, int32_t step, std::string& label, std::string& kind,
                 std::string& title);

@@ -65,10 +65,11 @@ void Workspace::Impl::describe(const LoadedVersion& v, int32_t step, std::string
   }
 }
 
-ConnectionView Workspace::Impl::view(const ConnectionRow& row) {
+ConnectionView Workspace::Impl::view(const ConnectionRow& row, const std::string* sequenceName) {
   ConnectionView v;
   v.row = row;
-  if (auto seq = store.sequenceById(row.sequence)) v.sequence = seq->name;
+  if (sequenceName) v.sequence = *sequenceName;
+  else if (auto seq = store.sequenceById(row.sequence)) v.sequence = seq->name;
   const LoadedVersion& lv = version(row.sequence, row.version);
   v.total = lv.sequence().total;
   if (row.status == static_cast<uint8_t>(rt::Status::Active) && row.step != 0xFFFF)

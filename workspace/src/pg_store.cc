@@ -5,6 +5,7 @@
 // and results travel in binary; batches of writes are pipelined; long reads stream
 // through cursors, so a callback may query the store while rows arrive.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -164,6 +165,11 @@ class Params {
     else add(nullptr, 0);
   }
   void text(std::string_view v) { add(v.data() ? v.data() : "", static_cast<int>(v.size())); }
+  // An array literal (Array::finish), sent as text: the binary form needs element oids.
+  void array(const std::string& literal) {
+    add(literal.c_str(), static_cast<int>(literal.size()));
+    formats_[count_ - 1] = 0;
+  }
   int size() const { return count_; }
   const char* const* values() const { return values_.data(); }
   const int* lengths() const { return lengths_.data(); }
@@ -184,6 +190,44 @@ class Params {
   std::array<int, kMax> formats_{};
   int count_ = 0;
 };
+
+// One column of a batch as an array literal (`{1,NULL,"text","\\x00ff"}`), so that a
+// single statement (`unnest($1::bigint[], …)`) writes thousands of rows.
+class Array {
+ public:
+  void integer(int64_t v) { sep(), out_ += std::to_string(v); }
+  void optional(const std::optional<int64_t>& v) {
+    if (v) integer(*v);
+    else sep(), out_ += "NULL";
+  }
+  void text(std::string_view v) {
+    sep();
+    out_ += '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') out_ += '\\';
+      out_ += c;
+    }
+    out_ += '"';
+  }
+  void bytes(std::string_view v) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    sep();
+    out_ += "\"\\\\x";
+    for (unsigned char c : v) out_ += kHex[c >> 4], out_ += kHex[c & 15];
+    out_ += '"';
+  }
+  const std::string& finish() {
+    out_ += '}';
+    return out_;
+  }
+
+ private:
+  void sep() { out_ += out_.size() > 1 ? "," : ""; }
+  std::string out_ = "{";
+};
+
+// Rows per batched statement: bounds the literals' size (a few MB).
+constexpr size_t kArrayRows = 5000;
 
 // Owns a PGresult.
 struct ResultPtr {
@@ -383,6 +427,18 @@ class Connection {
   // the connection is free, so `fn` may run other statements. Inside a transaction.
   template <class Fn>
   void stream(const std::string& sql, const std::vector<Oid>& types, const Params& p, Fn&& fn) {
+    // A cursor lives in a transaction: a read outside one gets its own.
+    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+      exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      try {
+        stream(sql, types, p, fn);
+      } catch (...) {
+        ResultPtr r(PQexec(conn_, "ROLLBACK"));
+        throw;
+      }
+      exec("COMMIT");
+      return;
+    }
     std::string cursor = fmt::format("c{}", ++cursors_);
     std::string declare = fmt::format("DECLARE {} BINARY NO SCROLL CURSOR FOR {}", cursor, sql);
     ResultPtr d(PQexecParams(conn_, declare.c_str(), p.size(), types.data(), p.values(), p.lengths(), p.formats(), 1));
@@ -505,36 +561,50 @@ ConnectionRow readConnection(const Row& q) {
   return row;
 }
 
-// The state columns (version … data), in kConnectionColumns' order.
-void bindConnectionState(Params& p, const ConnectionRow& row) {
-  p.integer(row.version);
-  p.integer(row.status);
-  p.integer(row.reason);
-  p.integer(row.waiting);
-  p.integer(row.step);
-  p.integer(row.progress);
-  p.integer(row.pc);
-  p.integer(row.generation);
-  p.integer(row.connected);
-  p.integer(row.entered);
-  p.optional(row.due);
-  p.optional(row.ended);
-  p.text(row.message);
-  p.text(row.data);
+// The state columns (version … data) into array columns cols[at …].
+template <size_t N>
+void stateColumns(std::array<Array, N>& cols, size_t at, const ConnectionRow& row) {
+  cols[at].integer(row.version);
+  cols[at + 1].integer(row.status);
+  cols[at + 2].integer(row.reason);
+  cols[at + 3].integer(row.waiting);
+  cols[at + 4].integer(row.step);
+  cols[at + 5].integer(row.progress);
+  cols[at + 6].integer(row.pc);
+  cols[at + 7].integer(row.generation);
+  cols[at + 8].integer(row.connected);
+  cols[at + 9].integer(row.entered);
+  cols[at + 10].optional(row.due);
+  cols[at + 11].optional(row.ended);
+  cols[at + 12].text(row.message);
+  cols[at + 13].bytes(row.data);
 }
-const std::vector<Oid> kStateTypes{kInt8, kInt8, kInt8, kInt8, kInt8, kInt8, kInt8,
-                                   kInt8, kInt8, kInt8, kInt8, kInt8, kText, kBytea};
+// The state columns' array types, in that order.
+constexpr const char* kStateArrays =
+    "bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], "
+    "bigint[], bigint[], text[], bytea[]";
+constexpr const char* kStateNames =
+    "version, status, reason, waiting, step, progress, pc, generation, connected, entered, due, ended, message, data";
+
+// unnest($first::T1, $first+1::T2, …) over a list of array types.
+std::string unnestOf(int first, std::string_view types) {
+  std::string out = "unnest(";
+  int i = first;
+  while (!types.empty()) {
+    size_t comma = types.find(", ");
+    std::string_view t = types.substr(0, comma);
+    out += fmt::format("{}${}::{}", i == first ? "" : ", ", i, t);
+    ++i;
+    types = comma == std::string_view::npos ? std::string_view() : types.substr(comma + 2);
+  }
+  return out + ")";
+}
 
 HistoryRow readHistory(const Row& q) {
   return HistoryRow{q.integer(0), q.integer(1), q.number<int32_t>(2), q.text(3), q.text(4)};
 }
 
 std::vector<Oid> types(std::initializer_list<Oid> list) { return list; }
-std::vector<Oid> concat(std::vector<Oid> a, const std::vector<Oid>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 // A text[] literal for `= ANY($1)`.
 std::string textArray(const std::vector<std::string>& items, size_t begin, size_t end) {
   std::string out = "{";
@@ -679,7 +749,7 @@ class PgStore final : public Store {
     p.text(row.bytecode);
     p.integer(row.index);
     p.integer(row.created);
-    db_.run(insertVersion_, p);
+    undoable([&] { return db_.run(insertVersion_, p); });
   }
   std::optional<VersionRow> version(int64_t sequence, int32_t number) override {
     Params p;
@@ -715,7 +785,7 @@ class PgStore final : public Store {
     p.text(row.spec);
     p.integer(row.sequence);
     try {
-      db_.run(insertExtension_, p);
+      undoable([&] { return db_.run(insertExtension_, p); });
     } catch (const Connection::Duplicate&) {
       throw StoreError(fmt::format("workspace database '{}': field '{}' of {} is registered already", db_.name(),
                                    row.field, row.entity));
@@ -746,7 +816,7 @@ class PgStore final : public Store {
     p.text(entity);
     p.integer(number);
     p.text(name);
-    db_.run(addFieldName_, p);
+    undoable([&] { return db_.run(addFieldName_, p); });
   }
   void upsertRecords(const std::vector<RecordRow>& rows) override {
     db_.batch(
@@ -805,27 +875,45 @@ class PgStore final : public Store {
 
   // ---- connections and history
 
+  // Ids are drawn first, in order, then the rows go in a few thousand per statement.
   void insertConnections(std::vector<ConnectionRow>& rows) override {
     changed_ = true;
-    db_.batch(
-        insertConnection_, rows.size(),
-        [&](size_t i, Params& p) {
-          p.text(rows[i].record);
-          p.integer(rows[i].sequence);
-          p.integer(bucketOf(rows[i].record));
-          bindConnectionState(p, rows[i]);
-        },
-        [&](size_t i, const PGresult* r) { rows[i].id = Row(r, 0, db_.name()).integer(0); });
+    for (size_t begin = 0; begin < rows.size(); begin += kArrayRows) {
+      size_t end = std::min(rows.size(), begin + kArrayRows);
+      Params n;
+      n.integer(static_cast<int64_t>(end - begin));
+      ResultPtr ids = db_.run(nextConnectionIds_, n);
+      if (PQntuples(ids.r) != static_cast<int>(end - begin)) fail(nullptr);
+      std::array<Array, 18> cols;
+      for (size_t i = begin; i < end; ++i) {
+        ConnectionRow& row = rows[i];
+        row.id = Row(ids.r, static_cast<int>(i - begin), db_.name()).integer(0);
+        cols[0].integer(row.id);
+        cols[1].text(row.record);
+        cols[2].integer(row.sequence);
+        cols[3].integer(bucketOf(row.record));
+        stateColumns(cols, 4, row);
+      }
+      Params p;
+      for (auto& c : cols) p.array(c.finish());
+      undoable([&] { return db_.run(insertConnections_, p); });
+    }
   }
   void updateConnections(const std::vector<ConnectionRow>& rows) override {
     changed_ = true;
-    db_.batch(
-        updateConnection_, rows.size(),
-        [&](size_t i, Params& p) {
-          bindConnectionState(p, rows[i]);
-          p.integer(rows[i].id);
-        },
-        [&](size_t i, const PGresult* r) { expectChanged(r, fmt::format("no connection {}", rows[i].id)); });
+    for (size_t begin = 0; begin < rows.size(); begin += kArrayRows) {
+      size_t end = std::min(rows.size(), begin + kArrayRows);
+      std::array<Array, 15> cols;
+      for (size_t i = begin; i < end; ++i) {
+        cols[0].integer(rows[i].id);
+        stateColumns(cols, 1, rows[i]);
+      }
+      Params p;
+      for (auto& c : cols) p.array(c.finish());
+      ResultPtr r = db_.run(updateConnections_, p);
+      if (std::string_view(PQcmdTuples(r.r)) != std::to_string(end - begin))
+        throw StoreError(fmt::format("workspace database '{}': a connection to update is missing", db_.name()));
+    }
   }
   void forEachConnection(const ConnectionFilter& filter,
                          const std::function<void(const ConnectionRow&)>& fn) override {
@@ -856,16 +944,20 @@ class PgStore final : public Store {
     return counts;
   }
   void appendHistory(const std::vector<HistoryRow>& rows) override {
-    db_.batch(
-        insertHistory_, rows.size(),
-        [&](size_t i, Params& p) {
-          p.integer(rows[i].connection);
-          p.integer(rows[i].at);
-          p.integer(rows[i].step);
-          p.text(rows[i].result);
-          p.text(rows[i].detail);
-        },
-        [](size_t, const PGresult*) {});
+    for (size_t begin = 0; begin < rows.size(); begin += kArrayRows) {
+      size_t end = std::min(rows.size(), begin + kArrayRows);
+      std::array<Array, 5> cols;
+      for (size_t i = begin; i < end; ++i) {
+        cols[0].integer(rows[i].connection);
+        cols[1].integer(rows[i].at);
+        cols[2].integer(rows[i].step);
+        cols[3].text(rows[i].result);
+        cols[4].text(rows[i].detail);
+      }
+      Params p;
+      for (auto& c : cols) p.array(c.finish());
+      undoable([&] { return db_.run(insertHistory_, p); });
+    }
   }
   std::vector<HistoryRow> history(const std::string& record) override {
     Params p;
@@ -1030,9 +1122,24 @@ class PgStore final : public Store {
   template <class F>
   ResultPtr naming(F&& run, const std::string& name) {
     try {
-      return run();
+      return undoable(run);
     } catch (const Connection::Duplicate&) {
       throw StoreError(fmt::format("a sequence named '{}' exists already", name));
+    }
+  }
+
+  // Runs a statement that may break a constraint in a savepoint: on PostgreSQL a failed
+  // statement aborts the whole transaction, on SQLite (and in store.h) only itself.
+  template <class F>
+  ResultPtr undoable(F&& run) {
+    db_.exec("SAVEPOINT statement");
+    try {
+      ResultPtr result = run();
+      db_.exec("RELEASE SAVEPOINT statement");
+      return result;
+    } catch (...) {
+      if (PQstatus(db_.get()) != CONNECTION_BAD) ResultPtr r(PQexec(db_.get(), "ROLLBACK TO SAVEPOINT statement"));
+      throw;
     }
   }
 
@@ -1085,22 +1192,27 @@ class PgStore final : public Store {
   Statement recordsByIds_{"SELECT id, entity, fields, updated FROM records WHERE id = ANY($1::text[])", {}};
   Statement updateRecordFields_{"UPDATE records SET fields = $2, updated = $3 WHERE id = $1",
                                 types({kText, kBytea, kInt8})};
-  Statement insertConnection_{
-      fmt::format("INSERT INTO connections(record, sequence, bucket, {}) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-                  "$10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
-                  std::string_view(kConnectionColumns).substr(std::string_view(kConnectionColumns).find("version"))),
-      concat(types({kText, kInt8, kInt8}), kStateTypes)};
-  Statement updateConnection_{
-      "UPDATE connections SET version = $1, status = $2, reason = $3, waiting = $4, step = $5, progress = $6, "
-      "pc = $7, generation = $8, connected = $9, entered = $10, due = $11, ended = $12, message = $13, "
-      "data = $14 WHERE id = $15",
-      concat(kStateTypes, types({kInt8}))};
+  Statement nextConnectionIds_{"SELECT nextval('connections_id_seq') FROM generate_series(1, $1)", types({kInt8})};
+  Statement insertConnections_{
+      fmt::format("INSERT INTO connections(id, record, sequence, bucket, {}) SELECT * FROM {}", kStateNames,
+                  unnestOf(1, std::string("bigint[], text[], bigint[], bigint[], ") + kStateArrays)),
+      {}};
+  Statement updateConnections_{
+      fmt::format("UPDATE connections AS c SET ({0}) = (u.{1}) FROM {2} AS u(id, {0}) WHERE c.id = u.id", kStateNames,
+                  fmt::join(std::vector<std::string>{"version", "status", "reason", "waiting", "step", "progress", "pc",
+                                                     "generation", "connected", "entered", "due", "ended", "message",
+                                                     "data"},
+                            ", u."),
+                  unnestOf(1, std::string("bigint[], ") + kStateArrays)),
+      {}};
   Statement activeCounts_{
       "SELECT s.id, count(*) FROM sequences s JOIN connections c ON c.sequence = s.id AND c.status = 0 "
       "GROUP BY s.id ORDER BY s.id",
       {}};
-  Statement insertHistory_{"INSERT INTO history(connection, at, step, result, detail) VALUES($1, $2, $3, $4, $5)",
-                           types({kInt8, kInt8, kInt8, kText, kText})};
+  Statement insertHistory_{
+      fmt::format("INSERT INTO history(connection, at, step, result, detail) SELECT * FROM {}",
+                  unnestOf(1, "bigint[], bigint[], integer[], text[], text[]")),
+      {}};
   Statement historyOfRecord_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
       "JOIN history h ON h.connection = c.id WHERE c.record = $1 ORDER BY h.at, h.id",

@@ -80,11 +80,14 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
     }
     if (!more) break;
     conflicts = 0;
+    // The total is known only at the end: each batch is reported once the next one is
+    // found, and the last one as the total.
+    if (progress && done > 0) progress(done, 0);
     result.records += mover.moved;
     result.steps += mover.steps;
     done += mover.moved;
-    if (progress) progress(done, 0);
   }
+  if (progress && done > 0) progress(done, done);
   return result;
 }
 
