@@ -31,9 +31,10 @@ check: build
 BENCH_BUILD ?= build-release
 bench: setup
 	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BENCH_BUILD) --target bench_compile bench_simulate -j $(JOBS)
+	@cmake --build $(BENCH_BUILD) --target bench_compile bench_simulate bench_calendar -j $(JOBS)
 	@$(BENCH_BUILD)/bin/bench_compile
 	@$(BENCH_BUILD)/bin/bench_simulate
+	@$(BENCH_BUILD)/bin/bench_calendar
 
 # The workspace at scale (docs/performance.md): 1,000,000 leads, about two minutes.
 bench-workspace: setup

@@ -12,7 +12,10 @@ trap 'rm -rf "$tmp"' EXIT
 "$SEQC" build "$example" -o "$tmp/x.seqb" || fail "build failed"
 records_for() {
   case "$1" in
-    lead) if grep -q 'import' "$example"; then echo examples/data/leads_scored.csv; else echo examples/data/leads.csv; fi ;;
+    lead)
+      if grep -q 'lead.new_timezone' "$example"; then echo examples/data/leads_local.csv
+      elif grep -q 'import' "$example"; then echo examples/data/leads_scored.csv
+      else echo examples/data/leads.csv; fi ;;
     contact) echo examples/data/contacts.csv ;;
     account) echo examples/data/accounts.csv ;;
     opportunity) echo examples/data/opportunities.csv ;;
@@ -40,9 +43,11 @@ while IFS= read -r line; do
   cmp -s "$tmp/again.json" "$tmp/x.seqb.json" || fail "\"$name\": two runs with one seed differ"
   # Exactly the keys of CLI.md, at the top, per record and in the summary.
   keys=$(grep -E '^  "[a-z_]+":' "$tmp/again.json" | sed -E 's/^  "([a-z_]+)".*/\1/' | tr '\n' ' ')
-  [ "$keys" = "sequence entity start end records summary warnings " ] || fail "top-level keys: $keys"
+  # With a calendar (CALENDARS.md §5): "tzdata" at the top, "zone" in each record.
+  if grep -qE '^  calendar "' "$example"; then tz="tzdata " zone="zone "; else tz="" zone=""; fi
+  [ "$keys" = "sequence entity start end ${tz}records summary warnings " ] || fail "top-level keys: $keys"
   rkeys=$(grep -E '^      "[a-z_]+":' "$tmp/again.json" | sed -E 's/^      "([a-z_]+)".*/\1/' | sort -u | tr '\n' ' ')
-  [ "$rkeys" = "current_step days_elapsed history id progress reason status total " ] ||
+  [ "$rkeys" = "current_step days_elapsed history id progress reason status total ${zone}" ] ||
     fail "record keys: $rkeys"
   skeys=$(grep -E '^    "[a-z_]+":' "$tmp/again.json" | sed -E 's/^    "([a-z_]+)".*/\1/' | tr '\n' ' ')
   [ "$skeys" = "active completed exited disconnected advanced error " ] || fail "summary keys: $skeys"

@@ -11,7 +11,10 @@
 //   //                                                    given); step=none: no current step;
 //   //                                                    key={{text}}: the value contains text
 //   // expect-history: L1 intro:sent@+0m wait:waited@+2d  the whole history (LABEL, or the
-//   //                                                    kind of an unlabelled step)
+//   //                                                    kind of an unlabelled step); a time
+//   //                                                    may be absolute: @2026-01-09T14:00:00Z
+//   // expect: L1 zone=America/Chicago                   with a calendar: the record's zone
+//   // expect-tzdata:                                     the output names the tz database
 //   // expect-summary: active=1 completed=2
 //   // expect-warning: {{text}}                           some warning contains text; every
 //   //                                                    warning must be expected
@@ -185,7 +188,7 @@ bool parseTest(const std::string& path, Test& t) {
   static const std::regex kDirective(R"(^\s*//\s*(record|event|args|expect(-[a-z]+)?)\s*:(.*)$)");
   static const std::vector<std::string> kKinds = {
       "record", "event", "args", "expect", "expect-history", "expect-summary", "expect-warning",
-      "expect-end", "expect-exit", "expect-stderr"};
+      "expect-end", "expect-exit", "expect-stderr", "expect-tzdata"};
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::cerr << path << ": cannot read the test file\n";
@@ -312,7 +315,7 @@ void checkRecord(const Test& t, const Directive& d, const Json& out) {
     std::string key = toks[i].substr(0, eq), want = toks[i].substr(eq + 1);
     static const std::map<std::string, std::string> kRecordKeys = {
         {"status", "status"}, {"reason", "reason"}, {"progress", "progress"},
-        {"total", "total"},   {"days", "days_elapsed"}};
+        {"total", "total"},   {"days", "days_elapsed"}, {"zone", "zone"}};
     static const std::map<std::string, std::string> kStepKeys = {
         {"step", "label"}, {"kind", "kind"}, {"line", "line"}, {"title", "title"}};
     bool numeric = key == "progress" || key == "total" || key == "days" || key == "line";
@@ -335,7 +338,7 @@ void checkRecord(const Test& t, const Directive& d, const Json& out) {
       if (!matches(want, got, numeric))
         fail(t.file, d.line, "expected " + toks[0] + " " + key + "=" + want + ", got " + show(got));
     } else {
-      fail(t.file, d.line, "unknown key '" + key + "' (status reason progress total days step kind line title)");
+      fail(t.file, d.line, "unknown key '" + key + "' (status reason progress total days zone step kind line title)");
     }
   }
 }
@@ -350,11 +353,16 @@ void checkHistory(const Test& t, const Directive& d, const Json& out, int64_t st
     std::optional<int64_t> at;
   };
   std::vector<Item> want;
-  static const std::regex kItem(R"(^([A-Za-z_][A-Za-z0-9_]*):([a-z_]+)(@(\+[0-9a-z]+))?$)");
+  static const std::regex kItem(R"(^([A-Za-z_][A-Za-z0-9_]*):([a-z_]+)(@(\+[0-9a-z]+|[0-9-]+T[0-9:]+Z))?$)");
   for (size_t i = 1; i < toks.size(); ++i) {
     std::smatch m;
     std::optional<int64_t> at;
-    if (std::regex_match(toks[i], m, kItem) && (!m[3].matched || (at = parseOffset(m[4])))) {
+    auto when = [&](const std::string& text) {
+      if (text[0] == '+') return parseOffset(text);
+      auto abs = parseTime(Json(text));
+      return abs ? std::optional<int64_t>(*abs - start) : std::nullopt;
+    };
+    if (std::regex_match(toks[i], m, kItem) && (!m[3].matched || (at = when(m[4])))) {
       want.push_back({m[1], m[2], at});
     } else {
       return fail(t.file, d.line, "cannot read history item '" + toks[i] + "' (LABEL:RESULT[@+OFFSET])");
@@ -445,10 +453,25 @@ void checkInvariants(const Test& t, const Json& out) {
     if (!got.is_number_integer() || got.get<int64_t>() != counts[s])
       fail(t.file, 1, "expected summary " + s + "=" + std::to_string(counts[s]) + " (the records), got " + show(got));
   }
-  static const std::regex kNamesEvents(R"(events\.jsonl:\d+)");
+  // Warnings about events name the events file and line; the others are about zones.
+  static const std::regex kNamesEvents(R"(events\.jsonl:\d+|^time zone: |^calendar ")");
   for (const Json& w : out.value("warnings", Json::array()))
     if (!w.is_string() || !std::regex_search(w.get<std::string>(), kNamesEvents))
       fail(t.file, 1, "expected every warning to name the events file and line, got " + show(w));
+  // With a calendar every record names its zone, and the output the tz database.
+  bool zoned = false;
+  for (const Json& r : out["records"]) zoned = zoned || r.contains("zone");
+  if (zoned) {
+    for (const Json& r : out["records"])
+      if (!r.value("zone", Json()).is_string())
+        fail(t.file, 1, "record " + r.value("id", Json("?")).dump() + ": expected a zone, got none");
+    static const std::regex kVersion(R"(^[0-9]{4}[a-z]+$|^unknown$)");
+    Json v = out.value("tzdata", Json());
+    if (!v.is_string() || !std::regex_match(v.get<std::string>(), kVersion))
+      fail(t.file, 1, "expected \"tzdata\" like \"2025b\" beside zones, got " + show(v));
+  } else if (out.contains("tzdata")) {
+    fail(t.file, 1, "expected no \"tzdata\" without zones, got " + show(out["tzdata"]));
+  }
 }
 
 int runTest(const std::string& seqc, const std::string& path) {
@@ -508,6 +531,10 @@ int runTest(const std::string& seqc, const std::string& path) {
         if (d.kind == "expect") checkRecord(t, d, out);
         else if (d.kind == "expect-history") checkHistory(t, d, out, start);
         else if (d.kind == "expect-summary") checkSummary(t, d, out);
+        else if (d.kind == "expect-tzdata") {
+          if (!out.value("tzdata", Json()).is_string())
+            fail(path, d.line, "expected \"tzdata\" in the output, got none");
+        }
         else if (d.kind == "expect-end") {
           if (!matches(d.text, out.value("end", Json()), false))
             fail(path, d.line, "expected end " + d.text + ", got " + show(out.value("end", Json())));

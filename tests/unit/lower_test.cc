@@ -112,6 +112,11 @@ void checkWellFormed(const bc::Module& m) {
     CHECK(s.codeBegin < s.codeEnd);
     CHECK(s.codeEnd == s.exitBegin);
     code = s.exitEnd;
+    if (s.zoneBegin != s.zoneEnd) {  // the time zone block follows, ending in zone_result
+      CHECK(s.zoneBegin == s.exitEnd);
+      CHECK(decode(m, s.zoneBegin, s.zoneEnd).back().op == bc::Opcode::ZoneResult);
+      code = s.zoneEnd;
+    }
     steps += s.stepCount;
     branches += s.branchCount;
     auto main = decode(m, s.codeBegin, s.codeEnd);

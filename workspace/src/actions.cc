@@ -31,7 +31,8 @@ static std::vector<ConnectionRow> pickConnections(Store& store, Workspace::Impl&
     auto w = static_cast<rt::Waiting>(c.waiting);
     bool ok = false;
     if (a.kind == Action::Kind::Complete) ok = w == rt::Waiting::Manual;
-    else if (a.kind == Action::Kind::Skip) ok = w == rt::Waiting::Manual || w == rt::Waiting::Timer;
+    else if (a.kind == Action::Kind::Skip)
+      ok = w == rt::Waiting::Manual || w == rt::Waiting::Timer || w == rt::Waiting::Held;
     else {
       const LoadedVersion& v = impl.version(c.sequence, c.version);
       for (uint16_t s = 0; s < v.sequence().stepCount && !ok; ++s)

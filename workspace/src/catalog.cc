@@ -4,11 +4,13 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "compiler/driver.h"
+#include "engine.h"
 #include "internal.h"
 #include "seqc/interp/interpreter.h"
 #include "seqc/sim/records.h"
@@ -126,6 +128,15 @@ SequenceDetail Workspace::show(const std::string& name, std::optional<int32_t> v
     d.versions = store().versions(d.row.id);
     for (auto [id, n] : store().activeCounts())
       if (id == d.row.id) d.records = n;
+    if (v.sequence().zoneBegin != v.sequence().zoneEnd) {
+      ConnectionFilter f;
+      f.sequence = d.row.id;
+      f.activeOnly = true;
+      std::vector<ConnectionRow> rows = store().connections(f);
+      for (const auto& [zone, fallback] : recordZones(store(), *impl_, rows, metaInt(store(), "epoch"),
+                                                      metaInt(store(), "clock")))
+        d.withoutZone += fallback;
+    }
     return d;
   });
 }
@@ -140,6 +151,8 @@ std::vector<ConnectionView> Workspace::records(const std::string& name) {
     std::vector<ConnectionView> out;
     out.reserve(rows.size());
     for (const ConnectionRow& c : rows) out.push_back(impl_->view(c, &row.name));
+    auto zones = recordZones(store(), *impl_, rows, metaInt(store(), "epoch"), metaInt(store(), "clock"));
+    for (size_t i = 0; i < out.size(); ++i) std::tie(out[i].zone, out[i].zoneFallback) = zones[i];
     return out;
   });
 }

@@ -158,7 +158,8 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     c.entered = epoch_ + st.entered;
     c.connected = epoch_ + st.connected;
     bool timer = st.status == rt::Status::Active &&
-                 (st.waiting == rt::Waiting::Timer || st.waiting == rt::Waiting::Condition);
+                 (st.waiting == rt::Waiting::Timer || st.waiting == rt::Waiting::Condition ||
+                  st.waiting == rt::Waiting::Held);
     c.due = timer ? std::optional<int64_t>(epoch_ + st.due) : std::nullopt;
     c.data.clear();
     auto sl = sim.slots(r);
@@ -256,6 +257,39 @@ void Engine::apply(rt::Interpreter& in, uint32_t r, const Action& a, int32_t now
     }
   }
   if (why != rt::Refusal::None) throw Error(rt::refusalText(why, in, r, a.record, a.name(), a.step));
+}
+
+std::vector<std::pair<std::string, bool>> recordZones(Store& store, Workspace::Impl& impl,
+                                                      const std::vector<ConnectionRow>& rows, int64_t epoch,
+                                                      int64_t now) {
+  std::vector<std::pair<std::string, bool>> out(rows.size());
+  std::map<std::pair<int64_t, int32_t>, std::vector<size_t>> groups;
+  for (size_t i = 0; i < rows.size(); ++i) groups[{rows[i].sequence, rows[i].version}].push_back(i);
+  for (const auto& [key, members] : groups) {
+    const LoadedVersion& v = impl.version(key.first, key.second);
+    const bc::Module& m = v.module;
+    if (v.sequence().calendar == bc::kNone) continue;
+    const std::string entity(m.str(v.sequence().entity));
+    FieldNumbers numbers(store, entity);
+    FieldColumns columns(m, entity, numbers);
+    std::vector<std::string> ids;
+    for (size_t i : members) ids.push_back(rows[i].record);
+    std::vector<rt::Value> values(ids.size() * columns.width);
+    rt::StringArena arena;
+    if (!columns.used.empty())
+      store.recordFields(ids, [&](size_t i, std::string_view fields) {
+        if (!columns.read(fields, values.data() + i * columns.width, arena))
+          std::fill_n(values.begin() + static_cast<ptrdiff_t>(i * columns.width), columns.width, rt::Value::null());
+      });
+    rt::Interpreter in(m, v.row.index, {epoch, false});
+    in.addRecords(ids.size(), values);
+    int32_t at = offset(now, epoch);
+    for (uint32_t r = 0; r < members.size(); ++r) {
+      rt::Interpreter::RecordZone z = in.zoneOf(r, at);
+      out[members[r]] = {z.zone.name(), z.fallback};
+    }
+  }
+  return out;
 }
 
 void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& actions, int64_t until) {

@@ -84,6 +84,13 @@ class Engine {
   int64_t epoch_;
 };
 
+// For connections of versions with a calendar: the zone each record is read in at
+// `now` and whether it is the calendar's own standing in (CALENDARS.md §2), in the order
+// of `rows`; an empty name for a version without a calendar.
+std::vector<std::pair<std::string, bool>> recordZones(Store& store, Workspace::Impl& impl,
+                                                      const std::vector<ConnectionRow>& rows, int64_t epoch,
+                                                      int64_t now);
+
 // Moves connections (grouped by version, in batches) up to `until`; follows `advance
 // to` into the target sequences. Returns what moved.
 struct Mover {

@@ -408,6 +408,12 @@ function expectedScope(toks, i, inEntity, inCalendar) {
   if (prev.text === 'entity' || prev.text === 'lookup' || (inEntity && prev.text === '|')) return 'entity.name.type.entity.seq';
   if (prev.text === 'on' && prev2.kind === 'STRING') return 'entity.name.type.entity.seq';
   if (!inEntity && next.text === ':') return 'entity.name.label.seq';
+  // The `time zone` setting: unreserved words, a setting only together.
+  if ((t.text === 'time' && next.text === 'zone') || (t.text === 'zone' && prev.text === 'time')) {
+    return 'keyword.other.setting.seq';
+  }
+  // `N business days|hours`: the unit words after `business`.
+  if (prev.text === 'business' && ['day', 'days', 'hour', 'hours'].includes(t.text)) return 'keyword.other.unit.seq';
   if (t.kind === 'IDENT') {
     if (next.text === '(') return prev.text === 'let' ? null : 'support.function.builtin.seq';
     if (prev.text === 'let') return 'variable.other.readwrite.declaration.seq';

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "seqc/format/bytecode.h"
+#include "seqc/format/step_text.h"
 #include "seqc/support/quote.h"
 #include "seqc/support/time.h"
 
@@ -20,18 +21,6 @@ constexpr std::string_view kUnknown = "?";
 
 
 std::string duration(int64_t seconds) { return seqc::formatDuration(seconds); }
-
-// A step's duration as written: `2d`, `3 business days`, `1 business hour`.
-std::string duration(const Step& s) {
-  switch (s.unit) {
-    case DurationUnit::Seconds: return duration(s.seconds);
-    case DurationUnit::BusinessHours:
-      return fmt::format("{} business hour{}", s.seconds, s.seconds == 1 ? "" : "s");
-    case DurationUnit::BusinessDays:
-      return fmt::format("{} business day{}", s.seconds, s.seconds == 1 ? "" : "s");
-  }
-  return fmt::format("{} {}", s.seconds, kUnknown);
-}
 
 std::string hhmm(int minutes) { return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60); }
 
@@ -178,9 +167,9 @@ class Disassembler {
     std::string label = s->label != kNone ? std::string(raw(s->label)) + ": " : "";
     switch (s->kind) {
       case StepKind::Activity: return fmt::format("{}{} {}", label, kindName(*s), str(s->title));
-      case StepKind::Wait: return fmt::format("{}wait {}", label, duration(*s));
+      case StepKind::Wait: return fmt::format("{}wait {}", label, durationText(*s));
       case StepKind::Condition:
-        return fmt::format("{}{} within {}", label, terms(seq, *s), duration(*s));
+        return fmt::format("{}{} within {}", label, terms(seq, *s), durationText(*s));
     }
     return std::string(kUnknown);
   }
@@ -291,12 +280,12 @@ class Disassembler {
       if (st->description != kNone) text += "  description " + str(st->description);
       switch (st->kind) {
         case StepKind::Activity:
-          if (st->seconds) text += "  due " + duration(*st);
+          if (st->seconds) text += "  due " + durationText(*st);
           break;
-        case StepKind::Wait: text += "  duration " + duration(*st); break;
+        case StepKind::Wait: text += "  duration " + durationText(*st); break;
         case StepKind::Condition:
           text += fmt::format("  {}: {} within {}", st->all ? "all" : "any", terms(s, *st),
-                              duration(*st));
+                              durationText(*st));
           break;
       }
       line("{}", text);

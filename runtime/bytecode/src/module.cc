@@ -2,6 +2,11 @@
 #include <algorithm>
 
 #include "seqc/format/bytecode.h"
+#include "seqc/format/step_text.h"
+
+#include <fmt/format.h>
+
+#include "seqc/support/time.h"
 
 namespace seqc::bc {
 
@@ -19,6 +24,17 @@ std::string_view kindName(const Step& s) {
     case StepKind::Condition: return "condition";
   }
   return "?";
+}
+
+std::string durationText(const Step& s) {
+  switch (s.unit) {
+    case DurationUnit::Seconds: return formatDuration(s.seconds);
+    case DurationUnit::BusinessHours:
+      return fmt::format("{} business hour{}", s.seconds, s.seconds == 1 ? "" : "s");
+    case DurationUnit::BusinessDays:
+      return fmt::format("{} business day{}", s.seconds, s.seconds == 1 ? "" : "s");
+  }
+  return fmt::format("{} ?", s.seconds);
 }
 
 }  // namespace seqc::bc

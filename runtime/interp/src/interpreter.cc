@@ -327,6 +327,13 @@ Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options op
   branchCounts_.resize(seq_.branchCount);
   for (uint16_t s = 0; s < seq_.stepCount; ++s)
     if (step(s).label != bc::kNone) stepByLabel_.emplace(module_.str(step(s).label), s);
+  if (seq_.calendar != bc::kNone) {
+    // The verifier checked the spec; its zone may still be unknown to this machine.
+    const cal::CalendarSpec& spec = module_.calendars[seq_.calendar];
+    auto zone = cal::Zone::find(spec.zone);
+    ownZoneKnown_ = zone.has_value();
+    calendars_.emplace_back(spec, zone.value_or(cal::Zone::utc()));
+  }
   // The pcs execute() saves when a record stops to wait (the module verified, so
   // every instruction decodes and every step operand is in range).
   for (uint32_t pc = seq_.codeBegin; pc < seq_.codeEnd;) {
@@ -337,6 +344,7 @@ Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options op
       if (op == Opcode::Await) resumePoints_.push_back({pc, local, Waiting::Condition});
       else if (op == Opcode::Wait) resumePoints_.push_back({next, local, Waiting::Timer});
       else if (!info(step(local).activity).automated) resumePoints_.push_back({next, local, Waiting::Manual});
+      else if (hasCalendar()) resumePoints_.push_back({next, local, Waiting::Held});
     }
     pc = next;
   }
@@ -356,6 +364,7 @@ uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values, String
   states_.resize(n, disconnected);
   slots_.resize(n * seq_.slots);
   vars_.resize(n * seq_.vars);
+  if (seq_.zoneBegin != seq_.zoneEnd) zoneUsed_.resize(n, kNoZoneYet);
   if (values.size() != count * width_) values.resize(count * width_);
   if (fields_.empty()) fields_ = std::move(values);
   else fields_.insert(fields_.end(), values.begin(), values.end());
@@ -405,6 +414,72 @@ std::vector<HistoryEntry> Interpreter::historyByRecord() const {
   std::vector<HistoryEntry> out(history_.size());
   for (const HistoryEntry& h : history_) out[start[h.record]++] = h;
   return out;
+}
+
+// ---- calendars (CALENDARS.md) ---------------------------------------------------------
+
+uint16_t Interpreter::evalZone(uint32_t r, int32_t now) {
+  // Runs the `time zone` block; a fault in it counts as naming no zone.
+  zoneResult_ = Value::null();
+  bool outer = inZoneBlock_;
+  inZoneBlock_ = true;
+  execute(r, seq_.zoneBegin, now);
+  inZoneBlock_ = outer;
+  uint16_t index = kFallbackZone;
+  if (zoneResult_.tag == Tag::String) {
+    std::string_view name = zoneResult_.str();
+    auto it = zoneByName_.find(name);
+    int32_t found = -1;
+    if (it != zoneByName_.end()) {
+      found = it->second;
+    } else {
+      if (auto zone = cal::Zone::find(name)) {
+        found = static_cast<int32_t>(calendars_.size());
+        calendars_.push_back(calendars_[0].withZone(*zone));
+      }
+      // Names of no zone are remembered too, up to a bound (a file of random text).
+      if (found >= 0 || zoneByName_.size() < 4096) zoneByName_.emplace(std::string(name), found);
+    }
+    if (found >= 0) index = static_cast<uint16_t>(found);
+  }
+  zoneUsed_[r] = index;
+  return index & ~kFallbackZone;
+}
+
+Interpreter::RecordZone Interpreter::zoneOf(uint32_t r, int32_t now) {
+  uint16_t used = zoneUsed_.empty() ? 0 : zoneUsed_[r];
+  if (used == kNoZoneYet) {
+    evalZone(r, now);
+    used = zoneUsed_[r];
+  }
+  return {calendars_[used & ~kFallbackZone].zone(), (used & kFallbackZone) != 0};
+}
+
+int32_t Interpreter::relative(int64_t instant) const {
+  int64_t t = instant - options_.start;
+  if (t > INT32_MAX / 2 || t < INT32_MIN / 2)
+    throw Fault{fmt::format("time out of range: {}", formatDateTime(instant))};
+  return static_cast<int32_t>(t);
+}
+
+int32_t Interpreter::durationEnd(uint32_t r, const bc::Step& s, int32_t now, bool end) {
+  if (s.unit == bc::DurationUnit::Seconds) return now + static_cast<int32_t>(s.seconds);
+  const cal::Calendar& c = calendarFor(r, now);
+  int64_t t = options_.start + now;
+  std::optional<int64_t> at;
+  if (s.unit == bc::DurationUnit::BusinessHours) at = c.addBusinessHours(t, s.seconds);
+  else if (end) at = c.businessDaysEnd(t, static_cast<int>(s.seconds));
+  else at = c.businessDaysWait(t, static_cast<int>(s.seconds));
+  if (!at)
+    throw Fault{fmt::format("calendar \"{}\" has no working time within {} days of {} in {}",
+                            c.spec().name, cal::kSearchDays, formatDateTime(t), c.zone().name())};
+  return relative(*at);
+}
+
+int64_t Interpreter::localToday(uint32_t r, int64_t nowAbs) {
+  // Inside the `time zone` block itself the record has no zone yet: the calendar's own.
+  const cal::Calendar& c = inZoneBlock_ ? calendars_[0] : calendarFor(r, static_cast<int32_t>(nowAbs - options_.start));
+  return c.localDate(nowAbs);
 }
 
 // ---- the record's life ----------------------------------------------------------------
@@ -504,7 +579,7 @@ void Interpreter::connectAt(uint32_t r, int32_t at) {
 std::string Interpreter::checkSaved(const RecordState& st, std::span<const uint8_t> slots) const {
   if (static_cast<size_t>(st.status) >= kStatusNames.size()) return fmt::format("status {}", static_cast<int>(st.status));
   if (static_cast<size_t>(st.reason) >= kReasonNames.size()) return fmt::format("reason {}", static_cast<int>(st.reason));
-  if (st.waiting > Waiting::Connect) return fmt::format("waiting kind {}", static_cast<int>(st.waiting));
+  if (st.waiting > Waiting::Held) return fmt::format("waiting kind {}", static_cast<int>(st.waiting));
   if (st.step != kNoStep && st.step >= seq_.stepCount)
     return fmt::format("step {} (the version has {})", st.step, seq_.stepCount);
   if (st.progress > seq_.stepCount) return fmt::format("progress {}", st.progress);
@@ -541,7 +616,8 @@ bool Interpreter::restore(uint32_t r, const RecordState& state, std::span<const 
   for (size_t v = 0; v < std::min<size_t>(vars.size(), seq_.vars); ++v)
     dst[v] = vars[v].tag == Tag::String ? Value::string(arena_.store(vars[v].str())) : vars[v];
   const RecordState& st = states_[r];
-  if (st.status == Status::Active && (st.waiting == Waiting::Timer || st.waiting == Waiting::Condition))
+  if (st.status == Status::Active &&
+      (st.waiting == Waiting::Timer || st.waiting == Waiting::Condition || st.waiting == Waiting::Held))
     setTimer(r, st.due);
   return true;
 }
@@ -578,6 +654,12 @@ size_t Interpreter::fireTimers(int32_t now) {
       ++moved;
       leaveStep(r, st.step, Result::Waited, now);
       resume(r, now);
+    } else if (st.waiting == Waiting::Held) {
+      ++moved;
+      uint16_t s = st.step;
+      leaveStep(r, s, Result::Sent, now);
+      if (listener_) listener_->stepDone(r, s, now);
+      resume(r, now);
     } else if (st.waiting == Waiting::Condition) {
       ++moved;
       uint32_t elseTarget = bc::readU32(code_ + st.pc + 3);
@@ -603,7 +685,8 @@ Refusal Interpreter::complete(uint32_t r, std::optional<CallOutcome> outcome, in
 Refusal Interpreter::skip(uint32_t r, int32_t now) {
   RecordState& st = states_[r];
   if (st.status != Status::Active) return Refusal::NotActive;
-  if (st.waiting != Waiting::Manual && st.waiting != Waiting::Timer) return Refusal::NothingToSkip;
+  if (st.waiting != Waiting::Manual && st.waiting != Waiting::Timer && st.waiting != Waiting::Held)
+    return Refusal::NothingToSkip;
   leaveStep(r, st.step, Result::Skipped, now);
   resume(r, now);
   return Refusal::None;
@@ -673,7 +756,8 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
   RecordState& st = states_[r];
   // One operand stack for all: nested runs (`exit when` after `set`) start only at
   // statement boundaries, where the verifier guarantees the stack is empty.
-  Value* stack = stack_.data();
+  // The `time zone` block runs in the middle of an expression (today()): the upper half.
+  Value* stack = stack_.data() + (inZoneBlock_ ? bc::kMaxStack : 0);
   size_t sp = 0;
   const bool inExitBlock = pc >= seq_.exitBegin && pc < seq_.exitEnd && seq_.exitBegin != seq_.exitEnd;
   Value* vars = vars_.data() + static_cast<size_t>(r) * seq_.vars;
@@ -749,14 +833,22 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           switch (fn) {
             case bc::Builtin::Now: stack[sp++] = checkedDateTime(nowAbs); break;
             case bc::Builtin::Today:
-              stack[sp++] = Value::date(floorDiv(checkedDateTime(nowAbs).i, kSecondsPerDay));
+              checkedDateTime(nowAbs);
+              // With a calendar: the local date in the record's zone (CALENDARS.md §4).
+              stack[sp++] = Value::date(hasCalendar() ? localToday(r, nowAbs) : floorDiv(nowAbs, kSecondsPerDay));
               break;
             case bc::Builtin::DaysSince: {
               Value& v = stack[sp - 1];
               if (v.isNull()) break;
               if (v.tag != Tag::Date && v.tag != Tag::DateTime)
                 throw Fault{fmt::format("days_since of {}", tagName(v.tag))};
-              v = Value::integer(floorDiv(nowAbs - instant(v), kSecondsPerDay));
+              if (hasCalendar()) {  // local dates apart; a date is already local
+                int64_t today = localToday(r, nowAbs);
+                int64_t then = v.tag == Tag::Date ? v.i : localToday(r, v.i);
+                v = Value::integer(today - then);
+              } else {
+                v = Value::integer(floorDiv(nowAbs - instant(v), kSecondsPerDay));
+              }
               break;
             }
             case bc::Builtin::Len: case bc::Builtin::Lower: case bc::Builtin::Upper: {
@@ -814,6 +906,25 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           ++stepsExecuted_;
           ++stepCounts_[local].reached;
           if (info(s.activity).automated) {
+            if (hasCalendar()) {
+              // Held until the next opening in the record's zone (CALENDARS.md §4).
+              const cal::Calendar& c = calendarFor(r, now);
+              int64_t t = options_.start + now;
+              auto open = c.nextOpening(t);  // t itself when open: one search, not two
+              if (!open)
+                throw Fault{fmt::format("calendar \"{}\" has no working time within {} days of {} in {}",
+                                        c.spec().name, cal::kSearchDays, formatDateTime(t), c.zone().name())};
+              if (*open != t) {
+                st.pc = pc;
+                st.step = local;
+                st.entered = now;
+                st.due = relative(*open);
+                st.waiting = Waiting::Held;
+                ++st.generation;
+                setTimer(r, st.due);
+                return;
+              }
+            }
             leaveStep(r, local, Result::Sent, now);
             if (listener_) listener_->stepDone(r, local, now);
             break;
@@ -833,7 +944,7 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           st.pc = pc;
           st.step = local;
           st.entered = now;
-          st.due = now + static_cast<int32_t>(step(local).seconds);
+          st.due = durationEnd(r, step(local), now, false);
           st.waiting = Waiting::Timer;
           ++st.generation;
           setTimer(r, st.due);
@@ -855,7 +966,7 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           st.pc = at;
           st.step = local;
           st.entered = now;
-          st.due = now + static_cast<int32_t>(s.seconds);
+          st.due = durationEnd(r, s, now, true);
           st.waiting = Waiting::Condition;
           ++st.generation;
           setTimer(r, st.due);
@@ -879,12 +990,16 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           if (!inExitBlock) throw Fault{"exit_test outside the exit block"};
           st.reason = truthy(stack[--sp]) ? Reason::ExitWhen : Reason::None;
           return;
-        case Opcode::ZoneResult:  // the time zone block is not run yet (calendars: runtime side)
-          --sp;
+        case Opcode::ZoneResult:  // evalZone() reads it
+          zoneResult_ = stack[--sp];
           return;
       }
     }
   } catch (const Fault& f) {
+    if (inZoneBlock_ && at >= seq_.zoneBegin && at < seq_.zoneEnd) {
+      zoneResult_ = Value::null();  // the record names no zone (CALENDARS.md §2)
+      return;
+    }
     fail(r, at, f.message, now);
   }
 }

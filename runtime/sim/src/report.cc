@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "seqc/calendar/zone.h"
+#include "seqc/format/step_text.h"
 #include "seqc/sim/simulator.h"
 #include "seqc/support/time.h"
 #include "seqc/support/utf8.h"
@@ -232,6 +234,7 @@ void writeRecord(JsonWriter& j, const Simulator& sim, uint32_t r, const HistoryI
   j.key("days_elapsed");
   if (auto days = daysElapsed(sim, r)) j.number(*days);
   else j.null();
+  if (sim.hasCalendar()) j.key("zone").string(sim.zone(r));
   j.key("history").open('[');
   history.forEach(r, [&](const HistoryEntry& h) {
     const bc::Step& s = sim.step(h.step);
@@ -253,6 +256,8 @@ void writeHead(JsonWriter& j, const Simulator& sim) {
   j.key("entity").string(m.str(sim.sequence().entity));
   j.key("start").string(formatDateTime(sim.start()));
   j.key("end").string(formatDateTime(sim.end()));
+  // Results depend on the tz database (CALENDARS.md §5).
+  if (sim.hasCalendar()) j.key("tzdata").string(cal::tzdataVersion());
 }
 
 // The members after `records`: summary, warnings and, with `report`, the funnel.
@@ -305,7 +310,7 @@ std::string describe(const Simulator& sim, const bc::Step& s) {
   if (s.label != bc::kNone) out += fmt::format("{}: ", m.str(s.label));
   out += bc::kindName(s);
   if (s.kind == bc::StepKind::Activity) out += fmt::format(" \"{}\"", m.str(s.title));
-  else out += fmt::format("{}{}", s.kind == bc::StepKind::Wait ? " " : " within ", formatDuration(s.seconds));
+  else out += fmt::format("{}{}", s.kind == bc::StepKind::Wait ? " " : " within ", bc::durationText(s));
   return out;
 }
 
@@ -384,8 +389,12 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
   }
 
   // Pass 2: the rows.
-  out.format("Sequence \"{}\" on {}, {} to {}\n\n", m.str(seq.name), m.str(seq.entity),
+  out.format("Sequence \"{}\" on {}, {} to {}\n", m.str(seq.name), m.str(seq.entity),
              formatDateTime(sim.start()), formatDateTime(sim.end()));
+  if (sim.hasCalendar())
+    out.format("Calendar \"{}\" ({}), tz database {}\n", m.calendars[seq.calendar].name,
+               m.calendars[seq.calendar].zone, cal::tzdataVersion());
+  out.put('\n');
   // A cell left-aligned in `width`, as fmt's {:<{}} pads it; ASCII (nearly every
   // cell) without asking fmt for the text's display width.
   auto cell = [&](std::string_view text, size_t width) {

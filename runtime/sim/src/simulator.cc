@@ -116,6 +116,28 @@ void Simulator::run() {
     if (interp_.nextTimer() == now && interp_.fireTimers(now) > 0) markEnd(now);
   }
   if (options_.until) end_ = static_cast<int32_t>(*options_.until);
+  if (interp_.hasCalendar()) noteZones();
+}
+
+void Simulator::noteZones() {
+  const cal::CalendarSpec& spec = *interp_.calendarSpec();
+  if (!interp_.calendarZoneKnown())
+    warnings_.push_back(fmt::format("calendar \"{}\": zone \"{}\" is not in this machine's tz database; UTC was used",
+                                    spec.name, spec.zone));
+  zones_.resize(ids_.size());
+  uint64_t fallback = 0;
+  std::string some;
+  for (uint32_t r = 0; r < ids_.size(); ++r) {
+    Interpreter::RecordZone z = interp_.zoneOf(r, end_);
+    zones_[r] = &z.zone.name();
+    if (!z.fallback) continue;
+    if (++fallback <= 3) some += fmt::format("{}'{}'", fallback > 1 ? ", " : "", ids_[r]);
+  }
+  if (fallback > 0)
+    warnings_.push_back(fmt::format("time zone: {} record{} ({}{}) name{} no zone of the tz database; the calendar's "
+                                    "zone {} was used",
+                                    fallback, fallback == 1 ? "" : "s", some, fallback > 3 ? ", …" : "",
+                                    fallback == 1 ? "s" : "", interp_.calendarZoneKnown() ? spec.zone : "UTC"));
 }
 
 void Simulator::warn(const Event& e, const std::string& what) {
@@ -216,8 +238,14 @@ void Simulator::manualStep(uint32_t r, uint16_t step, int32_t now) {
   if (!options_.model) return;
   const RecordState& st = interp_.state(r);
   ManualPlan plan = rt::planManual(*options_.model, this->step(step).activity, options_.seed, r, st.generation);
-  generated_.push(now + plan.delay,
-                  Scheduled{r, st.generation, plan.skip ? kGenSkip : kGenComplete, plan.outcome, step});
+  int32_t at = now + plan.delay;
+  if (interp_.hasCalendar()) {
+    // Sellers work while open in the record's zone: the delay is open time (CALENDARS.md §5).
+    auto done = interp_.calendarFor(r, now).addOpenTime(options_.start + now, plan.delay);
+    if (!done || *done - options_.start > INT32_MAX / 2) return;  // no working time: never done
+    at = static_cast<int32_t>(*done - options_.start);
+  }
+  generated_.push(at, Scheduled{r, st.generation, plan.skip ? kGenSkip : kGenComplete, plan.outcome, step});
 }
 
 void Simulator::stepDone(uint32_t r, uint16_t step, int32_t now) {

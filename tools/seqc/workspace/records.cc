@@ -42,7 +42,7 @@ Runner addRecords(CLI::App& app) {
         Json step = nullptr;
         if (isActive(v.row) && !v.stepKind.empty())
           step = {{"label", textOrNull(v.stepLabel)}, {"kind", v.stepKind}, {"title", textOrNull(v.stepTitle)}};
-        out.add({{"record", v.row.record},
+        Json row = {{"record", v.row.record},
                        {"version", v.row.version},
                        {"status", statusName(v.row.status)},
                        {"reason", reasonJson(v.row)},
@@ -51,7 +51,9 @@ Runner addRecords(CLI::App& app) {
                        {"step", step},
                        {"days_elapsed", daysElapsed(v.row, clock) ? Json(*daysElapsed(v.row, clock)) : Json()},
                        {"due", isoOrNull(v.row.due)},
-                       {"connected", iso(v.row.connected)}});
+                       {"connected", iso(v.row.connected)}};
+        if (!v.zone.empty()) row["zone"] = v.zone;  // with a calendar (CALENDARS.md §2)
+        out.add(std::move(row));
       }
       out.finish();
       return kExitOk;
@@ -67,6 +69,11 @@ Runner addRecords(CLI::App& app) {
                       daysElapsed(v.row, clock) ? std::to_string(*daysElapsed(v.row, clock)) : "-",
                       v.row.due ? iso(*v.row.due) : "-"});
     printTable({"RECORD", "VERSION", "STATUS", "PROGRESS", "STEP", "DAYS", "DUE"}, rows, "lrlrlrl");
+    size_t without = 0;
+    for (const ws::ConnectionView& v : views) without += v.zoneFallback;
+    if (without > 0)
+      print(fmt::format("\nwarning: {} name{} no zone of the tz database: read in the calendar's own zone\n",
+                        plural(without, "record", "records"), without == 1 ? "s" : ""));
     return kExitOk;
   });
 }

@@ -1,4 +1,5 @@
 // `seqc show`.
+#include "seqc/format/step_text.h"
 #include "tools/seqc/workspace/common.h"
 
 namespace seqc::cli::wscmd {
@@ -25,7 +26,7 @@ Runner addShow(CLI::App& app) {
     std::string assignment = seq.assign == bc::kNone ? "owner" : std::string(m.str(seq.assign));
     struct StepView {
       std::string label, kind, title, templ, description, condition;
-      std::optional<int64_t> due, wait, within;
+      std::optional<std::string> due, wait, within;
       uint32_t line = 0;
     };
     std::vector<StepView> steps;
@@ -39,16 +40,28 @@ Runner addShow(CLI::App& app) {
         v.title = m.str(s.title);
         if (s.templ != bc::kNone) v.templ = m.str(s.templ);
         if (s.description != bc::kNone) v.description = m.str(s.description);
-        if (s.seconds > 0) v.due = s.seconds;
+        if (s.seconds > 0) v.due = bc::durationText(s);
       } else if (s.kind == bc::StepKind::Wait) {
-        v.wait = s.seconds;
+        v.wait = bc::durationText(s);
       } else {
         v.condition = conditionText(m, seq, s);
-        v.within = s.seconds;
+        v.within = bc::durationText(s);
       }
       steps.push_back(std::move(v));
     }
     std::string status = d.row.active ? "active" : "inactive";
+    // The calendar (CALENDARS.md §2), and what `time zone` reads: a field, or an expression.
+    const cal::CalendarSpec* calendar = seq.calendar == bc::kNone ? nullptr : &m.calendars[seq.calendar];
+    std::string timeZone;
+    if (seq.zoneBegin != seq.zoneEnd) {
+      timeZone = "(an expression)";
+      const uint8_t* code = m.code.data() + seq.zoneBegin;
+      if (seq.zoneEnd - seq.zoneBegin == 4 && code[0] == static_cast<uint8_t>(bc::Opcode::LoadField) &&
+          code[3] == static_cast<uint8_t>(bc::Opcode::ZoneResult)) {
+        const bc::Field& f = m.fields[bc::readU16(code + 1)];
+        timeZone = fmt::format("{}.{}", m.str(f.entity), m.str(f.name));
+      }
+    }
 
     if (opts->json) {
       Json versions = Json::array();
@@ -65,9 +78,9 @@ Runner addShow(CLI::App& app) {
         j["kind"] = s.kind;
         j["title"] = textOrNull(s.title);
         if (!s.condition.empty()) j["condition"] = s.condition;
-        if (s.due) j["due"] = seqc::formatDuration(*s.due);
-        if (s.wait) j["wait"] = seqc::formatDuration(*s.wait);
-        if (s.within) j["within"] = seqc::formatDuration(*s.within);
+        if (s.due) j["due"] = *s.due;
+        if (s.wait) j["wait"] = *s.wait;
+        if (s.within) j["within"] = *s.within;
         if (!s.templ.empty()) j["template"] = s.templ;
         if (!s.description.empty()) j["description"] = s.description;
         j["line"] = s.line;
@@ -87,6 +100,12 @@ Runner addShow(CLI::App& app) {
       out["versions"] = std::move(versions);
       out["shown"] = d.shown;
       out["exit_on_reply"] = seq.exitOnReply;
+      if (calendar) {
+        out["calendar"] = calendar->name;
+        out["zone"] = calendar->zone;
+        out["time_zone"] = timeZone.empty() ? Json() : Json(timeZone);
+        out["records_without_zone"] = d.withoutZone;
+      }
       out["steps"] = std::move(js);
       printJson(out);
       return kExitOk;
@@ -98,7 +117,12 @@ Runner addShow(CLI::App& app) {
     out += fmt::format("  assign to:   {}\n", assignment);
     out += fmt::format("  status:      {} (latest version {})\n", status, d.row.latest);
     out += fmt::format("  tags:        {}\n", d.row.tags.empty() ? "-" : join(d.row.tags, ", "));
+    if (calendar) out += fmt::format("  calendar:    {} ({})\n", calendar->name, calendar->zone);
+    if (!timeZone.empty()) out += fmt::format("  time zone:   {}\n", timeZone);
     out += fmt::format("  records:     {} connected\n", d.records);
+    if (d.withoutZone > 0)
+      out += fmt::format("  warning:     {} name{} no zone of the tz database: read in {}\n",
+                         plural(static_cast<size_t>(d.withoutZone), "record", "records"), d.withoutZone == 1 ? "s" : "", calendar->zone);
     out += fmt::format("  modified:    {}\n", iso(d.row.modified));
     out += "\nVersions:\n";
     print(out);
@@ -115,9 +139,9 @@ Runner addShow(CLI::App& app) {
       line += s.kind;
       if (!s.title.empty()) line += fmt::format(" \"{}\"", s.title);
       if (!s.condition.empty()) line += " " + s.condition;
-      if (s.due) line += " due " + seqc::formatDuration(*s.due);
-      if (s.wait) line += " " + seqc::formatDuration(*s.wait);
-      if (s.within) line += " within " + seqc::formatDuration(*s.within);
+      if (s.due) line += " due " + *s.due;
+      if (s.wait) line += " " + *s.wait;
+      if (s.within) line += " within " + *s.within;
       if (!s.templ.empty()) line += fmt::format(" template \"{}\"", s.templ);
       out += line + "\n";
     }

@@ -66,6 +66,9 @@ struct SequenceDetail {  // `seqc show`
   bc::Module module;                 // that version's module
   uint32_t index = 0;                // the sequence in it
   int64_t records = 0;
+  // With `time zone` (CALENDARS.md §2): active records whose zone names none, read in
+  // the calendar's own zone instead.
+  int64_t withoutZone = 0;
 };
 
 struct ConnectionView {  // a row of `seqc records NAME`, and of history
@@ -75,6 +78,8 @@ struct ConnectionView {  // a row of `seqc records NAME`, and of history
   std::string stepLabel;   // current step: label (may be empty), kind and title
   std::string stepKind;
   std::string stepTitle;
+  std::string zone;        // with a calendar (`records` only): the zone the record is read in
+  bool zoneFallback = false;  // the calendar's own, its `time zone` naming none
 };
 
 struct LoadResult {
@@ -107,6 +112,8 @@ struct HistoryView {
   std::string stepLabel;   // empty for lifecycle entries
   std::string stepKind;
   std::string stepTitle;
+  std::string zone;        // with a calendar (`records` only): the zone the record is read in
+  bool zoneFallback = false;  // the calendar's own, its `time zone` naming none
 };
 
 struct Stats {

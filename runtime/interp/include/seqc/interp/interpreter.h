@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "seqc/calendar/calendar.h"
 #include "seqc/format/activity.h"
 #include "seqc/format/bytecode.h"
 #include "seqc/interp/value.h"
@@ -98,8 +99,10 @@ struct HistoryEntry {  // 12 bytes, one flat log for all records
   uint8_t pad = 0;
 };
 
-// What a record is waiting for.
-enum class Waiting : uint8_t { Nothing, Manual, Timer, Condition, Connect };
+// What a record is waiting for (stored by the workspace: append only). Held: an
+// automated step that fell due while its calendar was closed, sent at `due`
+// (CALENDARS.md §4).
+enum class Waiting : uint8_t { Nothing, Manual, Timer, Condition, Connect, Held };
 
 inline constexpr uint16_t kNoStep = 0xFFFF;
 
@@ -240,7 +243,7 @@ class Interpreter {
   // time out, scheduled connects happen. Returns how many records moved.
   size_t fireTimers(int32_t now);
   Refusal complete(uint32_t r, std::optional<CallOutcome> outcome, int32_t now);  // outcome: calls only
-  Refusal skip(uint32_t r, int32_t now);
+  Refusal skip(uint32_t r, int32_t now);  // a manual step, a wait or a held automated step
   Refusal engage(uint32_t r, uint16_t step, EngagementEvent event, int32_t now);
   // Field values change (module field index, value), then `exit when` is evaluated.
   // A value that does not fit its field fails the record with "`context`: why".
@@ -250,6 +253,25 @@ class Interpreter {
   // The sequence's `exit when` for the record as it stands (false without one);
   // nullopt when evaluating it failed (the record is then in error).
   std::optional<bool> exitCondition(uint32_t r, int32_t now);
+
+  // ---- calendars (CALENDARS.md), for a sequence with a `calendar` setting
+  bool hasCalendar() const { return !calendars_.empty(); }
+  // The sequence's calendar; null without one.
+  const cal::CalendarSpec* calendarSpec() const {
+    return hasCalendar() ? &module_.calendars[seq_.calendar] : nullptr;
+  }
+  // Whether this machine's tz database knows the calendar's own zone (else UTC stands in).
+  bool calendarZoneKnown() const { return ownZoneKnown_; }
+  // The calendar as record `r` reads it at `now`: in the zone its `time zone` names
+  // (the block is evaluated now), else in the calendar's own zone. Needs a calendar.
+  const cal::Calendar& calendarFor(uint32_t r, int32_t now) { return calendars_[zoneIndex(r, now)]; }
+  // The zone last used for `r` (evaluated at `now` when none was yet), and whether it was
+  // the calendar's own standing in for a missing or unknown `time zone`. Needs a calendar.
+  struct RecordZone {
+    cal::Zone zone;
+    bool fallback = false;
+  };
+  RecordZone zoneOf(uint32_t r, int32_t now);
 
   // ---- state
   const bc::Module& module() const { return module_; }
@@ -303,6 +325,19 @@ class Interpreter {
   int decide(uint32_t r, const bc::Step& s, Result& why) const;
   void leaveStep(uint32_t r, uint16_t step, Result result, int32_t now);
   void setTimer(uint32_t r, int32_t due) { timers_.push(due, r); }
+  // Where a step's duration ends from `now`: elapsed, or business time on the record's
+  // calendar (`end`: the last closing of the Nth day, for `within` and `due`).
+  int32_t durationEnd(uint32_t r, const bc::Step& s, int32_t now, bool end);
+  // An instant as a time of this run; a fault when it does not fit.
+  int32_t relative(int64_t instant) const;
+  // The index into calendars_ of the record's zone now, with kFallbackZone set when its
+  // `time zone` named none; remembered in zoneUsed_.
+  uint16_t zoneIndex(uint32_t r, int32_t now) {
+    return seq_.zoneBegin == seq_.zoneEnd ? 0 : evalZone(r, now);
+  }
+  uint16_t evalZone(uint32_t r, int32_t now);
+  // Local date of `now` (relative) for `today()`/`days_since` of record `r`.
+  int64_t localToday(uint32_t r, int64_t nowAbs);
   uint8_t& bits(uint32_t r, const bc::Step& s) { return slots_[static_cast<size_t>(r) * seq_.slots + s.slot]; }
 
   const bc::Module& module_;
@@ -329,7 +364,7 @@ class Interpreter {
   std::vector<std::string> errors_{""};
   StringArena arena_;
   std::vector<StringArena> adopted_;  // the callers' strings (addRecords)
-  std::vector<Value> stack_ = std::vector<Value>(bc::kMaxStack);
+  std::vector<Value> stack_ = std::vector<Value>(2 * bc::kMaxStack);
   std::vector<Value> constants_;  // the module's constants as values, converted once
   std::vector<uint32_t> advanceMessages_;  // constant → its entry in errors_ (0: none yet)
   TimeQueue<uint32_t> timers_;
@@ -337,6 +372,21 @@ class Interpreter {
   std::vector<StepCounts> stepCounts_;
   std::vector<uint64_t> branchCounts_;
   uint64_t stepsExecuted_ = 0;
+
+  // The calendar, compiled once: [0] in its own zone (UTC when this machine does not know
+  // it), then in each zone records named, found through zoneByName_ (-1: no such zone).
+  static constexpr uint16_t kFallbackZone = 0x8000;
+  static constexpr uint16_t kNoZoneYet = 0xFFFF;
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::vector<cal::Calendar> calendars_;
+  bool ownZoneKnown_ = true;
+  std::unordered_map<std::string, int32_t, NameHash, std::equal_to<>> zoneByName_;
+  std::vector<uint16_t> zoneUsed_;  // per record, with `time zone`: zoneIndex's last answer
+  bool inZoneBlock_ = false;        // evaluating `time zone`: its own today() reads the calendar's zone
+  Value zoneResult_;
 };
 
 // The words of a refusal, as drivers show it: "complete: record 'L-1' has no current

@@ -125,6 +125,10 @@ class Simulator : Interpreter::Listener {
   // The history log as written: every record's entries, in order of time.
   std::span<const HistoryEntry> history() const { return interp_.history(); }
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // With a calendar (CALENDARS.md §5): the zone each record's times were read in (after
+  // run()); empty without one.
+  bool hasCalendar() const { return interp_.hasCalendar(); }
+  const std::string& zone(uint32_t r) const { return *zones_[r]; }
   int64_t start() const { return options_.start; }
   int64_t end() const { return options_.start + end_; }  // seconds since the epoch
   const std::vector<StepCounts>& stepCounts() const { return interp_.stepCounts(); }
@@ -149,6 +153,8 @@ class Simulator : Interpreter::Listener {
   void stepDone(uint32_t r, uint16_t step, int32_t now) override;
 
   void apply(const Event& e, int32_t now);
+  // The zone of every record, and one warning for those whose `time zone` named none.
+  void noteZones();
   void applyGenerated(const Scheduled& g, int32_t now);
   void warn(const Event& e, const std::string& what);
   void markEnd(int32_t now) {
@@ -165,6 +171,7 @@ class Simulator : Interpreter::Listener {
   StringArena arena_;  // strings of the events
   TimeQueue<Scheduled> generated_;
   std::vector<std::string> warnings_;
+  std::vector<const std::string*> zones_;
   int32_t end_ = 0;
 };
 
