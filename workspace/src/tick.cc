@@ -2,6 +2,7 @@
 #include "seqc/workspace/workspace.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "engine.h"
 
@@ -20,7 +21,24 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
     f.activeOnly = true;
     f.dueBy = result.to;
     std::vector<ConnectionRow> rows = store_->connections(f);
+    // An `exit when` that reads the clock can turn true with no timer due: every active
+    // record of such a version is read and its condition tried (docs/workspace.md).
+    std::unordered_set<int64_t> taken;
+    for (const auto& c : rows) taken.insert(c.id);
+    for (const SequenceRow& s : store_->sequences())
+      for (int32_t n = 1; n <= s.latest; ++n) {
+        const LoadedVersion& v = impl_->version(s.id, n);
+        if (!rt::exitReadsClock(v.module, v.row.index)) continue;
+        ConnectionFilter g;
+        g.sequence = s.id;
+        g.version = n;
+        g.activeOnly = true;
+        store_->forEachConnection(g, [&](const ConnectionRow& c) {
+          if (taken.insert(c.id).second) rows.push_back(c);
+        });
+      }
     Mover mover{*store_, *impl_, epoch};
+    mover.watchFrom = now;
     mover.progress = progress;
     mover.run(rows, {}, result.to);
     store_->setMeta("clock", std::to_string(result.to));
