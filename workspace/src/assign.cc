@@ -2,6 +2,8 @@
 #include "assign.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -37,11 +39,53 @@ Rule parseRule(std::string_view text) {
 
 }  // namespace
 
-// A `where` compiled as a condition over the record's entity and systemuser.
+// A `where` compiled as a condition over the record's entity. The module verifier
+// admits fields of the sequence's entity only, so the candidate member's fields are
+// read as fields of the record's entity named kMember + FIELD, declared for the
+// condition alone and filled from the member's record.
+constexpr std::string_view kMember = "member__";
+
 struct Assigner::Filter {
   CompileResult compiled;
-  std::unique_ptr<FieldColumns> record, user;
+  std::unique_ptr<FieldColumns> record;
+  std::vector<std::pair<uint16_t, uint32_t>> member;  // module field, systemuser field number
+  std::vector<rt::FieldSpec> memberSpecs;
 };
+
+namespace {
+
+bool identChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// `where` with every systemuser.F (outside string literals) as ENTITY.member__F; the
+// Fs in `used`.
+std::string rewriteMember(std::string_view where, const std::string& entity, std::set<std::string>& used) {
+  constexpr std::string_view kUser = "systemuser.";
+  std::string out;
+  bool inString = false;
+  for (size_t i = 0; i < where.size(); ++i) {
+    char c = where[i];
+    if (inString) {
+      out += c;
+      if (c == '\\' && i + 1 < where.size()) out += where[++i];
+      else if (c == '"') inString = false;
+      continue;
+    }
+    if (c == '"') inString = true;
+    if (!inString && where.substr(i).starts_with(kUser) && (i == 0 || !identChar(where[i - 1]))) {
+      size_t end = i + kUser.size();
+      while (end < where.size() && identChar(where[end])) ++end;
+      std::string field(where.substr(i + kUser.size(), end - i - kUser.size()));
+      used.insert(field);
+      out += fmt::format("{}.{}{}", entity, kMember, field);
+      i = end - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
 
 Assigner::~Assigner() = default;
 
@@ -132,12 +176,31 @@ std::vector<std::string> Assigner::members(const std::string& team, const std::s
     auto& slot = filters_[{entity, where}];
     if (!slot) {
       slot = std::make_shared<Filter>();
-      std::string decls = extensionDeclarations(store_, entity) + extensionDeclarations(store_, "systemuser");
-      slot->compiled = compileCondition("assign to", where, entity, CompileOptions{stdlibDir_}, decls, true);
+      std::set<std::string> used;
+      std::string text = rewriteMember(where, entity, used);
+      // The member's fields, as the standard library and the workspace's extensions type them.
+      bc::RecordSchema users;
+      if (auto base = entitySchema(stdlibProgram(stdlibDir_), "systemuser")) users = std::move(*base);
+      for (const ExtensionRow& x : store_.extensions("systemuser"))
+        if (auto spec = specFromJson(x.field, x.spec); spec && !users.find(x.field)) users.fields.push_back(*spec);
+      std::string more;
+      for (const std::string& f : used)
+        if (const bc::FieldSpec* spec = users.find(f); spec && !typeText(*spec).empty())
+          more += fmt::format("  {}{}: {} \"{}\"\n", kMember, f, typeText(*spec), f);
+      std::string decls = extensionDeclarations(store_, entity, more);
+      slot->compiled = compileCondition("assign to", text, entity, CompileOptions{stdlibDir_}, decls);
       if (slot->compiled.ok) {
-        slot->record = std::make_unique<FieldColumns>(slot->compiled.module, entity, FieldNumbers(store_, entity));
-        slot->user =
-            std::make_unique<FieldColumns>(slot->compiled.module, "systemuser", FieldNumbers(store_, "systemuser"));
+        const bc::Module& m = slot->compiled.module;
+        slot->record = std::make_unique<FieldColumns>(m, entity, FieldNumbers(store_, entity));
+        FieldNumbers userNumbers(store_, "systemuser");
+        for (size_t f = 0; f < m.fields.size(); ++f) {
+          std::string_view name = m.str(m.fields[f].name);
+          if (m.str(m.fields[f].entity) != entity || !name.starts_with(kMember)) continue;
+          if (auto n = userNumbers.find(name.substr(kMember.size()))) {
+            slot->member.emplace_back(static_cast<uint16_t>(f), *n);
+            slot->memberSpecs.push_back(rt::fieldSpec(m, m.fields[f]));
+          }
+        }
       }
     }
     filter = slot.get();
@@ -151,9 +214,14 @@ std::vector<std::string> Assigner::members(const std::string& team, const std::s
       rt::Interpreter in(m, 0, {0, false});
       std::vector<rt::Value> row(filter->record->width);
       rt::StringArena arena;
-      if (!filter->record->read(recordFields, row.data(), arena) ||
-          !filter->user->read(userFields_[u], row.data(), arena))
-        continue;
+      if (!filter->record->read(recordFields, row.data(), arena)) continue;
+      forEachField(userFields_[u], [&](uint32_t number, std::string_view bytes) {
+        for (size_t k = 0; k < filter->member.size(); ++k) {
+          rt::Value v;
+          if (filter->member[k].second == number && decodeValue(bytes, v, arena) && fits(filter->memberSpecs[k], v))
+            row[filter->member[k].first] = v;
+        }
+      });
       uint32_t at = in.addRecords(1, row);
       if (!in.exitCondition(at, 0).value_or(false)) continue;
     }

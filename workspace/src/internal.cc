@@ -60,31 +60,31 @@ bool sameSpec(const bc::FieldSpec& a, const bc::FieldSpec& b) {
   return a.type == b.type && a.maxLength == b.maxLength && a.options == b.options;
 }
 
-std::string extensionDeclarations(Store& store, const std::string& entity) {
+std::string typeText(const bc::FieldSpec& spec) {
+  std::string type;
+  switch (spec.type) {
+    case bc::ValueType::String: return spec.maxLength ? fmt::format("string({})", spec.maxLength) : "string";
+    case bc::ValueType::Choice:
+      for (const auto& [value, label] : spec.options)
+        type += fmt::format("{}{} {}", type.empty() ? "choice { " : ", ", value, seqc::quoted(label));
+      return type.empty() ? "choice {}" : type + " }";
+    // Targets are not kept: a condition compares a lookup by the id it holds.
+    case bc::ValueType::Lookup: return "lookup systemuser";
+    case bc::ValueType::Bool: case bc::ValueType::Int: case bc::ValueType::Decimal: case bc::ValueType::Money:
+    case bc::ValueType::Date: case bc::ValueType::DateTime: case bc::ValueType::Id:
+      return std::string(bc::name(spec.type));
+    default: return {};  // no field has another type
+  }
+}
+
+std::string extensionDeclarations(Store& store, const std::string& entity, const std::string& more) {
   std::string fields;
   for (const ExtensionRow& x : store.extensions(entity)) {
     auto spec = specFromJson(x.field, x.spec);
-    if (!spec) continue;
-    std::string type;
-    switch (spec->type) {
-      case bc::ValueType::String:
-        type = spec->maxLength ? fmt::format("string({})", spec->maxLength) : "string";
-        break;
-      case bc::ValueType::Choice:
-        for (const auto& [value, label] : spec->options)
-          type += fmt::format("{}{} {}", type.empty() ? "choice { " : ", ", value, seqc::quoted(label));
-        type += type.empty() ? "choice {}" : " }";
-        break;
-      // Targets are not kept: a condition compares a lookup by the id it holds.
-      case bc::ValueType::Lookup: type = "lookup systemuser"; break;
-      case bc::ValueType::Bool: case bc::ValueType::Int: case bc::ValueType::Decimal: case bc::ValueType::Money:
-      case bc::ValueType::Date: case bc::ValueType::DateTime: case bc::ValueType::Id:
-        type = std::string(bc::name(spec->type));
-        break;
-      default: continue;  // no field has another type
-    }
-    fields += fmt::format("  {}: {} {}\n", x.field, type, seqc::quoted(x.field));
+    std::string type = spec ? typeText(*spec) : std::string();
+    if (!type.empty()) fields += fmt::format("  {}: {} {}\n", x.field, type, seqc::quoted(x.field));
   }
+  fields += more;
   if (fields.empty()) return {};
   return fmt::format("extend entity {} {{\n{}}}\n", entity, fields);
 }

@@ -69,7 +69,11 @@ std::optional<bc::FieldSpec> specFromJson(const std::string& name, const std::st
 bool sameSpec(const bc::FieldSpec& a, const bc::FieldSpec& b);
 // The `extend entity` fields the workspace knows for `entity`, as `.seq` declarations a
 // condition is checked with (`connect --where`); empty when there are none.
-std::string extensionDeclarations(Store& store, const std::string& entity);
+// `more` are field lines to add to the block (`  name: type "label"`).
+std::string extensionDeclarations(Store& store, const std::string& entity, const std::string& more = {});
+// A field's type as a declaration writes it (`string(80)`, `choice { 1 "A" }`); empty
+// for a type no declaration has.
+std::string typeText(const bc::FieldSpec& spec);
 // The fields `program` adds to `entity` with `extend entity`, beyond the standard
 // library's; Error when one is already in the workspace with another type.
 std::vector<ExtensionRow> newExtensions(Store& store, const Program& program, const Program& stdlib,
