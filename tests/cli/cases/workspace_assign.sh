@@ -109,6 +109,10 @@ w connect Access --record L-7
 expect_rc 0
 w worklist --owner U-3 --format json
 expect_rc 0; expect_out '"record": "L-7",'; expect_out '"state": "open"'
+w records show L-7
+expect_rc 0; expect_re '^  Access +1  active +0/1  task "Review" +U-3 +0 +- '
+w records show L-7 --json
+expect_rc 0; expect_out '"assignee": "U-3",'
 
 # ---- states and order at a later time: overdue by due, today by due, upcoming, open
 w worklist --at 2026-01-06T10:00:00Z

@@ -24,6 +24,7 @@ void showRecord(const ws::RecordDetail& d, bool json, int64_t clock) {
                       {"progress", v.row.progress},
                       {"total", v.total},
                       {"step", step},
+                      {"assignee", textOrNull(v.row.assignee)},
                       {"due", isoOrNull(v.row.due)},
                       {"connected", iso(v.row.connected)},
                       {"ended", isoOrNull(v.row.ended)}});
@@ -42,11 +43,12 @@ void showRecord(const ws::RecordDetail& d, bool json, int64_t clock) {
   for (const ws::ConnectionView& v : d.connections)
     rows.push_back({v.sequence, std::to_string(v.row.version), statusText(v.row),
                     fmt::format("{}/{}", v.row.progress, v.total), currentStep(v),
+                    v.row.assignee.empty() ? "-" : v.row.assignee,
                     daysElapsed(v.row, clock) ? std::to_string(*daysElapsed(v.row, clock)) : "-",
                     v.row.due ? iso(*v.row.due) : "-", iso(v.row.connected)});
   if (rows.empty()) print("  (none)\n");
-  else printTable({"SEQUENCE", "VERSION", "STATUS", "PROGRESS", "STEP", "DAYS", "DUE", "CONNECTED"}, rows,
-                  "lrlrlrll", "  ");
+  else printTable({"SEQUENCE", "VERSION", "STATUS", "PROGRESS", "STEP", "ASSIGNEE", "DAYS", "DUE", "CONNECTED"},
+                  rows, "lrlrllrll", "  ");
 }
 
 void exportRecords(ws::Workspace& w, const std::string& entity, const std::string& path) {
