@@ -235,6 +235,9 @@ struct Sequence {
   std::vector<Setting> settings;
   Block body;
   bool hasSyntaxError = false;  // then it is registered but not checked
+  // A condition checked alone whose `exit when` may also read the candidate member of
+  // an `assign to team … where` as systemuser.FIELD (Compilation::checkCondition).
+  bool readsMember = false;
 };
 
 struct OptionDecl {

@@ -349,7 +349,10 @@ class Checker {
             if (s.field) checkAssignField(*s.field);
             break;
           case ast::SettingKind::AssignTeam:
+            // The filter reads the candidate member (systemuser.FIELD) and the record.
+            member_ = c_.program_->schema.find("systemuser");
             if (s.where) requireBool(*s.where, checkExpr(*s.where), "a `where` filter");
+            member_ = nullptr;
             break;
           case ast::SettingKind::ExitOnReply:
             if (!hasEmail_)
@@ -357,7 +360,9 @@ class Checker {
                             "`exit on reply` needs at least one `email` or `auto email` step");
             break;
           case ast::SettingKind::ExitWhen:
+            if (seq_.readsMember) member_ = c_.program_->schema.find("systemuser");
             if (s.condition) checkCondition(*s.condition, nullptr);
+            member_ = nullptr;
             break;
           case ast::SettingKind::Calendar: resolveCalendar(s); break;
           case ast::SettingKind::TimeZone: checkTimeZone(s); break;
@@ -833,6 +838,18 @@ class Checker {
     // silently when the entity itself is unknown) if it is not a field.
     const FieldInfo* resolveField(ast::MemberExpr& m) {
       if (m.object.empty()) return nullptr;
+      if (member_ && m.object == member_->name && m.object != seq_.entity) {
+        const FieldInfo* f = member_->field(m.member);
+        if (!f) {
+          auto& d = diags_.report(DiagKind::UnknownField, m.memberRange, "entity '{}' has no field '{}'",
+                                  member_->name, m.member);
+          didYouMean(d, suggest(m.member, member_->fields,
+                                [](const auto& x) -> std::string_view { return x->name; }));
+          return nullptr;
+        }
+        m.field = f;
+        return f;
+      }
       if (m.object != seq_.entity) {
         auto& d = diags_.report(DiagKind::UnknownEntity, m.objectRange,
                                 "'{}' is not this sequence's entity; fields are written {}.FIELD",
@@ -1173,6 +1190,7 @@ class Checker {
     DiagnosticEngine& diags_;
     ast::Sequence& seq_;
     const EntityInfo* entity_;
+    const EntityInfo* member_ = nullptr;  // while checking an assignment filter: systemuser
     llvm::StringMap<const ast::Stmt*> labels_;
     std::map<const ast::ActivityStmt*, unsigned> activityIndex_;
     unsigned activityCount_ = 0;

@@ -94,7 +94,12 @@ void Compilation::checkSource(const std::string& path, std::string text) {
   finish();
 }
 
-void Compilation::checkCondition(const std::string& name, std::string text, const std::string& entity) {
+void Compilation::checkCondition(const std::string& name, std::string text, const std::string& entity,
+                                 std::string declarations, bool readsMember) {
+  if (!declarations.empty()) {
+    std::string path = name + " (fields)";
+    load(add(path, path, std::move(declarations)), 0);
+  }
   if (text.size() > kMaxFileBytes) {
     diags_.report(DiagKind::FileError, {}, "'{}' is larger than the {} MiB limit", name, kMaxFileBytes >> 20);
     return finish();
@@ -111,6 +116,7 @@ void Compilation::checkCondition(const std::string& name, std::string text, cons
     seq->name = name;
     seq->nameRange = seq->entityRange = start;
     seq->entity = entity;
+    seq->readsMember = readsMember;
     ast::Setting exit;
     exit.kind = ast::SettingKind::ExitWhen;
     exit.range = whole;

@@ -51,7 +51,11 @@ class Compilation {
   // Checks `text` as the `exit when` condition of a sequence called `name` on `entity`,
   // with one task: what lowers to a module whose exit block is the condition. `name`
   // is the file name in diagnostics (`--where`), and it is never read from disk.
-  void checkCondition(const std::string& name, std::string text, const std::string& entity);
+  // `declarations`, when given, is checked with it: `.seq` declarations the condition
+  // may use (the `extend entity` fields a workspace knows).
+  // `readsMember`: it may also read systemuser.FIELD (an `assign to team … where`).
+  void checkCondition(const std::string& name, std::string text, const std::string& entity,
+                      std::string declarations = {}, bool readsMember = false);
 
   const SourceManager& sources() const { return sources_; }
   const DiagnosticEngine& diagnostics() const { return diags_; }

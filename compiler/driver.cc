@@ -74,9 +74,10 @@ CompileResult compileSource(const std::string& path, std::string text, const Com
 }
 
 CompileResult compileCondition(const std::string& name, std::string text, const std::string& entity,
-                               const CompileOptions& options) {
-  return compileWith(options, Stage::Module,
-                     [&](Compilation& c) { c.checkCondition(name, std::move(text), entity); });
+                               const CompileOptions& options, std::string declarations, bool readsMember) {
+  return compileWith(options, Stage::Module, [&](Compilation& c) {
+    c.checkCondition(name, std::move(text), entity, std::move(declarations), readsMember);
+  });
 }
 
 const Program* standardProgram(const std::string& stdlibDir) {

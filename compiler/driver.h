@@ -43,9 +43,12 @@ CompileResult compileSource(const std::string& path, std::string text, const Com
 // `text` as a bool condition over a record of `entity` (`seqc connect --where`): the
 // module's one sequence, called `name`, has the condition as its `exit when`, which
 // rt::Interpreter::exitCondition evaluates. Diagnostics name the file `name`, with
-// the condition's own lines and columns.
+// the condition's own lines and columns. `declarations` (`extend entity` blocks) are
+// checked with it, so the condition can read the fields they add. `readsMember`: it is
+// an `assign to team … where`, which also reads the candidate member (systemuser.FIELD).
 CompileResult compileCondition(const std::string& name, std::string text, const std::string& entity,
-                               const CompileOptions& options);
+                               const CompileOptions& options, std::string declarations = {},
+                               bool readsMember = false);
 
 // The standard library checked alone: the entity schemas records are typed by. Checked
 // once per process and directory; null when the library does not load cleanly.

@@ -362,16 +362,23 @@ TEST_CASE("import checks everything and imports nothing on a problem", "[catalog
     ws2->importBundle(tmp / "e.json");
     CHECK(ws2->importBundle(tmp / "b.json") == std::vector<std::string>{"Plain", "Triage"});
   }
-  SECTION("a field `extend entity` added") {
+  SECTION("a field `extend entity` added comes with the bundle") {
     ws1->exportBundle({"Plain", "Scored"}, tmp / "b.json");
-    CHECK_THROWS_WITH(ws2->importBundle(tmp / "b.json"),
-                      "sequence 'Scored' uses lead.new_score, a field added by `extend entity` that this "
-                      "workspace does not have; activate the source that declares it first; nothing imported");
-    unchanged();
-    activate(*ws2, tmp / "ext.seq",
-             "extend entity lead {\n  new_score: int \"Score\"\n}\n"
-             "sequence \"Declares\" on lead {\n  email \"Hi\"\n}\n");
+    CHECK(ws2->schema("lead").find("new_score") == nullptr);
     CHECK(ws2->importBundle(tmp / "b.json") == std::vector<std::string>{"Plain", "Scored"});
+    const bc::FieldSpec* score = ws2->schema("lead").find("new_score");
+    REQUIRE(score != nullptr);
+    CHECK(score->type == bc::ValueType::Int);
+  }
+  SECTION("a field `extend entity` added, of another type in the workspace") {
+    ws1->exportBundle({"Plain", "Scored"}, tmp / "b.json");
+    activate(*ws2, tmp / "ext.seq",
+             "extend entity lead {\n  new_score: string \"Score\"\n}\n"
+             "sequence \"Declares\" on lead {\n  email \"Hi\"\n}\n");
+    CHECK_THROWS_WITH(ws2->importBundle(tmp / "b.json"),
+                      Catch::Contains("lead.new_score is declared differently in the bundle's sequence 'Scored'") &&
+                          Catch::Contains("nothing imported"));
+    CHECK(ws2->list({}).size() == 2);
   }
   SECTION("a name clash") {
     ws1->clone("Plain", "Mine", "");

@@ -19,12 +19,12 @@ std::vector<std::string> kinds(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("the standard library declares the six CRM entities", "[stdlib]") {
+TEST_CASE("the standard library declares the seven CRM entities", "[stdlib]") {
   Compilation c({SEQC_STDLIB_DIR});
   c.checkSource("mem.seq", "");
   REQUIRE(!c.diagnostics().hasErrors());
   const Schema& schema = c.program()->schema;
-  for (const char* e : {"lead", "opportunity", "contact", "account", "systemuser", "team"})
+  for (const char* e : {"lead", "opportunity", "contact", "account", "systemuser", "team", "teammembership"})
     CHECK(schema.find(e) != nullptr);
   const EntityInfo* lead = schema.find("lead");
   REQUIRE(lead);

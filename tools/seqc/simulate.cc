@@ -1,6 +1,12 @@
 // `seqc simulate (FILE.seq | FILE.seqb) --records RECORDS [--events EVENTS] …` (CLI.md).
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdio>
+#include <optional>
+#include <map>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -17,6 +23,7 @@ Runner addSimulate(CLI::App& app) {
     std::string file, records, events, sequence, start = "2026-01-05T09:00:00Z", until, model,
         format = "table";
     uint64_t seed = 0;
+    uint32_t runs = 1;
     bool report = false;
     Progress::Mode progress = Progress::Mode::Auto;
   };
@@ -38,6 +45,12 @@ Runner addSimulate(CLI::App& app) {
   auto* model = cmd->add_option("--model", opts->model, "generate seller and customer behaviour (docs/simulation.md)")
                     ->type_name("MODEL.json");
   cmd->add_option("--seed", opts->seed, "seed of the model's random behaviour (default 0)")->type_name("N")->needs(model);
+  cmd->add_option("--runs", opts->runs,
+                  "run N times with seeds seed … seed+N-1; the report gives p50 and p90 of the workload and the "
+                  "summary (default 1)")
+      ->type_name("N")
+      ->needs(model)
+      ->check(CLI::Range(1u, 100000u));
   cmd->add_option("--format", opts->format, "output format")
       ->check(CLI::IsMember({"table", "json", "jsonl"}))
       ->type_name("table|json|jsonl");
@@ -96,6 +109,15 @@ Runner addSimulate(CLI::App& app) {
         column[f] = keep.size();
         keep.emplace_back(m.str(m.fields[f].name));
       }
+    // The workload counts each record's activities for its owner (CALENDARS.md §7).
+    size_t ownerColumn = SIZE_MAX;
+    bool ownerAdded = false;  // a column the module does not read
+    if (schema.find("ownerid")) {
+      auto it = std::find(keep.begin(), keep.end(), "ownerid");
+      ownerColumn = static_cast<size_t>(it - keep.begin());
+      ownerAdded = it == keep.end();
+      if (ownerAdded) keep.emplace_back("ownerid");
+    }
     Progress progress(opts->progress);
     progress.phase("reading records");
     rt::StringArena arena;
@@ -103,8 +125,21 @@ Runner addSimulate(CLI::App& app) {
     if (!rt::readRecords(opts->records, schema, keep, arena, table, error)) return fail(error);
     // The table's columns are the module's fields unless the module reads fields of
     // other entities (which stay null).
+    std::vector<uint32_t> assignees;
+    std::vector<std::string> assigneeNames{""};
+    if (ownerColumn != SIZE_MAX) {
+      std::map<std::string_view, uint32_t> index;
+      assignees.resize(table.ids.size(), 0);
+      for (size_t r = 0; r < table.ids.size(); ++r) {
+        const rt::Value& v = table.values[r * keep.size() + ownerColumn];
+        if (v.tag != rt::Tag::String || v.str().empty()) continue;
+        auto [it, fresh] = index.emplace(v.str(), static_cast<uint32_t>(assigneeNames.size()));
+        if (fresh) assigneeNames.emplace_back(v.str());
+        assignees[r] = it->second;
+      }
+    }
     std::vector<rt::Value> values;
-    if (keep.size() == m.fields.size()) {
+    if (!ownerAdded && keep.size() == m.fields.size()) {
       values = std::move(table.values);
     } else {
       values.resize(table.ids.size() * m.fields.size());
@@ -122,16 +157,60 @@ Runner addSimulate(CLI::App& app) {
     sim.progress = [&](int64_t now, int64_t limit) {
       progress.update(static_cast<uint64_t>(now), static_cast<uint64_t>(limit));
     };
+    // --runs: the other runs need the inputs again (their strings stay in `arena`,
+    // which the first run's simulator keeps alive).
+    std::vector<std::string> ids;
+    std::vector<rt::Value> valuesAgain;
+    std::vector<rt::Event> eventsAgain;
+    if (opts->runs > 1) {
+      ids = table.ids;
+      valuesAgain = values;
+      eventsAgain = events;
+    }
     rt::Simulator simulator(m, seqIndex, sim);
     simulator.addRecords(std::move(table.ids), std::move(values), std::move(arena));
     simulator.setEvents(std::move(events), opts->events);
-    simulator.run();
+    simulator.setAssignees(assignees, assigneeNames);
+    std::optional<rt::RunStats> runs;
+    if (opts->runs > 1) {
+      // Runs 1 … N-1 on the other cores, without history, while this thread runs run 0.
+      std::vector<std::vector<rt::WorkloadRow>> workloads(opts->runs);
+      std::vector<std::array<uint64_t, rt::kStatusNames.size()>> summaries(opts->runs);
+      std::atomic<uint32_t> next{1};
+      auto work = [&] {
+        for (uint32_t i = next++; i < opts->runs; i = next++) {
+          rt::SimOptions o = sim;
+          o.seed = sim.seed + i;
+          o.history = false;
+          o.progress = nullptr;
+          rt::Simulator s(m, seqIndex, o);
+          s.addRecords(ids, valuesAgain);
+          s.setEvents(eventsAgain, opts->events);
+          s.setAssignees(assignees, assigneeNames);
+          s.run();
+          workloads[i] = s.workload();
+          summaries[i] = rt::statusCounts(s);
+        }
+      };
+      std::vector<std::thread> threads;
+      unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+      for (unsigned t = 1; t < std::min<unsigned>(cores, opts->runs); ++t) threads.emplace_back(work);
+      simulator.run();
+      work();
+      for (auto& t : threads) t.join();
+      workloads[0] = simulator.workload();
+      summaries[0] = rt::statusCounts(simulator);
+      runs = rt::summarizeRuns(workloads, summaries);
+    } else {
+      simulator.run();
+    }
     progress.phase("writing");
     auto written = [&, total = simulator.recordCount()](uint64_t n) { progress.update(n, total); };
     bool report = opts->report || (model->count() > 0 && opts->format == "table");
-    if (opts->format == "json") rt::writeJson(simulator, opts->report, stdout, written);
-    else if (opts->format == "jsonl") rt::writeJsonLines(simulator, opts->report, stdout, written);
-    else rt::writeTable(simulator, report, stdout, written);
+    const rt::RunStats* stats = runs ? &*runs : nullptr;
+    if (opts->format == "json") rt::writeJson(simulator, opts->report, stdout, written, stats);
+    else if (opts->format == "jsonl") rt::writeJsonLines(simulator, opts->report, stdout, written, stats);
+    else rt::writeTable(simulator, report, stdout, written, stats);
     progress.clear();
     return kExitOk;
   };

@@ -7,6 +7,7 @@
 #include "engine.h"
 #include "fields.h"
 #include "seqc/sim/records.h"
+#include "seqc/support/time.h"
 
 namespace seqc::ws {
 
@@ -35,8 +36,11 @@ static std::vector<ConnectionRow> pickConnections(Store& store, Workspace::Impl&
       ok = w == rt::Waiting::Manual || w == rt::Waiting::Timer || w == rt::Waiting::Held;
     else {
       const LoadedVersion& v = impl.version(c.sequence, c.version);
-      for (uint16_t s = 0; s < v.sequence().stepCount && !ok; ++s)
-        ok = v.step(s).label != bc::kNone && v.module.str(v.step(s).label) == a.step;
+      for (uint16_t s = 0; s < v.sequence().stepCount && !ok; ++s) {
+        const bc::Step& st = v.step(s);
+        ok = a.step.empty() ? st.kind == bc::StepKind::Activity && acceptsEvent(st.activity, a.event)
+                            : st.label != bc::kNone && v.module.str(st.label) == a.step;
+      }
     }
     if (ok) fit.push_back(c);
   }
@@ -50,10 +54,26 @@ static std::vector<ConnectionRow> pickConnections(Store& store, Workspace::Impl&
 
 namespace {
 
-ActionResult act(Store& store, Workspace::Impl& impl, const std::string& sequence, const Action& action) {
+// An action dated in the past applies to the record as it stood then: not before its
+// last transition (what happened since would be undone), nor after the clock.
+void checkAt(const std::vector<ConnectionRow>& rows, std::optional<int64_t> at, int64_t now,
+             std::string_view action, const std::string& record) {
+  if (!at) return;
+  if (*at > now)
+    throw Error(fmt::format("{}: --at {} is after the workspace clock ({}); run `seqc tick` first", action,
+                            formatDateTime(*at), formatDateTime(now)));
+  for (const auto& c : rows)
+    if (*at < c.entered)
+      throw Error(fmt::format("{}: --at {} is before the last transition of '{}' ({}); an action cannot be "
+                              "dated before it", action, formatDateTime(*at), record, formatDateTime(c.entered)));
+}
+
+ActionResult act(Store& store, Workspace::Impl& impl, const std::string& sequence, const Action& action,
+                 std::optional<int64_t> at) {
   return inWriteTransaction(store, [&] {
     int64_t now = metaInt(store, "clock"), epoch = metaInt(store, "epoch");
     std::vector<ConnectionRow> rows = pickConnections(store, impl, action, sequence);
+    checkAt(rows, at, now, action.name(), action.record);
     // The simulator completes the step and ignores a wrong outcome with a warning; a
     // command refuses it instead, so the seller can correct it.
     if (action.kind == Action::Kind::Complete && action.outcome && rows.size() == 1 &&
@@ -66,6 +86,7 @@ ActionResult act(Store& store, Workspace::Impl& impl, const std::string& sequenc
                                 std::string_view::npos ? "a" : "an", info(s.activity).name));
     }
     Mover mover{store, impl, epoch};
+    mover.actionAt = at;
     mover.run(rows, {action}, now);
     ActionResult result;
     for (const auto& c : rows) result.moved.push_back(impl.view(c));
@@ -76,32 +97,33 @@ ActionResult act(Store& store, Workspace::Impl& impl, const std::string& sequenc
 }  // namespace
 
 ActionResult Workspace::complete(const std::string& record, std::optional<CallOutcome> outcome,
-                                 const std::string& sequence) {
+                                 const std::string& sequence, std::optional<int64_t> at) {
   Action a;
   a.kind = Action::Kind::Complete;
   a.record = record;
   a.outcome = outcome;
-  return act(*store_, *impl_, sequence, a);
+  return act(*store_, *impl_, sequence, a, at);
 }
 
-ActionResult Workspace::skip(const std::string& record, const std::string& sequence) {
+ActionResult Workspace::skip(const std::string& record, const std::string& sequence, std::optional<int64_t> at) {
   Action a;
   a.kind = Action::Kind::Skip;
   a.record = record;
-  return act(*store_, *impl_, sequence, a);
+  return act(*store_, *impl_, sequence, a, at);
 }
 
 ActionResult Workspace::event(const std::string& record, EngagementEvent event, const std::string& step,
-                              const std::string& sequence) {
+                              const std::string& sequence, std::optional<int64_t> at) {
   Action a;
   a.kind = Action::Kind::Engage;
   a.record = record;
   a.event = event;
   a.step = step;
-  return act(*store_, *impl_, sequence, a);
+  return act(*store_, *impl_, sequence, a, at);
 }
 
-ActionResult Workspace::update(const std::string& record, const std::vector<std::string>& assignments) {
+ActionResult Workspace::update(const std::string& record, const std::vector<std::string>& assignments,
+                              std::optional<int64_t> at) {
   return inWriteTransaction(*store_, [&] {
     auto rec = store_->record(record);
     if (!rec) throw Error(fmt::format("no record '{}' in the workspace", record));
@@ -133,13 +155,16 @@ ActionResult Workspace::update(const std::string& record, const std::vector<std:
       e.fields.emplace_back(field, *v);
     }
     int64_t now = metaInt(*store_, "clock"), epoch = metaInt(*store_, "epoch");
-    store_->updateRecordFields(record, withChanges(rec->fields, changes), now);
     ConnectionFilter f;
     f.record = record;
     f.activeOnly = true;
     std::vector<ConnectionRow> rows = store_->connections(f);
+    checkAt(rows, at, now, "update", record);
+    store_->updateRecordFields(record, withChanges(rec->fields, changes), at.value_or(now));
     Mover mover{*store_, *impl_, epoch};
+    mover.actionAt = at;
     mover.run(rows, {e}, now);
+    if (rec->entity == "systemuser") mover.assigner.reassignInactive(*impl_);
     ActionResult result;
     for (const auto& c : rows) result.moved.push_back(impl_->view(c));
     return result;

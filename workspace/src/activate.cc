@@ -60,23 +60,8 @@ std::vector<Activation> Workspace::activate(const CompileResult& compiled, const
         throw Error(fmt::format("cannot activate '{}': the workspace already has {} active sequences, the most "
                                 "it allows; deactivate one first", name, kMaxActiveSequences));
       // Fields `extend entity` added become part of the workspace's schema.
-      std::vector<ExtensionRow> newFields;
-      if (auto declared = entitySchema(*compiled.compilation->program(), entity)) {
-        auto base = entitySchema(stdlib, entity);
-        for (const bc::FieldSpec& spec : declared->fields) {
-          if (base && base->find(spec.name)) continue;
-          bool known = false;
-          for (const ExtensionRow& x : store_->extensions(entity)) {
-            if (x.field != spec.name) continue;
-            known = true;
-            auto have = specFromJson(x.field, x.spec);
-            if (!have || !sameSpec(*have, spec))
-              throw Error(fmt::format("{}.{} is declared differently than in the workspace ({}); fields "
-                                      "added by `extend entity` must keep one type", entity, spec.name, x.spec));
-          }
-          if (!known) newFields.push_back({entity, spec.name, specJson(spec), 0});
-        }
-      }
+      std::vector<ExtensionRow> newFields =
+          newExtensions(*store_, *compiled.compilation->program(), stdlib, entity, "in " + path);
       for (ExtensionRow& x : newFields) {
         x.sequence = existing ? existing->id : 0;
         if (existing) store_->insertExtension(x);

@@ -137,6 +137,7 @@ struct Imported {
   std::vector<VersionRow> versions;
   bc::Module latest;  // the latest version's module
   uint32_t index = 0;
+  std::shared_ptr<CompileResult> compiled;  // the latest version's sources, compiled
 };
 
 }  // namespace
@@ -292,6 +293,7 @@ std::vector<std::string> Workspace::importBundle(const std::string& path) {
       imp.versions.push_back(std::move(row));
       imp.latest = std::move(module);
       imp.index = imp.versions.back().index;
+      imp.compiled = std::make_shared<CompileResult>(std::move(again));
     }
     imp.row.latest = imp.versions.back().number;
     imports.push_back(std::move(imp));
@@ -300,6 +302,8 @@ std::vector<std::string> Workspace::importBundle(const std::string& path) {
   // 2. Against the workspace, then the inserts: one transaction, so a failure anywhere
   // leaves the workspace as it was.
   return inWriteTransaction(store(), [&] {
+    std::vector<ExtensionRow> fieldsToAdd;  // new `extend entity` fields, and the import adding each
+    std::vector<size_t> fieldOwners;
     for (const Imported& imp : imports)
       if (store().sequence(imp.row.name))
         throw Error(fmt::format("sequence '{}' already exists in this workspace; nothing imported",
@@ -311,20 +315,39 @@ std::vector<std::string> Workspace::importBundle(const std::string& path) {
           throw Error(fmt::format("sequence '{}' advances to '{}', which is neither in this "
                                   "workspace nor in the bundle; nothing imported",
                                   imp.row.name, target));
+      // The fields its sources add with `extend entity` come with it, as at activate.
+      std::vector<ExtensionRow> added;
+      try {
+        added = newExtensions(store(), *imp.compiled->compilation->program(), stdlibProgram(stdlibDir_),
+                              imp.row.entity, fmt::format("in the bundle's sequence '{}'", imp.row.name));
+      } catch (const Error& e) {
+        throw Error(fmt::format("{}; nothing imported", e.what()));
+      }
+      for (ExtensionRow& x : added) {
+        auto same = std::find_if(fieldsToAdd.begin(), fieldsToAdd.end(), [&](const ExtensionRow& y) {
+          return y.entity == x.entity && y.field == x.field;
+        });
+        if (same == fieldsToAdd.end()) fieldsToAdd.push_back(std::move(x));
+        else if (same->spec != x.spec)
+          throw Error(fmt::format("{}.{} is declared with two types in the bundle; nothing imported", x.entity,
+                                  x.field));
+      }
       rt::RecordSchema schema;
       try {
         schema = this->schema(imp.row.entity);
       } catch (const Error& e) {
         throw Error(fmt::format("sequence '{}': {}; nothing imported", imp.row.name, e.what()));
       }
+      for (const ExtensionRow& x : fieldsToAdd)
+        if (x.entity == imp.row.entity && !schema.find(x.field))
+          if (auto spec = specFromJson(x.field, x.spec)) schema.fields.push_back(*spec);
       for (const bc::Field& f : imp.latest.fields) {
         if (imp.latest.str(f.entity) != imp.row.entity) continue;
         std::string fieldName(imp.latest.str(f.name));
         const rt::FieldSpec* spec = schema.find(fieldName);
         if (!spec)
-          throw Error(fmt::format("sequence '{}' uses {}.{}, a field added by `extend entity` that "
-                                  "this workspace does not have; activate the source that declares "
-                                  "it first; nothing imported",
+          throw Error(fmt::format("sequence '{}' uses {}.{}, a field its sources do not declare; "
+                                  "nothing imported",
                                   imp.row.name, imp.row.entity, fieldName));
         if (spec->type != f.type)
           throw Error(fmt::format("sequence '{}' uses {}.{} as {}, but in this workspace it is {}; "
@@ -332,6 +355,7 @@ std::vector<std::string> Workspace::importBundle(const std::string& path) {
                                   imp.row.name, imp.row.entity, fieldName, bc::name(f.type),
                                   bc::name(spec->type)));
       }
+      fieldOwners.resize(fieldsToAdd.size(), static_cast<size_t>(&imp - imports.data()));
     }
     int64_t now = metaInt(store(), "clock");
     std::vector<std::string> names;
@@ -345,6 +369,11 @@ std::vector<std::string> Workspace::importBundle(const std::string& path) {
         v.sequence = id;
         store().insertVersion(v);
       }
+      for (size_t k = 0; k < fieldsToAdd.size(); ++k)
+        if (fieldOwners[k] == static_cast<size_t>(&imp - imports.data())) {
+          fieldsToAdd[k].sequence = id;
+          store().insertExtension(fieldsToAdd[k]);
+        }
       names.push_back(imp.row.name);
     }
     return names;

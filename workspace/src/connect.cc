@@ -19,8 +19,13 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
   // Compile the --where condition before taking the write lock.
   CompileResult condition;
   if (!where.empty()) {
-    auto row = inReadTransaction(*store_, [&] { return impl_->require(name); });
-    condition = compileCondition("--where", where, row.entity, CompileOptions{stdlibDir_});
+    SequenceRow row;
+    std::string fields;  // the condition may read the fields `extend entity` added
+    inReadTransaction(*store_, [&] {
+      row = impl_->require(name);
+      fields = extensionDeclarations(*store_, row.entity);
+    });
+    condition = compileCondition("--where", where, row.entity, CompileOptions{stdlibDir_}, fields);
     if (!condition.compilation->diagnostics().hasErrors() && !condition.ok)
       throw Error(fmt::format("--where: {}", condition.error));
     if (!condition.ok) {
@@ -86,6 +91,16 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
         if (wanted.count(c.record)) on[c.record].push_back(c.sequence);
       });
     }
+    // A condition selects records to start the sequence: one that already ran it is
+    // not started over (connect it by id to run it again).
+    std::unordered_set<std::string> ran;
+    if (!where.empty()) {
+      ConnectionFilter f;
+      f.sequence = seq.id;
+      store_->forEachConnection(f, [&](const ConnectionRow& c) {
+        if (c.status != static_cast<uint8_t>(rt::Status::Active)) ran.insert(c.record);
+      });
+    }
     std::vector<ConnectionRow> rows;
     for (const auto& id : candidates) {
       auto it = on.find(id);
@@ -105,6 +120,10 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
           ++result.onOtherSequences;
           continue;
         }
+      }
+      if (ran.count(id)) {
+        ++result.alreadyRan;
+        continue;
       }
       ConnectionRow c;
       c.record = id;

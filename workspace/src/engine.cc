@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -73,7 +74,22 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   }
 
   const int32_t end = offset(until, epoch_);
-  rt::Interpreter sim(m, v.row.index, {epoch_, true});
+  // What `set` did, for the history: (record, when, "field = value").
+  struct Sets : rt::Interpreter::Listener {
+    const rt::Interpreter* in = nullptr;
+    std::vector<std::tuple<uint32_t, int32_t, std::string>> done;
+    void manualStep(uint32_t, uint16_t, int32_t) override {}
+    void stepDone(uint32_t, uint16_t, int32_t) override {}
+    void fieldSet(uint32_t r, uint16_t f, int32_t now) override {
+      const bc::Module& mod = in->module();
+      rt::FieldSpec spec = rt::fieldSpec(mod, mod.fields[f]);
+      std::string text = rt::fieldText(spec, in->fields(r)[f]);
+      done.emplace_back(r, now, fmt::format("{} = {}", spec.name, text.empty() ? "(empty)" : text));
+    }
+  } sets;
+  rt::Interpreter sim(m, v.row.index, {epoch_, true}, &sets);
+  sets.in = &sim;
+  sim.watchClock(end);
   sim.addRecords(ids.size(), values);
   std::vector<uint8_t> slots;
   std::vector<rt::Value> vars;
@@ -116,6 +132,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     st.reason = static_cast<rt::Reason>(c.reason);
     slots.assign(c.data.begin(), c.data.begin() + seq.slots);
     if (!sim.restore(r, st, slots, vars)) damaged[r] = "its saved position is damaged";  // failed there
+    else if (watchFrom) sim.watchRecord(r, offset(std::max(*watchFrom, epoch_), epoch_));
   }
   // The action happens at `until`, before the timers due then (LANGUAGE.md §6).
   std::vector<bool> touched(rows.size(), false);  // rows it names are saved even when they did not move
@@ -126,7 +143,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
       if (auto it = byRecord.find(rows[r].record); it != byRecord.end()) {
         touched[r] = true;
         // A damaged record was failed above: the command reports that, not a refusal.
-        if (damaged[r].empty()) apply(sim, r, *it->second, end);
+        if (damaged[r].empty()) apply(sim, r, *it->second, actionAt ? offset(*actionAt, epoch_) : end);
       }
   }
   while (auto t = sim.nextTimer()) {
@@ -148,6 +165,14 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     bool moved = isNew || st.generation != c.generation || static_cast<uint8_t>(st.status) != c.status;
     if (!moved && !touched[r]) continue;
     out.moved += moved;
+    // A manual activity that becomes current gets an assignee; the one it left is no
+    // longer open for its user.
+    if (moved && !c.assignee.empty()) {
+      if (assigner) assigner->release(c.assignee);
+      c.assignee.clear();
+    }
+    if (moved && assigner && st.status == rt::Status::Active && st.waiting == rt::Waiting::Manual)
+      c.assignee = assigner->assign(v, c.record);
     c.pc = st.pc;
     c.step = st.step;
     c.progress = st.progress;
@@ -196,6 +221,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   std::vector<rt::HistoryEntry> steps = sim.historyByRecord();
   for (const rt::HistoryEntry& h : steps)
     history.push_back({rows[h.record].id, epoch_ + h.at, h.step, std::string(rt::name(h.result)), {}});
+  for (const auto& [r, at, detail] : sets.done) history.push_back({rows[r].id, epoch_ + at, -1, "set", detail});
   for (const auto& [r, detail] : ends)
     history.push_back({rows[r].id, *rows[r].ended, -1,
                        std::string(rt::kStatusNames[static_cast<size_t>(sim.state(r).status)]), detail});
@@ -213,6 +239,8 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   if (!used.empty()) {
     // The changed records are read in one call: a server store answers it in one round trip.
     std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, rt::Value>>>> pending;
+    std::unordered_map<uint32_t, int64_t> setAt;  // when each record's last `set` ran
+    for (const auto& [r, at, detail] : sets.done) setAt[r] = epoch_ + at;
     for (uint32_t r = 0; r < rows.size(); ++r) {
       auto now = sim.fields(r);
       std::vector<std::pair<uint32_t, rt::Value>> changes;
@@ -230,7 +258,11 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     std::vector<bool> found(pendingIds.size(), false);
     store_.recordFields(pendingIds, [&](size_t i, std::string_view f) { fields[i].assign(f), found[i] = true; });
     for (size_t i = 0; i < pending.size(); ++i)
-      if (found[i]) store_.updateRecordFields(pendingIds[i], withChanges(fields[i], pending[i].second), until);
+      if (found[i]) {
+        auto when = setAt.find(pending[i].first);
+        store_.updateRecordFields(pendingIds[i], withChanges(fields[i], pending[i].second),
+                                  when == setAt.end() ? until : when->second);
+      }
   }
   return out;
 }
@@ -241,7 +273,11 @@ void Engine::apply(rt::Interpreter& in, uint32_t r, const Action& a, int32_t now
     case Action::Kind::Complete: why = in.complete(r, a.outcome, now); break;
     case Action::Kind::Skip: why = in.skip(r, now); break;
     case Action::Kind::Engage: {
-      auto step = in.stepByLabel(a.step);
+      // Without a label: the step sent last that can receive the event (an unlabelled email).
+      auto step = a.step.empty() ? in.lastSent(r, a.event) : in.stepByLabel(a.step);
+      if (!step && a.step.empty())
+        throw Error(fmt::format("{}: record '{}' has been sent no step that can be {} in sequence '{}'", a.name(),
+                                a.record, a.name(), in.module().str(in.sequence().name)));
       if (!step)
         throw Error(fmt::format("{}: no step labelled '{}' in sequence '{}'", a.name(), a.step,
                                 in.module().str(in.sequence().name)));
@@ -299,6 +335,9 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
   for (size_t k = 0; k < actions.size(); ++k) byRecord.emplace(actions[k].record, k);
   std::vector<Engine::Outcome::Advance> advances;
   Engine engine(store, impl, epoch);
+  engine.watchFrom = watchFrom;
+  engine.actionAt = actionAt;
+  engine.assigner = &assigner;
   uint64_t done = 0;
   for (auto& [key, members] : groups) {
     for (size_t b = 0; b < members.size(); b += kBatch) {
@@ -358,6 +397,7 @@ void Mover::follow(const std::vector<Engine::Outcome::Advance>& advances, int64_
   for (auto& c : next) groups[{c.sequence, c.version}].push_back(std::move(c));
   std::vector<Engine::Outcome::Advance> more;
   Engine engine(store, impl, epoch);
+  engine.assigner = &assigner;
   for (auto& [key, batch] : groups) {
     auto out = engine.run(batch, {}, until);
     steps += out.steps;

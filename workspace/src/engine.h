@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "assign.h"
 #include "fields.h"
 #include "internal.h"
 #include "seqc/interp/interpreter.h"
@@ -59,6 +60,12 @@ struct Action {
 class Engine {
  public:
   Engine(Store& store, Workspace::Impl& impl, int64_t epoch) : store_(store), impl_(impl), epoch_(epoch) {}
+  // A tick from this clock: saved records' clock-reading `exit when` is watched from it.
+  std::optional<int64_t> watchFrom;
+  // When the actions happen (default: `until`); timers due after it run up to `until`.
+  std::optional<int64_t> actionAt;
+  // Gives each manual activity that becomes current its assignee.
+  Assigner* assigner = nullptr;
 
   struct Outcome {
     uint64_t steps = 0;
@@ -94,12 +101,15 @@ std::vector<std::pair<std::string, bool>> recordZones(Store& store, Workspace::I
 // Moves connections (grouped by version, in batches) up to `until`; follows `advance
 // to` into the target sequences. Returns what moved.
 struct Mover {
-  Mover(Store& s, Workspace::Impl& i, int64_t e) : store(s), impl(i), epoch(e) {}
+  Mover(Store& s, Workspace::Impl& i, int64_t e) : store(s), impl(i), epoch(e), assigner(s, i.stdlibDir) {}
   Store& store;
   Workspace::Impl& impl;
   int64_t epoch;
+  Assigner assigner;
   uint64_t steps = 0;
   size_t moved = 0;
+  std::optional<int64_t> watchFrom;  // Engine::watchFrom
+  std::optional<int64_t> actionAt;   // Engine::actionAt
   Workspace::Progress progress;  // called after each batch: connections run, of the first run's
 
   // `actions`: at most one per record.

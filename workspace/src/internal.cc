@@ -60,6 +60,58 @@ bool sameSpec(const bc::FieldSpec& a, const bc::FieldSpec& b) {
   return a.type == b.type && a.maxLength == b.maxLength && a.options == b.options;
 }
 
+std::string typeText(const bc::FieldSpec& spec) {
+  std::string type;
+  switch (spec.type) {
+    case bc::ValueType::String: return spec.maxLength ? fmt::format("string({})", spec.maxLength) : "string";
+    case bc::ValueType::Choice:
+      for (const auto& [value, label] : spec.options)
+        type += fmt::format("{}{} {}", type.empty() ? "choice { " : ", ", value, seqc::quoted(label));
+      return type.empty() ? "choice {}" : type + " }";
+    // Targets are not kept: a condition compares a lookup by the id it holds.
+    case bc::ValueType::Lookup: return "lookup systemuser";
+    case bc::ValueType::Bool: case bc::ValueType::Int: case bc::ValueType::Decimal: case bc::ValueType::Money:
+    case bc::ValueType::Date: case bc::ValueType::DateTime: case bc::ValueType::Id:
+      return std::string(bc::name(spec.type));
+    default: return {};  // no field has another type
+  }
+}
+
+std::string extensionDeclarations(Store& store, const std::string& entity, const std::string& more) {
+  std::string fields;
+  for (const ExtensionRow& x : store.extensions(entity)) {
+    auto spec = specFromJson(x.field, x.spec);
+    std::string type = spec ? typeText(*spec) : std::string();
+    if (!type.empty()) fields += fmt::format("  {}: {} {}\n", x.field, type, seqc::quoted(x.field));
+  }
+  fields += more;
+  if (fields.empty()) return {};
+  return fmt::format("extend entity {} {{\n{}}}\n", entity, fields);
+}
+
+std::vector<ExtensionRow> newExtensions(Store& store, const Program& program, const Program& stdlib,
+                                        const std::string& entity, const std::string& what) {
+  std::vector<ExtensionRow> out;
+  auto declared = entitySchema(program, entity);
+  if (!declared) return out;
+  auto base = entitySchema(stdlib, entity);
+  std::vector<ExtensionRow> have = store.extensions(entity);
+  for (const bc::FieldSpec& spec : declared->fields) {
+    if (base && base->find(spec.name)) continue;
+    bool known = false;
+    for (const ExtensionRow& x : have) {
+      if (x.field != spec.name) continue;
+      known = true;
+      auto old = specFromJson(x.field, x.spec);
+      if (!old || !sameSpec(*old, spec))
+        throw Error(fmt::format("{}.{} is declared differently {} than in the workspace ({}); fields "
+                                "added by `extend entity` must keep one type", entity, spec.name, what, x.spec));
+    }
+    if (!known) out.push_back({entity, spec.name, specJson(spec), 0});
+  }
+  return out;
+}
+
 // The standard library checked alone: the entity schemas records are typed by.
 const Program& stdlibProgram(const std::string& stdlibDir) {
   const Program* p = standardProgram(stdlibDir);

@@ -41,8 +41,9 @@ struct LoadedVersion {
 };
 
 struct Workspace::Impl {
-  explicit Impl(Store& s) : store(s) {}
+  Impl(Store& s, std::string lib) : store(s), stdlibDir(std::move(lib)) {}
   Store& store;
+  std::string stdlibDir;
   std::map<std::pair<int64_t, int32_t>, std::unique_ptr<LoadedVersion>> versions;
 
   // Loads (once) version `number` of sequence `id`; StoreError when it is missing or its
@@ -66,6 +67,17 @@ uint64_t fnv1a(std::string_view text, uint64_t h = 0xcbf29ce484222325ull);
 std::string specJson(const bc::FieldSpec& s);
 std::optional<bc::FieldSpec> specFromJson(const std::string& name, const std::string& text);
 bool sameSpec(const bc::FieldSpec& a, const bc::FieldSpec& b);
+// The `extend entity` fields the workspace knows for `entity`, as `.seq` declarations a
+// condition is checked with (`connect --where`); empty when there are none.
+// `more` are field lines to add to the block (`  name: type "label"`).
+std::string extensionDeclarations(Store& store, const std::string& entity, const std::string& more = {});
+// A field's type as a declaration writes it (`string(80)`, `choice { 1 "A" }`); empty
+// for a type no declaration has.
+std::string typeText(const bc::FieldSpec& spec);
+// The fields `program` adds to `entity` with `extend entity`, beyond the standard
+// library's; Error when one is already in the workspace with another type.
+std::vector<ExtensionRow> newExtensions(Store& store, const Program& program, const Program& stdlib,
+                                        const std::string& entity, const std::string& what);
 // The standard library checked alone: the entity schemas records are typed by.
 const Program& stdlibProgram(const std::string& stdlibDir);
 // What sequence `index` of `m` does, independent of where it sits in its file: equal

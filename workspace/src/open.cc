@@ -174,13 +174,13 @@ Workspace::Workspace(const std::string& dir, std::string stdlibDir) : dir_(dir),
   if (!fs::exists(db, ec))
     throw Error(fmt::format("no workspace in '{}' (create one with `seqc init`, or pass --workspace DIR)", dir));
   store_ = openSqliteStore(db.string(), false);
-  impl_ = std::make_unique<Impl>(*store_);
+  impl_ = std::make_unique<Impl>(*store_, stdlibDir_);
   upgrade();
 }
 
 Workspace::Workspace(std::unique_ptr<Store> store, std::string dir, std::string stdlibDir)
     : dir_(std::move(dir)), stdlibDir_(std::move(stdlibDir)), store_(std::move(store)) {
-  impl_ = std::make_unique<Impl>(*store_);
+  impl_ = std::make_unique<Impl>(*store_, stdlibDir_);
   upgrade();
 }
 

@@ -149,7 +149,95 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
       Mover mover(*store_, *impl_, metaInt(*store_, "epoch"));
       mover.run(connected, updates, now);
     }
+    if (entity == "systemuser") Assigner(*store_, stdlibDir_).reassignInactive(*impl_);
     return result;
+  });
+}
+
+// The stored fields of a record as (schema field, value), in the schema's order.
+static std::vector<std::pair<const rt::FieldSpec*, rt::Value>> decodeRecord(const RecordRow& row,
+                                                                            const rt::RecordSchema& schema,
+                                                                            const FieldNumbers& numbers,
+                                                                            rt::StringArena& arena) {
+  std::vector<std::pair<const rt::FieldSpec*, rt::Value>> out;
+  bool ok = forEachField(row.fields, [&](uint32_t number, std::string_view bytes) {
+    if (number >= numbers.names().size()) return;
+    const rt::FieldSpec* spec = schema.find(numbers.names()[number]);
+    rt::Value v;
+    if (spec && decodeValue(bytes, v, arena) && !v.isNull() && fits(*spec, v)) out.emplace_back(spec, v);
+  });
+  if (!ok) throw StoreError(fmt::format("record '{}' has damaged fields", row.id));
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+RecordDetail Workspace::recordDetail(const std::string& id) {
+  return inReadTransaction(*store_, [&] {
+    auto row = store_->record(id);
+    if (!row) throw Error(fmt::format("no record '{}' in the workspace", id));
+    RecordDetail d;
+    d.row = *row;
+    rt::RecordSchema s = schema(row->entity);
+    FieldNumbers numbers(*store_, row->entity);
+    rt::StringArena arena;
+    for (const auto& [spec, v] : decodeRecord(*row, s, numbers, arena))
+      d.fields.emplace_back(spec->name, rt::fieldText(*spec, v));
+    ConnectionFilter f;
+    f.record = id;
+    for (const ConnectionRow& c : store_->connections(f)) d.connections.push_back(impl_->view(c));
+    return d;
+  });
+}
+
+// A CSV cell: quoted when it holds a comma, quote, line break or surrounding blanks.
+static std::string csvCell(std::string_view text) {
+  bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
+               (!text.empty() && (text.front() == ' ' || text.back() == ' '));
+  if (!quote) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+size_t Workspace::exportRecords(const std::string& entity, const std::function<void(std::string_view)>& write) {
+  return inReadTransaction(*store_, [&] {
+    rt::RecordSchema s = schema(entity);
+    FieldNumbers numbers(*store_, entity);
+    // Two passes: which fields have a value anywhere, then the rows.
+    std::vector<bool> used(s.fields.size(), false);
+    std::vector<std::string> ids;
+    store_->forEachRecord(entity, [&](const RecordRow& r) {
+      rt::StringArena arena;
+      for (const auto& [spec, v] : decodeRecord(r, s, numbers, arena))
+        used[static_cast<size_t>(spec - s.fields.data())] = true;
+      ids.push_back(r.id);
+    });
+    std::sort(ids.begin(), ids.end());
+    std::string line = "id";
+    for (size_t k = 0; k < s.fields.size(); ++k)
+      if (used[k]) line += "," + s.fields[k].name;
+    write(line + "\n");
+    constexpr size_t kChunk = 10000;
+    for (size_t b = 0; b < ids.size(); b += kChunk) {
+      std::vector<std::string> some(ids.begin() + static_cast<ptrdiff_t>(b),
+                                    ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), b + kChunk)));
+      std::string out;
+      for (const RecordRow& r : store_->records(some)) {
+        rt::StringArena arena;
+        std::vector<std::string> cells(s.fields.size());
+        for (const auto& [spec, v] : decodeRecord(r, s, numbers, arena))
+          cells[static_cast<size_t>(spec - s.fields.data())] = rt::fieldText(*spec, v);
+        out += csvCell(r.id);
+        for (size_t k = 0; k < s.fields.size(); ++k)
+          if (used[k]) out += "," + csvCell(cells[k]);
+        out += "\n";
+      }
+      write(out);
+    }
+    return ids.size();
   });
 }
 

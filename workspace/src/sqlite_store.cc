@@ -25,8 +25,9 @@ namespace {
 
 constexpr int32_t kApplicationId = 0x53455143;  // "SEQC": `file` and sqlite tell it apart
 // 2: records' fields as typed bytes by field number (record_fields), step_counts.
-// A database of schema 1 is upgraded in place (upgrade()).
-constexpr int32_t kSchemaVersion = 2;
+// 3: connections.assignee.
+// A database of an older schema is upgraded in place (upgrade()).
+constexpr int32_t kSchemaVersion = 3;
 constexpr int kBusyTimeoutMs = 30000;
 constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
 
@@ -99,6 +100,7 @@ CREATE TABLE connections(
   ended INTEGER,
   message TEXT NOT NULL,
   data BLOB NOT NULL,          -- rt::encodeValues
+  assignee TEXT NOT NULL DEFAULT '',  -- of the current manual activity (schema 3)
   FOREIGN KEY(sequence, version) REFERENCES versions(sequence, number)
 );
 CREATE INDEX connections_sequence ON connections(sequence, status);
@@ -390,7 +392,7 @@ RecordRow readRecord(const Query& q) {
 
 constexpr const char* kConnectionColumns =
     "id, record, sequence, version, status, reason, waiting, step, progress, pc, generation, "
-    "connected, entered, due, ended, message, data";
+    "connected, entered, due, ended, message, data, assignee";
 
 ConnectionRow readConnection(const Query& q) {
   ConnectionRow row;
@@ -422,10 +424,11 @@ ConnectionRow readConnection(const Query& q) {
   row.ended = q.optional(14);
   row.message = q.text(15);
   row.data = q.blob(16);
+  row.assignee = q.text(17);
   return row;
 }
 
-// ?3 … ?16 in kConnectionColumns' order: what updateConnections changes.
+// ?3 … ?17 in kConnectionColumns' order: what updateConnections changes.
 void bindConnectionState(Query& q, const ConnectionRow& row) {
   q.integer(3, row.version);
   q.integer(4, row.status);
@@ -441,6 +444,7 @@ void bindConnectionState(Query& q, const ConnectionRow& row) {
   q.optional(14, row.ended);
   q.text(15, row.message);
   q.blob(16, row.data);
+  q.text(17, row.assignee);
 }
 
 HistoryRow readHistory(const Query& q) {
@@ -640,6 +644,12 @@ class SqliteStore final : public Store {
 
   void upgrade(const std::function<std::string(const std::string&, const std::string&)>& convert) override {
     if (!needsUpgrade()) return;  // another process did it while we waited for the lock
+    if (db_.queryInteger("SELECT count(*) FROM pragma_table_info('connections') WHERE name = 'assignee'") == 0)
+      db_.exec("ALTER TABLE connections ADD COLUMN assignee TEXT NOT NULL DEFAULT ''");
+    if (db_.queryInteger("PRAGMA user_version") >= 2) {
+      db_.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
+      return;
+    }
     db_.exec(kSchema2);
     // Records a page at a time by id: the rows are rewritten while no query reads them.
     Statement page{"SELECT id, entity, fields FROM records WHERE id > ?1 ORDER BY id LIMIT 10000"};
@@ -765,7 +775,7 @@ class SqliteStore final : public Store {
     for (const auto& row : rows) {
       q.reset();
       bindConnectionState(q, row);
-      q.integer(17, row.id);
+      q.integer(18, row.id);
       q.run();
       expectChanged(fmt::format("no connection {}", row.id));
     }
@@ -920,14 +930,14 @@ class SqliteStore final : public Store {
 
   Statement insertConnection_{
       fmt::format("INSERT INTO connections({}) VALUES(NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                  "?13, ?14, ?15, ?16)",
+                  "?13, ?14, ?15, ?16, ?17)",
                   kConnectionColumns)};
   // A connection's record and sequence never change (a reconnect is a new row), so
   // their indexes are left alone.
   Statement updateConnection_{
       "UPDATE connections SET version = ?3, status = ?4, reason = ?5, waiting = ?6, step = ?7, progress = ?8, "
       "pc = ?9, generation = ?10, connected = ?11, entered = ?12, due = ?13, ended = ?14, message = ?15, "
-      "data = ?16 WHERE id = ?17"};
+      "data = ?16, assignee = ?17 WHERE id = ?18"};
   std::array<Statement, kFilterVariants> connections_;  // by filter bits, made on first use
   // Per sequence, so only active connections are counted (connections_sequence).
   Statement activeCounts_{

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <unordered_set>
 
 #include "engine.h"
 
@@ -16,6 +17,26 @@ constexpr size_t kBucketBatch = 2000;
 // A transaction that collided with another worker's (a deadlock) is run again.
 constexpr int kConflictRetries = 5;
 constexpr int64_t kMinWaitMs = 200;
+
+// An `exit when` that reads the clock can turn true with no timer due: every active
+// record of such a version is read and its condition tried (docs/workspace.md). Adds
+// those not in `rows` yet.
+void addClockReaders(Store& store, Workspace::Impl& impl, std::vector<ConnectionRow>& rows) {
+  std::unordered_set<int64_t> taken;
+  for (const auto& c : rows) taken.insert(c.id);
+  for (const SequenceRow& s : store.sequences())
+    for (int32_t n = 1; n <= s.latest; ++n) {
+      const LoadedVersion& v = impl.version(s.id, n);
+      if (!rt::exitReadsClock(v.module, v.row.index)) continue;
+      ConnectionFilter g;
+      g.sequence = s.id;
+      g.version = n;
+      g.activeOnly = true;
+      store.forEachConnection(g, [&](const ConnectionRow& c) {
+        if (taken.insert(c.id).second) rows.push_back(c);
+      });
+    }
+}
 
 }  // namespace
 
@@ -33,7 +54,9 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
       f.activeOnly = true;
       f.dueBy = result.to;
       std::vector<ConnectionRow> rows = store_->connections(f);
+      addClockReaders(*store_, *impl_, rows);
       Mover mover{*store_, *impl_, epoch};
+      mover.watchFrom = now;
       mover.progress = progress;
       mover.run(rows, {}, result.to);
       store_->setMeta("clock", std::to_string(result.to));
@@ -56,6 +79,16 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
     result.to = std::max(now, target);
     offset(result.to, epoch);
     if (result.to != now) store_->setMeta("clock", std::to_string(result.to));
+    // Clock-reading exits are tried here, once per tick, not per bucket.
+    std::vector<ConnectionRow> rows;
+    addClockReaders(*store_, *impl_, rows);
+    if (!rows.empty()) {
+      Mover mover{*store_, *impl_, epoch};
+      mover.watchFrom = now;
+      mover.run(rows, {}, result.to);
+      result.records += mover.moved;
+      result.steps += mover.steps;
+    }
   });
   uint64_t done = 0;
   for (int conflicts = 0;;) {

@@ -348,6 +348,20 @@ Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options op
     }
     pc = next;
   }
+  exitReadsClock_ = rt::exitReadsClock(module_, sequence);
+}
+
+bool exitReadsClock(const bc::Module& module, uint32_t sequence) {
+  const bc::Sequence& seq = module.sequences[sequence];
+  for (uint32_t pc = seq.exitBegin; pc < seq.exitEnd;) {
+    auto op = static_cast<Opcode>(module.code[pc]);
+    if (op == Opcode::Call) {
+      auto fn = static_cast<bc::Builtin>(module.code[pc + 1]);
+      if (fn == bc::Builtin::Now || fn == bc::Builtin::Today || fn == bc::Builtin::DaysSince) return true;
+    }
+    pc += static_cast<uint32_t>(bc::instructionSize(op));
+  }
+  return false;
 }
 
 uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values) {
@@ -395,6 +409,14 @@ std::optional<uint16_t> Interpreter::stepByLabel(std::string_view label) const {
   auto it = stepByLabel_.find(std::string(label));
   if (it == stepByLabel_.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<uint16_t> Interpreter::lastSent(uint32_t r, EngagementEvent event) const {
+  for (uint16_t s = static_cast<uint16_t>(seq_.stepCount); s-- > 0;) {
+    const bc::Step& st = step(s);
+    if (st.kind == bc::StepKind::Activity && acceptsEvent(st.activity, event) && sent(r, s)) return s;
+  }
+  return std::nullopt;
 }
 
 bool Interpreter::sent(uint32_t r, uint16_t s) const {
@@ -566,6 +588,7 @@ void Interpreter::connect(uint32_t r, int32_t now) {
   if (!exit) return;
   if (*exit) return finish(r, Status::Exited, Reason::ExitWhen, now);
   execute(r, seq_.codeBegin, now);
+  if (watchUntil_ && states_[r].status == Status::Active) scheduleClockExit(r, now);
 }
 
 void Interpreter::connectAt(uint32_t r, int32_t at) {
@@ -634,13 +657,55 @@ void Interpreter::fault(uint32_t r, std::string message, int32_t now) {
   ++st.generation;
 }
 
+void Interpreter::watchClock(int32_t until) {
+  if (exitReadsClock_) watchUntil_ = until;
+}
+
+void Interpreter::watchRecord(uint32_t r, int32_t from) {
+  if (watchUntil_ && states_[r].status == Status::Active) scheduleClockExit(r, std::max(from, states_[r].entered));
+}
+
+bool Interpreter::probeExit(uint32_t r, int32_t now) {
+  RecordState saved = states_[r];
+  std::optional<bool> verdict = exitCondition(r, now);
+  states_[r] = saved;  // a failure at an instant not reached yet is not the record's
+  return verdict.value_or(false);
+}
+
+void Interpreter::scheduleClockExit(uint32_t r, int32_t from) {
+  int32_t hi = *watchUntil_;
+  if (from > hi || !probeExit(r, hi)) return;
+  int32_t lo = from;
+  if (!probeExit(r, lo)) {
+    while (hi - lo > 1) {  // invariant: false at lo, true at hi
+      int32_t mid = lo + (hi - lo) / 2;
+      (probeExit(r, mid) ? hi : lo) = mid;
+    }
+    lo = hi;
+  }
+  clockExits_.push(lo, r);
+}
+
 std::optional<int32_t> Interpreter::nextTimer() const {
-  if (timers_.empty()) return std::nullopt;
-  return timers_.next();
+  if (timers_.empty() && clockExits_.empty()) return std::nullopt;
+  if (timers_.empty()) return clockExits_.next();
+  if (clockExits_.empty()) return timers_.next();
+  return std::min(timers_.next(), clockExits_.next());
 }
 
 size_t Interpreter::fireTimers(int32_t now) {
   size_t moved = 0;
+  // A clock-reading `exit when` that turned true at `now` goes before the timers due then.
+  if (!clockExits_.empty() && clockExits_.next() == now) {
+    clockExits_.take(due_);
+    for (uint32_t r : due_) {
+      if (states_[r].status != Status::Active) continue;
+      auto exit = exitCondition(r, now);
+      if (!exit || *exit) ++moved;
+      if (exit && *exit) finish(r, Status::Exited, Reason::ExitWhen, now);
+    }
+  }
+  if (timers_.empty() || timers_.next() != now) return moved;
   timers_.take(due_);
   for (uint32_t r : due_) {
     RecordState& st = states_[r];
@@ -734,6 +799,7 @@ Refusal Interpreter::update(uint32_t r, std::span<const std::pair<uint16_t, Valu
   }
   auto exit = exitCondition(r, now);
   if (exit && *exit) finish(r, Status::Exited, Reason::ExitWhen, now);
+  else if (watchUntil_ && states_[r].status == Status::Active) scheduleClockExit(r, now);
   return Refusal::None;
 }
 
@@ -895,9 +961,11 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           uint16_t f = bc::readU16(ip + 1);
           const bc::Field& field = module_.fields[f];
           fields[f] = coerce(field, stack[--sp], module_.str(field.name));
+          if (listener_) listener_->fieldSet(r, f, now);
           auto exit = exitCondition(r, now);
           if (!exit) return;
           if (*exit) return finish(r, Status::Exited, Reason::ExitWhen, now);
+          if (watchUntil_) scheduleClockExit(r, now);
           break;
         }
         case Opcode::Activity: {

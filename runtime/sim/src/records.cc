@@ -1028,16 +1028,15 @@ bool readEvents(const std::string& path, int64_t start, const RecordSchema& sche
       return false;
     }
     // step
-    if (engagement) {
+    if (engagement && j.contains("step")) {  // without it: the step sent last (simulation.md)
       const Json* s = member("step");
-      if (!s) return false;
       if (!s->is_string() || s->get_ref<const std::string&>().empty()) {
         error = fmt::format("{}'step': expected a step label, got {}", where,
                             s->is_string() ? "an empty string" : jsonTypeName(*s));
         return false;
       }
       e.step = s->get<std::string>();
-    } else if (notFor("step")) {
+    } else if (!engagement && notFor("step")) {
       return false;
     }
     // fields

@@ -5,6 +5,7 @@
 #include "seqc/sim/report.h"
 
 #include <algorithm>
+#include <map>
 #include <array>
 #include <span>
 #include <stdexcept>
@@ -260,8 +261,59 @@ void writeHead(JsonWriter& j, const Simulator& sim) {
   if (sim.hasCalendar()) j.key("tzdata").string(cal::tzdataVersion());
 }
 
+void writePercentiles(JsonWriter& j, const RunStats::P& p) {
+  j.open('{');
+  j.key("p50").number(p.first);
+  j.key("p90").number(p.second);
+  j.close('}');
+}
+
+void writeAssignee(JsonWriter& j, const Simulator& sim, uint32_t assignee) {
+  if (const std::string* name = sim.assigneeName(assignee)) j.string(*name);
+  else j.null();
+}
+
+// The report's workload: per day and assignee, activities by kind (percentiles over runs).
+void writeWorkload(JsonWriter& j, const Simulator& sim, const RunStats* runs) {
+  j.key("workload").open('[');
+  if (runs) {
+    for (const RunStats::Row& row : runs->workload) {
+      j.element().open('{');
+      j.key("day").string(formatDate(row.day));
+      j.key("assignee");
+      writeAssignee(j, sim, row.assignee);
+      j.key("kinds").open('{');
+      for (size_t k = 0; k < row.byKind.size(); ++k)
+        if (row.byKind[k].second > 0) writePercentiles(j.key(kActivityInfo[k].name), row.byKind[k]);
+      j.close('}');
+      writePercentiles(j.key("total"), row.total);
+      j.close('}');
+    }
+  } else {
+    for (const WorkloadRow& row : sim.workload()) {
+      j.element().open('{');
+      j.key("day").string(formatDate(row.day));
+      j.key("assignee");
+      writeAssignee(j, sim, row.assignee);
+      j.key("kinds").open('{');
+      for (size_t k = 0; k < row.byKind.size(); ++k)
+        if (row.byKind[k] > 0) j.key(kActivityInfo[k].name).number(row.byKind[k]);
+      j.close('}');
+      j.key("total").number(row.total());
+      j.close('}');
+    }
+  }
+  j.close(']');
+  if (!runs) return;
+  j.key("runs").number(runs->runs);
+  j.key("summary_percentiles").open('{');
+  for (size_t i = 0; i < kStatusNames.size(); ++i) writePercentiles(j.key(kStatusNames[i]), runs->summary[i]);
+  j.close('}');
+}
+
 // The members after `records`: summary, warnings and, with `report`, the funnel.
-void writeTail(JsonWriter& j, const Simulator& sim, const std::array<uint64_t, 6>& counts, bool report) {
+void writeTail(JsonWriter& j, const Simulator& sim, const std::array<uint64_t, 6>& counts, bool report,
+               const RunStats* runs) {
   j.key("summary").open('{');
   for (size_t i = 0; i < counts.size(); ++i) j.key(kStatusNames[i]).number(counts[i]);
   j.close('}');
@@ -301,6 +353,7 @@ void writeTail(JsonWriter& j, const Simulator& sim, const std::array<uint64_t, 6
   j.key("days_to_completion").open('[');
   for (uint64_t n : sim.daysToCompletion()) j.element().number(n);
   j.close(']');
+  writeWorkload(j, sim, runs);
   j.close('}');
 }
 
@@ -316,7 +369,8 @@ std::string describe(const Simulator& sim, const bc::Step& s) {
 
 }  // namespace
 
-void writeJson(const Simulator& sim, bool report, std::FILE* file, const WriteProgress& progress) {
+void writeJson(const Simulator& sim, bool report, std::FILE* file, const WriteProgress& progress,
+               const RunStats* runs) {
   Output out(file, progress);
   JsonWriter j(out, true);
   HistoryIndex history(sim);
@@ -331,12 +385,13 @@ void writeJson(const Simulator& sim, bool report, std::FILE* file, const WritePr
     out.recordDone(r);
   }
   j.close(']');
-  writeTail(j, sim, counts, report);
+  writeTail(j, sim, counts, report, runs);
   j.close('}');
   out.put('\n');
 }
 
-void writeJsonLines(const Simulator& sim, bool report, std::FILE* file, const WriteProgress& progress) {
+void writeJsonLines(const Simulator& sim, bool report, std::FILE* file, const WriteProgress& progress,
+                    const RunStats* runs) {
   Output out(file, progress);
   JsonWriter j(out, false);
   HistoryIndex history(sim);
@@ -350,12 +405,13 @@ void writeJsonLines(const Simulator& sim, bool report, std::FILE* file, const Wr
   }
   j.open('{');
   writeHead(j, sim);
-  writeTail(j, sim, counts, report);
+  writeTail(j, sim, counts, report, runs);
   j.close('}');
   out.put('\n');
 }
 
-void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteProgress& progress) {
+void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteProgress& progress,
+                const RunStats* runs) {
   const bc::Module& m = sim.module();
   const bc::Sequence& seq = sim.sequence();
   Output out(file, progress);
@@ -465,6 +521,85 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
     size_t bar = most ? static_cast<size_t>((days[d] * 40 + most - 1) / most) : 0;
     out.format("  {:>4} d  {:>8}  {}\n", d, days[d], std::string(bar, '#'));
   }
+  // The workload as a bar chart: one line per day and assignee.
+  auto name = [&](uint32_t a) { return sim.assigneeName(a) ? *sim.assigneeName(a) : std::string("-"); };
+  if (runs) {
+    out.format("\nWorkload (manual activities that became current per day, p50 and p90 of {} runs):\n",
+               runs->runs);
+    uint64_t peak = 0;
+    size_t width = 8;
+    for (const RunStats::Row& w : runs->workload) peak = std::max(peak, w.total.second), width = std::max(width, name(w.assignee).size());
+    if (runs->workload.empty()) out.put("  none\n");
+    else out.format("  {:<10}  {:<{}}  {:>8}  {:>8}\n", "day", "assignee", width, "p50", "p90");
+    for (const RunStats::Row& w : runs->workload) {
+      size_t bar = peak ? static_cast<size_t>((w.total.second * 40 + peak - 1) / peak) : 0;
+      out.format("  {:<10}  {:<{}}  {:>8}  {:>8}  {}\n", formatDate(w.day), name(w.assignee), width,
+                 w.total.first, w.total.second, std::string(bar, '#'));
+    }
+    out.format("\nSummary over {} runs (p50/p90):", runs->runs);
+    for (size_t i = 0; i < kStatusNames.size(); ++i)
+      out.format("{} {} {}/{}", i ? "," : "", kStatusNames[i], runs->summary[i].first, runs->summary[i].second);
+    out.put("\n");
+    return;
+  }
+  std::vector<WorkloadRow> workload = sim.workload();
+  out.put("\nWorkload (manual activities that became current per day):\n");
+  uint64_t peak = 0;
+  size_t width = 8;
+  for (const WorkloadRow& w : workload) peak = std::max(peak, w.total()), width = std::max(width, name(w.assignee).size());
+  if (workload.empty()) out.put("  none\n");
+  else out.format("  {:<10}  {:<{}}  {:>8}\n", "day", "assignee", width, "count");
+  for (const WorkloadRow& w : workload) {
+    size_t bar = peak ? static_cast<size_t>((w.total() * 40 + peak - 1) / peak) : 0;
+    out.format("  {:<10}  {:<{}}  {:>8}  {}\n", formatDate(w.day), name(w.assignee), width, w.total(),
+               std::string(bar, '#'));
+  }
+}
+
+std::array<uint64_t, kStatusNames.size()> statusCounts(const Simulator& sim) {
+  std::array<uint64_t, kStatusNames.size()> counts{};
+  for (uint32_t r = 0; r < sim.recordCount(); ++r) ++counts[static_cast<size_t>(sim.state(r).status)];
+  return counts;
+}
+
+namespace {
+
+// Nearest rank: the smallest value with at least p% of the values at or below it.
+RunStats::P percentiles(std::vector<uint64_t>& values) {
+  std::sort(values.begin(), values.end());
+  auto at = [&](size_t p) { return values[std::max<size_t>((p * values.size() + 99) / 100, 1) - 1]; };
+  return {at(50), at(90)};
+}
+
+}  // namespace
+
+RunStats summarizeRuns(const std::vector<std::vector<WorkloadRow>>& workloads,
+                       const std::vector<std::array<uint64_t, kStatusNames.size()>>& summaries) {
+  RunStats out;
+  out.runs = static_cast<uint32_t>(summaries.size());
+  if (summaries.empty()) return out;
+  // Every (day, assignee) cell any run has; a run without it counts 0.
+  std::map<std::pair<int64_t, uint32_t>, std::vector<const WorkloadRow*>> cells;
+  for (const auto& w : workloads)
+    for (const WorkloadRow& row : w) cells[{row.day, row.assignee}].push_back(&row);
+  std::vector<uint64_t> values;
+  for (const auto& [key, rows] : cells) {
+    RunStats::Row r;
+    r.day = key.first;
+    r.assignee = key.second;
+    for (size_t k = 0; k <= r.byKind.size(); ++k) {
+      values.assign(summaries.size() - rows.size(), 0);
+      for (const WorkloadRow* row : rows) values.push_back(k < r.byKind.size() ? row->byKind[k] : row->total());
+      (k < r.byKind.size() ? r.byKind[k] : r.total) = percentiles(values);
+    }
+    out.workload.push_back(r);
+  }
+  for (size_t i = 0; i < kStatusNames.size(); ++i) {
+    values.clear();
+    for (const auto& s : summaries) values.push_back(s[i]);
+    out.summary[i] = percentiles(values);
+  }
+  return out;
 }
 
 }  // namespace seqc::rt

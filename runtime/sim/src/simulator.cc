@@ -17,6 +17,8 @@ namespace {
 
 enum GenKind : uint8_t { kGenComplete, kGenSkip, kGenEngage };
 
+int64_t floorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
 uint64_t splitmix(uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -89,6 +91,7 @@ void Simulator::run() {
   interp_.reserveHistory(ids_.size());
   const int64_t limit64 = options_.until ? *options_.until : options_.horizon;
   const auto limit = static_cast<int32_t>(std::min<int64_t>(limit64, INT32_MAX / 2));
+  interp_.watchClock(limit);
   for (uint32_t r = 0; r < ids_.size(); ++r)
     if (!waitsForConnect_[r]) interp_.connect(r, 0);
   end_ = 0;
@@ -191,7 +194,11 @@ void Simulator::apply(const Event& e, int32_t now) {
     default: {
       auto ev = engagementEvent(e.type);
       if (!ev) return;
-      auto step = interp_.stepByLabel(e.step);
+      // Without a label: the step sent last that can receive the event.
+      auto step = e.step.empty() ? interp_.lastSent(r, *ev) : interp_.stepByLabel(e.step);
+      if (!step && e.step.empty())
+        return warn(e, fmt::format("{}: record '{}' has been sent no step that can be {}; ignored", type, e.record,
+                                   type));
       if (!step)
         return warn(e, fmt::format("{}: no step labelled '{}' in sequence '{}'; ignored", type, e.step,
                                    module().str(sequence().name)));
@@ -234,7 +241,35 @@ ManualPlan planManual(const Model& m, ActivityKind kind, uint64_t seed, uint32_t
   return plan;
 }
 
+void Simulator::setAssignees(std::vector<uint32_t> byRecord, std::vector<std::string> names) {
+  assignees_ = std::move(byRecord);
+  assigneeNames_ = std::move(names);
+}
+
+std::vector<WorkloadRow> Simulator::workload() const {
+  std::vector<std::pair<uint64_t, uint64_t>> cells(workload_.begin(), workload_.end());
+  std::sort(cells.begin(), cells.end());
+  std::vector<WorkloadRow> rows;
+  for (const auto& [key, n] : cells) {
+    int64_t day = static_cast<int64_t>(key >> 40) + floorDiv(options_.start, kSecondsPerDay);
+    auto assignee = static_cast<uint32_t>((key >> 8) & 0xFFFFFFFFu);
+    if (rows.empty() || rows.back().day != day || rows.back().assignee != assignee) {
+      rows.emplace_back();
+      rows.back().day = day;
+      rows.back().assignee = assignee;
+    }
+    rows.back().byKind[key & 0xFF] += n;
+  }
+  return rows;
+}
+
 void Simulator::manualStep(uint32_t r, uint16_t step, int32_t now) {
+  // The workload counts by the UTC day (a calendar's zone once the calendar runtime
+  // gives it): days since the start's day.
+  uint64_t day = static_cast<uint64_t>(floorDiv(options_.start + now, kSecondsPerDay) -
+                                       floorDiv(options_.start, kSecondsPerDay));
+  uint64_t assignee = r < assignees_.size() ? assignees_[r] : 0;
+  ++workload_[(day << 40) | (assignee << 8) | static_cast<uint64_t>(this->step(step).activity)];
   if (!options_.model) return;
   const RecordState& st = interp_.state(r);
   ManualPlan plan = rt::planManual(*options_.model, this->step(step).activity, options_.seed, r, st.generation);

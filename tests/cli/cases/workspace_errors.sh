@@ -147,8 +147,8 @@ w records One Two
 expect_rc 2
 w records
 expect_rc 2
-w event L-1 opened
-expect_rc 2; expect_out "--step"
+w event L-1
+expect_rc 2; expect_out "type"
 w update L-1
 expect_rc 2
 w export Welcome

@@ -11,7 +11,7 @@ void printMoved(const ws::ActionResult& r) {
 
 Runner addComplete(CLI::App& app) {
   struct Opts : Common {
-    std::string record, outcome, sequence;
+    std::string record, outcome, sequence, at;
   };
   auto opts = std::make_shared<Opts>();
   auto* cmd = command(app, "complete", "Complete a record's current manual step (at the workspace clock)", *opts,
@@ -20,9 +20,12 @@ Runner addComplete(CLI::App& app) {
   cmd->add_option("--outcome", opts->outcome, "a call's outcome")
       ->type_name("answered|voicemail|no_answer|wrong_number");
   cmd->add_option("--sequence", opts->sequence, "the sequence, when the record is on several")->type_name("NAME");
+  cmd->add_option("--at", opts->at, "when it happened (default: the workspace clock; not before the record's "
+                  "last transition)")->type_name("ISO8601");
   return [cmd, opts](const Context& ctx) -> int {
     if (!cmd->parsed()) return -1;
     return guarded([&] {
+      std::optional<int64_t> at = timeOption("--at", opts->at);
       std::optional<CallOutcome> outcome;
       if (!opts->outcome.empty()) {
         outcome = parseCallOutcome(opts->outcome);
@@ -32,7 +35,7 @@ Runner addComplete(CLI::App& app) {
                                        opts->outcome));
       }
       ws::Workspace w(opts->dir, ctx.stdlibDir());
-      printMoved(w.complete(opts->record, outcome, opts->sequence));
+      printMoved(w.complete(opts->record, outcome, opts->sequence, at));
       return kExitOk;
     });
   };
@@ -40,38 +43,49 @@ Runner addComplete(CLI::App& app) {
 
 Runner addSkip(CLI::App& app) {
   struct Opts : Common {
-    std::string record, sequence;
+    std::string record, sequence, at;
   };
   auto opts = std::make_shared<Opts>();
   auto* cmd = command(app, "skip", "Skip a record's current step or wait (at the workspace clock)", *opts, false);
   cmd->add_option("record", opts->record, "the record")->required()->type_name("RECORD");
   cmd->add_option("--sequence", opts->sequence, "the sequence, when the record is on several")->type_name("NAME");
-  return runner(cmd, opts, [opts](ws::Workspace& w, const Context&) {
-    printMoved(w.skip(opts->record, opts->sequence));
-    return kExitOk;
-  });
+  cmd->add_option("--at", opts->at, "when it happened (default: the workspace clock; not before the record's "
+                  "last transition)")->type_name("ISO8601");
+  return [cmd, opts](const Context& ctx) -> int {
+    if (!cmd->parsed()) return -1;
+    return guarded([&] {
+      std::optional<int64_t> at = timeOption("--at", opts->at);
+      ws::Workspace w(opts->dir, ctx.stdlibDir());
+      printMoved(w.skip(opts->record, opts->sequence, at));
+      return kExitOk;
+    });
+  };
 }
 
 Runner addEvent(CLI::App& app) {
   struct Opts : Common {
-    std::string record, type, step, sequence;
+    std::string record, type, step, sequence, at;
   };
   auto opts = std::make_shared<Opts>();
   auto* cmd = command(app, "event", "Record a customer's engagement with a sent step (at the workspace clock)",
                       *opts, false);
   cmd->add_option("record", opts->record, "the record")->required()->type_name("RECORD");
   cmd->add_option("type", opts->type, "what happened")->required()->type_name("opened|clicked|replied|downloaded");
-  cmd->add_option("--step", opts->step, "the label of the step it concerns")->required()->type_name("LABEL");
+  cmd->add_option("--step", opts->step, "the label of the step it concerns (default: the step sent last that "
+                  "can receive it)")->type_name("LABEL");
   cmd->add_option("--sequence", opts->sequence, "the sequence, when the record is on several")->type_name("NAME");
+  cmd->add_option("--at", opts->at, "when it happened (default: the workspace clock; not before the record's "
+                  "last transition)")->type_name("ISO8601");
   return [cmd, opts](const Context& ctx) -> int {
     if (!cmd->parsed()) return -1;
     return guarded([&] {
+      std::optional<int64_t> at = timeOption("--at", opts->at);
       auto e = parseEngagementEvent(opts->type);
       if (!e)
         throw UsageError(
             fmt::format("event: '{}' is not an event (opened, clicked, replied, downloaded)", opts->type));
       ws::Workspace w(opts->dir, ctx.stdlibDir());
-      printMoved(w.event(opts->record, *e, opts->step, opts->sequence));
+      printMoved(w.event(opts->record, *e, opts->step, opts->sequence, at));
       return kExitOk;
     });
   };
@@ -79,7 +93,7 @@ Runner addEvent(CLI::App& app) {
 
 Runner addUpdate(CLI::App& app) {
   struct Opts : Common {
-    std::string record;
+    std::string record, at;
     std::vector<std::string> assignments;
   };
   auto opts = std::make_shared<Opts>();
@@ -88,14 +102,17 @@ Runner addUpdate(CLI::App& app) {
   cmd->add_option("assignments", opts->assignments, "the new values (empty value: null)")
       ->required()
       ->type_name("FIELD=VALUE");
+  cmd->add_option("--at", opts->at, "when it happened (default: the workspace clock; not before the record's "
+                  "last transition)")->type_name("ISO8601");
   return [cmd, opts](const Context& ctx) -> int {
     if (!cmd->parsed()) return -1;
     return guarded([&] {
+      std::optional<int64_t> at = timeOption("--at", opts->at);
       for (const std::string& a : opts->assignments)
         if (a.find('=') == std::string::npos || a.front() == '=')
           throw UsageError(fmt::format("update: '{}' is not FIELD=VALUE", a));
       ws::Workspace w(opts->dir, ctx.stdlibDir());
-      ws::ActionResult r = w.update(opts->record, opts->assignments);
+      ws::ActionResult r = w.update(opts->record, opts->assignments, at);
       print(fmt::format("updated {}\n", opts->record));
       printMoved(r);
       return kExitOk;

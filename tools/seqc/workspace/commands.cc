@@ -8,8 +8,9 @@ std::vector<Runner> addWorkspaceCommands(CLI::App& app) {
   using namespace wscmd;
   return {addInit(app),     addActivate(app), addDeactivate(app), addList(app),   addShow(app),
           addRecords(app),  addConnect(app),  addDisconnect(app), addComplete(app), addSkip(app),
-          addEvent(app),    addUpdate(app),   addTick(app),       addClone(app),  addDelete(app),
-          addExport(app),   addImport(app),   addHistory(app),    addStats(app)};
+          addEvent(app),    addUpdate(app),   addTick(app),       addWorklist(app), addAssign(app),
+          addClone(app),    addDelete(app),   addExport(app),     addImport(app), addHistory(app),
+          addStats(app)};
 }
 
 }  // namespace seqc::cli

@@ -45,6 +45,7 @@ Runner addConnect(CLI::App& app) {
       {
         std::string skipped;
         if (r.alreadyConnected) skipped += fmt::format("; {} already on it", r.alreadyConnected);
+        if (r.alreadyRan) skipped += fmt::format("; {} ran it before", r.alreadyRan);
         if (r.onOtherSequences)
           skipped += fmt::format("; {} on another sequence (--allow-multiple connects them too)", r.onOtherSequences);
         print(fmt::format("connected {} of {} matching {} to \"{}\"{}\n", r.connected, r.matched,

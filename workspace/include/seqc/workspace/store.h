@@ -83,6 +83,7 @@ struct ConnectionRow {
   std::optional<int64_t> ended;
   std::string message;         // error message; the sequence advanced to; disconnect reason
   std::string data;            // engagement slots then variables (rt::encodeValues)
+  std::string assignee;        // on a manual step: the user it is assigned to; empty: unassigned
   std::string damage;          // read back: why a state column was out of range (not stored)
 };
 

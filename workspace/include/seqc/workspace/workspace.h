@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -82,6 +83,12 @@ struct ConnectionView {  // a row of `seqc records NAME`, and of history
   bool zoneFallback = false;  // the calendar's own, its `time zone` naming none
 };
 
+struct RecordDetail {    // `seqc records show`
+  RecordRow row;
+  std::vector<std::pair<std::string, std::string>> fields;  // with a value: name, text (as a file gives it)
+  std::vector<ConnectionView> connections;                  // every run on a sequence, oldest first
+};
+
 struct LoadResult {
   size_t inserted = 0;
   size_t updated = 0;
@@ -92,6 +99,7 @@ struct ConnectResult {
   size_t matched = 0;      // --where: records of the entity the expression selected
   size_t alreadyConnected = 0;   // --where: matched but already on this sequence
   size_t onOtherSequences = 0;   // --where: matched but on another sequence (no --allow-multiple)
+  size_t alreadyRan = 0;         // --where: matched but finished a run of this sequence before
 };
 
 struct TickResult {
@@ -114,6 +122,28 @@ struct HistoryView {
   std::string stepTitle;
   std::string zone;        // with a calendar (`records` only): the zone the record is read in
   bool zoneFallback = false;  // the calendar's own, its `time zone` naming none
+};
+
+enum class WorkState : uint8_t {
+#define WORK_STATE(E, N) E,
+#include "seqc/workspace/work_states.def"
+#undef WORK_STATE
+};
+inline constexpr std::string_view kWorkStateNames[] = {
+#define WORK_STATE(E, N) N,
+#include "seqc/workspace/work_states.def"
+#undef WORK_STATE
+};
+
+struct WorkItem {        // a row of `seqc worklist`
+  std::string record, sequence;
+  int32_t version = 0;
+  std::string assignee;    // empty: unassigned
+  std::string label, kind, title;
+  uint32_t line = 0;
+  int64_t since = 0;       // when it became current
+  std::optional<int64_t> due;
+  WorkState state = WorkState::Open;
 };
 
 struct Stats {
@@ -167,6 +197,11 @@ class Workspace {
   // fields `extend entity` added in activated sources.
   bc::RecordSchema schema(const std::string& entity);
   LoadResult loadRecords(const std::string& path, const std::string& entity, const Progress& progress = {});
+  RecordDetail recordDetail(const std::string& id);
+  // The records of `entity` as CSV that loadRecords reads back unchanged: `id`, then
+  // the fields any record has a value for, in the schema's order; rows by id. `write`
+  // gets the text in pieces. Returns how many records were written.
+  size_t exportRecords(const std::string& entity, const std::function<void(std::string_view)>& write);
 
   // `where`: a .seq bool expression over the entity (`lead.statecode == "Open"`).
   // Diagnostics of a bad expression come back as an Error whose text is the rendered
@@ -177,14 +212,18 @@ class Workspace {
   std::vector<ConnectionView> records(const std::string& name);
 
   // Seller and customer actions at the workspace clock, with the simulator's semantics.
-  // `sequence` picks the connection when the record is on several sequences.
+  // `sequence` picks the connection when the record is on several sequences. `at`
+  // dates the action in the past (engagement synced late from a CRM): not after the
+  // clock, nor before the record's last transition on the sequence.
   ActionResult complete(const std::string& record, std::optional<CallOutcome> outcome,
-                        const std::string& sequence);
-  ActionResult skip(const std::string& record, const std::string& sequence);
+                        const std::string& sequence, std::optional<int64_t> at = {});
+  ActionResult skip(const std::string& record, const std::string& sequence, std::optional<int64_t> at = {});
+  // `step`: a label; empty: the step sent last that can receive the event.
   ActionResult event(const std::string& record, EngagementEvent event, const std::string& step,
-                     const std::string& sequence);
+                     const std::string& sequence, std::optional<int64_t> at = {});
   // `assignments`: field=value texts, typed by the record's entity.
-  ActionResult update(const std::string& record, const std::vector<std::string>& assignments);
+  ActionResult update(const std::string& record, const std::vector<std::string>& assignments,
+                      std::optional<int64_t> at = {});
 
   // Advances the clock to `to` (default: now; never backwards) and runs every timer due.
   // On a store with shared ticks, several processes may tick at once: each runs the due
@@ -204,6 +243,13 @@ class Workspace {
   // change descriptions) and tags (docs/workspace.md).
   void exportBundle(const std::vector<std::string>& names, const std::string& path);
   std::vector<std::string> importBundle(const std::string& path);
+
+  // Every current manual activity assigned to `owner` (everyone's when empty; "-"
+  // for the unassigned ones), with its state at `at` (default: the clock), in the work
+  // list's order. `at` comes back set.
+  std::vector<WorkItem> worklist(const std::string& owner, std::optional<int64_t>& at);
+  // Gives `record`'s current manual activity to `user` (an active systemuser record).
+  ActionResult assign(const std::string& record, const std::string& user, const std::string& sequence);
 
   std::vector<HistoryView> history(const std::string& record);
   Stats stats(const std::string& name);

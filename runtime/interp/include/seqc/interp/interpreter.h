@@ -215,6 +215,8 @@ class Interpreter {
     virtual void manualStep(uint32_t r, uint16_t step, int32_t now) = 0;
     // An activity step went out (automated) or was completed by the seller.
     virtual void stepDone(uint32_t r, uint16_t step, int32_t now) = 0;
+    // A `set` gave module field `field` a value (fields(r) holds it).
+    virtual void fieldSet(uint32_t /*r*/, uint16_t /*field*/, int32_t /*now*/) {}
   };
 
   Interpreter(const bc::Module& module, uint32_t sequence, Options options, Listener* listener = nullptr);
@@ -273,6 +275,16 @@ class Interpreter {
   };
   RecordZone zoneOf(uint32_t r, int32_t now);
 
+  // An `exit when` that reads the clock (now(), today(), days_since()) turns true with
+  // no field changing. Watched up to `until`, each active record's condition is tried
+  // at `until` when it connects or its fields change; when it holds there, the first
+  // instant it holds is found by bisection (exact for a condition that stays true once
+  // true) and the record exits then, as a timer. A no-op for other conditions.
+  bool exitReadsClock() const { return exitReadsClock_; }
+  void watchClock(int32_t until);
+  // Watches a restored record whose condition was last found false at `from`.
+  void watchRecord(uint32_t r, int32_t from);
+
   // ---- state
   const bc::Module& module() const { return module_; }
   const bc::Sequence& sequence() const { return seq_; }
@@ -297,6 +309,9 @@ class Interpreter {
   // The module field of the sequence's entity called `name`; the step labelled `label`.
   std::optional<uint16_t> field(std::string_view name) const;
   std::optional<uint16_t> stepByLabel(std::string_view label) const;
+  // The step an engagement event without a label concerns: the one sent last (the
+  // latest in the sequence, as steps run in order) that can receive `event`.
+  std::optional<uint16_t> lastSent(uint32_t r, EngagementEvent event) const;
 
   // History entries of every record in order of time, and grouped by record.
   const std::vector<HistoryEntry>& history() const { return history_; }
@@ -338,6 +353,10 @@ class Interpreter {
   uint16_t evalZone(uint32_t r, int32_t now);
   // Local date of `now` (relative) for `today()`/`days_since` of record `r`.
   int64_t localToday(uint32_t r, int64_t nowAbs);
+
+  // `exit when` at `now` without changing the record (a failure counts as false).
+  bool probeExit(uint32_t r, int32_t now);
+  void scheduleClockExit(uint32_t r, int32_t from);
   uint8_t& bits(uint32_t r, const bc::Step& s) { return slots_[static_cast<size_t>(r) * seq_.slots + s.slot]; }
 
   const bc::Module& module_;
@@ -368,6 +387,9 @@ class Interpreter {
   std::vector<Value> constants_;  // the module's constants as values, converted once
   std::vector<uint32_t> advanceMessages_;  // constant → its entry in errors_ (0: none yet)
   TimeQueue<uint32_t> timers_;
+  bool exitReadsClock_ = false;
+  std::optional<int32_t> watchUntil_;
+  TimeQueue<uint32_t> clockExits_;  // when watched records' `exit when` turns true
   std::vector<uint32_t> due_;  // fireTimers' bucket, recycled
   std::vector<StepCounts> stepCounts_;
   std::vector<uint64_t> branchCounts_;
@@ -388,6 +410,10 @@ class Interpreter {
   bool inZoneBlock_ = false;        // evaluating `time zone`: its own today() reads the calendar's zone
   Value zoneResult_;
 };
+
+// Whether sequence `sequence`'s `exit when` reads the clock (now(), today(),
+// days_since()): then it can turn true while nothing happens to the record.
+bool exitReadsClock(const bc::Module& module, uint32_t sequence);
 
 // The words of a refusal, as drivers show it: "complete: record 'L-1' has no current
 // activity step to complete". `action` is the action's name ("complete", "opened");

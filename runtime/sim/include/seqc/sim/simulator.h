@@ -92,6 +92,19 @@ struct SimOptions {
   std::function<void(int64_t, int64_t)> progress;
 };
 
+// Manual activities that became current on one day (UTC) for one assignee, by kind
+// (CALENDARS.md §7).
+struct WorkloadRow {
+  int64_t day = 0;         // days since the Unix epoch
+  uint32_t assignee = 0;   // Simulator::assigneeName; 0: none
+  std::array<uint64_t, kActivityInfo.size()> byKind{};
+  uint64_t total() const {
+    uint64_t n = 0;
+    for (uint64_t k : byKind) n += k;
+    return n;
+  }
+};
+
 // A `seqc simulate` run of one sequence: a driver of the interpreter that adds the
 // clock, scripted events (the events file) and generated behaviour (the model).
 class Simulator : Interpreter::Listener {
@@ -106,6 +119,9 @@ class Simulator : Interpreter::Listener {
   // Scripted events (any order; applied by time, ties in the given order), after the
   // records they name were added. `file` names the events file in warnings.
   void setEvents(std::vector<Event> events, std::string file);
+  // Whom each record's activities count for in the workload: an index into `names`
+  // (by record; 0 and a missing entry are no one, shown as null). `names[0]` is unused.
+  void setAssignees(std::vector<uint32_t> byRecord, std::vector<std::string> names);
 
   void run();
 
@@ -138,6 +154,12 @@ class Simulator : Interpreter::Listener {
   uint64_t stepsExecuted() const { return interp_.stepsExecuted(); }
   size_t stateBytesPerRecord() const { return interp_.stateBytesPerRecord(); }
   size_t bytesPerRecord() const { return interp_.bytesPerRecord(); }
+  // The workload: one row per day and assignee with an activity, by day then assignee index.
+  std::vector<WorkloadRow> workload() const;
+  // The assignee `i` of a WorkloadRow; null for none.
+  const std::string* assigneeName(uint32_t i) const {
+    return i == 0 || i >= assigneeNames_.size() ? nullptr : &assigneeNames_[i];
+  }
 
  private:
   struct Scheduled {  // a generated (model) event
@@ -173,6 +195,10 @@ class Simulator : Interpreter::Listener {
   std::vector<std::string> warnings_;
   std::vector<const std::string*> zones_;
   int32_t end_ = 0;
+  std::vector<uint32_t> assignees_;
+  std::vector<std::string> assigneeNames_;
+  // (day << 40) | (assignee << 8) | kind → activities that became current.
+  std::unordered_map<uint64_t, uint64_t> workload_;
 };
 
 // Output of `seqc simulate` (CLI.md): one JSON object, or the table. `report` adds the
