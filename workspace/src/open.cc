@@ -165,7 +165,7 @@ void Workspace::init(const std::string& dir, std::optional<int64_t> clock, const
 Workspace::Workspace(const std::string& dir, std::string stdlibDir) : dir_(dir), stdlibDir_(std::move(stdlibDir)) {
   if (auto url = databaseUrl(dir)) {
     store_ = openPostgresStore(*url, false);
-    impl_ = std::make_unique<Impl>(*store_);
+    impl_ = std::make_unique<Impl>(*store_, stdlibDir_);
     upgrade();
     return;
   }

@@ -104,6 +104,7 @@ CREATE TABLE connections(
   ended bigint,
   message text NOT NULL,
   data bytea NOT NULL,
+  assignee text COLLATE "C" NOT NULL DEFAULT '',  -- of the current manual activity
   FOREIGN KEY(sequence, version) REFERENCES versions(sequence, number)
 );
 CREATE INDEX connections_sequence ON connections(sequence, status);
@@ -527,7 +528,7 @@ VersionRow readVersion(const Row& q) {
 
 constexpr const char* kConnectionColumns =
     "id, record, sequence, version, status, reason, waiting, step, progress, pc, generation, "
-    "connected, entered, due, ended, message, data";
+    "connected, entered, due, ended, message, data, assignee";
 
 ConnectionRow readConnection(const Row& q) {
   ConnectionRow row;
@@ -558,6 +559,7 @@ ConnectionRow readConnection(const Row& q) {
   row.ended = q.optional(14);
   row.message = q.text(15);
   row.data = q.text(16);
+  row.assignee = q.text(17);
   return row;
 }
 
@@ -578,13 +580,15 @@ void stateColumns(std::array<Array, N>& cols, size_t at, const ConnectionRow& ro
   cols[at + 11].optional(row.ended);
   cols[at + 12].text(row.message);
   cols[at + 13].bytes(row.data);
+  cols[at + 14].text(row.assignee);
 }
 // The state columns' array types, in that order.
 constexpr const char* kStateArrays =
     "bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], "
-    "bigint[], bigint[], text[], bytea[]";
+    "bigint[], bigint[], text[], bytea[], text[]";
 constexpr const char* kStateNames =
-    "version, status, reason, waiting, step, progress, pc, generation, connected, entered, due, ended, message, data";
+    "version, status, reason, waiting, step, progress, pc, generation, connected, entered, due, ended, message, data, "
+    "assignee";
 
 // unnest($first::T1, $first+1::T2, …) over a list of array types.
 std::string unnestOf(int first, std::string_view types) {
@@ -884,7 +888,7 @@ class PgStore final : public Store {
       n.integer(static_cast<int64_t>(end - begin));
       ResultPtr ids = db_.run(nextConnectionIds_, n);
       if (PQntuples(ids.r) != static_cast<int>(end - begin)) fail(nullptr);
-      std::array<Array, 18> cols;
+      std::array<Array, 19> cols;
       for (size_t i = begin; i < end; ++i) {
         ConnectionRow& row = rows[i];
         row.id = Row(ids.r, static_cast<int>(i - begin), db_.name()).integer(0);
@@ -903,7 +907,7 @@ class PgStore final : public Store {
     changed_ = true;
     for (size_t begin = 0; begin < rows.size(); begin += kArrayRows) {
       size_t end = std::min(rows.size(), begin + kArrayRows);
-      std::array<Array, 15> cols;
+      std::array<Array, 16> cols;
       for (size_t i = begin; i < end; ++i) {
         cols[0].integer(rows[i].id);
         stateColumns(cols, 1, rows[i]);
@@ -1201,7 +1205,7 @@ class PgStore final : public Store {
       fmt::format("UPDATE connections AS c SET ({0}) = (u.{1}) FROM {2} AS u(id, {0}) WHERE c.id = u.id", kStateNames,
                   fmt::join(std::vector<std::string>{"version", "status", "reason", "waiting", "step", "progress", "pc",
                                                      "generation", "connected", "entered", "due", "ended", "message",
-                                                     "data"},
+                                                     "data", "assignee"},
                             ", u."),
                   unnestOf(1, std::string("bigint[], ") + kStateArrays)),
       {}};
