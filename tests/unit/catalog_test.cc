@@ -366,7 +366,8 @@ TEST_CASE("import checks everything and imports nothing on a problem", "[catalog
     ws1->exportBundle({"Plain", "Scored"}, tmp / "b.json");
     CHECK(ws2->schema("lead").find("new_score") == nullptr);
     CHECK(ws2->importBundle(tmp / "b.json") == std::vector<std::string>{"Plain", "Scored"});
-    const bc::FieldSpec* score = ws2->schema("lead").find("new_score");
+    bc::RecordSchema lead = ws2->schema("lead");  // find() points into it
+    const bc::FieldSpec* score = lead.find("new_score");
     REQUIRE(score != nullptr);
     CHECK(score->type == bc::ValueType::Int);
   }
