@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "seqc/workspace/store.h"
+#include "connection_row.h"
 
 namespace seqc::ws {
 namespace {
@@ -526,41 +527,8 @@ VersionRow readVersion(const Row& q) {
   return row;
 }
 
-constexpr const char* kConnectionColumns =
-    "id, record, sequence, version, status, reason, waiting, step, progress, pc, generation, "
-    "connected, entered, due, ended, message, data, assignee";
-
 ConnectionRow readConnection(const Row& q) {
-  ConnectionRow row;
-  row.id = q.integer(0);
-  row.record = q.text(1);
-  row.sequence = q.integer(2);
-  row.version = q.number<int32_t>(3);
-  // The interpreter's state: a value out of range damages this record only.
-  auto state = [&](auto& field, int col, const char* name) {
-    int64_t v = q.integer(col);
-    if (std::in_range<std::remove_reference_t<decltype(field)>>(v)) {
-      field = static_cast<std::remove_reference_t<decltype(field)>>(v);
-    } else if (row.damage.empty()) {
-      row.damage = fmt::format("its saved {} {} is out of range", name, v);
-    }
-  };
-  state(row.status, 4, "status");
-  if (!row.damage.empty()) row.status = 0xFF;
-  state(row.reason, 5, "reason");
-  state(row.waiting, 6, "waiting kind");
-  state(row.step, 7, "step");
-  state(row.progress, 8, "progress");
-  state(row.pc, 9, "pc");
-  state(row.generation, 10, "generation");
-  row.connected = q.integer(11);
-  row.entered = q.integer(12);
-  row.due = q.optional(13);
-  row.ended = q.optional(14);
-  row.message = q.text(15);
-  row.data = q.text(16);
-  row.assignee = q.text(17);
-  return row;
+  return readConnectionRow(q, [](const Row& r, int col) { return r.text(col); });
 }
 
 // The state columns (version … data) into array columns cols[at …].
