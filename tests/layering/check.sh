@@ -32,10 +32,10 @@ for part in "${!allowed[@]}"; do
   [ -d "$part" ] || { violation "$part" "the part's directory is missing"; continue; }
   while IFS= read -r hit; do
     file=${hit%%:*}; rest=${hit#*:}; line=${rest%%:*}; text=${rest#*:}
-    header=$(sed -E 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"([^"]*)".*/\1/' <<<"$text")
+    [[ $text =~ \#[[:space:]]*include[[:space:]]*\"([^\"]*)\" ]] && header=${BASH_REMATCH[1]}  # no fork per line
     ok=0
     # A private header beside the file (`internal.h`, `encoding.h`).
-    [[ $header != */* && -f $(dirname "$file")/$header ]] && ok=1
+    [[ $header != */* && -f ${file%/*}/$header ]] && ok=1
     # The generated parser, behind the ANTLR fence.
     [[ $file == compiler/parser.cc && $header =~ ^Seq(Lexer|Parser)\.h$ ]] && ok=1
     for prefix in ${allowed[$part]}; do
