@@ -19,7 +19,7 @@ bc::Module compile(const std::string& text) {
   return std::move(r.module);
 }
 
-const char* kSource = R"(extend entity lead {
+const char* kCalendarSource = R"(extend entity lead {
   new_timezone: string(64) "Time zone"
 }
 calendar "NY" {
@@ -39,7 +39,7 @@ uint16_t zoneField(const rt::Interpreter& in) { return *in.field("new_timezone")
 }  // namespace
 
 TEST_CASE("a held automated step survives a save and restore", "[interp][calendar]") {
-  bc::Module m = compile(kSource);
+  bc::Module m = compile(kCalendarSource);
   // Saturday 2026-01-10 15:00Z: closed in New York until Monday 14:00Z.
   const int64_t start = *parseDateTime("2026-01-10T15:00:00Z");
   const int64_t monday = *parseDateTime("2026-01-12T14:00:00Z");
@@ -95,7 +95,7 @@ TEST_CASE("a held state is no position of a sequence without a calendar", "[inte
 }
 
 TEST_CASE("the zone a record is read in", "[interp][calendar]") {
-  bc::Module m = compile(kSource);
+  bc::Module m = compile(kCalendarSource);
   rt::Interpreter in(m, 0, {*parseDateTime("2026-01-05T15:00:00Z"), false});
   std::vector<rt::Value> values(3 * m.fields.size());
   uint16_t f = 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "seqc/sim/records.h"
+#include "temp_dir.h"
 #include "seqc/support/time.h"
 
 using namespace seqc;
@@ -63,31 +64,7 @@ const FieldSpec& field(std::string_view name) {
   return *f;
 }
 
-// A file in a fresh temporary directory, removed with it.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    dir_ = std::filesystem::temp_directory_path() /
-           ("seqc-records-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(dir_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string write(const std::string& name, std::string_view content) const {
-    auto p = dir_ / name;
-    std::ofstream out(p, std::ios::binary);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    return p.string();
-  }
-
- private:
-  std::filesystem::path dir_;
-};
+using seqc::testing::TempDir;
 
 struct Parsed {
   std::optional<Value> value;

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "seqc/workspace/store.h"
+#include "temp_dir.h"
 #include "test_database.h"
 
 using namespace seqc::ws;
@@ -23,26 +24,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    dir_ = std::filesystem::temp_directory_path() /
-           ("seqc-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  std::filesystem::path dir_;
-};
+using seqc::testing::TempDir;
 
 SequenceRow makeSequence(const std::string& name) {
   SequenceRow s;
@@ -86,7 +68,7 @@ ConnectionRow makeConnection(const std::string& record, int64_t sequence, int32_
 // fresh PostgreSQL database.
 struct TestDb {
   TempDir dir;
-  std::string path = seqc::testing::onPostgres() ? seqc::testing::freshPgDatabase() : dir.path("seqc.db");
+  std::string path = seqc::testing::onPostgres() ? seqc::testing::freshPgDatabase() : (dir / "seqc.db");
   std::unique_ptr<Store> open(bool create) const {
     return seqc::testing::onPostgres() ? openPostgresStore(path, create) : openSqliteStore(path, create);
   }
@@ -144,7 +126,7 @@ void readAll(const std::string& path) {
 
 TEST_CASE("store: create, reopen, missing and existing files", "[store][sqlite]") {
   TempDir dir;
-  std::string path = dir.path("seqc.db");
+  std::string path = (dir / "seqc.db");
 
   CHECK_THROWS_WITH(openSqliteStore(path, false), Contains("does not exist") && Contains(path));
   {
@@ -165,7 +147,7 @@ TEST_CASE("store: create, reopen, missing and existing files", "[store][sqlite]"
   CHECK_FALSE(store->meta("format"));
   store->commit();
 
-  CHECK_THROWS_WITH(openSqliteStore(dir.path("no/such/dir/seqc.db"), true), Contains("cannot create"));
+  CHECK_THROWS_WITH(openSqliteStore((dir / "no/such/dir/seqc.db"), true), Contains("cannot create"));
 }
 
 TEST_CASE("store: every row type round-trips", "[store]") {
@@ -583,7 +565,7 @@ TEST_CASE("store: damaged or foreign files are reported, not crashed on", "[stor
   TempDir dir;
 
   SECTION("garbage") {
-    std::string path = dir.path("garbage.db");
+    std::string path = (dir / "garbage.db");
     std::mt19937 rng(42);
     std::string bytes(8192, '\0');
     for (auto& c : bytes) c = static_cast<char>(rng());
@@ -595,13 +577,13 @@ TEST_CASE("store: damaged or foreign files are reported, not crashed on", "[stor
   }
 
   SECTION("empty file") {
-    std::string path = dir.path("empty.db");
+    std::string path = (dir / "empty.db");
     std::ofstream(path, std::ios::binary).close();
     CHECK_THROWS_WITH(openSqliteStore(path, false), Contains("is not a seqc workspace"));
   }
 
   SECTION("truncated") {
-    std::string path = dir.path("seqc.db");
+    std::string path = (dir / "seqc.db");
     {
       auto store = openSqliteStore(path, true);
       inWriteTransaction(*store, [&] {
@@ -632,7 +614,7 @@ TEST_CASE("store: damaged or foreign files are reported, not crashed on", "[stor
   }
 
   SECTION("other SQLite files and newer schemas") {
-    std::string path = dir.path("seqc.db");
+    std::string path = (dir / "seqc.db");
     openSqliteStore(path, true).reset();
     readAll(path);
     patchHeader(path, 60, 4);  // user_version

@@ -17,27 +17,13 @@
 #include "compiler/driver.h"
 #include "compiler/lower.h"
 #include "seqc/workspace/workspace.h"
+#include "temp_dir.h"
 #include "test_database.h"
 
 namespace seqc::testing {
 
 inline constexpr int64_t kStart = 1767225600;  // 2026-01-01T00:00:00Z
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    static int counter = 0;
-    path = std::filesystem::temp_directory_path() /
-           ("seqc-ws-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+inline constexpr int64_t kDay = 86400;
 
 inline std::string readText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -18,7 +18,6 @@ using namespace seqc::testing;
 
 namespace {
 
-const int64_t kDay = 86400;
 
 const char* kNurture =
     "sequence \"Nurture\" on lead {\n"

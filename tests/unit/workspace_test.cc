@@ -20,7 +20,6 @@ using namespace seqc::testing;
 
 namespace {
 
-const int64_t kDay = 86400;
 
 // intro (manual email) → wait WAIT → if intro.opened within 2d { call } else { task }
 std::string nurture(const std::string& wait) {

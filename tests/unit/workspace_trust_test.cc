@@ -17,9 +17,8 @@ using namespace seqc::testing;
 
 namespace {
 
-const int64_t kDay = 86400;
 
-const char* kNurture =
+const char* kTwoSteps =
     "sequence \"Nurture\" on lead {\n"
     "  intro: email \"Hello\"\n"
     "  wait 1d\n"
@@ -32,7 +31,7 @@ struct Damaged {
   Damaged() {
     writeText(tmp / "leads.csv", "id,lastname\nL-1,Ruiz\nL-2,Okafor\nL-3,Lee\n");
     ws->loadRecords(tmp / "leads.csv", "lead");
-    activate(*ws, tmp / "n.seq", kNurture);
+    activate(*ws, tmp / "n.seq", kTwoSteps);
     ws->connect("Nurture", {"L-1", "L-2", "L-3"}, "", false);
     for (const char* r : {"L-1", "L-2", "L-3"}) ws->complete(r, std::nullopt, "");  // all wait 1d
   }
