@@ -349,6 +349,19 @@ Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options op
     pc = next;
   }
   exitReadsClock_ = rt::exitReadsClock(module_, sequence);
+  if (seq_.zoneBegin != seq_.zoneEnd) {
+    zoneReadsOnlyFields_ = true;
+    for (uint32_t pc = seq_.zoneBegin; pc < seq_.zoneEnd;) {
+      auto op = static_cast<Opcode>(code_[pc]);
+      if (op == Opcode::LoadVar || op == Opcode::Outcome) zoneReadsOnlyFields_ = false;
+      if (op == Opcode::Call) {
+        auto fn = static_cast<bc::Builtin>(code_[pc + 1]);
+        if (fn == bc::Builtin::Now || fn == bc::Builtin::Today || fn == bc::Builtin::DaysSince)
+          zoneReadsOnlyFields_ = false;
+      }
+      pc += static_cast<uint32_t>(bc::instructionSize(op));
+    }
+  }
 }
 
 bool exitReadsClock(const bc::Module& module, uint32_t sequence) {
@@ -379,6 +392,7 @@ uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values, String
   slots_.resize(n * seq_.slots);
   vars_.resize(n * seq_.vars);
   if (seq_.zoneBegin != seq_.zoneEnd) zoneUsed_.resize(n, kNoZoneYet);
+  if (zoneReadsOnlyFields_) zoneFresh_.resize(n, 0);
   if (values.size() != count * width_) values.resize(count * width_);
   if (fields_.empty()) fields_ = std::move(values);
   else fields_.insert(fields_.end(), values.begin(), values.end());
@@ -465,6 +479,7 @@ uint16_t Interpreter::evalZone(uint32_t r, int32_t now) {
     if (found >= 0) index = static_cast<uint16_t>(found);
   }
   zoneUsed_[r] = index;
+  if (!zoneFresh_.empty()) zoneFresh_[r] = 1;
   return index & ~kFallbackZone;
 }
 
@@ -496,6 +511,30 @@ int32_t Interpreter::durationEnd(uint32_t r, const bc::Step& s, int32_t now, boo
     throw Fault{fmt::format("calendar \"{}\" has no working time within {} days of {} in {}",
                             c.spec().name, cal::kSearchDays, formatDateTime(t), c.zone().name())};
   return relative(*at);
+}
+
+std::optional<int32_t> Interpreter::currentDue(uint32_t r) const {
+  const RecordState& st = states_[r];
+  if (st.status != Status::Active || st.step == kNoStep) return std::nullopt;
+  switch (st.waiting) {
+    case Waiting::Manual: return step(st.step).seconds > 0 ? std::optional(st.due) : std::nullopt;
+    case Waiting::Timer:
+    case Waiting::Condition:
+    case Waiting::Held: return st.due;
+    default: return std::nullopt;
+  }
+}
+
+std::optional<int32_t> Interpreter::manualDue(uint32_t r, uint16_t s, int32_t entered) {
+  if (s >= seq_.stepCount) return std::nullopt;
+  const bc::Step& st = step(s);
+  if (st.kind != bc::StepKind::Activity || st.seconds == 0) return std::nullopt;
+  if (st.unit != bc::DurationUnit::Seconds && !hasCalendar()) return std::nullopt;  // not verifiable here
+  try {
+    return durationEnd(r, st, entered, true);
+  } catch (const Fault&) {
+    return std::nullopt;  // no working time within reach: no due to show
+  }
 }
 
 int64_t Interpreter::localToday(uint32_t r, int64_t nowAbs) {
@@ -707,7 +746,12 @@ size_t Interpreter::fireTimers(int32_t now) {
   }
   if (timers_.empty() || timers_.next() != now) return moved;
   timers_.take(due_);
-  for (uint32_t r : due_) {
+  // A bucket's records are scattered (with per-record zones, each zone's openings are
+  // their own instants): fetch states ahead, most entries are only looked at.
+  constexpr size_t kAhead = 48;
+  for (size_t i = 0; i < due_.size(); ++i) {
+    if (i + kAhead < due_.size()) __builtin_prefetch(&states_[due_[i + kAhead]]);
+    uint32_t r = due_[i];
     RecordState& st = states_[r];
     if (st.due != now) continue;  // the record moved on since the timer was set
     if (st.waiting == Waiting::Connect && st.status == Status::Disconnected) {
@@ -785,6 +829,7 @@ Refusal Interpreter::update(uint32_t r, std::span<const std::pair<uint16_t, Valu
                             std::string_view context) {
   if (states_[r].status != Status::Active) return Refusal::NotActive;
   Value* fields = fields_.data() + static_cast<size_t>(r) * width_;
+  fieldsChanged(r);
   try {
     for (const auto& [f, value] : values) {
       const bc::Field& field = module_.fields[f];
@@ -961,6 +1006,7 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           uint16_t f = bc::readU16(ip + 1);
           const bc::Field& field = module_.fields[f];
           fields[f] = coerce(field, stack[--sp], module_.str(field.name));
+          fieldsChanged(r);
           if (listener_) listener_->fieldSet(r, f, now);
           auto exit = exitCondition(r, now);
           if (!exit) return;
@@ -1000,6 +1046,8 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           st.pc = pc;
           st.step = local;
           st.entered = now;
+          // `due`: when the activity is due (CALENDARS.md §3), fixed as it becomes current.
+          if (s.seconds > 0) st.due = durationEnd(r, s, now, true);
           st.waiting = Waiting::Manual;
           ++st.generation;
           if (listener_) listener_->manualStep(r, local, now);

@@ -274,6 +274,13 @@ class Interpreter {
     bool fallback = false;
   };
   RecordZone zoneOf(uint32_t r, int32_t now);
+  // When the record's current step is due: a manual activity's `due` (none without one),
+  // a held automated step's sending instant, a wait's end, a condition's deadline.
+  std::optional<int32_t> currentDue(uint32_t r) const;
+  // The due of manual step `step` had it become current at `entered`, in the record's
+  // zone as its fields stand (for a restored record, whose saved state keeps no due
+  // for a manual step); none without `due`, or without working time within reach.
+  std::optional<int32_t> manualDue(uint32_t r, uint16_t step, int32_t entered);
 
   // An `exit when` that reads the clock (now(), today(), days_since()) turns true with
   // no field changing. Watched up to `until`, each active record's condition is tried
@@ -347,8 +354,15 @@ class Interpreter {
   int32_t relative(int64_t instant) const;
   // The index into calendars_ of the record's zone now, with kFallbackZone set when its
   // `time zone` named none; remembered in zoneUsed_.
+  // A block that reads only fields gives the same zone until one of the record's fields
+  // changes: its last answer is reused until then (zoneFresh_).
   uint16_t zoneIndex(uint32_t r, int32_t now) {
-    return seq_.zoneBegin == seq_.zoneEnd ? 0 : evalZone(r, now);
+    if (seq_.zoneBegin == seq_.zoneEnd) return 0;
+    if (!zoneFresh_.empty() && zoneFresh_[r]) return zoneUsed_[r] & ~kFallbackZone;
+    return evalZone(r, now);
+  }
+  void fieldsChanged(uint32_t r) {
+    if (!zoneFresh_.empty()) zoneFresh_[r] = 0;
   }
   uint16_t evalZone(uint32_t r, int32_t now);
   // Local date of `now` (relative) for `today()`/`days_since` of record `r`.
@@ -407,6 +421,10 @@ class Interpreter {
   bool ownZoneKnown_ = true;
   std::unordered_map<std::string, int32_t, NameHash, std::equal_to<>> zoneByName_;
   std::vector<uint16_t> zoneUsed_;  // per record, with `time zone`: zoneIndex's last answer
+  // Per record, when the `time zone` block reads nothing but fields (no clock, variables
+  // or outcomes): whether zoneUsed_ still holds for its fields. Empty otherwise.
+  std::vector<uint8_t> zoneFresh_;
+  bool zoneReadsOnlyFields_ = false;
   bool inZoneBlock_ = false;        // evaluating `time zone`: its own today() reads the calendar's zone
   Value zoneResult_;
 };
