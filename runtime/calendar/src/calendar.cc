@@ -264,9 +264,9 @@ static_assert(kTableBehind + kTableAhead + kTableReach < kSearchDays);
 }  // namespace
 
 const Calendar::Table* Calendar::tableFor(int64_t day) const {
-  if (!useTable_ || rules_->weekMask == 0) return nullptr;
   const Table* t = table_.get();
-  if (t && day - 1 >= t->firstDay && day + kTableReach <= t->lastDay) return t;
+  if (t && day - 1 >= t->firstDay && day + kTableReach <= t->lastDay) return t;  // the usual case
+  if (!useTable_ || rules_->weekMask == 0) return nullptr;
   // Years 2..9998 only: the direct code clamps near the ends of the calendar's range.
   static const int64_t kLow = dayOf(2, 1, 1), kHigh = dayOf(9998, 1, 1);
   if (day - kTableBehind < kLow || day + kTableAhead + kTableReach > kHigh) return nullptr;

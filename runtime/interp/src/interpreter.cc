@@ -4,9 +4,13 @@
 // mismatch fails the record, not the process.
 #include "seqc/interp/interpreter.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -314,6 +318,38 @@ std::optional<Result> resultNamed(std::string_view text) {
 
 // ---- setup ----------------------------------------------------------------------------
 
+namespace {
+constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kHugeFrom = 4 * kHugePage;  // below this, huge pages gain nothing
+}  // namespace
+
+// Straight from mmap, not malloc: freed blocks would come back from malloc's heap,
+// already touched in small pages.
+void* allocateRecordArray(size_t bytes) {
+  if (bytes < kHugeFrom) return ::operator new(bytes);
+  size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  size_t mapped = rounded + kHugePage;  // room to align to a huge page
+  void* m = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) throw std::bad_alloc();
+  auto base = reinterpret_cast<uintptr_t>(m);
+  uintptr_t aligned = (base + kHugePage - 1) / kHugePage * kHugePage;
+  if (aligned > base) ::munmap(m, aligned - base);
+  if (uintptr_t end = base + mapped, used = aligned + rounded; end > used)
+    ::munmap(reinterpret_cast<void*>(used), end - used);
+#ifdef MADV_HUGEPAGE
+  ::madvise(reinterpret_cast<void*>(aligned), rounded, MADV_HUGEPAGE);  // advice: a refusal changes nothing
+#endif
+  return reinterpret_cast<void*>(aligned);
+}
+
+void freeRecordArray(void* p, size_t bytes) noexcept {
+  if (bytes < kHugeFrom) {
+    ::operator delete(p);
+    return;
+  }
+  ::munmap(p, (bytes + kHugePage - 1) / kHugePage * kHugePage);
+}
+
 Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options options, Listener* listener)
     : module_(module), seq_(module.sequences[sequence]), options_(options), listener_(listener),
       code_(module.code.data()) {
@@ -392,7 +428,6 @@ uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values, String
   slots_.resize(n * seq_.slots);
   vars_.resize(n * seq_.vars);
   if (seq_.zoneBegin != seq_.zoneEnd) zoneUsed_.resize(n, kNoZoneYet);
-  if (zoneReadsOnlyFields_) zoneFresh_.resize(n, 0);
   if (values.size() != count * width_) values.resize(count * width_);
   if (fields_.empty()) fields_ = std::move(values);
   else fields_.insert(fields_.end(), values.begin(), values.end());
@@ -479,7 +514,8 @@ uint16_t Interpreter::evalZone(uint32_t r, int32_t now) {
     if (found >= 0) index = static_cast<uint16_t>(found);
   }
   zoneUsed_[r] = index;
-  if (!zoneFresh_.empty()) zoneFresh_[r] = 1;
+  if (zoneReadsOnlyFields_ && (index & ~kFallbackZone) < 0xFF)
+    states_[r].zone = static_cast<uint8_t>((index & ~kFallbackZone) + 1);
   return index & ~kFallbackZone;
 }
 
@@ -672,6 +708,7 @@ bool Interpreter::restore(uint32_t r, const RecordState& state, std::span<const 
   }
   states_[r] = state;
   states_[r].error = 0;
+  states_[r].zone = 0;
   std::copy_n(slots.begin(), std::min<size_t>(slots.size(), seq_.slots),
               slots_.begin() + static_cast<ptrdiff_t>(r) * seq_.slots);
   Value* dst = vars_.data() + static_cast<size_t>(r) * seq_.vars;
@@ -750,7 +787,11 @@ size_t Interpreter::fireTimers(int32_t now) {
   // their own instants): fetch states ahead, most entries are only looked at.
   constexpr size_t kAhead = 48;
   for (size_t i = 0; i < due_.size(); ++i) {
-    if (i + kAhead < due_.size()) __builtin_prefetch(&states_[due_[i + kAhead]]);
+    if (i + kAhead < due_.size()) {
+      uint32_t ahead = due_[i + kAhead];
+      __builtin_prefetch(&states_[ahead]);
+      if (seq_.slots) __builtin_prefetch(&slots_[static_cast<size_t>(ahead) * seq_.slots]);
+    }
     uint32_t r = due_[i];
     RecordState& st = states_[r];
     if (st.due != now) continue;  // the record moved on since the timer was set
