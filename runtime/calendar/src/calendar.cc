@@ -207,7 +207,6 @@ std::unique_ptr<YearTable> Calendar::Rules::expand(int y) const {
   return t;
 }
 
-
 // The open spans of local dates [firstDay, lastDay] in time order, with the open seconds
 // before each, and the working days with open time; the zone's offsets over the UTC
 // instants [from, to) those dates cover, with a margin.

@@ -565,7 +565,7 @@ std::optional<int32_t> Interpreter::manualDue(uint32_t r, uint16_t s, int32_t en
   if (s >= seq_.stepCount) return std::nullopt;
   const bc::Step& st = step(s);
   if (st.kind != bc::StepKind::Activity || st.seconds == 0) return std::nullopt;
-  if (st.unit != bc::DurationUnit::Seconds && !hasCalendar()) return std::nullopt;  // not verifiable here
+  if (st.unit != bc::DurationUnit::Seconds && !hasCalendar()) return std::nullopt;  // business time needs one
   try {
     return durationEnd(r, st, entered, true);
   } catch (const Fault&) {
