@@ -82,13 +82,13 @@ expect_line "L-NY           1  active       1/4  mail      0  2026-01-12T14:00:0
 # 17:00 JST (08:00Z); L-NONE's, current since the skip on Sunday in New York, by Monday's.
 expect_line "L-TOKYO        1  active       2/4  call1     0  2026-01-13T08:00:00Z"
 w records show L-TOKYO
-expect_rc 0; expect_re '^  Local +1  active +2/4  call "Call" .* 2026-01-13T08:00:00Z '
+expect_rc 0; expect_re '^  Local +1  active +2/4  call1 .* 2026-01-13T08:00:00Z '
 w records show L-TOKYO --json
 expect_rc 0; expect_out '"due": "2026-01-13T08:00:00Z"'
 w worklist
 expect_rc 0
-expect_re '^upcoming +2026-01-12T22:00:00Z +L-NONE +Local +call "Call"'
-expect_re '^upcoming +2026-01-13T08:00:00Z +L-TOKYO +Local +call "Call"'
+expect_re '^upcoming +2026-01-12T22:00:00Z +L-NONE +Local +call1 +\(unassigned\)'
+expect_re '^upcoming +2026-01-13T08:00:00Z +L-TOKYO +Local +call1 +\(unassigned\)'
 # At 15:00Z it is Monday in New York and already Tuesday in Tokyo: both are due "today"
 # in the record's own zone.
 w worklist --at 2026-01-12T15:00:00Z
