@@ -14,6 +14,7 @@
 //   //                                                    kind of an unlabelled step); a time
 //   //                                                    may be absolute: @2026-01-09T14:00:00Z
 //   // expect: L1 zone=America/Chicago                   with a calendar: the record's zone
+//   // expect: L1 due=2026-01-12T22:00:00Z               with a calendar: when the current step is due
 //   // expect-tzdata:                                     the output names the tz database
 //   // expect-summary: active=1 completed=2
 //   // expect-warning: {{text}}                           some warning contains text; every
@@ -317,7 +318,7 @@ void checkRecord(const Test& t, const Directive& d, const Json& out) {
         {"status", "status"}, {"reason", "reason"}, {"progress", "progress"},
         {"total", "total"},   {"days", "days_elapsed"}, {"zone", "zone"}};
     static const std::map<std::string, std::string> kStepKeys = {
-        {"step", "label"}, {"kind", "kind"}, {"line", "line"}, {"title", "title"}};
+        {"step", "label"}, {"kind", "kind"}, {"line", "line"}, {"title", "title"}, {"due", "due"}};
     bool numeric = key == "progress" || key == "total" || key == "days" || key == "line";
     if (auto k = kRecordKeys.find(key); k != kRecordKeys.end()) {
       Json got = rec->contains(k->second) ? (*rec)[k->second] : Json("<missing>");
@@ -338,7 +339,7 @@ void checkRecord(const Test& t, const Directive& d, const Json& out) {
       if (!matches(want, got, numeric))
         fail(t.file, d.line, "expected " + toks[0] + " " + key + "=" + want + ", got " + show(got));
     } else {
-      fail(t.file, d.line, "unknown key '" + key + "' (status reason progress total days zone step kind line title)");
+      fail(t.file, d.line, "unknown key '" + key + "' (status reason progress total days zone step kind line title due)");
     }
   }
 }

@@ -734,11 +734,28 @@ TEST_CASE("property: every zone of the tz database, 2020-2035", "[calendar][prop
 
     for (const CalendarSpec& spec : specs) {
       Calendar c(spec, z);
+      const Calendar direct = c.direct();  // the table's answers must be the direct ones
       auto check = [&](bool ok, std::string_view what, int64_t t) {
         fail(ok, name, what, t, spec.name);
       };
       for (int64_t t : samples) {
         ++instants;
+        check(c.localDate(t) == direct.localDate(t) && c.isOpen(t) == direct.isOpen(t) &&
+                  c.nextOpening(t) == direct.nextOpening(t),
+              "the table's local date, isOpen, nextOpening are the direct ones", t);
+        // The longest durations (a year of working days) on one instant in 16: the direct
+        // search walks them day by day.
+        const bool longOnes = instants % 16 == 0;
+        for (int h : {1, 8, 40, 240, longOnes ? 2000 : 1})
+          check(c.addBusinessHours(t, h) == direct.addBusinessHours(t, h),
+                "the table's addBusinessHours is the direct one", t);
+        for (int n : {1, 22, longOnes ? 250 : 1})
+          check(c.businessDaysWait(t, n) == direct.businessDaysWait(t, n) &&
+                    c.businessDaysEnd(t, n) == direct.businessDaysEnd(t, n),
+                "the table's business days are the direct ones", t);
+        for (int64_t span : {int64_t{3600}, 3 * kSecondsPerDay, (longOnes ? 400 : 40) * kSecondsPerDay})
+          check(c.openSeconds(t, t + span) == direct.openSeconds(t, t + span),
+                "the table's openSeconds is the direct one", t);
         auto next = c.nextOpening(t);
         check(next && *next >= t && c.isOpen(*next), "nextOpening is open, not before t", t);
         if (!next) continue;

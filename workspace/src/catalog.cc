@@ -153,6 +153,10 @@ std::vector<ConnectionView> Workspace::records(const std::string& name) {
     for (const ConnectionRow& c : rows) out.push_back(impl_->view(c, &row.name));
     auto zones = recordZones(store(), *impl_, rows, metaInt(store(), "epoch"), metaInt(store(), "clock"));
     for (size_t i = 0; i < out.size(); ++i) std::tie(out[i].zone, out[i].zoneFallback) = zones[i];
+    // A manual activity's due is shown where a timer's is.
+    auto dues = manualDues(store(), *impl_, rows, metaInt(store(), "epoch"));
+    for (size_t i = 0; i < out.size(); ++i)
+      if (dues[i]) out[i].row.due = dues[i];
     return out;
   });
 }

@@ -295,12 +295,15 @@ void Engine::apply(rt::Interpreter& in, uint32_t r, const Action& a, int32_t now
   if (why != rt::Refusal::None) throw Error(rt::refusalText(why, in, r, a.record, a.name(), a.step));
 }
 
-std::vector<std::pair<std::string, bool>> recordZones(Store& store, Workspace::Impl& impl,
-                                                      const std::vector<ConnectionRow>& rows, int64_t epoch,
-                                                      int64_t now) {
-  std::vector<std::pair<std::string, bool>> out(rows.size());
+namespace {
+
+// Runs f(interpreter, r, i) for each row i of a version with a calendar, the
+// interpreter holding that version's records as their fields stand, `r` the row's record.
+template <typename F>
+void forCalendarRows(Store& store, Workspace::Impl& impl, const std::vector<ConnectionRow>& rows,
+                     const std::vector<size_t>& which, int64_t epoch, F&& f) {
   std::map<std::pair<int64_t, int32_t>, std::vector<size_t>> groups;
-  for (size_t i = 0; i < rows.size(); ++i) groups[{rows[i].sequence, rows[i].version}].push_back(i);
+  for (size_t i : which) groups[{rows[i].sequence, rows[i].version}].push_back(i);
   for (const auto& [key, members] : groups) {
     const LoadedVersion& v = impl.version(key.first, key.second);
     const bc::Module& m = v.module;
@@ -319,12 +322,47 @@ std::vector<std::pair<std::string, bool>> recordZones(Store& store, Workspace::I
       });
     rt::Interpreter in(m, v.row.index, {epoch, false});
     in.addRecords(ids.size(), values);
-    int32_t at = offset(now, epoch);
-    for (uint32_t r = 0; r < members.size(); ++r) {
-      rt::Interpreter::RecordZone z = in.zoneOf(r, at);
-      out[members[r]] = {z.zone.name(), z.fallback};
-    }
+    for (uint32_t r = 0; r < members.size(); ++r) f(in, r, members[r]);
   }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, bool>> recordZones(Store& store, Workspace::Impl& impl,
+                                                      const std::vector<ConnectionRow>& rows, int64_t epoch,
+                                                      int64_t now) {
+  std::vector<std::pair<std::string, bool>> out(rows.size());
+  std::vector<size_t> all(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) all[i] = i;
+  int32_t at = offset(now, epoch);
+  forCalendarRows(store, impl, rows, all, epoch, [&](rt::Interpreter& in, uint32_t r, size_t i) {
+    rt::Interpreter::RecordZone z = in.zoneOf(r, at);
+    out[i] = {z.zone.name(), z.fallback};
+  });
+  return out;
+}
+
+std::vector<std::optional<int64_t>> manualDues(Store& store, Workspace::Impl& impl,
+                                               const std::vector<ConnectionRow>& rows, int64_t epoch) {
+  std::vector<std::optional<int64_t>> out(rows.size());
+  std::vector<size_t> business;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const ConnectionRow& c = rows[i];
+    if (c.status != static_cast<uint8_t>(rt::Status::Active) ||
+        c.waiting != static_cast<uint8_t>(rt::Waiting::Manual))
+      continue;
+    const LoadedVersion& v = impl.version(c.sequence, c.version);
+    if (c.step >= v.sequence().stepCount) continue;  // damaged: the next command that runs it says so
+    const bc::Step& s = v.step(c.step);
+    if (s.seconds == 0) continue;
+    if (s.unit == bc::DurationUnit::Seconds) out[i] = c.entered + static_cast<int64_t>(s.seconds);
+    else business.push_back(i);
+  }
+  forCalendarRows(store, impl, rows, business, epoch, [&](rt::Interpreter& in, uint32_t r, size_t i) {
+    auto entered = tryOffset(rows[i].entered, epoch);
+    if (!entered) return;
+    if (auto due = in.manualDue(r, rows[i].step, *entered)) out[i] = epoch + *due;
+  });
   return out;
 }
 

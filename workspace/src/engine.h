@@ -97,6 +97,11 @@ class Engine {
 std::vector<std::pair<std::string, bool>> recordZones(Store& store, Workspace::Impl& impl,
                                                       const std::vector<ConnectionRow>& rows, int64_t epoch,
                                                       int64_t now);
+// For active connections on a manual activity with `due`: when it is due (CALENDARS.md
+// §3), from when it became current, business durations in the record's zone as its
+// fields stand (the saved state keeps no due for a manual step); none for other rows.
+std::vector<std::optional<int64_t>> manualDues(Store& store, Workspace::Impl& impl,
+                                               const std::vector<ConnectionRow>& rows, int64_t epoch);
 
 // Moves connections (grouped by version, in batches) up to `until`; follows `advance
 // to` into the target sequences. Returns what moved.

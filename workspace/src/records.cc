@@ -184,7 +184,12 @@ RecordDetail Workspace::recordDetail(const std::string& id) {
       d.fields.emplace_back(spec->name, rt::fieldText(*spec, v));
     ConnectionFilter f;
     f.record = id;
-    for (const ConnectionRow& c : store_->connections(f)) d.connections.push_back(impl_->view(c));
+    std::vector<ConnectionRow> rows = store_->connections(f);
+    auto dues = manualDues(*store_, *impl_, rows, metaInt(*store_, "epoch"));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      d.connections.push_back(impl_->view(rows[i]));
+      if (dues[i]) d.connections.back().row.due = dues[i];  // shown where a timer's is
+    }
     return d;
   });
 }

@@ -3,10 +3,12 @@
 #include "seqc/workspace/workspace.h"
 
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "engine.h"
+#include "seqc/calendar/zone.h"
 #include "seqc/support/time.h"
 
 namespace seqc::ws {
@@ -14,10 +16,8 @@ namespace seqc::ws {
 std::vector<WorkItem> Workspace::worklist(const std::string& owner, std::optional<int64_t>& at) {
   return inReadTransaction(*store_, [&] {
     if (!at) at = metaInt(*store_, "clock");
-    // The day of `at` (UTC: the record's zone once the calendar runtime gives it).
-    int64_t dayStart = *at - ((*at % kSecondsPerDay) + kSecondsPerDay) % kSecondsPerDay;
-    int64_t dayEnd = dayStart + kSecondsPerDay;
     std::vector<WorkItem> items;
+    std::vector<ConnectionRow> rows;
     ConnectionFilter f;
     f.activeOnly = true;
     store_->forEachConnection(f, [&](const ConnectionRow& c) {
@@ -31,22 +31,33 @@ std::vector<WorkItem> Workspace::worklist(const std::string& owner, std::optiona
       w.version = c.version;
       w.assignee = c.assignee;
       impl_->describe(v, c.step, w.label, w.kind, w.title);
-      const bc::Step& s = v.step(c.step);
-      w.line = s.line;
+      w.line = v.step(c.step).line;
       w.since = c.entered;
-      if (s.seconds > 0) {
-        // Business units are read as elapsed hours and days until the calendar runtime
-        // can count open time here.
-        int64_t unit = s.unit == bc::DurationUnit::BusinessDays ? kSecondsPerDay
-                       : s.unit == bc::DurationUnit::BusinessHours ? 3600 : 1;
-        w.due = c.entered + static_cast<int64_t>(s.seconds) * unit;
+      items.push_back(std::move(w));
+      rows.push_back(c);
+    });
+    // Dues in business time on the record's calendar; "today" is at's local date in the
+    // record's zone (UTC without a calendar).
+    const int64_t epoch = metaInt(*store_, "epoch");
+    auto dues = manualDues(*store_, *impl_, rows, epoch);
+    auto zones = recordZones(*store_, *impl_, rows, epoch, *at);
+    std::map<std::string, int64_t> dayEnds;
+    for (size_t i = 0; i < items.size(); ++i) {
+      WorkItem& w = items[i];
+      w.due = dues[i];
+      const std::string& zoneName = zones[i].first;
+      auto known = dayEnds.find(zoneName);
+      if (known == dayEnds.end()) {
+        cal::Zone z = zoneName.empty() ? cal::Zone::utc() : cal::Zone::find(zoneName).value_or(cal::Zone::utc());
+        int64_t local = z.toLocal(*at);
+        int64_t day = local / kSecondsPerDay - (local % kSecondsPerDay < 0);
+        known = dayEnds.emplace(zoneName, z.toUtc((day + 1) * kSecondsPerDay)).first;
       }
       if (!w.due) w.state = WorkState::Open;
       else if (*w.due < *at) w.state = WorkState::Overdue;
-      else if (*w.due < dayEnd) w.state = WorkState::Today;
+      else if (*w.due < known->second) w.state = WorkState::Today;
       else w.state = WorkState::Upcoming;
-      items.push_back(std::move(w));
-    });
+    }
     std::sort(items.begin(), items.end(), [](const WorkItem& a, const WorkItem& b) {
       if (a.state != b.state) return a.state < b.state;
       int64_t ka = a.due.value_or(a.since), kb = b.due.value_or(b.since);

@@ -207,6 +207,111 @@ std::unique_ptr<YearTable> Calendar::Rules::expand(int y) const {
   return t;
 }
 
+// The open spans of local dates [firstDay, lastDay] in time order, with the open seconds
+// before each, and the working days with open time; the zone's offsets over the UTC
+// instants [from, to) those dates cover, with a margin.
+struct Calendar::Table {
+  struct Span {
+    int64_t open, close;
+    int64_t before;  // open seconds in the spans before it
+  };
+  int64_t firstDay = 0, lastDay = 0;
+  int64_t from = 0, to = 0;
+  std::vector<int64_t> changes;   // offset changes in (from, to)
+  std::vector<int32_t> offsets;   // offsets[i]: before changes[i] (the last: after all)
+  // In time order, then one past the last: {max, max, all the open seconds}.
+  std::vector<Span> spans;
+  std::vector<uint32_t> daySpan;  // per date firstDay..lastDay+1: its first span's index
+  std::vector<OpenSpan> work;     // per working day with open time: first opening, last closing
+  std::vector<uint32_t> dayWork;  // per date firstDay..lastDay+1: its working day's index (or the next's)
+
+  bool holds(int64_t t) const { return t >= from && t < to; }
+  size_t count() const { return spans.size() - 1; }
+  int64_t localDate(int64_t t) const {
+    size_t i = 0;
+    while (i < changes.size() && changes[i] <= t) ++i;  // a few a year
+    return floorDiv(t + offsets[i], kSecondsPerDay);
+  }
+  size_t spanOfDay(int64_t day) const { return daySpan[static_cast<size_t>(day - firstDay)]; }
+  // The first span at or after `i` (up to count()) for which `below` is false: a few
+  // steps forward first, since answers are mostly close to where they start.
+  template <typename P>
+  size_t firstNotBelow(size_t i, P below) const {
+    size_t end = count();
+    for (int k = 0; k < 6 && i < end; ++k, ++i)
+      if (!below(spans[i])) return i;
+    return static_cast<size_t>(std::partition_point(spans.begin() + static_cast<ptrdiff_t>(i),
+                                                    spans.begin() + static_cast<ptrdiff_t>(end), below) -
+                               spans.begin());
+  }
+  // The first span at or after `i` still open at t (closing after it); count() if none.
+  size_t openAfter(size_t i, int64_t t) const {
+    return firstNotBelow(i, [t](const Span& s) { return s.close <= t; });
+  }
+};
+
+namespace {
+// Dates kept before and after the one asked about when the table is (re)built: a year
+// behind, two ahead (the longest business duration, `due 250 business days`, is about a
+// year). Less than kSearchDays in all, so every answer found in the table is one the
+// direct search would find.
+constexpr int64_t kTableBehind = 366, kTableAhead = 731;
+// An answer needs this many dates after the one asked about (`due 250 business days`
+// over holidays); closer to the table's end, the table is extended first.
+constexpr int64_t kTableReach = 400;
+static_assert(kTableBehind + kTableAhead + kTableReach < kSearchDays);
+}  // namespace
+
+const Calendar::Table* Calendar::tableFor(int64_t day) const {
+  const Table* t = table_.get();
+  if (t && day - 1 >= t->firstDay && day + kTableReach <= t->lastDay) return t;  // the usual case
+  if (!useTable_ || rules_->weekMask == 0) return nullptr;
+  // Years 2..9998 only: the direct code clamps near the ends of the calendar's range.
+  static const int64_t kLow = dayOf(2, 1, 1), kHigh = dayOf(9998, 1, 1);
+  if (day - kTableBehind < kLow || day + kTableAhead + kTableReach > kHigh) return nullptr;
+  int64_t first = day - kTableBehind, last = day + kTableAhead;
+  // Extending keeps what is there when the whole stays within the bound.
+  if (t && std::max(last, t->lastDay) - std::min(first, t->firstDay) < kTableBehind + kTableAhead + kTableReach) {
+    first = std::min(first, t->firstDay);
+    last = std::max(last, t->lastDay);
+  }
+  auto n = std::make_shared<Table>();
+  n->firstDay = first;
+  n->lastDay = last;
+  // Spans of these dates lie within two days of their local midnights.
+  n->from = first * kSecondsPerDay - 3 * kSecondsPerDay;
+  n->to = (last + 3) * kSecondsPerDay;
+  n->offsets.push_back(zone_.offsetAt(n->from));
+  for (int64_t c : zone_.transitions(n->from + 1, n->to)) {
+    n->changes.push_back(c);
+    n->offsets.push_back(zone_.offsetAt(c));
+  }
+  const Rules& r = *rules_;
+  std::optional<Zone::Stretch> stretch;
+  int64_t total = 0;
+  for (int64_t d = first; d <= last; ++d) {
+    n->daySpan.push_back(static_cast<uint32_t>(n->spans.size()));
+    n->dayWork.push_back(static_cast<uint32_t>(n->work.size()));
+    int wd = weekdayOf(d);
+    if (!(r.weekMask >> wd & 1) || isHoliday(d)) continue;
+    size_t firstOfDay = n->spans.size();
+    auto f = [&](int64_t open, int64_t close) {
+      n->spans.push_back({open, close, total});
+      total += close - open;
+      return false;
+    };
+    spansOfDay(d, wd, stretch, f);
+    if (n->spans.size() == firstOfDay) continue;  // every range inside a gap
+    n->work.push_back({n->spans[firstOfDay].open, n->spans.back().close});
+  }
+  n->daySpan.push_back(static_cast<uint32_t>(n->spans.size()));
+  n->dayWork.push_back(static_cast<uint32_t>(n->work.size()));
+  constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+  n->spans.push_back({kNever, kNever, total});
+  table_ = std::move(n);
+  return table_.get();
+}
+
 Calendar::Calendar(const CalendarSpec& spec, Zone zone)
     : rules_(std::make_shared<Rules>(spec)), zone_(zone) {}
 
@@ -218,9 +323,20 @@ std::optional<Calendar> Calendar::inOwnZone(const CalendarSpec& spec) {
 
 Calendar Calendar::withZone(Zone zone) const { return Calendar(rules_, zone); }
 
+Calendar Calendar::direct() const {
+  Calendar c(rules_, zone_);
+  c.useTable_ = false;
+  return c;
+}
+
 const CalendarSpec& Calendar::spec() const { return rules_->spec; }
 
 int64_t Calendar::localDate(int64_t t) const {
+  if (const Table* tb = table_.get(); tb && useTable_ && tb->holds(t)) return tb->localDate(t);
+  return directLocalDate(t);
+}
+
+int64_t Calendar::directLocalDate(int64_t t) const {
   t = std::clamp(t, kEarliestInstant, kLatestInstant);
   return floorDiv(zone_.toLocal(t), kSecondsPerDay);
 }
@@ -293,6 +409,10 @@ bool Calendar::isOpen(int64_t t) const {
   int64_t day = localDate(t);
   // A range of the day before may run past midnight; one of the day after may start
   // inside a repeated hour that t is the second pass of.
+  if (const Table* tb = tableFor(day)) {
+    size_t i = tb->openAfter(tb->spanOfDay(day - 1), t);
+    return i < tb->spanOfDay(day + 2) && tb->spans[i].open <= t;
+  }
   return forEachSpan(day - 1, day + 1, [&](int64_t open, int64_t close) {
     return open <= t && t < close;
   });
@@ -304,6 +424,22 @@ std::optional<int64_t> Calendar::addOpenTime(int64_t t, int64_t seconds) const {
   if (t < kEarliestInstant || t > kLatestInstant) return std::nullopt;
   int64_t remaining = std::max<int64_t>(seconds, 0);
   int64_t day = localDate(t);
+  if (const Table* tb = tableFor(day)) {
+    // Open time as a coordinate: from t's, `remaining` further, back to an instant.
+    size_t i = tb->openAfter(tb->spanOfDay(day - 1), t);
+    if (i < tb->count()) {
+      const Table::Span& at = tb->spans[i];
+      int64_t target = at.before + std::max<int64_t>(0, t - at.open) + remaining;
+      // The first span whose end reaches the target (ending at a closing gives it):
+      // the one before the first span with at least `target` open seconds before it.
+      size_t j = tb->firstNotBelow(i + 1, [target](const Table::Span& s) { return s.before < target; });
+      if (tb->spans[j].before >= target) {
+        const Table::Span& end = tb->spans[j - 1];
+        return end.open + (target - end.before);
+      }
+    }
+    // Not within the table: searched directly below.
+  }
   std::optional<int64_t> result;
   forEachSpan(day - 1, day + kSearchDays, [&](int64_t open, int64_t close) {
     if (close <= t) return false;
@@ -329,6 +465,10 @@ std::optional<OpenSpan> Calendar::nthWorkingDay(int64_t t, int n) const {
     return std::nullopt;
   const Rules& r = *rules_;
   int64_t start = localDate(t);
+  if (const Table* tb = tableFor(start)) {
+    size_t k = tb->dayWork[static_cast<size_t>(start + 1 - tb->firstDay)] + static_cast<size_t>(n) - 1;
+    if (k < tb->work.size()) return tb->work[k];
+  }
   std::optional<Zone::Stretch> stretch;
   for (int64_t day = start + 1; day <= start + kSearchDays; ++day) {
     int wd = weekdayOf(day);
@@ -364,6 +504,15 @@ int64_t Calendar::openSeconds(int64_t from, int64_t to) const {
   if (to <= from) return 0;
   int64_t first = localDate(from);
   int64_t last = std::min(localDate(to) + 1, first + kSearchDays);
+  if (const Table* tb = tableFor(first); tb && last <= tb->lastDay) {
+    size_t s = tb->spanOfDay(first - 1), e = tb->spanOfDay(last + 1);
+    // Spans [s, e) only: the open seconds up to `to` and up to `from`, apart.
+    auto upTo = [&](int64_t x) {
+      size_t i = tb->openAfter(s, x);
+      return i >= e ? tb->spans[e].before : tb->spans[i].before + std::max<int64_t>(0, x - tb->spans[i].open);
+    };
+    return upTo(to) - upTo(from);
+  }
   int64_t total = 0;
   forEachSpan(first - 1, last, [&](int64_t open, int64_t close) {
     if (open >= to) return true;

@@ -4,9 +4,13 @@
 // mismatch fails the record, not the process.
 #include "seqc/interp/interpreter.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -314,6 +318,38 @@ std::optional<Result> resultNamed(std::string_view text) {
 
 // ---- setup ----------------------------------------------------------------------------
 
+namespace {
+constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kHugeFrom = 4 * kHugePage;  // below this, huge pages gain nothing
+}  // namespace
+
+// Straight from mmap, not malloc: freed blocks would come back from malloc's heap,
+// already touched in small pages.
+void* allocateRecordArray(size_t bytes) {
+  if (bytes < kHugeFrom) return ::operator new(bytes);
+  size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  size_t mapped = rounded + kHugePage;  // room to align to a huge page
+  void* m = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) throw std::bad_alloc();
+  auto base = reinterpret_cast<uintptr_t>(m);
+  uintptr_t aligned = (base + kHugePage - 1) / kHugePage * kHugePage;
+  if (aligned > base) ::munmap(m, aligned - base);
+  if (uintptr_t end = base + mapped, used = aligned + rounded; end > used)
+    ::munmap(reinterpret_cast<void*>(used), end - used);
+#ifdef MADV_HUGEPAGE
+  ::madvise(reinterpret_cast<void*>(aligned), rounded, MADV_HUGEPAGE);  // advice: a refusal changes nothing
+#endif
+  return reinterpret_cast<void*>(aligned);
+}
+
+void freeRecordArray(void* p, size_t bytes) noexcept {
+  if (bytes < kHugeFrom) {
+    ::operator delete(p);
+    return;
+  }
+  ::munmap(p, (bytes + kHugePage - 1) / kHugePage * kHugePage);
+}
+
 Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options options, Listener* listener)
     : module_(module), seq_(module.sequences[sequence]), options_(options), listener_(listener),
       code_(module.code.data()) {
@@ -349,6 +385,19 @@ Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options op
     pc = next;
   }
   exitReadsClock_ = rt::exitReadsClock(module_, sequence);
+  if (seq_.zoneBegin != seq_.zoneEnd) {
+    zoneReadsOnlyFields_ = true;
+    for (uint32_t pc = seq_.zoneBegin; pc < seq_.zoneEnd;) {
+      auto op = static_cast<Opcode>(code_[pc]);
+      if (op == Opcode::LoadVar || op == Opcode::Outcome) zoneReadsOnlyFields_ = false;
+      if (op == Opcode::Call) {
+        auto fn = static_cast<bc::Builtin>(code_[pc + 1]);
+        if (fn == bc::Builtin::Now || fn == bc::Builtin::Today || fn == bc::Builtin::DaysSince)
+          zoneReadsOnlyFields_ = false;
+      }
+      pc += static_cast<uint32_t>(bc::instructionSize(op));
+    }
+  }
 }
 
 bool exitReadsClock(const bc::Module& module, uint32_t sequence) {
@@ -465,6 +514,8 @@ uint16_t Interpreter::evalZone(uint32_t r, int32_t now) {
     if (found >= 0) index = static_cast<uint16_t>(found);
   }
   zoneUsed_[r] = index;
+  if (zoneReadsOnlyFields_ && (index & ~kFallbackZone) < 0xFF)
+    states_[r].zone = static_cast<uint8_t>((index & ~kFallbackZone) + 1);
   return index & ~kFallbackZone;
 }
 
@@ -496,6 +547,30 @@ int32_t Interpreter::durationEnd(uint32_t r, const bc::Step& s, int32_t now, boo
     throw Fault{fmt::format("calendar \"{}\" has no working time within {} days of {} in {}",
                             c.spec().name, cal::kSearchDays, formatDateTime(t), c.zone().name())};
   return relative(*at);
+}
+
+std::optional<int32_t> Interpreter::currentDue(uint32_t r) const {
+  const RecordState& st = states_[r];
+  if (st.status != Status::Active || st.step == kNoStep) return std::nullopt;
+  switch (st.waiting) {
+    case Waiting::Manual: return step(st.step).seconds > 0 ? std::optional(st.due) : std::nullopt;
+    case Waiting::Timer:
+    case Waiting::Condition:
+    case Waiting::Held: return st.due;
+    default: return std::nullopt;
+  }
+}
+
+std::optional<int32_t> Interpreter::manualDue(uint32_t r, uint16_t s, int32_t entered) {
+  if (s >= seq_.stepCount) return std::nullopt;
+  const bc::Step& st = step(s);
+  if (st.kind != bc::StepKind::Activity || st.seconds == 0) return std::nullopt;
+  if (st.unit != bc::DurationUnit::Seconds && !hasCalendar()) return std::nullopt;  // business time needs one
+  try {
+    return durationEnd(r, st, entered, true);
+  } catch (const Fault&) {
+    return std::nullopt;  // no working time within reach: no due to show
+  }
 }
 
 int64_t Interpreter::localToday(uint32_t r, int64_t nowAbs) {
@@ -633,6 +708,7 @@ bool Interpreter::restore(uint32_t r, const RecordState& state, std::span<const 
   }
   states_[r] = state;
   states_[r].error = 0;
+  states_[r].zone = 0;
   std::copy_n(slots.begin(), std::min<size_t>(slots.size(), seq_.slots),
               slots_.begin() + static_cast<ptrdiff_t>(r) * seq_.slots);
   Value* dst = vars_.data() + static_cast<size_t>(r) * seq_.vars;
@@ -707,7 +783,16 @@ size_t Interpreter::fireTimers(int32_t now) {
   }
   if (timers_.empty() || timers_.next() != now) return moved;
   timers_.take(due_);
-  for (uint32_t r : due_) {
+  // A bucket's records are scattered (with per-record zones, each zone's openings are
+  // their own instants): fetch states ahead, most entries are only looked at.
+  constexpr size_t kAhead = 48;
+  for (size_t i = 0; i < due_.size(); ++i) {
+    if (i + kAhead < due_.size()) {
+      uint32_t ahead = due_[i + kAhead];
+      __builtin_prefetch(&states_[ahead]);
+      if (seq_.slots) __builtin_prefetch(&slots_[static_cast<size_t>(ahead) * seq_.slots]);
+    }
+    uint32_t r = due_[i];
     RecordState& st = states_[r];
     if (st.due != now) continue;  // the record moved on since the timer was set
     if (st.waiting == Waiting::Connect && st.status == Status::Disconnected) {
@@ -785,6 +870,7 @@ Refusal Interpreter::update(uint32_t r, std::span<const std::pair<uint16_t, Valu
                             std::string_view context) {
   if (states_[r].status != Status::Active) return Refusal::NotActive;
   Value* fields = fields_.data() + static_cast<size_t>(r) * width_;
+  fieldsChanged(r);
   try {
     for (const auto& [f, value] : values) {
       const bc::Field& field = module_.fields[f];
@@ -961,6 +1047,7 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           uint16_t f = bc::readU16(ip + 1);
           const bc::Field& field = module_.fields[f];
           fields[f] = coerce(field, stack[--sp], module_.str(field.name));
+          fieldsChanged(r);
           if (listener_) listener_->fieldSet(r, f, now);
           auto exit = exitCondition(r, now);
           if (!exit) return;
@@ -1000,6 +1087,8 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           st.pc = pc;
           st.step = local;
           st.entered = now;
+          // `due`: when the activity is due (CALENDARS.md §3), fixed as it becomes current.
+          if (s.seconds > 0) st.due = durationEnd(r, s, now, true);
           st.waiting = Waiting::Manual;
           ++st.generation;
           if (listener_) listener_->manualStep(r, local, now);

@@ -228,6 +228,11 @@ void writeRecord(JsonWriter& j, const Simulator& sim, uint32_t r, const HistoryI
     j.key("kind").string(bc::kindName(s));
     j.key("title").string(m, s.kind == bc::StepKind::Activity ? s.title : bc::kNone);
     j.key("line").number(s.line);
+    if (sim.hasCalendar()) {  // where business durations make it worth showing
+      j.key("due");
+      if (auto due = sim.currentDue(r)) j.string(times(*due));
+      else j.null();
+    }
     j.close('}');
   } else {
     j.null();

@@ -1,8 +1,11 @@
 # Calendars in a workspace (CALENDARS.md §2-4): ticks end waits in business time and
 # send held automated steps at the next opening in each record's zone; a held step is
 # the current step, due at its sending instant, and `skip` skips it; `show` writes
-# business durations and the calendar; `records` shows the zone used.
+# business durations and the calendar; `records` shows the zone used; a manual activity's
+# `due N business days` is computed on the calendar in the record's zone (`records`,
+# `records show`, `worklist`, whose "today" is the record's local date).
 source "$(dirname "$0")/../workspace_lib.sh"
+expect_re() { grep -qE -- "$1" <<<"$out" || fail "no line matching /$1/; output:"$'\n'"$out"; }
 
 cat >"$tmp/cal.seq" <<'SEQ'
 extend entity lead {
@@ -75,7 +78,26 @@ expect_rc 0; expect_out '2026-01-12T00:00:00Z  Local           1  mail'; expect_
 w records Local
 expect_rc 0
 expect_line "L-NY           1  active       1/4  mail      0  2026-01-12T14:00:00Z"
-expect_line "L-TOKYO        1  active       2/4  call1     0  -"
+# `call1 ... due 1 business day`, current Monday 09:00 in Tokyo: due by Tuesday's closing,
+# 17:00 JST (08:00Z); L-NONE's, current since the skip on Sunday in New York, by Monday's.
+expect_line "L-TOKYO        1  active       2/4  call1     0  2026-01-13T08:00:00Z"
+w records show L-TOKYO
+expect_rc 0; expect_re '^  Local +1  active +2/4  call1 .* 2026-01-13T08:00:00Z '
+w records show L-TOKYO --json
+expect_rc 0; expect_out '"due": "2026-01-13T08:00:00Z"'
+w worklist
+expect_rc 0
+expect_re '^upcoming +2026-01-12T22:00:00Z +L-NONE +Local +call1 +\(unassigned\)'
+expect_re '^upcoming +2026-01-13T08:00:00Z +L-TOKYO +Local +call1 +\(unassigned\)'
+# At 15:00Z it is Monday in New York and already Tuesday in Tokyo: both are due "today"
+# in the record's own zone.
+w worklist --at 2026-01-12T15:00:00Z
+expect_rc 0
+expect_re '^today +2026-01-12T22:00:00Z +L-NONE'
+expect_re '^today +2026-01-13T08:00:00Z +L-TOKYO'
+w worklist --at 2026-01-12T23:00:00Z --format json
+expect_rc 0
+expect_out '"state": "overdue"'; expect_out '"due": "2026-01-12T22:00:00Z"'
 w tick --to 2026-01-12T14:00:00Z
 expect_rc 0
 w history L-NY

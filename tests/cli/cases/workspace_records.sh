@@ -81,8 +81,9 @@ w tick --to 2026-01-07T09:00:00Z
 expect_rc 0; expect_line "clock 2026-01-06T09:00:00Z → 2026-01-07T09:00:00Z: 2 records moved, 2 steps"
 w records Welcome
 expect_rc 0
-# DAYS counts from when the record entered its current step (LANGUAGE.md "days elapsed").
-expect_line 'L-1001        1  active       1/3  call1     0  -'
+# DAYS counts from when the record entered its current step (LANGUAGE.md "days elapsed");
+# DUE of a manual activity is its `due` from then (call1: `due 1d`).
+expect_line 'L-1001        1  active       1/3  call1     0  2026-01-08T09:00:00Z'
 expect_line 'L-1003        1  active       0/3  hello     2  -'
 w complete L-1001 --outcome answered --sequence Welcome
 expect_rc 0; expect_line 'L-1001 on "Welcome": active, step task "Wrap up" (progress 2/3)'

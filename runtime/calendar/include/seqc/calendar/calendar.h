@@ -12,8 +12,14 @@
 // is not looked for, and the result is nullopt (a calendar with no working day at all
 // answers nullopt at once).
 //
-// Not thread-safe: the per-year holiday cache is filled on demand, and Calendars made by
-// withZone share it. Use one Calendar (and its withZone copies) per thread.
+// Answers come from a table of the open spans of about two years of local dates around
+// the instants asked about, built on first use and extended when asked outside it (binary
+// searches and prefix sums of open seconds); what the table cannot answer is computed
+// directly, and both give the same answers (tests/unit/calendar_test.cc compares them).
+//
+// Not thread-safe: the per-year holiday cache and the table are filled on demand, and
+// Calendars made by withZone share the holiday cache. Use one Calendar (and its withZone
+// copies) per thread.
 #pragma once
 
 #include <cstdint>
@@ -58,6 +64,8 @@ class Calendar {
   // The same calendar read in another zone: hours and holidays are local, so the rules
   // and the holiday cache are shared.
   Calendar withZone(Zone zone) const;
+  // The same calendar without the table: every answer computed directly (for tests).
+  Calendar direct() const;
 
   const CalendarSpec& spec() const;
   Zone zone() const { return zone_; }
@@ -90,7 +98,12 @@ class Calendar {
 
  private:
   struct Rules;
+  struct Table;
   Calendar(std::shared_ptr<Rules> rules, Zone zone) : rules_(std::move(rules)), zone_(zone) {}
+  // The table covering local date `day` with room for answers after it, (re)built when
+  // needed; null outside the years the table is kept for, or without one.
+  const Table* tableFor(int64_t day) const;
+  int64_t directLocalDate(int64_t t) const;
   template <typename F>
   bool forEachSpan(int64_t firstDay, int64_t lastDay, F&& f) const;
   template <typename F>
@@ -100,6 +113,8 @@ class Calendar {
 
   std::shared_ptr<Rules> rules_;
   Zone zone_;
+  bool useTable_ = true;
+  mutable std::shared_ptr<const Table> table_;  // copies share it until one rebuilds
 };
 
 }  // namespace seqc::cal

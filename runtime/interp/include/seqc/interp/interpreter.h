@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <functional>
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -116,7 +118,10 @@ struct RecordState {  // 32 bytes: docs/performance.md counts them
   Status status = Status::Active;
   Waiting waiting = Waiting::Nothing;
   Reason reason = Reason::None;
-  uint8_t pad = 0;
+  // With a `time zone` that reads only fields: 1 + the index of the record's calendar
+  // while its fields stay as they were (kept here, next to what every step reads); 0:
+  // evaluate it again. Not saved: a restored record evaluates it once.
+  uint8_t zone = 0;
   uint32_t generation = 0;  // bumps whenever the record moves: stale generated events die
   uint32_t error = 0;       // Error: the message; Advanced: the target's name (message())
 };
@@ -128,6 +133,106 @@ struct StepCounts {
   uint64_t done = 0;     // completed, sent, waited, condition true
   uint64_t skipped = 0;  // skipped, condition false (timed out or its step skipped)
 };
+
+// An allocator for the per-record arrays, a million records and more read in record
+// order and, as timers and events arrive, in scattered order: large blocks are asked to
+// be backed by huge pages (Linux, madvise before first touch), so scattered reads miss
+// the TLB less. Small ones come from operator new as usual.
+void* allocateRecordArray(size_t bytes);
+void freeRecordArray(void* p, size_t bytes) noexcept;
+template <class T>
+struct RecordArrayAllocator {
+  using value_type = T;
+  RecordArrayAllocator() = default;
+  template <class U>
+  RecordArrayAllocator(const RecordArrayAllocator<U>&) noexcept {}
+  T* allocate(size_t n) { return static_cast<T*>(allocateRecordArray(n * sizeof(T))); }
+  void deallocate(T* p, size_t n) noexcept { freeRecordArray(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const RecordArrayAllocator<U>&) const noexcept { return true; }
+};
+template <class T>
+using RecordArray = std::vector<T, RecordArrayAllocator<T>>;
+
+// Instant → bucket index, open addressing with linear probing (backward-shift deletion):
+// a lookup is one probe into one array where a node-based map chases pointers, which
+// counts when pending instants are many (per-record zones spread them).
+class InstantIndex {
+ public:
+  // The value stored for `at`, and whether it was just inserted (value then 0).
+  std::pair<uint32_t*, bool> insert(int32_t at);
+  uint32_t* find(int32_t at);
+  void erase(int32_t at);
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;  // never a bucket index
+  struct Slot {
+    int32_t at = 0;
+    uint32_t value = kEmpty;
+  };
+  size_t home(int32_t at) const {
+    return static_cast<size_t>((static_cast<uint64_t>(static_cast<uint32_t>(at)) * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
+  size_t slotOf(int32_t at) const;  // SIZE_MAX: absent
+  void grow();
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+  int shift_ = 64;
+};
+
+inline std::pair<uint32_t*, bool> InstantIndex::insert(int32_t at) {
+  if ((size_ + 1) * 2 > slots_.size()) grow();
+  size_t mask = slots_.size() - 1;
+  for (size_t i = home(at);; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.value == kEmpty) {
+      s = {at, 0};
+      ++size_;
+      return {&s.value, true};
+    }
+    if (s.at == at) return {&s.value, false};
+  }
+}
+
+inline size_t InstantIndex::slotOf(int32_t at) const {
+  if (slots_.empty()) return SIZE_MAX;
+  size_t mask = slots_.size() - 1;
+  for (size_t i = home(at);; i = (i + 1) & mask) {
+    if (slots_[i].value == kEmpty) return SIZE_MAX;
+    if (slots_[i].at == at) return i;
+  }
+}
+
+inline uint32_t* InstantIndex::find(int32_t at) {
+  size_t i = slotOf(at);
+  return i == SIZE_MAX ? nullptr : &slots_[i].value;
+}
+
+inline void InstantIndex::erase(int32_t at) {
+  size_t hole = slotOf(at);
+  if (hole == SIZE_MAX) return;
+  size_t mask = slots_.size() - 1;
+  // Entries after the hole that probed past it move back into it.
+  for (size_t j = (hole + 1) & mask; slots_[j].value != kEmpty; j = (j + 1) & mask) {
+    size_t k = home(slots_[j].at);
+    if (((j - k) & mask) >= ((j - hole) & mask)) {
+      slots_[hole] = slots_[j];
+      hole = j;
+    }
+  }
+  slots_[hole].value = kEmpty;
+  --size_;
+}
+
+inline void InstantIndex::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  size_t n = old.empty() ? 64 : old.size() * 2;
+  slots_.assign(n, Slot{});
+  shift_ = 64 - std::countr_zero(n);
+  size_ = 0;
+  for (const Slot& s : old)
+    if (s.value != kEmpty) *insert(s.at).first = s.value;
+}
 
 // Items due at instants (int32 seconds), in order of time: a min-heap of distinct
 // instants and one bucket per instant, so a million records due at the same instant
@@ -146,7 +251,7 @@ class TimeQueue {
   int32_t lastAt_ = INT32_MIN;  // pushes come in runs for one instant: skip the hash
   uint32_t lastBucket_ = 0;
   std::vector<int32_t> times_;
-  std::unordered_map<int32_t, uint32_t> index_;
+  InstantIndex index_;
   std::vector<std::vector<T>> buckets_;
   std::vector<uint32_t> free_;
 };
@@ -154,21 +259,21 @@ class TimeQueue {
 template <class T>
 inline uint32_t TimeQueue<T>::bucket(int32_t at) {
   if (at == lastAt_) return lastBucket_;
-  auto [it, inserted] = index_.try_emplace(at, 0);
+  auto [value, inserted] = index_.insert(at);
   if (inserted) {
     if (free_.empty()) {
-      it->second = static_cast<uint32_t>(buckets_.size());
+      *value = static_cast<uint32_t>(buckets_.size());
       buckets_.emplace_back();
     } else {
-      it->second = free_.back();
+      *value = free_.back();
       free_.pop_back();
     }
     times_.push_back(at);
     std::push_heap(times_.begin(), times_.end(), std::greater<>());
   }
   lastAt_ = at;
-  lastBucket_ = it->second;
-  return it->second;
+  lastBucket_ = *value;
+  return *value;
 }
 
 template <class T>
@@ -181,9 +286,8 @@ inline void TimeQueue<T>::take(std::vector<T>& out) {
   int32_t at = times_.front();
   std::pop_heap(times_.begin(), times_.end(), std::greater<>());
   times_.pop_back();
-  auto it = index_.find(at);
-  uint32_t b = it->second;
-  index_.erase(it);
+  uint32_t b = *index_.find(at);
+  index_.erase(at);
   if (lastAt_ == at) lastAt_ = INT32_MIN;
   out.clear();
   out.swap(buckets_[b]);
@@ -274,6 +378,13 @@ class Interpreter {
     bool fallback = false;
   };
   RecordZone zoneOf(uint32_t r, int32_t now);
+  // When the record's current step is due: a manual activity's `due` (none without one),
+  // a held automated step's sending instant, a wait's end, a condition's deadline.
+  std::optional<int32_t> currentDue(uint32_t r) const;
+  // The due of manual step `step` had it become current at `entered`, in the record's
+  // zone as its fields stand (for a restored record, whose saved state keeps no due
+  // for a manual step); none without `due`, or without working time within reach.
+  std::optional<int32_t> manualDue(uint32_t r, uint16_t step, int32_t entered);
 
   // An `exit when` that reads the clock (now(), today(), days_since()) turns true with
   // no field changing. Watched up to `until`, each active record's condition is tried
@@ -347,9 +458,14 @@ class Interpreter {
   int32_t relative(int64_t instant) const;
   // The index into calendars_ of the record's zone now, with kFallbackZone set when its
   // `time zone` named none; remembered in zoneUsed_.
+  // A block that reads only fields gives the same zone until one of the record's fields
+  // changes: its last answer is reused until then (RecordState::zone).
   uint16_t zoneIndex(uint32_t r, int32_t now) {
-    return seq_.zoneBegin == seq_.zoneEnd ? 0 : evalZone(r, now);
+    if (seq_.zoneBegin == seq_.zoneEnd) return 0;
+    if (uint8_t z = states_[r].zone) return static_cast<uint16_t>(z - 1);
+    return evalZone(r, now);
   }
+  void fieldsChanged(uint32_t r) { states_[r].zone = 0; }
   uint16_t evalZone(uint32_t r, int32_t now);
   // Local date of `now` (relative) for `today()`/`days_since` of record `r`.
   int64_t localToday(uint32_t r, int64_t nowAbs);
@@ -375,8 +491,8 @@ class Interpreter {
   };
   std::vector<ResumePoint> resumePoints_;
 
-  std::vector<RecordState> states_;
-  std::vector<uint8_t> slots_;     // record × slot: engagement bits
+  RecordArray<RecordState> states_;
+  RecordArray<uint8_t> slots_;     // record × slot: engagement bits
   std::vector<Value> vars_;        // record × var
   std::vector<Value> fields_;      // record × module field
   std::vector<HistoryEntry> history_;  // reserved ahead: growth copies cost more than the run
@@ -407,6 +523,8 @@ class Interpreter {
   bool ownZoneKnown_ = true;
   std::unordered_map<std::string, int32_t, NameHash, std::equal_to<>> zoneByName_;
   std::vector<uint16_t> zoneUsed_;  // per record, with `time zone`: zoneIndex's last answer
+  // The `time zone` block reads nothing but fields (no clock, variables or outcomes).
+  bool zoneReadsOnlyFields_ = false;
   bool inZoneBlock_ = false;        // evaluating `time zone`: its own today() reads the calendar's zone
   Value zoneResult_;
 };

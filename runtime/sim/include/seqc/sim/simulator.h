@@ -132,6 +132,11 @@ class Simulator : Interpreter::Listener {
   size_t recordCount() const { return ids_.size(); }
   const std::string& id(uint32_t r) const { return ids_[r]; }
   const RecordState& state(uint32_t r) const { return interp_.state(r); }
+  // When the current step is due (Interpreter::currentDue), in seconds since the epoch.
+  std::optional<int64_t> currentDue(uint32_t r) const {
+    auto due = interp_.currentDue(r);
+    return due ? std::optional<int64_t>(options_.start + *due) : std::nullopt;
+  }
   const std::string& errorMessage(uint32_t r) const { return interp_.message(r); }
   const std::string& message(uint32_t r) const { return interp_.message(r); }
   std::span<const Value> fields(uint32_t r) const { return interp_.fields(r); }
