@@ -3,10 +3,12 @@
 #include "seqc/workspace/workspace.h"
 
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "engine.h"
+#include "seqc/calendar/zone.h"
 #include "seqc/support/time.h"
 
 namespace seqc::ws {
@@ -14,10 +16,8 @@ namespace seqc::ws {
 std::vector<WorkItem> Workspace::worklist(const std::string& owner, std::optional<int64_t>& at) {
   return inReadTransaction(*store_, [&] {
     if (!at) at = metaInt(*store_, "clock");
-    // The day of `at` (UTC: the record's zone once the calendar runtime gives it).
-    int64_t dayStart = *at - ((*at % kSecondsPerDay) + kSecondsPerDay) % kSecondsPerDay;
-    int64_t dayEnd = dayStart + kSecondsPerDay;
     std::vector<WorkItem> items;
+    std::vector<ConnectionRow> rows;  // beside items, for their zones
     ConnectionFilter f;
     f.activeOnly = true;
     store_->forEachConnection(f, [&](const ConnectionRow& c) {
@@ -41,12 +41,28 @@ std::vector<WorkItem> Workspace::worklist(const std::string& owner, std::optiona
                        : s.unit == bc::DurationUnit::BusinessHours ? 3600 : 1;
         w.due = c.entered + static_cast<int64_t>(s.seconds) * unit;
       }
+      items.push_back(std::move(w));
+      rows.push_back(c);
+    });
+    // "today" is at's date in the record's zone when its sequence has a calendar
+    // (CALENDARS.md §6-7), else in UTC.
+    auto zones = recordZones(*store_, *impl_, rows, metaInt(*store_, "epoch"), *at);
+    std::map<std::string, int64_t> dayEnds;  // by zone name; "" is UTC
+    auto dayEnd = [&](const std::string& name) {
+      auto [it, fresh] = dayEnds.emplace(name, 0);
+      if (!fresh) return it->second;
+      cal::Zone zone = name.empty() ? cal::Zone::utc() : cal::Zone::find(name).value_or(cal::Zone::utc());
+      int64_t local = zone.toLocal(*at);
+      int64_t midnight = local - ((local % kSecondsPerDay) + kSecondsPerDay) % kSecondsPerDay;
+      return it->second = zone.toUtc(midnight + kSecondsPerDay);
+    };
+    for (size_t i = 0; i < items.size(); ++i) {
+      WorkItem& w = items[i];
       if (!w.due) w.state = WorkState::Open;
       else if (*w.due < *at) w.state = WorkState::Overdue;
-      else if (*w.due < dayEnd) w.state = WorkState::Today;
+      else if (*w.due < dayEnd(zones[i].first)) w.state = WorkState::Today;
       else w.state = WorkState::Upcoming;
-      items.push_back(std::move(w));
-    });
+    }
     std::sort(items.begin(), items.end(), [](const WorkItem& a, const WorkItem& b) {
       if (a.state != b.state) return a.state < b.state;
       int64_t ka = a.due.value_or(a.since), kb = b.due.value_or(b.since);
@@ -83,8 +99,12 @@ ActionResult Workspace::assign(const std::string& record, const std::string& use
     if (rows.size() > 1)
       throw Error(fmt::format("assign: record '{}' has a manual activity on {} sequences; choose one with "
                               "--sequence", record, rows.size()));
+    std::string was = rows[0].assignee;
     rows[0].assignee = user;
     store_->updateConnections(rows);
+    store_->appendHistory({{rows[0].id, metaInt(*store_, "clock"), rows[0].step, "reassigned",
+                            assignmentDetail(user, was.empty() ? "seqc assign; was unassigned"
+                                                               : fmt::format("seqc assign; was {}", was))}});
     ActionResult result;
     result.moved.push_back(impl_->view(rows[0]));
     return result;

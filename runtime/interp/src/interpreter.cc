@@ -707,7 +707,10 @@ size_t Interpreter::fireTimers(int32_t now) {
   }
   if (timers_.empty() || timers_.next() != now) return moved;
   timers_.take(due_);
-  for (uint32_t r : due_) {
+  for (size_t i = 0; i < due_.size(); ++i) {
+    // Due records are scattered over the state array: fetch a few ahead.
+    if (i + kPrefetch < due_.size()) __builtin_prefetch(&states_[due_[i + kPrefetch]]);
+    uint32_t r = due_[i];
     RecordState& st = states_[r];
     if (st.due != now) continue;  // the record moved on since the timer was set
     if (st.waiting == Waiting::Connect && st.status == Status::Disconnected) {
