@@ -13,6 +13,10 @@ extend entity lead {
 extend entity systemuser {
   new_level: int "Level"
 }
+// A sequence on users makes the workspace know the field `extend entity systemuser` adds.
+sequence "Onboarding" on systemuser {
+  task "Welcome"
+}
 sequence "Owner" on lead {
   call "Intro call" due 1d
 }

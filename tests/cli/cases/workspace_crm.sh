@@ -137,7 +137,7 @@ expect_rc 0
 w tick --to 2026-03-01T09:00:00Z
 expect_rc 0; expect_line "clock 2026-01-20T09:00:00Z → 2026-03-01T09:00:00Z: 3 records moved, 0 steps"
 w history L-1
-expect_rc 0; expect_re "^2026-02-10T09:00:00Z  Later .* exited +exit when$"
+expect_rc 0; expect_re "^2026-02-11T09:00:00Z  Later .* exited +exit when$"
 w history L-1
 expect_rc 0; expect_re "^2026-02-01T09:00:00Z  Stale .* exited +exit when$"
 w history L-2
