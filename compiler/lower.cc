@@ -341,6 +341,14 @@ class Lowerer {
     bc::Field out;
     out.entity = intern(f.entity ? std::string_view(f.entity->name) : std::string_view());
     out.name = intern(f.name);
+    if (entity_ && f.entity && f.entity != entity_) {
+      // The candidate member of an `assign to team … where` (a condition checked with
+      // readsMember): a module reads its sequence's entity only, so the member's field is
+      // declared on it as "systemuser.F", a name no real field has; the caller fills it
+      // from the member's record.
+      out.entity = intern(entity_->name);
+      out.name = intern(f.entity->name + "." + f.name);
+    }
     out.type = valueType(f.type);
     if (f.type.kind == TypeKind::Error) fail(fmt::format("field '{}' has no valid type", f.name));
     if (f.type.kind == TypeKind::String) out.maxLength = f.type.maxLength;
@@ -458,6 +466,7 @@ class Lowerer {
     bc::Sequence s;
     s.name = intern(decl.name);
     s.entity = intern(info.entity->name);
+    entity_ = info.entity;
     std::vector<const ast::Setting*> exits;
     const ast::Setting* zone = nullptr;
     for (const ast::Setting& st : decl.settings) {
@@ -924,6 +933,7 @@ class Lowerer {
   std::unordered_map<std::string, uint32_t> stringIndex_;
   std::map<std::tuple<uint8_t, int64_t, uint64_t, uint32_t>, uint16_t> constantIndex_;
   std::unordered_map<const FieldInfo*, uint16_t> fieldIndex_;
+  const EntityInfo* entity_ = nullptr;  // the sequence being lowered's
   std::unordered_map<const ast::CalendarDecl*, uint32_t> calendarIndex_;
 
   // The sequence being lowered.

@@ -178,7 +178,10 @@ TEST_CASE("actions happen at the clock with the simulator's rules, and a refused
   auto history = f.ws->history("L-1");
   std::vector<std::string> results;
   for (const auto& h : history) results.push_back(h.row.result);
-  CHECK(results == std::vector<std::string>{"connected", "completed", "waited", "opened", "answered", "completed"});
+  // Each manual step that became current has its assignment entry (no owner here).
+  CHECK(results == std::vector<std::string>{"connected", "assigned", "completed", "waited", "opened", "assigned",
+                                            "answered", "completed"});
+  CHECK(history[1].row.detail == "unassigned (no owner)");
 
   SECTION("tick is idempotent and never goes back") {
     auto t1 = f.ws->tick(kStart + 4 * kDay);

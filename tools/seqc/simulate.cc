@@ -184,7 +184,8 @@ Runner addSimulate(CLI::App& app) {
           o.history = false;
           o.progress = nullptr;
           rt::Simulator s(m, seqIndex, o);
-          s.addRecords(ids, valuesAgain);
+          // The strings stay in run 0's arena (read only, alive until every run ends).
+          s.addRecords(ids, valuesAgain, rt::StringArena{});
           s.setEvents(eventsAgain, opts->events);
           s.setAssignees(assignees, assigneeNames);
           s.run();

@@ -164,7 +164,7 @@ ActionResult Workspace::update(const std::string& record, const std::vector<std:
     Mover mover{*store_, *impl_, epoch};
     mover.actionAt = at;
     mover.run(rows, {e}, now);
-    if (rec->entity == "systemuser") mover.assigner.reassignInactive(*impl_);
+    if (rec->entity == "systemuser") mover.assigner.reassignInactive(*impl_, at.value_or(now));
     ActionResult result;
     for (const auto& c : rows) result.moved.push_back(impl_->view(c));
     return result;

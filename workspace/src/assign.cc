@@ -2,7 +2,6 @@
 #include "assign.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -39,11 +38,10 @@ Rule parseRule(std::string_view text) {
 
 }  // namespace
 
-// A `where` compiled as a condition over the record's entity. The module verifier
-// admits fields of the sequence's entity only, so the candidate member's fields are
-// read as fields of the record's entity named kMember + FIELD, declared for the
-// condition alone and filled from the member's record.
-constexpr std::string_view kMember = "member__";
+// A `where` compiled as a condition over the record's entity that also reads the
+// candidate member (compileCondition's readsMember): the member's fields are module
+// fields named "systemuser.F", filled from the member's record.
+constexpr std::string_view kMember = "systemuser.";
 
 struct Assigner::Filter {
   CompileResult compiled;
@@ -51,41 +49,6 @@ struct Assigner::Filter {
   std::vector<std::pair<uint16_t, uint32_t>> member;  // module field, systemuser field number
   std::vector<rt::FieldSpec> memberSpecs;
 };
-
-namespace {
-
-bool identChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-// `where` with every systemuser.F (outside string literals) as ENTITY.member__F; the
-// Fs in `used`.
-std::string rewriteMember(std::string_view where, const std::string& entity, std::set<std::string>& used) {
-  constexpr std::string_view kUser = "systemuser.";
-  std::string out;
-  bool inString = false;
-  for (size_t i = 0; i < where.size(); ++i) {
-    char c = where[i];
-    if (inString) {
-      out += c;
-      if (c == '\\' && i + 1 < where.size()) out += where[++i];
-      else if (c == '"') inString = false;
-      continue;
-    }
-    if (c == '"') inString = true;
-    if (!inString && where.substr(i).starts_with(kUser) && (i == 0 || !identChar(where[i - 1]))) {
-      size_t end = i + kUser.size();
-      while (end < where.size() && identChar(where[end])) ++end;
-      std::string field(where.substr(i + kUser.size(), end - i - kUser.size()));
-      used.insert(field);
-      out += fmt::format("{}.{}{}", entity, kMember, field);
-      i = end - 1;
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-}  // namespace
 
 Assigner::~Assigner() = default;
 
@@ -176,19 +139,9 @@ std::vector<std::string> Assigner::members(const std::string& team, const std::s
     auto& slot = filters_[{entity, where}];
     if (!slot) {
       slot = std::make_shared<Filter>();
-      std::set<std::string> used;
-      std::string text = rewriteMember(where, entity, used);
-      // The member's fields, as the standard library and the workspace's extensions type them.
-      bc::RecordSchema users;
-      if (auto base = entitySchema(stdlibProgram(stdlibDir_), "systemuser")) users = std::move(*base);
-      for (const ExtensionRow& x : store_.extensions("systemuser"))
-        if (auto spec = specFromJson(x.field, x.spec); spec && !users.find(x.field)) users.fields.push_back(*spec);
-      std::string more;
-      for (const std::string& f : used)
-        if (const bc::FieldSpec* spec = users.find(f); spec && !typeText(*spec).empty())
-          more += fmt::format("  {}{}: {} \"{}\"\n", kMember, f, typeText(*spec), f);
-      std::string decls = extensionDeclarations(store_, entity, more);
-      slot->compiled = compileCondition("assign to", text, entity, CompileOptions{stdlibDir_}, decls);
+      // The workspace's `extend entity` fields of both, as the condition may read them.
+      std::string decls = extensionDeclarations(store_, entity) + extensionDeclarations(store_, "systemuser");
+      slot->compiled = compileCondition("assign to", where, entity, CompileOptions{stdlibDir_}, decls, true);
       if (slot->compiled.ok) {
         const bc::Module& m = slot->compiled.module;
         slot->record = std::make_unique<FieldColumns>(m, entity, FieldNumbers(store_, entity));
@@ -230,49 +183,65 @@ std::vector<std::string> Assigner::members(const std::string& team, const std::s
   return out;
 }
 
-std::string Assigner::assign(const LoadedVersion& v, const std::string& record) {
+std::string Assigner::assign(const LoadedVersion& v, const std::string& record, std::string* why) {
   load();
+  std::string reason;
+  auto said = [&](std::string user, std::string what) {
+    if (!user.empty()) ++open_[user];
+    if (why) *why = std::move(what);
+    return user;
+  };
   auto row = store_.record(record);
-  if (!row) return {};
+  if (!row) return said({}, "the record is not in the workspace");
   const bc::Sequence& seq = v.sequence();
   const std::string entity(v.module.str(seq.entity));
   Rule rule = parseRule(seq.assign == bc::kNone ? std::string_view("owner") : v.module.str(seq.assign));
-  auto give = [&](std::string user) {
-    if (!user.empty()) ++open_[user];
-    return user;
-  };
-  auto fromOwner = [&]() -> std::string {
+  auto fromOwner = [&](std::string before) -> std::string {
     auto owner = text(entity, row->fields, "ownerid");
-    if (!owner) return {};
-    if (activeUser(*owner)) return give(*owner);
-    if (teams_.count(*owner)) return give(leastLoaded(members(*owner, entity, {}, row->fields)));
-    return {};
+    if (!owner) return said({}, before + "no owner");
+    if (activeUser(*owner)) return said(*owner, before + "owner");
+    if (teams_.count(*owner)) {
+      std::string user = leastLoaded(members(*owner, entity, {}, row->fields));
+      return said(user, before + fmt::format("{} of owning team {}",
+                                             user.empty() ? "no active member" : "least loaded member", *owner));
+    }
+    return said({}, before + fmt::format("owner {} is no active user or team", *owner));
   };
   switch (rule.kind) {
-    case Rule::Kind::Owner: return fromOwner();
+    case Rule::Kind::Owner: return fromOwner({});
     case Rule::Kind::Field: {
       auto user = text(entity, row->fields, rule.field);
-      if (user && activeUser(*user)) return give(*user);
-      return fromOwner();  // missing (or no user who can work): as `owner`
+      if (user && activeUser(*user)) return said(*user, fmt::format("field {}", rule.field));
+      // missing (or no user who can work): as `owner`
+      return fromOwner(fmt::format("field {} {}; ", rule.field, user ? "names no active user" : "is empty"));
     }
     case Rule::Kind::TeamOwner: {
       auto team = text(entity, row->fields, "owningteam");
       if (!team || !teams_.count(*team)) team = text(entity, row->fields, "ownerid");
-      if (!team || !teams_.count(*team)) return {};
-      return give(leastLoaded(members(*team, entity, rule.where, row->fields)));
+      if (!team || !teams_.count(*team)) return said({}, "no owning team");
+      std::string user = leastLoaded(members(*team, entity, rule.where, row->fields));
+      return said(user, fmt::format("{} of owning team {}{}", user.empty() ? "no member" : "least loaded member",
+                                    *team, rule.where.empty() ? "" : " where " + rule.where));
     }
     case Rule::Kind::TeamAccess: {
       // The record's access team: a team of type Access whose regardingobjectid is the record.
       for (const auto& [id, t] : teams_)
-        if (t.type == kAccessTeam && t.regarding == record)
-          return give(leastLoaded(members(id, entity, rule.where, row->fields)));
-      return {};
+        if (t.type == kAccessTeam && t.regarding == record) {
+          std::string user = leastLoaded(members(id, entity, rule.where, row->fields));
+          return said(user, fmt::format("{} of access team {}{}", user.empty() ? "no member" : "least loaded member",
+                                        id, rule.where.empty() ? "" : " where " + rule.where));
+        }
+      return said({}, "no access team");
     }
   }
-  return {};
+  return said({}, "no rule");
 }
 
-size_t Assigner::reassignInactive(Workspace::Impl& impl) {
+std::string assignmentDetail(const std::string& user, const std::string& why) {
+  return user.empty() ? fmt::format("unassigned ({})", why) : fmt::format("{} ({})", user, why);
+}
+
+size_t Assigner::reassignInactive(Workspace::Impl& impl, int64_t at) {
   loaded_ = false;
   load();
   std::vector<ConnectionRow> rows;
@@ -282,11 +251,18 @@ size_t Assigner::reassignInactive(Workspace::Impl& impl) {
     if (!c.assignee.empty() && c.waiting == static_cast<uint8_t>(rt::Waiting::Manual) && !activeUser(c.assignee))
       rows.push_back(c);
   });
+  std::vector<HistoryRow> history;
   for (ConnectionRow& c : rows) {
     open_.erase(c.assignee);
-    c.assignee = assign(impl.version(c.sequence, c.version), c.record);
+    std::string why, was = c.assignee;
+    c.assignee = assign(impl.version(c.sequence, c.version), c.record, &why);
+    bool gone = users_.count(was) > 0;
+    history.push_back({c.id, at, c.step, "reassigned",
+                       assignmentDetail(c.assignee, fmt::format("{} {}; {}", was, gone ? "is disabled" : "is no user",
+                                                                why))});
   }
   store_.updateConnections(rows);
+  store_.appendHistory(history);
   return rows.size();
 }
 

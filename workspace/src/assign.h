@@ -16,6 +16,9 @@
 
 namespace seqc::ws {
 
+// The history detail of an assignment: "USER (WHY)" or "unassigned (WHY)".
+std::string assignmentDetail(const std::string& user, const std::string& why);
+
 class Assigner {
  public:
   Assigner(Store& store, std::string stdlibDir) : store_(store), stdlibDir_(std::move(stdlibDir)) {}
@@ -23,14 +26,16 @@ class Assigner {
 
   // The assignee of `record`'s current manual activity on version `v` (its `assign to`
   // rule), counted as one more open activity of theirs; empty: unassigned.
-  std::string assign(const LoadedVersion& v, const std::string& record);
+  // `why`, when given, says how the rule found them or why no one (for the history).
+  std::string assign(const LoadedVersion& v, const std::string& record, std::string* why = nullptr);
   // An assigned activity is no longer open (done, skipped, the record left it).
   void release(const std::string& user);
   // Whether `id` is a user who can be assigned work (a systemuser not disabled).
   bool activeUser(const std::string& id);
   // Users changed (loaded or updated): the open activities of users who can no longer
-  // be assigned (disabled, gone) go back through assignment. Returns how many moved.
-  size_t reassignInactive(Workspace::Impl& impl);
+  // be assigned (disabled, gone) go back through assignment, each with a "reassigned"
+  // history entry dated `at`. Returns how many moved.
+  size_t reassignInactive(Workspace::Impl& impl, int64_t at);
 
  private:
   struct Filter;  // a compiled `where`

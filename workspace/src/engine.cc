@@ -158,6 +158,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   std::vector<HistoryRow> history;
   std::vector<std::pair<uint32_t, std::string>> ends;  // lifecycle entries after the steps
   std::vector<uint32_t> advanced;                       // the row of each of out.advances
+  std::vector<std::pair<uint32_t, std::string>> assigned;  // history of assignments
   for (uint32_t r = 0; r < rows.size(); ++r) {
     ConnectionRow& c = rows[r];
     const rt::RecordState& st = sim.state(r);
@@ -171,8 +172,11 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
       if (assigner) assigner->release(c.assignee);
       c.assignee.clear();
     }
-    if (moved && assigner && st.status == rt::Status::Active && st.waiting == rt::Waiting::Manual)
-      c.assignee = assigner->assign(v, c.record);
+    if (moved && assigner && st.status == rt::Status::Active && st.waiting == rt::Waiting::Manual) {
+      std::string why;
+      c.assignee = assigner->assign(v, c.record, &why);
+      assigned.emplace_back(r, assignmentDetail(c.assignee, why));
+    }
     c.pc = st.pc;
     c.step = st.step;
     c.progress = st.progress;
@@ -222,6 +226,8 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   for (const rt::HistoryEntry& h : steps)
     history.push_back({rows[h.record].id, epoch_ + h.at, h.step, std::string(rt::name(h.result)), {}});
   for (const auto& [r, at, detail] : sets.done) history.push_back({rows[r].id, epoch_ + at, -1, "set", detail});
+  for (const auto& [r, detail] : assigned)
+    history.push_back({rows[r].id, epoch_ + sim.state(r).entered, sim.state(r).step, "assigned", detail});
   for (const auto& [r, detail] : ends)
     history.push_back({rows[r].id, *rows[r].ended, -1,
                        std::string(rt::kStatusNames[static_cast<size_t>(sim.state(r).status)]), detail});

@@ -149,7 +149,7 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
       Mover mover(*store_, *impl_, metaInt(*store_, "epoch"));
       mover.run(connected, updates, now);
     }
-    if (entity == "systemuser") Assigner(*store_, stdlibDir_).reassignInactive(*impl_);
+    if (entity == "systemuser") Assigner(*store_, stdlibDir_).reassignInactive(*impl_, now);
     return result;
   });
 }

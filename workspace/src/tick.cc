@@ -5,6 +5,8 @@
 #include <chrono>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include "engine.h"
 
 namespace seqc::ws {
@@ -18,24 +20,58 @@ constexpr size_t kBucketBatch = 2000;
 constexpr int kConflictRetries = 5;
 constexpr int64_t kMinWaitMs = 200;
 
+// The versions whose `exit when` reads the clock, kept in meta `clock_readers` as
+// {"checked": {sequence id: last version looked at}, "readers": [[id, version], …]}:
+// versions never change once stored, so each one is loaded and inspected once, by the
+// first tick after its activation, not by every tick.
+std::vector<std::pair<int64_t, int32_t>> clockReaders(Store& store, Workspace::Impl& impl) {
+  using Json = nlohmann::json;
+  Json state = Json::object();
+  if (auto text = store.meta("clock_readers")) {
+    state = Json::parse(*text, nullptr, false);
+    if (!state.is_object()) state = Json::object();  // damaged: look at every version again
+  }
+  if (!state.contains("checked") || !state["checked"].is_object()) state["checked"] = Json::object();
+  if (!state.contains("readers") || !state["readers"].is_array()) state["readers"] = Json::array();
+  Json& checked = state["checked"];
+  Json& readers = state["readers"];
+  bool changed = false;
+  for (const SequenceRow& s : store.sequences()) {
+    std::string key = std::to_string(s.id);
+    int32_t from = checked.contains(key) && checked[key].is_number_integer() ? checked[key].get<int32_t>() : 0;
+    if (from >= s.latest) continue;
+    for (int32_t n = from + 1; n <= s.latest; ++n) {
+      const LoadedVersion& v = impl.version(s.id, n);
+      if (rt::exitReadsClock(v.module, v.row.index)) readers.push_back({s.id, n});
+    }
+    checked[key] = s.latest;
+    changed = true;
+  }
+  if (changed) store.setMeta("clock_readers", state.dump());
+  std::vector<std::pair<int64_t, int32_t>> out;
+  for (const Json& r : readers)
+    if (r.is_array() && r.size() == 2 && r[0].is_number_integer() && r[1].is_number_integer())
+      out.emplace_back(r[0].get<int64_t>(), r[1].get<int32_t>());
+  return out;
+}
+
 // An `exit when` that reads the clock can turn true with no timer due: every active
 // record of such a version is read and its condition tried (docs/workspace.md). Adds
 // those not in `rows` yet.
 void addClockReaders(Store& store, Workspace::Impl& impl, std::vector<ConnectionRow>& rows) {
+  auto readers = clockReaders(store, impl);
+  if (readers.empty()) return;
   std::unordered_set<int64_t> taken;
   for (const auto& c : rows) taken.insert(c.id);
-  for (const SequenceRow& s : store.sequences())
-    for (int32_t n = 1; n <= s.latest; ++n) {
-      const LoadedVersion& v = impl.version(s.id, n);
-      if (!rt::exitReadsClock(v.module, v.row.index)) continue;
-      ConnectionFilter g;
-      g.sequence = s.id;
-      g.version = n;
-      g.activeOnly = true;
-      store.forEachConnection(g, [&](const ConnectionRow& c) {
-        if (taken.insert(c.id).second) rows.push_back(c);
-      });
-    }
+  for (const auto& [sequence, version] : readers) {
+    ConnectionFilter g;
+    g.sequence = sequence;
+    g.version = version;
+    g.activeOnly = true;
+    store.forEachConnection(g, [&](const ConnectionRow& c) {
+      if (taken.insert(c.id).second) rows.push_back(c);
+    });
+  }
 }
 
 }  // namespace

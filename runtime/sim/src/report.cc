@@ -278,36 +278,35 @@ void writeAssignee(JsonWriter& j, const Simulator& sim, uint32_t assignee) {
   else j.null();
 }
 
+// A workload cell of one run (a count) or of several (percentiles), for the one writer below.
+uint64_t totalOf(const WorkloadRow& row) { return row.total(); }
+const RunStats::P& totalOf(const RunStats::Row& row) { return row.total; }
+bool nonzero(uint64_t n) { return n > 0; }
+bool nonzero(const RunStats::P& p) { return p.second > 0; }
+void writeCell(JsonWriter& j, uint64_t n) { j.number(n); }
+void writeCell(JsonWriter& j, const RunStats::P& p) { writePercentiles(j, p); }
+
+template <class Row>
+void writeWorkloadRows(JsonWriter& j, const Simulator& sim, const std::vector<Row>& rows) {
+  for (const Row& row : rows) {
+    j.element().open('{');
+    j.key("day").string(formatDate(row.day));
+    j.key("assignee");
+    writeAssignee(j, sim, row.assignee);
+    j.key("kinds").open('{');
+    for (size_t k = 0; k < row.byKind.size(); ++k)
+      if (nonzero(row.byKind[k])) writeCell(j.key(kActivityInfo[k].name), row.byKind[k]);
+    j.close('}');
+    writeCell(j.key("total"), totalOf(row));
+    j.close('}');
+  }
+}
+
 // The report's workload: per day and assignee, activities by kind (percentiles over runs).
 void writeWorkload(JsonWriter& j, const Simulator& sim, const RunStats* runs) {
   j.key("workload").open('[');
-  if (runs) {
-    for (const RunStats::Row& row : runs->workload) {
-      j.element().open('{');
-      j.key("day").string(formatDate(row.day));
-      j.key("assignee");
-      writeAssignee(j, sim, row.assignee);
-      j.key("kinds").open('{');
-      for (size_t k = 0; k < row.byKind.size(); ++k)
-        if (row.byKind[k].second > 0) writePercentiles(j.key(kActivityInfo[k].name), row.byKind[k]);
-      j.close('}');
-      writePercentiles(j.key("total"), row.total);
-      j.close('}');
-    }
-  } else {
-    for (const WorkloadRow& row : sim.workload()) {
-      j.element().open('{');
-      j.key("day").string(formatDate(row.day));
-      j.key("assignee");
-      writeAssignee(j, sim, row.assignee);
-      j.key("kinds").open('{');
-      for (size_t k = 0; k < row.byKind.size(); ++k)
-        if (row.byKind[k] > 0) j.key(kActivityInfo[k].name).number(row.byKind[k]);
-      j.close('}');
-      j.key("total").number(row.total());
-      j.close('}');
-    }
-  }
+  if (runs) writeWorkloadRows(j, sim, runs->workload);
+  else writeWorkloadRows(j, sim, sim.workload());
   j.close(']');
   if (!runs) return;
   j.key("runs").number(runs->runs);
@@ -528,37 +527,39 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
   }
   // The workload as a bar chart: one line per day and assignee.
   auto name = [&](uint32_t a) { return sim.assigneeName(a) ? *sim.assigneeName(a) : std::string("-"); };
+  // Over runs: p50 and p90 columns, the bar drawn to p90; one run: the count.
+  struct Line {
+    int64_t day;
+    uint32_t assignee;
+    uint64_t p50, p90;
+  };
+  std::vector<Line> lines;
   if (runs) {
     out.format("\nWorkload (manual activities that became current per day, p50 and p90 of {} runs):\n",
                runs->runs);
-    uint64_t peak = 0;
-    size_t width = 8;
-    for (const RunStats::Row& w : runs->workload) peak = std::max(peak, w.total.second), width = std::max(width, name(w.assignee).size());
-    if (runs->workload.empty()) out.put("  none\n");
-    else out.format("  {:<10}  {:<{}}  {:>8}  {:>8}\n", "day", "assignee", width, "p50", "p90");
-    for (const RunStats::Row& w : runs->workload) {
-      size_t bar = peak ? static_cast<size_t>((w.total.second * 40 + peak - 1) / peak) : 0;
-      out.format("  {:<10}  {:<{}}  {:>8}  {:>8}  {}\n", formatDate(w.day), name(w.assignee), width,
-                 w.total.first, w.total.second, std::string(bar, '#'));
-    }
-    out.format("\nSummary over {} runs (p50/p90):", runs->runs);
-    for (size_t i = 0; i < kStatusNames.size(); ++i)
-      out.format("{} {} {}/{}", i ? "," : "", kStatusNames[i], runs->summary[i].first, runs->summary[i].second);
-    out.put("\n");
-    return;
+    for (const RunStats::Row& w : runs->workload) lines.push_back({w.day, w.assignee, w.total.first, w.total.second});
+  } else {
+    out.put("\nWorkload (manual activities that became current per day):\n");
+    for (const WorkloadRow& w : sim.workload()) lines.push_back({w.day, w.assignee, w.total(), w.total()});
   }
-  std::vector<WorkloadRow> workload = sim.workload();
-  out.put("\nWorkload (manual activities that became current per day):\n");
+  auto columns = [&](auto p50, auto p90) {
+    return runs ? fmt::format("{:>8}  {:>8}", p50, p90) : fmt::format("{:>8}", p50);
+  };
   uint64_t peak = 0;
   size_t width = 8;
-  for (const WorkloadRow& w : workload) peak = std::max(peak, w.total()), width = std::max(width, name(w.assignee).size());
-  if (workload.empty()) out.put("  none\n");
-  else out.format("  {:<10}  {:<{}}  {:>8}\n", "day", "assignee", width, "count");
-  for (const WorkloadRow& w : workload) {
-    size_t bar = peak ? static_cast<size_t>((w.total() * 40 + peak - 1) / peak) : 0;
-    out.format("  {:<10}  {:<{}}  {:>8}  {}\n", formatDate(w.day), name(w.assignee), width, w.total(),
+  for (const Line& w : lines) peak = std::max(peak, w.p90), width = std::max(width, name(w.assignee).size());
+  if (lines.empty()) out.put("  none\n");
+  else out.format("  {:<10}  {:<{}}  {}\n", "day", "assignee", width, runs ? columns("p50", "p90") : columns("count", ""));
+  for (const Line& w : lines) {
+    size_t bar = peak ? static_cast<size_t>((w.p90 * 40 + peak - 1) / peak) : 0;
+    out.format("  {:<10}  {:<{}}  {}  {}\n", formatDate(w.day), name(w.assignee), width, columns(w.p50, w.p90),
                std::string(bar, '#'));
   }
+  if (!runs) return;
+  out.format("\nSummary over {} runs (p50/p90):", runs->runs);
+  for (size_t i = 0; i < kStatusNames.size(); ++i)
+    out.format("{} {} {}/{}", i ? "," : "", kStatusNames[i], runs->summary[i].first, runs->summary[i].second);
+  out.put("\n");
 }
 
 std::array<uint64_t, kStatusNames.size()> statusCounts(const Simulator& sim) {

@@ -114,7 +114,11 @@ void Simulator::run() {
     while (next < events_.size() && events_[next].at - options_.start == t) apply(events_[next++], now);
     while (!generated_.empty() && generated_.next() == now) {
       generated_.take(dueGenerated);
-      for (const Scheduled& g : dueGenerated) applyGenerated(g, now);
+      for (size_t i = 0; i < dueGenerated.size(); ++i) {
+        // Most of the time here is fetching each record's state: fetch a few ahead.
+        if (i + kPrefetch < dueGenerated.size()) __builtin_prefetch(&interp_.state(dueGenerated[i + kPrefetch].record));
+        applyGenerated(dueGenerated[i], now);
+      }
     }
     if (interp_.nextTimer() == now && interp_.fireTimers(now) > 0) markEnd(now);
   }

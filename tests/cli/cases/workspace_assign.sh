@@ -10,6 +10,13 @@ cat >"$tmp/seqs.seq" <<'SEQ'
 extend entity lead {
   new_sdr: lookup systemuser "SDR"
 }
+extend entity systemuser {
+  new_level: int "Level"
+}
+// A sequence on users makes the workspace know the field `extend entity systemuser` adds.
+sequence "Onboarding" on systemuser {
+  task "Welcome"
+}
 sequence "Owner" on lead {
   call "Intro call" due 1d
 }
@@ -21,17 +28,21 @@ sequence "Team" on lead {
   assign to team owner where systemuser.address1_city == lead.address1_city
   call "Local call" due 3d
 }
+sequence "Senior" on lead {
+  assign to team owner where systemuser.new_level >= 2 and lead.lastname != "Six"
+  task "Senior review"
+}
 sequence "Access" on lead {
   assign to team access
   task "Review"
 }
 SEQ
 cat >"$tmp/users.csv" <<'CSV'
-id,fullname,address1_city,isdisabled
-U-1,Ana,Lyon,false
-U-2,Bo,Lyon,false
-U-3,Cy,Paris,false
-U-4,Di,Lyon,true
+id,fullname,address1_city,isdisabled,new_level
+U-1,Ana,Lyon,false,1
+U-2,Bo,Lyon,false,2
+U-3,Cy,Paris,false,3
+U-4,Di,Lyon,true,3
 CSV
 cat >"$tmp/teams.csv" <<'CSV'
 id,name,teamtype,regardingobjectid
@@ -104,6 +115,31 @@ expect_rc 0; expect_re "^upcoming +2026-01-08T09:00:00Z +L-5 +Team +call \"Local
 w worklist --owner -
 expect_rc 0; expect_re "^upcoming +2026-01-08T09:00:00Z +L-6 +Team +call \"Local call\" +\(unassigned\)$"
 
+# ---- history: each assignment with its assignee and the rule that found them
+w history L-5
+expect_rc 0; expect_re "^2026-01-05T09:00:00Z  Team .* assigned +U-3 \(least loaded member of owning team T-SALES where systemuser.address1_city == lead.address1_city\)$"
+w history L-6 --json
+expect_rc 0; expect_out '"result": "assigned",'
+expect_out '"detail": "unassigned (no member of owning team T-SALES where systemuser.address1_city == lead.address1_city)"'
+w history L-1
+expect_rc 0; expect_re "^2026-01-05T09:00:00Z  Owner .* assigned +U-3 \(owner\)$"
+w history L-3
+expect_rc 0; expect_re "^2026-01-05T09:00:00Z  Field .* assigned +U-1 \(field new_sdr names no active user; least loaded member of owning team T-SALES\)$"
+
+# ---- a where over the member (a field `extend entity systemuser` adds) and the record:
+# level 2 or more (U-2, U-3; U-4 is disabled), and not for L-6
+w connect Senior --record L-5,L-6 --allow-multiple
+expect_rc 0
+w worklist --format json
+expect_rc 0
+python3 - "$out" <<'PY' || fail "Senior assignees: $out"
+import json, sys
+items = json.loads(sys.argv[1])["items"]
+got = {(i["record"], i["sequence"]): i["assignee"] for i in items}
+assert got[("L-5", "Senior")] in ("U-2", "U-3"), got
+assert got[("L-6", "Senior")] is None, got
+PY
+
 # ---- team access: the Access team whose regardingobjectid is the record
 w connect Access --record L-7
 expect_rc 0
@@ -129,11 +165,13 @@ w worklist --format xml
 expect_rc 2; expect_out "--format"
 
 # ---- assign: by hand; errors
-w assign L-6 --to U-2
+w assign L-6 --to U-2 --sequence Team
 expect_rc 0; expect_line 'L-6 on "Team": call "Local call" assigned to U-2'
-w assign L-6 --to U-4
+w history L-6
+expect_rc 0; expect_re "^2026-01-05T09:00:00Z  Team .* reassigned +U-2 \(seqc assign; was unassigned\)$"
+w assign L-6 --to U-4 --sequence Team
 expect_rc 1; expect_out "user 'U-4' is disabled"
-w assign L-6 --to NOBODY
+w assign L-6 --to NOBODY --sequence Team
 expect_rc 1; expect_out "no user 'NOBODY'"
 w assign L-2 --to U-3
 expect_rc 1; expect_out "--sequence"
@@ -161,4 +199,7 @@ assert "U-2" not in got.values(), got
 assert got[("L-6", "Team")] is None, got          # no other member in Nice
 assert got[("L-2", "Field")] in ("U-1", "U-3"), got
 PY
+w history L-6 --json
+expect_rc 0; expect_out '"result": "reassigned",'
+expect_out '"detail": "unassigned (U-2 is disabled; no member of owning team T-SALES where systemuser.address1_city == lead.address1_city)"'
 exit 0

@@ -107,7 +107,14 @@ sequence "Stale" on lead {
   task "Check in"
 }
 SEQ
+cat >"$tmp/later.seq" <<'SEQ'
+sequence "Later" on lead {
+  task "Check in"
+}
+SEQ
 w activate "$tmp/stale.seq"
+expect_rc 0
+w activate "$tmp/later.seq"
 expect_rc 0
 w connect Stale --record L-1,L-2 --allow-multiple
 expect_rc 0
@@ -115,8 +122,22 @@ w tick --to 2026-01-20T09:00:00Z
 expect_rc 0
 w records Stale
 expect_rc 0; expect_out "L-1"; expect_out "L-2"
+# A version activated after a tick that looked at the versions (they are inspected once,
+# docs/workspace.md): its clock-reading exit is watched too.
+cat >"$tmp/later.seq" <<'SEQ'
+sequence "Later" on lead {
+  exit when days_since(lead.lastusedincampaign) > 40
+  task "Check in"
+}
+SEQ
+w activate "$tmp/later.seq"
+expect_rc 0; expect_out "version 2"
+w connect Later --record L-1 --allow-multiple
+expect_rc 0
 w tick --to 2026-03-01T09:00:00Z
-expect_rc 0; expect_line "clock 2026-01-20T09:00:00Z → 2026-03-01T09:00:00Z: 2 records moved, 0 steps"
+expect_rc 0; expect_line "clock 2026-01-20T09:00:00Z → 2026-03-01T09:00:00Z: 3 records moved, 0 steps"
+w history L-1
+expect_rc 0; expect_re "^2026-02-11T09:00:00Z  Later .* exited +exit when$"
 w history L-1
 expect_rc 0; expect_re "^2026-02-01T09:00:00Z  Stale .* exited +exit when$"
 w history L-2

@@ -9,6 +9,16 @@ void printMoved(const ws::ActionResult& r) {
   print(out);
 }
 
+namespace {
+
+// --at of the four actions: one text, one place.
+void addAtOption(CLI::App* cmd, std::string& at) {
+  cmd->add_option("--at", at, "when it happened (default: the workspace clock; not before the record's "
+                  "last transition)")->type_name("ISO8601");
+}
+
+}  // namespace
+
 Runner addComplete(CLI::App& app) {
   struct Opts : Common {
     std::string record, outcome, sequence, at;
@@ -20,8 +30,7 @@ Runner addComplete(CLI::App& app) {
   cmd->add_option("--outcome", opts->outcome, "a call's outcome")
       ->type_name("answered|voicemail|no_answer|wrong_number");
   cmd->add_option("--sequence", opts->sequence, "the sequence, when the record is on several")->type_name("NAME");
-  cmd->add_option("--at", opts->at, "when it happened (default: the workspace clock; not before the record's "
-                  "last transition)")->type_name("ISO8601");
+  addAtOption(cmd, opts->at);
   return [cmd, opts](const Context& ctx) -> int {
     if (!cmd->parsed()) return -1;
     return guarded([&] {
@@ -49,8 +58,7 @@ Runner addSkip(CLI::App& app) {
   auto* cmd = command(app, "skip", "Skip a record's current step or wait (at the workspace clock)", *opts, false);
   cmd->add_option("record", opts->record, "the record")->required()->type_name("RECORD");
   cmd->add_option("--sequence", opts->sequence, "the sequence, when the record is on several")->type_name("NAME");
-  cmd->add_option("--at", opts->at, "when it happened (default: the workspace clock; not before the record's "
-                  "last transition)")->type_name("ISO8601");
+  addAtOption(cmd, opts->at);
   return [cmd, opts](const Context& ctx) -> int {
     if (!cmd->parsed()) return -1;
     return guarded([&] {
@@ -74,8 +82,7 @@ Runner addEvent(CLI::App& app) {
   cmd->add_option("--step", opts->step, "the label of the step it concerns (default: the step sent last that "
                   "can receive it)")->type_name("LABEL");
   cmd->add_option("--sequence", opts->sequence, "the sequence, when the record is on several")->type_name("NAME");
-  cmd->add_option("--at", opts->at, "when it happened (default: the workspace clock; not before the record's "
-                  "last transition)")->type_name("ISO8601");
+  addAtOption(cmd, opts->at);
   return [cmd, opts](const Context& ctx) -> int {
     if (!cmd->parsed()) return -1;
     return guarded([&] {
@@ -102,8 +109,7 @@ Runner addUpdate(CLI::App& app) {
   cmd->add_option("assignments", opts->assignments, "the new values (empty value: null)")
       ->required()
       ->type_name("FIELD=VALUE");
-  cmd->add_option("--at", opts->at, "when it happened (default: the workspace clock; not before the record's "
-                  "last transition)")->type_name("ISO8601");
+  addAtOption(cmd, opts->at);
   return [cmd, opts](const Context& ctx) -> int {
     if (!cmd->parsed()) return -1;
     return guarded([&] {
