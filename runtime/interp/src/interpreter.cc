@@ -785,10 +785,9 @@ size_t Interpreter::fireTimers(int32_t now) {
   timers_.take(due_);
   // A bucket's records are scattered (with per-record zones, each zone's openings are
   // their own instants): fetch states ahead, most entries are only looked at.
-  constexpr size_t kAhead = 48;
   for (size_t i = 0; i < due_.size(); ++i) {
-    if (i + kAhead < due_.size()) {
-      uint32_t ahead = due_[i + kAhead];
+    if (i + kPrefetchAhead < due_.size()) {
+      uint32_t ahead = due_[i + kPrefetchAhead];
       __builtin_prefetch(&states_[ahead]);
       if (seq_.slots) __builtin_prefetch(&slots_[static_cast<size_t>(ahead) * seq_.slots]);
     }

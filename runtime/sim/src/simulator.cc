@@ -116,7 +116,7 @@ void Simulator::run() {
       generated_.take(dueGenerated);
       for (size_t i = 0; i < dueGenerated.size(); ++i) {
         // Most of the time here is fetching each record's state: fetch a few ahead.
-        if (i + kPrefetch < dueGenerated.size()) __builtin_prefetch(&interp_.state(dueGenerated[i + kPrefetch].record));
+        if (i + kPrefetchAhead < dueGenerated.size()) __builtin_prefetch(&interp_.state(dueGenerated[i + kPrefetchAhead].record));
         applyGenerated(dueGenerated[i], now);
       }
     }

@@ -234,6 +234,10 @@ inline void InstantIndex::grow() {
     if (s.value != kEmpty) *insert(s.at).first = s.value;
 }
 
+// How many entries ahead a loop over due records prefetches their state: due records
+// are scattered over the state arrays, and most are only looked at.
+inline constexpr size_t kPrefetchAhead = 48;
+
 // Items due at instants (int32 seconds), in order of time: a min-heap of distinct
 // instants and one bucket per instant, so a million records due at the same instant
 // are one bucket, not a million heap operations. Bucket storage is recycled.
