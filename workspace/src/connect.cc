@@ -50,16 +50,16 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
       // adopts the chunk's values and strings: memory stays at one chunk, and no value
       // is copied per record.
       constexpr size_t kChunk = 4096;
-      std::vector<std::string> ids;
+      std::vector<std::string> chunk;
       std::vector<rt::Value> values;
       rt::StringArena arena;
       auto evaluate = [&] {
-        if (ids.empty()) return;
+        if (chunk.empty()) return;
         rt::Interpreter in(m, 0, {now, false});
-        in.addRecords(ids.size(), std::move(values), std::move(arena));
-        for (uint32_t r = 0; r < ids.size(); ++r)
-          if (in.exitCondition(r, 0).value_or(false)) candidates.push_back(std::move(ids[r]));
-        ids.clear();
+        in.addRecords(chunk.size(), std::move(values), std::move(arena));
+        for (uint32_t r = 0; r < chunk.size(); ++r)
+          if (in.exitCondition(r, 0).value_or(false)) candidates.push_back(std::move(chunk[r]));
+        chunk.clear();
         values.clear();
         arena = rt::StringArena();
       };
@@ -68,8 +68,8 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
         values.resize(values.size() + columns.width);
         if (!columns.read(r.fields, values.data() + values.size() - columns.width, arena))
           throw StoreError(fmt::format("record '{}' has damaged fields", r.id));
-        ids.push_back(r.id);
-        if (ids.size() == kChunk) evaluate();
+        chunk.push_back(r.id);
+        if (chunk.size() == kChunk) evaluate();
         if (progress && ++scanned % 10000 == 0) progress(scanned, 0);
       });
       evaluate();
