@@ -782,9 +782,8 @@ class SqliteStore final : public Store {
       return;
     }
     // Due rows: SQLite would find them by the due index and then sort the whole rows
-    // (data blobs and all) in a temporary B-tree for ORDER BY id, spilling to disk on a
-    // big tick. Sorting their ids here and reading each row by id is several times
-    // cheaper, and reads the table in order.
+    // (data blobs and all) in a temporary B-tree for ORDER BY id. Only their ids are
+    // sorted here, and each row is read by id, in table order.
     std::vector<int64_t> ids;
     {
       Query d(db_, dueIds_);
