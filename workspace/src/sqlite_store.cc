@@ -953,11 +953,10 @@ class SqliteStore final : public Store {
       fmt::format("INSERT INTO connections({}) VALUES(NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
                   "?13, ?14, ?15, ?16, ?17)",
                   kConnectionColumns)};
-  // A connection's record, sequence and version never change (a reconnect is a new
-  // row), so their indexes are left alone and the version's foreign key is not checked
-  // again on every update (?3 is bound and unused).
+  // A connection's record and sequence never change (a reconnect is a new row), so
+  // their indexes are left alone.
   Statement updateConnection_{
-      "UPDATE connections SET status = ?4, reason = ?5, waiting = ?6, step = ?7, progress = ?8, "
+      "UPDATE connections SET version = ?3, status = ?4, reason = ?5, waiting = ?6, step = ?7, progress = ?8, "
       "pc = ?9, generation = ?10, connected = ?11, entered = ?12, due = ?13, ended = ?14, message = ?15, "
       "data = ?16, assignee = ?17 WHERE id = ?18"};
   std::array<Statement, kFilterVariants> connections_;  // by filter bits, made on first use
