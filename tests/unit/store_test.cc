@@ -421,6 +421,20 @@ TEST_CASE("store: connection filters", "[store]") {
   CHECK(f.ids(due) == Ids{id(0), id(1)});
   due.dueBy = 49;
   CHECK(f.ids(due).empty());
+  // Collected: whole rows, by id, with the other filters applied to each due row.
+  due.sequence.reset();
+  due.dueBy = 1000;
+  std::vector<ConnectionRow> got = s.connections(due);
+  REQUIRE(got.size() == 3);
+  CHECK(got[0].id == id(0));
+  CHECK(got[1].id == id(1));
+  CHECK(got[1].record == "r2");
+  CHECK(got[1].due == 200);
+  CHECK(got[2].id == id(3));
+  due.record = "r1";
+  CHECK(f.ids(due) == Ids{id(0), id(3)});
+  due.version = 2;
+  CHECK(f.ids(due).empty());
 
   ConnectionFilter byVersion;
   byVersion.version = 2;

@@ -46,18 +46,33 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
       // Evaluate the condition for every record of the entity, at the clock.
       const bc::Module& m = condition.module;
       FieldColumns columns(m, seq.entity, FieldNumbers(*store_, seq.entity));
-      rt::Interpreter in(m, 0, {now, false});
-      std::vector<rt::Value> row(columns.width);
+      // A chunk of records at a time, each chunk in an interpreter of its own that
+      // adopts the chunk's values and strings: memory stays at one chunk, and no value
+      // is copied per record.
+      constexpr size_t kChunk = 4096;
+      std::vector<std::string> chunk;
+      std::vector<rt::Value> values;
       rt::StringArena arena;
+      auto evaluate = [&] {
+        if (chunk.empty()) return;
+        rt::Interpreter in(m, 0, {now, false});
+        in.addRecords(chunk.size(), std::move(values), std::move(arena));
+        for (uint32_t r = 0; r < chunk.size(); ++r)
+          if (in.exitCondition(r, 0).value_or(false)) candidates.push_back(std::move(chunk[r]));
+        chunk.clear();
+        values.clear();
+        arena = rt::StringArena();
+      };
       uint64_t scanned = 0;
       store_->forEachRecord(seq.entity, [&](const RecordRow& r) {
-        std::fill(row.begin(), row.end(), rt::Value());
-        if (!columns.read(r.fields, row.data(), arena))
+        values.resize(values.size() + columns.width);
+        if (!columns.read(r.fields, values.data() + values.size() - columns.width, arena))
           throw StoreError(fmt::format("record '{}' has damaged fields", r.id));
-        uint32_t at = in.addRecords(1, row);
-        if (in.exitCondition(at, 0).value_or(false)) candidates.push_back(r.id);
+        chunk.push_back(r.id);
+        if (chunk.size() == kChunk) evaluate();
         if (progress && ++scanned % 10000 == 0) progress(scanned, 0);
       });
+      evaluate();
       result.matched = candidates.size();
     } else {
       candidates = ids;
@@ -86,8 +101,9 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
     {
       ConnectionFilter f;
       f.activeOnly = true;
-      std::unordered_set<std::string> wanted(candidates.begin(), candidates.end());
+      std::unordered_set<std::string_view> wanted;  // made at the first active connection
       store_->forEachConnection(f, [&](const ConnectionRow& c) {
+        if (wanted.empty()) wanted.insert(candidates.begin(), candidates.end());
         if (wanted.count(c.record)) on[c.record].push_back(c.sequence);
       });
     }

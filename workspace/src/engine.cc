@@ -154,7 +154,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
 
   // Save positions; insert the new connections first: history needs their ids.
   std::vector<ConnectionRow> fresh, changed;
-  std::vector<uint32_t> freshIndex;
+  std::vector<uint32_t> freshIndex, changedIndex;
   std::vector<HistoryRow> history;
   std::vector<std::pair<uint32_t, std::string>> ends;  // lifecycle entries after the steps
   std::vector<uint32_t> advanced;                       // the row of each of out.advances
@@ -212,13 +212,15 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
       }
       ends.emplace_back(r, detail);
     }
-    (isNew ? fresh : changed).push_back(c);
-    if (isNew) freshIndex.push_back(r);
+    // Moved out and back (below), not copied: a batch is up to kBatch rows.
+    (isNew ? fresh : changed).push_back(std::move(c));
+    (isNew ? freshIndex : changedIndex).push_back(r);
   }
   store_.insertConnections(fresh);
-  for (size_t i = 0; i < fresh.size(); ++i) rows[freshIndex[i]].id = fresh[i].id;
+  for (size_t i = 0; i < fresh.size(); ++i) rows[freshIndex[i]] = std::move(fresh[i]);
   for (size_t i = 0; i < out.advances.size(); ++i) out.advances[i].from = rows[advanced[i]].id;
   store_.updateConnections(changed);
+  for (size_t i = 0; i < changed.size(); ++i) rows[changedIndex[i]] = std::move(changed[i]);
 
   for (uint32_t r : freshIndex)
     history.push_back({rows[r].id, rows[r].connected, -1, "connected", fmt::format("version {}", rows[r].version)});

@@ -888,7 +888,7 @@ class PgStore final : public Store {
     }
   }
   void forEachConnection(const ConnectionFilter& filter,
-                         const std::function<void(const ConnectionRow&)>& fn) override {
+                         const std::function<void(ConnectionRow&)>& fn) override {
     std::string sql = fmt::format("SELECT {} FROM connections", kConnectionColumns);
     std::vector<Oid> ts;
     Params p;
@@ -904,7 +904,10 @@ class PgStore final : public Store {
     if (filter.dueBy) add(fmt::format("due IS NOT NULL AND due <= ${}", (ts.push_back(kInt8), ts.size()))), p.integer(*filter.dueBy);
     if (filter.version) add(fmt::format("version = ${}", (ts.push_back(kInt8), ts.size()))), p.integer(*filter.version);
     sql += " ORDER BY id";
-    db_.stream(sql, ts, p, [&](const Row& q) { fn(readConnection(q)); });
+    db_.stream(sql, ts, p, [&](const Row& q) {
+      ConnectionRow c = readConnection(q);
+      fn(c);
+    });
   }
   std::vector<std::pair<int64_t, int64_t>> activeCounts() override {
     ResultPtr r = db_.run(activeCounts_, Params());

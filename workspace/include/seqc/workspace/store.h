@@ -178,11 +178,12 @@ class Store {
   virtual void insertConnections(std::vector<ConnectionRow>& rows) = 0;  // sets ids
   virtual void updateConnections(const std::vector<ConnectionRow>& rows) = 0;
   virtual void forEachConnection(const ConnectionFilter& filter,
-                                 const std::function<void(const ConnectionRow&)>& fn) = 0;
-  // The same, collected (ordered by id).
-  std::vector<ConnectionRow> connections(const ConnectionFilter& filter) {
+                                 const std::function<void(ConnectionRow&)>& fn) = 0;
+  // The same, collected (ordered by id). The rows are moved, not copied: fn's row is
+  // the store's scratch, there to be taken.
+  virtual std::vector<ConnectionRow> connections(const ConnectionFilter& filter) {
     std::vector<ConnectionRow> rows;
-    forEachConnection(filter, [&](const ConnectionRow& c) { rows.push_back(c); });
+    forEachConnection(filter, [&](ConnectionRow& c) { rows.push_back(std::move(c)); });
     return rows;
   }
   // Active connections per sequence id (the home page's "records" column).
