@@ -94,8 +94,12 @@ ActionResult Workspace::assign(const std::string& record, const std::string& use
     if (rows.size() > 1)
       throw Error(fmt::format("assign: record '{}' has a manual activity on {} sequences; choose one with "
                               "--sequence", record, rows.size()));
+    std::string was = rows[0].assignee;
     rows[0].assignee = user;
     store_->updateConnections(rows);
+    store_->appendHistory({{rows[0].id, metaInt(*store_, "clock"), rows[0].step, "reassigned",
+                            assignmentDetail(user, was.empty() ? "seqc assign; was unassigned"
+                                                               : fmt::format("seqc assign; was {}", was))}});
     ActionResult result;
     result.moved.push_back(impl_->view(rows[0]));
     return result;
