@@ -31,13 +31,6 @@ bool expect(std::string_view s, size_t& pos, char c) {
   return true;
 }
 
-bool isLeap(int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
-
-unsigned daysInMonth(int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && isLeap(y) ? 29 : kDays[m - 1];
-}
-
 // "YYYY-MM-DD" at `pos`, validated; days since the epoch.
 std::optional<int64_t> datePart(std::string_view s, size_t& pos) {
   auto y = digits(s, pos, 4);

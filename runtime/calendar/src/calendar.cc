@@ -36,8 +36,6 @@ int64_t dayOf(int64_t year, int month, int day) {
   return daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
 }
 
-bool isLeap(int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
-
 int64_t lastDayOfMonth(int64_t year, int month) {
   return month == 12 ? dayOf(year + 1, 1, 1) - 1 : dayOf(year, month + 1, 1) - 1;
 }
@@ -46,7 +44,7 @@ int64_t lastDayOfMonth(int64_t year, int month) {
 std::optional<int64_t> recurringDate(const HolidayRule& h, int year) {
   switch (h.kind) {
     case HolidayKind::Fixed:
-      if (h.date.month == 2 && h.date.day == 29 && !isLeap(year)) return std::nullopt;
+      if (h.date.month == 2 && h.date.day == 29 && !isLeapYear(year)) return std::nullopt;
       return dayOf(year, h.date.month, h.date.day);
     case HolidayKind::NthWeekday: {
       int64_t first = dayOf(year, h.date.month, 1);

@@ -19,12 +19,7 @@ constexpr std::array<std::string_view, 12> kMonthNames = {"jan", "feb", "mar", "
                                                           "sep", "oct", "nov", "dec"};
 constexpr int kMinutesPerWeek = 7 * kMinutesPerDay;
 
-bool isLeap(int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
-
-int daysIn(int64_t year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && isLeap(year) ? 29 : kDays[month - 1];
-}
+int daysIn(int64_t year, int month) { return static_cast<int>(daysInMonth(year, static_cast<unsigned>(month))); }
 
 std::string hhmm(int minutes) { return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60); }
 

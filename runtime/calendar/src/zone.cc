@@ -39,8 +39,6 @@ constexpr int64_t kTableEnd = 13569465600;  // 2400-01-01T00:00:00Z
 
 int64_t toSeconds(date::sys_seconds s) { return s.time_since_epoch().count(); }
 
-bool isLeapYear(int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
-
 int64_t yearOf(int64_t utc) {
   auto days = date::floor<date::days>(date::sys_seconds{std::chrono::seconds{utc}});
   return static_cast<int>(date::year_month_day{days}.year());

@@ -10,6 +10,14 @@ namespace seqc {
 
 inline constexpr int64_t kSecondsPerDay = 86400;
 
+constexpr bool isLeapYear(int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+
+// Days in month m (1–12) of year y.
+constexpr unsigned daysInMonth(int64_t y, unsigned m) {
+  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && isLeapYear(y) ? 29 : kDays[m - 1];
+}
+
 // Days since the epoch of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
 constexpr int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2 ? 1 : 0;
