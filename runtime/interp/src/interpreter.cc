@@ -350,6 +350,23 @@ void freeRecordArray(void* p, size_t bytes) noexcept {
   ::munmap(p, (bytes + kHugePage - 1) / kHugePage * kHugePage);
 }
 
+namespace {
+// Whether code[begin, end) reads the clock (now, today, days_since) or, with `orState`,
+// a variable or an outcome: what makes a value change without a field changing.
+bool readsMoreThanFields(const uint8_t* code, uint32_t begin, uint32_t end, bool orState) {
+  for (uint32_t pc = begin; pc < end;) {
+    auto op = static_cast<Opcode>(code[pc]);
+    if (orState && (op == Opcode::LoadVar || op == Opcode::Outcome)) return true;
+    if (op == Opcode::Call) {
+      auto fn = static_cast<bc::Builtin>(code[pc + 1]);
+      if (fn == bc::Builtin::Now || fn == bc::Builtin::Today || fn == bc::Builtin::DaysSince) return true;
+    }
+    pc += static_cast<uint32_t>(bc::instructionSize(op));
+  }
+  return false;
+}
+}  // namespace
+
 Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options options, Listener* listener)
     : module_(module), seq_(module.sequences[sequence]), options_(options), listener_(listener),
       code_(module.code.data()) {
@@ -385,32 +402,13 @@ Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options op
     pc = next;
   }
   exitReadsClock_ = rt::exitReadsClock(module_, sequence);
-  if (seq_.zoneBegin != seq_.zoneEnd) {
-    zoneReadsOnlyFields_ = true;
-    for (uint32_t pc = seq_.zoneBegin; pc < seq_.zoneEnd;) {
-      auto op = static_cast<Opcode>(code_[pc]);
-      if (op == Opcode::LoadVar || op == Opcode::Outcome) zoneReadsOnlyFields_ = false;
-      if (op == Opcode::Call) {
-        auto fn = static_cast<bc::Builtin>(code_[pc + 1]);
-        if (fn == bc::Builtin::Now || fn == bc::Builtin::Today || fn == bc::Builtin::DaysSince)
-          zoneReadsOnlyFields_ = false;
-      }
-      pc += static_cast<uint32_t>(bc::instructionSize(op));
-    }
-  }
+  if (seq_.zoneBegin != seq_.zoneEnd)
+    zoneReadsOnlyFields_ = !readsMoreThanFields(code_, seq_.zoneBegin, seq_.zoneEnd, true);
 }
 
 bool exitReadsClock(const bc::Module& module, uint32_t sequence) {
   const bc::Sequence& seq = module.sequences[sequence];
-  for (uint32_t pc = seq.exitBegin; pc < seq.exitEnd;) {
-    auto op = static_cast<Opcode>(module.code[pc]);
-    if (op == Opcode::Call) {
-      auto fn = static_cast<bc::Builtin>(module.code[pc + 1]);
-      if (fn == bc::Builtin::Now || fn == bc::Builtin::Today || fn == bc::Builtin::DaysSince) return true;
-    }
-    pc += static_cast<uint32_t>(bc::instructionSize(op));
-  }
-  return false;
+  return readsMoreThanFields(module.code.data(), seq.exitBegin, seq.exitEnd, false);
 }
 
 uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values) {
