@@ -165,8 +165,9 @@ std::optional<Interval> wilsonInterval(Arm arm, double level) {
   const double centre = p + z2 / (2 * n);
   const double half = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
   const double denominator = 1 + z2 / n;
-  return Interval{std::max(0.0, (centre - half) / denominator),
-                  std::min(1.0, (centre + half) / denominator)};
+  // At x = 0 (x = n) the lower (upper) limit is exactly 0 (1); rounding would leave 1e-17.
+  return Interval{arm.successes == 0 ? 0.0 : std::max(0.0, (centre - half) / denominator),
+                  arm.successes == arm.trials ? 1.0 : std::min(1.0, (centre + half) / denominator)};
 }
 
 double defaultMixingVariance(double mde) { return mde * mde; }
