@@ -87,8 +87,9 @@ std::optional<Interval> wilsonInterval(Arm arm, double level = 0.95);
 // scale is the lift the experiment was planned for).
 double defaultMixingVariance(double mde);
 
-// One look at a treatment against the control (Johari, Pekelis & Walsh 2017; Johari,
-// Koomen, Pekelis & Walsh 2022), normal approximation:
+// One look at a treatment against the control (Johari, Pekelis & Walsh 2017, arXiv
+// 1512.04922; Johari, Koomen, Pekelis & Walsh 2022, Operations Research 70(3):1806),
+// normal approximation:
 //   θ̂ = p̂B − p̂A,  V = p̂A(1−p̂A)/nA + p̂B(1−p̂B)/nB,
 //   Λ = √(V/(V+τ²)) · exp(θ̂²τ² / (2V(V+τ²))),  p = min(1, 1/Λ).
 // Λ = 1 (no evidence) when an arm has no trials or V = 0.
