@@ -199,6 +199,41 @@ TEST_CASE("mSPRT: one look by hand", "[stats]") {
   CHECK(verdictAt(l->pValue, l->difference, 0.05) == Verdict::Undecided);
 }
 
+TEST_CASE("mSPRT: the always-valid interval for the difference", "[stats]") {
+  // The hand example (V = 0.0002175, τ² = 0.0009, θ̂ = 0.05) at α = 0.05:
+  //   V(V+τ²)/τ² = 0.0002175·0.0011175/0.0009 = 0.00027006
+  //   2·ln 20 = 5.991465, ln(0.0011175/0.0002175) = 1.636650
+  //   half-width = √(0.00027006·7.628115) = 0.045388 → [0.004612, 0.095388]: 0 is out,
+  //   as p = 0.022 ≤ 0.05 says. At α = 0.01: 2·ln 100 = 9.210340, half-width 0.054124
+  //   → [−0.004124, 0.104124]: 0 is in, as p > 0.01 says.
+  auto i = msprtDifferenceInterval({1000, 100}, {1000, 150}, 0.0009, 0.05);
+  REQUIRE(i);
+  CHECK(i->low == Approx(0.004612).margin(1e-6));
+  CHECK(i->high == Approx(0.095388).margin(1e-6));
+  i = msprtDifferenceInterval({1000, 100}, {1000, 150}, 0.0009, 0.01);
+  REQUIRE(i);
+  CHECK(i->low == Approx(-0.004124).margin(1e-6));
+  CHECK(i->high == Approx(0.104124).margin(1e-6));
+  // Over many counts, "0 outside the interval" and "p ≤ α" agree.
+  for (std::int64_t x = 0; x <= 200; x += 7) {
+    const Arm control{1000, 100}, treatment{1000, x};
+    const auto look = msprtLook(control, treatment, 0.0009);
+    const auto interval = msprtDifferenceInterval(control, treatment, 0.0009, 0.05);
+    REQUIRE(look);
+    REQUIRE(interval);
+    INFO("x = " << x);
+    CHECK((look->pValue <= 0.05) == (interval->low > 0 || interval->high < 0));
+  }
+  i = msprtDifferenceInterval({0, 0}, {10, 1}, 0.0009, 0.05);
+  REQUIRE(i);
+  CHECK(i->low == -1.0);
+  CHECK(i->high == 1.0);
+  CHECK_FALSE(msprtDifferenceInterval({10, 1}, {10, 2}, 0.0009, 0));
+  CHECK_FALSE(msprtDifferenceInterval({10, 1}, {10, 2}, 0.0009, 1));
+  CHECK_FALSE(msprtDifferenceInterval({10, 1}, {10, 20}, 0.0009, 0.05));
+  CHECK_FALSE(msprtDifferenceInterval({10, 1}, {10, 2}, -1, 0.05));
+}
+
 TEST_CASE("mSPRT: no evidence, overflow and bad input", "[stats]") {
   // An arm without trials, or both rates 0 (V = 0): Λ = 1.
   auto l = msprtLook({0, 0}, {100, 10}, 0.0009);

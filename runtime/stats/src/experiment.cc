@@ -193,6 +193,18 @@ std::optional<Look> msprtLook(Arm control, Arm treatment, double tau2) {
   return look;
 }
 
+std::optional<Interval> msprtDifferenceInterval(Arm control, Arm treatment, double tau2,
+                                                double alpha) {
+  if (!(alpha > 0 && alpha < 1)) return std::nullopt;
+  const auto look = msprtLook(control, treatment, tau2);
+  if (!look) return std::nullopt;
+  if (!(look->variance > 0)) return Interval{-1, 1};
+  const double v = look->variance;
+  const double half =
+      std::sqrt(v * (v + tau2) / tau2 * (2 * std::log(1 / alpha) + std::log((v + tau2) / v)));
+  return Interval{std::max(-1.0, look->difference - half), std::min(1.0, look->difference + half)};
+}
+
 std::string_view verdictName(Verdict v) {
   switch (v) {
     case Verdict::Better: return "better";

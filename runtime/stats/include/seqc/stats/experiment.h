@@ -103,6 +103,14 @@ struct Look {
 // nullopt for invalid counts (as wilsonInterval) or τ² ≤ 0 / not finite.
 std::optional<Look> msprtLook(Arm control, Arm treatment, double tau2);
 
+// The always-valid (1−alpha) confidence interval for θ = pB − pA at one look: the θ0
+// that the mSPRT of "θ = θ0" would not reject (Johari et al. 2022, §3.2),
+//   θ̂ ± √( V(V+τ²)/τ² · (2·ln(1/alpha) + ln((V+τ²)/V)) ),
+// so it excludes 0 exactly when msprtLook's p ≤ alpha. [−1, 1] when the look is no
+// evidence (no trials, V = 0); nullopt for invalid counts, τ² or alpha ∉ (0, 1).
+std::optional<Interval> msprtDifferenceInterval(Arm control, Arm treatment, double tau2,
+                                                double alpha);
+
 enum class Verdict { Undecided, Better, Worse };
 std::string_view verdictName(Verdict v);  // "no decision yet", "better", "worse"
 
