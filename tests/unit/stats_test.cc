@@ -18,7 +18,7 @@ using Catch::Detail::Approx;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-TEST_CASE("normal quantile: reference values and the round trip through erfc", "[stats]") {
+TEST_CASE("stats: normal quantile: reference values and the round trip through erfc", "[stats]") {
   // Values of Φ⁻¹ to 16 digits (Abramowitz & Stegun 26.2 tables give the first 10).
   CHECK(normalQuantile(0.5) == 0.0);
   CHECK(normalQuantile(0.975) == Approx(1.959963984540054).epsilon(1e-15));
@@ -41,7 +41,7 @@ TEST_CASE("normal quantile: reference values and the round trip through erfc", "
   CHECK(std::isnan(normalQuantile(kNaN)));
 }
 
-TEST_CASE("normal CDF", "[stats]") {
+TEST_CASE("stats: normal CDF", "[stats]") {
   CHECK(normalCdf(0) == 0.5);
   CHECK(normalCdf(1.959963984540054) == Approx(0.975).epsilon(1e-15));
   CHECK(normalCdf(-1) == Approx(0.15865525393145707).epsilon(1e-14));
@@ -50,7 +50,7 @@ TEST_CASE("normal CDF", "[stats]") {
   CHECK(normalCdf(-kInf) == 0.0);
 }
 
-TEST_CASE("incomplete gamma and chi-square against closed forms", "[stats]") {
+TEST_CASE("stats: incomplete gamma and chi-square against closed forms", "[stats]") {
   // Q(1, x) = e^−x; Q(½, x) = erfc(√x); χ²(2): e^(−x/2); χ²(4): e^(−x/2)(1 + x/2).
   // x below and above a + 1 exercise the series and the continued fraction.
   for (double x : {0.01, 0.5, 1.9, 2.1, 5.0, 20.0, 80.0}) {
@@ -73,7 +73,7 @@ TEST_CASE("incomplete gamma and chi-square against closed forms", "[stats]") {
   CHECK(std::isnan(chiSquareSurvival(-1, 1)));
 }
 
-TEST_CASE("records per variant: published values", "[stats]") {
+TEST_CASE("stats: records per variant: published values", "[stats]") {
   // Fleiss, Levin & Paik (2003), eq. 4.14 without continuity correction: 0.10 vs 0.15,
   // α = 0.05 two-sided, power 0.80: p̄ = 0.125,
   //   1.959964·√(2·0.125·0.875) = 1.959964·0.467707 = 0.916688
@@ -85,7 +85,7 @@ TEST_CASE("records per variant: published values", "[stats]") {
   CHECK(recordsPerVariant({.baseline = 0.50, .mde = 0.25, .power = 0.90}) == 77);
 }
 
-TEST_CASE("records per variant: Bonferroni for more variants, and bad plans", "[stats]") {
+TEST_CASE("stats: records per variant: Bonferroni for more variants, and bad plans", "[stats]") {
   // The design's example: 0.08 + 0.03: (1.959964·√(2·0.095·0.905) + 0.841621·√(0.0736 +
   // 0.1001))² / 0.0009 = (0.814663 + 0.350830)² / 0.0009 = 1498.39 → 1499.
   CHECK(recordsPerVariant({.baseline = 0.08, .mde = 0.03}) == 1499);
@@ -112,7 +112,7 @@ TEST_CASE("records per variant: Bonferroni for more variants, and bad plans", "[
   CHECK(std::isnan(comparisonAlpha(0.05, 1)));
 }
 
-TEST_CASE("projected days", "[stats]") {
+TEST_CASE("stats: projected days", "[stats]") {
   // 686 per variant, 100 arrivals a day split 50/50: ⌈686 / 50⌉ = 14.
   const double even[] = {50, 50};
   CHECK(projectedDays(686, 100, even) == 14);
@@ -128,7 +128,7 @@ TEST_CASE("projected days", "[stats]") {
   CHECK_FALSE(projectedDays(686, 100, zero));
 }
 
-TEST_CASE("Wilson interval: Newcombe's worked example and hand computations", "[stats]") {
+TEST_CASE("stats: Wilson interval: Newcombe's worked example and hand computations", "[stats]") {
   // Newcombe (1998), Statistics in Medicine 17:857–872, Table I, method 3: 81/263 →
   // 0.2553–0.3662.
   auto i = wilsonInterval({263, 81});
@@ -167,7 +167,7 @@ TEST_CASE("Wilson interval: Newcombe's worked example and hand computations", "[
   CHECK_FALSE(wilsonInterval({10, 5}, kNaN));
 }
 
-TEST_CASE("mSPRT: one look by hand", "[stats]") {
+TEST_CASE("stats: mSPRT: one look by hand", "[stats]") {
   // Control 100/1000, treatment 150/1000, τ² = 0.03² = 0.0009:
   //   θ̂ = 0.15 − 0.10 = 0.05
   //   V = 0.1·0.9/1000 + 0.15·0.85/1000 = 0.00009 + 0.0001275 = 0.0002175
@@ -199,7 +199,7 @@ TEST_CASE("mSPRT: one look by hand", "[stats]") {
   CHECK(verdictAt(l->pValue, l->difference, 0.05) == Verdict::Undecided);
 }
 
-TEST_CASE("mSPRT: the always-valid interval for the difference", "[stats]") {
+TEST_CASE("stats: mSPRT: the always-valid interval for the difference", "[stats]") {
   // The hand example (V = 0.0002175, τ² = 0.0009, θ̂ = 0.05) at α = 0.05:
   //   V(V+τ²)/τ² = 0.0002175·0.0011175/0.0009 = 0.00027006
   //   2·ln 20 = 5.991465, ln(0.0011175/0.0002175) = 1.636650
@@ -234,7 +234,7 @@ TEST_CASE("mSPRT: the always-valid interval for the difference", "[stats]") {
   CHECK_FALSE(msprtDifferenceInterval({10, 1}, {10, 2}, -1, 0.05));
 }
 
-TEST_CASE("mSPRT: no evidence, overflow and bad input", "[stats]") {
+TEST_CASE("stats: mSPRT: no evidence, overflow and bad input", "[stats]") {
   // An arm without trials, or both rates 0 (V = 0): Λ = 1.
   auto l = msprtLook({0, 0}, {100, 10}, 0.0009);
   REQUIRE(l);
@@ -262,7 +262,7 @@ TEST_CASE("mSPRT: no evidence, overflow and bad input", "[stats]") {
   CHECK(verdictAt(kNaN, 0.1, 0.05) == Verdict::Undecided);
 }
 
-TEST_CASE("mSPRT: the running p-value never rises, and the verdict stays", "[stats]") {
+TEST_CASE("stats: mSPRT: the running p-value never rises, and the verdict stays", "[stats]") {
   // Look 1: the hand example above (p = 0.022143). Look 2: the lift shrinks, 200/2000 vs
   // 230/2000: θ̂ = 0.015, V = 0.000045 + 0.00005089 = 0.00009589,
   //   √(0.00009589/0.00099589) = 0.310301, 0.000225·0.0009/(2·0.00009589·0.00099589)
@@ -296,7 +296,7 @@ TEST_CASE("mSPRT: the running p-value never rises, and the verdict stays", "[sta
   CHECK_FALSE(msprtPValues(one, bad, 0.0009));
 }
 
-TEST_CASE("days to decision", "[stats]") {
+TEST_CASE("stats: days to decision", "[stats]") {
   // Three variants over four days: variant 1 converts as the control, variant 2 at twice
   // its rate. Each day 500 more records per variant.
   std::vector<std::vector<Arm>> looks;
@@ -339,7 +339,7 @@ TEST_CASE("days to decision", "[stats]") {
   CHECK_FALSE(daysToDecision(invalid, 0.0009, 0.05));
 }
 
-TEST_CASE("sample-ratio mismatch", "[stats]") {
+TEST_CASE("stats: sample-ratio mismatch", "[stats]") {
   // 5,000 vs 5,200 at 50/50: expected 5,100 each, χ² = 2·100²/5100 = 3.9216, df 1,
   // p = erfc(√(3.9216/2)) = 0.0477: no alarm.
   const std::int64_t close[] = {5000, 5200};
@@ -394,7 +394,7 @@ TEST_CASE("sample-ratio mismatch", "[stats]") {
 // looked at daily for 28 days as 100 records a day arrive per variant. Rejecting when any
 // daily look's fixed-n z test has |z| > z(0.975) rejects far more than 5% of them; the
 // mSPRT's always-valid p-value rejects at most 5% (plus sampling error).
-TEST_CASE("peeking daily: mSPRT keeps alpha, a naive z test does not", "[stats][property]") {
+TEST_CASE("stats: peeking daily: mSPRT keeps alpha, a naive z test does not", "[stats][property]") {
   constexpr int kExperiments = 2000, kDays = 28, kPerDay = 100;
   constexpr double kRate = 0.10, kAlpha = 0.05, kMde = 0.03;
   std::mt19937_64 rng(20261206);
