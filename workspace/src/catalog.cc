@@ -396,7 +396,7 @@ Stats Workspace::stats(const std::string& name) {
     std::map<std::string, Stats::AssigneeStats> users;
     std::unordered_map<int64_t, std::pair<int32_t, std::string>> holder;  // connection → (step, user)
     std::set<std::pair<std::string, int64_t>> runs;                        // (user, connection)
-    store().forEachHistory(row.id, [&](const HistoryRow& h) {
+    store().forEachAssignedHistory(row.id, [&](const HistoryRow& h) {
       if (h.result == "assigned" || h.result == "reassigned") {
         std::string user;
         if (h.detail.rfind("unassigned (", 0) != 0) user = h.detail.substr(0, h.detail.find(" ("));
