@@ -496,6 +496,18 @@ TEST_CASE("store: history is in time order, ties in insertion order", "[store]")
   std::vector<int64_t> conns;
   s.forEachHistory(f.beta, [&](const HistoryRow& h) { conns.push_back(h.connection); });
   CHECK(conns == std::vector<int64_t>{b, b});
+
+  // Only the connections with an assignment, all their entries, in insertion order.
+  details.clear();
+  s.forEachAssignedHistory(f.alpha, [&](const HistoryRow& h) { details.push_back(h.result); });
+  CHECK(details.empty());
+  s.appendHistory({{other, 30, 0, "assigned", "U-1 (owner)"}, {a, 31, 0, "skipped", ""},
+                   {other, 32, 0, "reassigned", "U-2 (seqc assign; was U-1)"}, {other, 33, 0, "completed", ""}});
+  s.forEachAssignedHistory(f.alpha, [&](const HistoryRow& h) { details.push_back(h.detail.empty() ? h.result : h.detail); });
+  CHECK(details == std::vector<std::string>{"connected", "U-1 (owner)", "U-2 (seqc assign; was U-1)", "completed"});
+  conns.clear();
+  s.forEachAssignedHistory(f.beta, [&](const HistoryRow& h) { conns.push_back(h.connection); });
+  CHECK(conns.empty());
   s.commit();
 }
 

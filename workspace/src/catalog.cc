@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -317,6 +318,108 @@ Stats Workspace::stats(const std::string& name) {
       else if (isSkipped(c.result)) st.steps[*i].skipped += c.count;
     }
     for (Stats::StepStats& s : st.steps) s.reached = s.done + s.skipped + s.current;
+
+    std::map<int32_t, Stats::VersionStats> versions;
+    for (const ConnectionCount& c : store().connectionCounts(row.id)) {
+      Stats::VersionStats& v = versions[c.version];
+      v.version = c.version;
+      v.byStatus.resize(rt::kStatusNames.size(), 0);
+      v.runs += c.count;
+      if (static_cast<size_t>(c.status) < v.byStatus.size()) v.byStatus[c.status] += c.count;
+    }
+    for (auto& [number, v] : versions) st.versions.push_back(std::move(v));
+
+    // What the counts cannot give is read run by run: engagement (the slot bytes a
+    // connection's data starts with) and the spread of completion times.
+    std::vector<size_t> messageOf(stepCount, SIZE_MAX);
+    for (uint32_t i = 0; i < stepCount; ++i) {
+      const bc::Step& s = latest.step(static_cast<uint16_t>(i));
+      if (s.kind != bc::StepKind::Activity) continue;
+      EventClass events = info(s.activity).events;
+      if (events != EventClass::EmailEvents && events != EventClass::TextEvents) continue;
+      messageOf[i] = st.messages.size();
+      Stats::MessageStats m;
+      m.label = st.steps[i].label;
+      m.kind = st.steps[i].kind;
+      m.title = st.steps[i].title;
+      m.email = events == EventClass::EmailEvents;
+      st.messages.push_back(std::move(m));
+    }
+    // Per version: (slot, message) of each of its steps that counts toward a message.
+    std::map<int32_t, std::vector<std::pair<uint16_t, size_t>>> slotsOf;
+    auto slots = [&](int32_t version) -> const std::vector<std::pair<uint16_t, size_t>>& {
+      auto [it, fresh] = slotsOf.try_emplace(version);
+      if (!fresh) return it->second;
+      const LoadedVersion& v = impl_->version(row.id, version);
+      for (uint32_t i = 0; i < v.sequence().stepCount; ++i) {
+        const bc::Step& s = v.step(static_cast<uint16_t>(i));
+        if (s.kind != bc::StepKind::Activity || s.slot == bc::kNoSlot) continue;
+        auto at = attribute(version, static_cast<int32_t>(i));
+        if (at && messageOf[*at] != SIZE_MAX) it->second.emplace_back(s.slot, messageOf[*at]);
+      }
+      return it->second;
+    };
+    std::vector<double> durations;
+    std::unordered_set<int64_t> completedRuns;
+    ConnectionFilter f;
+    f.sequence = row.id;
+    store().forEachConnection(f, [&](const ConnectionRow& c) {
+      if (c.status == static_cast<uint8_t>(rt::Status::Completed)) {
+        completedRuns.insert(c.id);
+        if (c.ended) durations.push_back(static_cast<double>(*c.ended - c.connected) / 86400.0);
+      }
+      if (st.messages.empty()) return;
+      for (const auto& [slot, m] : slots(c.version)) {
+        if (slot >= c.data.size()) continue;  // damaged: counts nothing
+        auto b = static_cast<uint8_t>(c.data[slot]);
+        if (!(b & rt::kSlotDone)) continue;
+        Stats::MessageStats& ms = st.messages[m];
+        ++ms.sent;
+        auto has = [&](EngagementEvent e) { return (b >> static_cast<int>(e)) & 1; };
+        ms.opened += has(EngagementEvent::Opened);
+        ms.clicked += has(EngagementEvent::Clicked);
+        ms.replied += has(EngagementEvent::Replied);
+        ms.downloaded += has(EngagementEvent::Downloaded);
+      }
+    });
+    if (!durations.empty()) {
+      std::sort(durations.begin(), durations.end());
+      size_t n = durations.size();
+      st.medianDaysToCompletion = n % 2 ? durations[n / 2] : (durations[n / 2 - 1] + durations[n / 2]) / 2;
+      // Nearest rank: the smallest duration at least 90% of the runs are within.
+      st.p90DaysToCompletion = durations[(n * 9 + 9) / 10 - 1];
+    }
+
+    // Assignees, from history: "assigned"/"reassigned" entries name the user (detail
+    // "USER (why)" or "unassigned (why)") of the connection's current manual step; a
+    // done result on that step counts for that user.
+    std::map<std::string, Stats::AssigneeStats> users;
+    std::unordered_map<int64_t, std::pair<int32_t, std::string>> holder;  // connection → (step, user)
+    std::set<std::pair<std::string, int64_t>> runs;                        // (user, connection)
+    store().forEachAssignedHistory(row.id, [&](const HistoryRow& h) {
+      if (h.result == "assigned" || h.result == "reassigned") {
+        std::string user;
+        if (h.detail.rfind("unassigned (", 0) != 0) user = h.detail.substr(0, h.detail.find(" ("));
+        if (user.empty()) {
+          holder.erase(h.connection);
+          return;
+        }
+        holder[h.connection] = {h.step, user};
+        if (runs.emplace(user, h.connection).second) {
+          Stats::AssigneeStats& u = users[user];
+          u.user = user;
+          ++u.runs;
+          u.completed += completedRuns.count(h.connection) ? 1 : 0;
+        }
+        return;
+      }
+      if (h.step < 0) return;
+      auto it = holder.find(h.connection);
+      if (it == holder.end() || it->second.first != h.step) return;
+      if (isDone(h.result)) ++users[it->second.second].done;
+      if (isDone(h.result) || isSkipped(h.result)) holder.erase(it);
+    });
+    for (auto& [user, u] : users) st.assignees.push_back(std::move(u));
     return st;
   });
 }

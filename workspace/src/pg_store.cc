@@ -958,6 +958,15 @@ class PgStore final : public Store {
         "JOIN history h ON h.connection = c.id WHERE c.sequence = $1 ORDER BY h.id",
         types({kInt8}), p, [&](const Row& q) { fn(readHistory(q)); });
   }
+  void forEachAssignedHistory(int64_t sequence, const std::function<void(const HistoryRow&)>& fn) override {
+    Params p;
+    p.integer(sequence);
+    db_.stream(
+        "SELECT h.connection, h.at, h.step, h.result, h.detail FROM history h WHERE h.connection IN "
+      "(SELECT a.connection FROM connections c JOIN history a ON a.connection = c.id "
+      "WHERE c.sequence = $1 AND a.result IN ('assigned', 'reassigned')) ORDER BY h.id",
+        types({kInt8}), p, [&](const Row& q) { fn(readHistory(q)); });
+  }
   // Kept until commit and written in key order: two tick workers bumping the same
   // counters then lock them in the same order and never deadlock.
   void addStepCounts(int64_t sequence, const std::vector<StepCount>& counts) override {

@@ -855,6 +855,11 @@ class SqliteStore final : public Store {
     q.integer(1, sequence);
     while (q.step()) fn(readHistory(q));
   }
+  void forEachAssignedHistory(int64_t sequence, const std::function<void(const HistoryRow&)>& fn) override {
+    Query q(db_, assignedHistory_);
+    q.integer(1, sequence);
+    while (q.step()) fn(readHistory(q));
+  }
   void addStepCounts(int64_t sequence, const std::vector<StepCount>& counts) override {
     Query q(db_, addStepCount_);
     for (const StepCount& c : counts) {
@@ -1000,6 +1005,10 @@ class SqliteStore final : public Store {
   Statement historyOfSequence_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
       "JOIN history h ON h.connection = c.id WHERE c.sequence = ?1 ORDER BY h.id"};
+  Statement assignedHistory_{
+      "SELECT h.connection, h.at, h.step, h.result, h.detail FROM history h WHERE h.connection IN "
+      "(SELECT a.connection FROM connections c JOIN history a ON a.connection = c.id "
+      "WHERE c.sequence = ?1 AND a.result IN ('assigned', 'reassigned')) ORDER BY h.id"};
 };
 
 // Creates the file itself, exclusively: never takes over a file that appeared since

@@ -24,12 +24,10 @@ using bc::Opcode;
 
 namespace {
 
-// An engagement slot's byte: the events received (one bit per EngagementEvent), or for
-// a call the outcome + 1; and whether the step was sent/completed or skipped.
-constexpr uint8_t kEventBits = 0x0F;
-constexpr uint8_t kOutcomeBits = 0x07;
-constexpr uint8_t kDone = 0x10;
-constexpr uint8_t kSkipped = 0x20;
+constexpr uint8_t kEventBits = kSlotEventBits;
+constexpr uint8_t kOutcomeBits = kSlotOutcomeBits;
+constexpr uint8_t kDone = kSlotDone;
+constexpr uint8_t kSkipped = kSlotSkipped;
 static_assert(kEngagementEventNames.size() <= 4 && kCallOutcomeNames.size() < kOutcomeBits);
 
 // Why an operation failed: becomes the record's error message.

@@ -11,6 +11,7 @@ commands=(
   "event L-1001 opened --step hello" "update L-1001 jobtitle=CEO" "tick" "tick --to 2026-02-01T00:00:00Z"
   "clone Welcome Other" "delete Welcome" "export Welcome -o $tmp/out.json" "import $tmp/out.json"
   "history L-1001" "history L-1001 --json" "stats Welcome" "stats Welcome --json"
+  "stats Welcome --format json" "report -o $tmp/report.html"
   "activate ../../examples/demo_request.seq"
 )
 
@@ -22,6 +23,7 @@ for c in "${commands[@]}"; do
   expect_rc 1; expect_out "error:"; expect_out "no workspace"
 done
 [ -e "$tmp/none" ] && fail "a command created $tmp/none"
+[ -e "$tmp/report.html" ] && fail "report wrote a file without a workspace"
 
 # ---- a corrupt database: exit 1 naming it corrupt, no crash
 mkdir -p "$tmp/bad"
@@ -81,7 +83,7 @@ expect_rc 0
 # Unknown sequences: exit 1 with a message naming them.
 for c in "show Nobody" "deactivate Nobody" "records Nobody" "connect Nobody --record L-1" \
   "disconnect Nobody --all" "clone Nobody Other" "delete Nobody" "export Nobody -o $tmp/x.json" \
-  "stats Nobody" "complete L-1001 --sequence Nobody" "skip L-1001 --sequence Nobody"; do
+  "stats Nobody" "report -o $tmp/x.html --sequence Nobody" "complete L-1001 --sequence Nobody" "skip L-1001 --sequence Nobody"; do
   read -ra args <<<"$c"
   w "${args[@]}"
   expect_rc 1; expect_out "error:"; expect_out "Nobody"

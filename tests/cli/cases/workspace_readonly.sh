@@ -34,6 +34,8 @@ r records Welcome; expect_rc 0; expect_out "L-1"
 r history L-1; expect_rc 0; expect_out "connected"
 r stats Welcome; expect_rc 0
 mkdir -m 777 "$tmp/out"
+r report -o "$tmp/out/report.html"; expect_rc 0
+grep -qF '<h2 id="seq-1-h">Welcome</h2>' "$tmp/out/report.html" || fail "report of a read-only workspace"
 r export Welcome -o "$tmp/out/bundle.json"; expect_rc 0
 grep -q '"Welcome"' "$tmp/out/bundle.json" || fail "export wrote no bundle"
 

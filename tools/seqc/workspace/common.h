@@ -176,6 +176,7 @@ Runner addExport(CLI::App& app);
 Runner addImport(CLI::App& app);
 Runner addHistory(CLI::App& app);
 Runner addStats(CLI::App& app);
+Runner addReport(CLI::App& app);  // report.cc
 Runner addWorklist(CLI::App& app);
 Runner addAssign(CLI::App& app);
 

@@ -192,6 +192,9 @@ class Store {
   // A record's history over all its connections, in order of time then insertion.
   virtual std::vector<HistoryRow> history(const std::string& record) = 0;
   virtual void forEachHistory(int64_t sequence, const std::function<void(const HistoryRow&)>& fn) = 0;
+  // The same, only of the connections with an "assigned" or "reassigned" entry (what
+  // per-assignee stats read): the database filters, most runs have none.
+  virtual void forEachAssignedHistory(int64_t sequence, const std::function<void(const HistoryRow&)>& fn) = 0;
   // Step results: whoever appends history entries with a step adds them here too.
   virtual void addStepCounts(int64_t sequence, const std::vector<StepCount>& counts) = 0;
   virtual std::vector<StepCount> stepCounts(int64_t sequence) = 0;

@@ -155,6 +155,48 @@ struct Stats {
   std::vector<StepStats> steps;  // the latest version's steps; history of all versions by label
   std::optional<double> averageDaysToCompletion;
   int64_t completed = 0;
+  // Over the completed runs, from connecting to completing (none when none completed).
+  std::optional<double> medianDaysToCompletion, p90DaysToCompletion;
+
+  // The latest version's email-like steps (email, auto email, text, auto text), each run
+  // counted once per step (a second open is not a second one); older versions by label.
+  struct MessageStats {
+    std::string label, kind, title;
+    bool email = true;  // false: a text, which can only be replied to
+    int64_t sent = 0, opened = 0, clicked = 0, replied = 0, downloaded = 0;
+  };
+  std::vector<MessageStats> messages;
+
+  struct VersionStats {
+    int32_t version = 0;
+    int64_t runs = 0;
+    std::vector<int64_t> byStatus;  // rt::kStatusNames order
+  };
+  std::vector<VersionStats> versions;  // those with runs, by number
+
+  // Users manual activities were assigned to: runs with at least one activity assigned
+  // to them, how many of those runs completed, and the activities done while assigned.
+  struct AssigneeStats {
+    std::string user;
+    int64_t runs = 0, completed = 0, done = 0;
+  };
+  std::vector<AssigneeStats> assignees;  // by user id
+
+  // Per experiment, per variant (the first is the control): what `seqc report` draws
+  // with intervals. Empty until the workspace runs experiments.
+  struct ExperimentStats {
+    std::string name, metric;
+    struct Variant {
+      std::string name;
+      int64_t assigned = 0, decided = 0, converted = 0;
+      double rate = 0, low = 0, high = 0;  // converted of decided, 95% Wilson interval
+      std::optional<double> difference, pValue;  // against the control; none for it
+      std::string verdict;                       // better | worse | no decision yet; empty for the control
+    };
+    std::vector<Variant> variants;
+    bool sampleRatioAlarm = false;
+  };
+  std::vector<ExperimentStats> experiments;
 };
 
 // ---- the workspace ---------------------------------------------------------------------

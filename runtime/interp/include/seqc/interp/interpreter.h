@@ -93,6 +93,14 @@ std::optional<Result> resultNamed(std::string_view text);
 // Whether leaving a step with `r` counts as skipped in the funnel (else as done).
 inline constexpr bool isSkip(Result r) { return r == Result::Skipped || r == Result::TimedOut; }
 
+// An engagement slot's byte (saved in a connection's data; stats reads it): the events
+// received (one bit per EngagementEvent), or for a call the outcome + 1; and whether
+// the step was sent/completed or skipped.
+inline constexpr uint8_t kSlotEventBits = 0x0F;
+inline constexpr uint8_t kSlotOutcomeBits = 0x07;
+inline constexpr uint8_t kSlotDone = 0x10;
+inline constexpr uint8_t kSlotSkipped = 0x20;
+
 struct HistoryEntry {  // 12 bytes, one flat log for all records
   uint32_t record;
   int32_t at;       // seconds since the start
