@@ -123,7 +123,14 @@ void evaluateEntity(Store& store, Workspace::Impl& impl, int64_t epoch, int64_t 
   for (SegmentMemberRow& m : store.segmentMembers(entity)) members[{m.segment, m.record}] = std::move(m);
   // The sequences each record is active on now.
   std::unordered_map<std::string, int64_t> activeOn;
-  {
+  if (records.size() <= 64) {  // a few records (update, set): by record, not a scan
+    for (const RecordRow& r : records) {
+      ConnectionFilter f;
+      f.activeOnly = true;
+      f.record = r.id;
+      store.forEachConnection(f, [&](const ConnectionRow& c) { activeOn.emplace(c.record, c.sequence); });
+    }
+  } else {
     std::unordered_set<std::string_view> wanted;
     for (const RecordRow& r : records) wanted.insert(r.id);
     ConnectionFilter f;
