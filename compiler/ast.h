@@ -346,6 +346,41 @@ struct CalendarDecl {
   std::optional<cal::CalendarSpec> spec;
 };
 
+// ---- Segments (docs/language.md "Segments") --------------------------------------
+// The parser keeps each item as written, duplicates included; the checker reports
+// DuplicateSetting, SegmentIncomplete and the rest.
+
+enum class SegmentItemKind : uint8_t { Where, Feeds, Priority, Leave };
+
+struct SegmentItem {
+  SegmentItemKind kind = SegmentItemKind::Where;
+  SourceRange range;    // the whole item
+  SourceRange keyword;  // `where`, `feeds`, `priority`, `on`
+  std::optional<Condition> condition;  // Where
+  std::string text;                    // Feeds: the sequence's name
+  SourceRange textRange;               // Feeds: the literal; Priority: the integer
+  std::optional<int64_t> priority;     // Priority: nullopt after InvalidNumber
+  bool disconnect = false;             // Leave: `disconnect` (else `stay`)
+  SourceRange actionRange;             // Leave: `leave stay|disconnect`
+};
+
+struct SegmentDecl {
+  SourceRange range;
+  SourceRange keyword;
+  std::string name;
+  SourceRange nameRange;
+  std::string entity;
+  SourceRange entityRange;
+  std::vector<SegmentItem> items;  // in source order
+  bool hasSyntaxError = false;
+
+  const SegmentItem* item(SegmentItemKind k) const {
+    for (const auto& i : items)
+      if (i.kind == k) return &i;
+    return nullptr;
+  }
+};
+
 struct ImportDecl {
   SourceRange range;
   std::string path;
@@ -358,6 +393,7 @@ struct File {
   std::vector<std::unique_ptr<EntityDecl>> entities;
   std::vector<std::unique_ptr<CalendarDecl>> calendars;
   std::vector<std::unique_ptr<Sequence>> sequences;
+  std::vector<std::unique_ptr<SegmentDecl>> segments;
   std::vector<SourceRange> comments;  // every `//` and `/* */` comment, in source order
 };
 

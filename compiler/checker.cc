@@ -83,6 +83,7 @@ class Checker {
     for (size_t i = 0; i < program_->sequences.size(); ++i)
       if (program_->sequences[i].checked)
         SequenceChecker(*this, program_->sequences[i], *userSequences_[i]).run();
+    checkSegments();
     return std::move(program_);
   }
 
@@ -236,6 +237,107 @@ class Checker {
       }
   }
 
+  // ---- segments -----------------------------------------------------------------
+
+  void checkSegments() {
+    llvm::StringMap<const ast::SegmentDecl*> byName;
+    // (entity, priority) → the segment that took it first.
+    std::map<std::pair<std::string, int64_t>, const ast::SegmentItem*> priorities;
+    for (size_t i = stdlibFiles_; i < files_.size(); ++i)
+      for (const auto& g : files_[i]->segments) {
+        if (g->hasSyntaxError) continue;
+        SegmentInfo info;
+        info.decl = g.get();
+        if (chars(g->name) > kMaxSequenceName)
+          diags_.report(DiagKind::NameTooLong, g->nameRange, "segment name is {} characters long; the limit is {}",
+                        chars(g->name), kMaxSequenceName);
+        auto [it, inserted] = byName.try_emplace(g->name, g.get());
+        if (!inserted)
+          diags_.report(DiagKind::DuplicateSegment, g->nameRange, "segment \"{}\" is already defined", g->name)
+              .note(it->second->nameRange, "first defined here");
+        info.entity = program_->schema.find(g->entity);
+        if (!info.entity && !g->entity.empty()) {
+          auto& d = diags_.report(DiagKind::UnknownEntity, g->entityRange, "unknown entity '{}'", g->entity);
+          didYouMean(d, suggest(g->entity, program_->schema.entities(),
+                                [](const EntityInfo* x) -> std::string_view { return x->name; }));
+        }
+        // Each item once.
+        const ast::SegmentItem* seen[4] = {};
+        for (ast::SegmentItem& item : g->items) {
+          auto& first = seen[static_cast<size_t>(item.kind)];
+          if (first) {
+            diags_.report(DiagKind::DuplicateSetting, item.range, "this segment item is already given")
+                .note(first->range, "first given here");
+            continue;
+          }
+          first = &item;
+        }
+        std::vector<std::string_view> missing;
+        if (!seen[0]) missing.push_back("`where`");
+        if (!seen[1]) missing.push_back("`feeds`");
+        if (!seen[2]) missing.push_back("`priority`");
+        if (!missing.empty()) {
+          std::string list;
+          for (size_t k = 0; k < missing.size(); ++k)
+            list += (k == 0 ? "" : k + 1 == missing.size() ? " and " : ", ") + std::string(missing[k]);
+          diags_.report(DiagKind::SegmentIncomplete, g->nameRange, "segment \"{}\" has no {}", g->name, list)
+              .note(g->nameRange, "a segment needs `where CONDITION`, `feeds \"SEQUENCE\"` and `priority N`");
+        }
+        if (const auto* w = seen[0]; w && w->condition && info.entity) {
+          info.where = &*w->condition;
+          checkSegmentWhere(*g, const_cast<ast::Condition&>(*w->condition), info.entity);
+        }
+        if (const auto* f = seen[1]) {
+          auto it2 = program_->sequenceByName.find(f->text);
+          if (it2 == program_->sequenceByName.end()) {
+            auto& d = diags_.report(DiagKind::UnknownSequence, f->textRange,
+                                    "no sequence named \"{}\" in this compilation", f->text);
+            didYouMean(d, suggest(f->text, program_->sequences,
+                                  [](const SequenceInfo& x) -> std::string_view { return x.decl->name; }));
+          } else {
+            const SequenceInfo& target = program_->sequences[it2->second];
+            info.feeds = it2->second;
+            if (info.entity && target.entity && target.entity != info.entity)
+              diags_.report(DiagKind::EntityMismatch, f->textRange, "sequence \"{}\" runs on {}, not {}", f->text,
+                            target.entity->name, info.entity->name)
+                  .note(target.decl->entityRange, "its entity is declared here");
+          }
+        }
+        if (const auto* p = seen[2]; p && p->priority) {
+          info.priority = *p->priority;
+          if (*p->priority < kMinSegmentPriority || *p->priority > kMaxSegmentPriority) {
+            diags_.report(DiagKind::SegmentPriorityRange, p->textRange,
+                          "a segment's priority must be between {} and {} (1 is the highest)", kMinSegmentPriority,
+                          kMaxSegmentPriority);
+          } else if (info.entity) {
+            auto [at, fresh] = priorities.try_emplace({info.entity->name, *p->priority}, p);
+            if (!fresh)
+              diags_.report(DiagKind::SegmentPriorityClash, p->range,
+                            "another segment on {} has priority {}: a record matching both could not choose",
+                            info.entity->name, *p->priority)
+                  .note(at->second->range, "that priority is given here");
+          }
+        }
+        if (const auto* l = seen[3]) info.disconnect = l->disconnect;
+        program_->segments.push_back(info);
+      }
+  }
+
+  // A segment's `where`: a bool field condition over its entity, as `exit when` takes
+  // (checked by a SequenceChecker of a body-less sequence on that entity).
+  void checkSegmentWhere(const ast::SegmentDecl& g, ast::Condition& c, const EntityInfo* entity) {
+    auto host = std::make_unique<ast::Sequence>();
+    host->name = g.name;
+    host->entity = g.entity;
+    host->range = g.range;
+    host->keyword = g.keyword;
+    SequenceInfo info;
+    info.decl = host.get();
+    info.entity = entity;
+    SequenceChecker(*this, info, *host).checkSegmentWhere(c);
+    segmentHosts_.push_back(std::move(host));
+  }
+
   // Checks one sequence. Flow state: which activity steps (by index) have run on every
   // path to the current point; `live` false means no path reaches it.
   class SequenceChecker {
@@ -256,6 +358,11 @@ class Checker {
       if (activityCount_ == 0)
         diags_.report(DiagKind::EmptySequence, seq_.keyword,
                       "sequence \"{}\" has no activity step", seq_.name);
+    }
+
+    void checkSegmentWhere(ast::Condition& c) {
+      conditionOwner_ = "a segment's `where`";
+      checkCondition(c, nullptr);
     }
 
    private:
@@ -674,7 +781,7 @@ class Checker {
       if (!resolved) return;  // UnknownStep/BadEvent said it all
       if (!flow) {
         diags_.report(DiagKind::MixedCondition, c.range,
-                      "`exit when` takes a field condition; engagement conditions belong in an `if`");
+                      "{} takes a field condition; engagement conditions belong in an `if`", conditionOwner_);
         return;
       }
       if (!shapeOk) {
@@ -1197,6 +1304,7 @@ class Checker {
     size_t statementCount_ = 0;
     bool hasEmail_ = false;
     bool hasCalendar_ = false;  // a `calendar` setting, resolved or not
+    std::string_view conditionOwner_ = "`exit when`";  // what takes a field condition only
     std::vector<llvm::StringMap<ast::LetStmt*>> scopes_;
     unsigned exprLevel_ = 0;      // checkExpr calls in progress
     bool stackReported_ = false;  // the stack limit, once per whole expression
@@ -1207,6 +1315,7 @@ class Checker {
   DiagnosticEngine& diags_;
   std::unique_ptr<Program> program_;
   std::vector<ast::Sequence*> userSequences_;  // parallel to program_->sequences
+  std::vector<std::unique_ptr<ast::Sequence>> segmentHosts_;  // see checkSegmentWhere
 };
 
 }  // namespace

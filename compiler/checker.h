@@ -25,6 +25,8 @@ inline constexpr int64_t kMinWaitMinutes = 1;
 inline constexpr int64_t kMaxWaitMinutes = 30 * 24 * 60;
 inline constexpr int64_t kMinWithinMinutes = 60;
 inline constexpr int64_t kMaxWithinMinutes = 30 * 24 * 60;
+inline constexpr int64_t kMinSegmentPriority = 1;  // the highest
+inline constexpr int64_t kMaxSegmentPriority = 1000;
 
 // Why `tag` breaks the rules of `tags` ("has an empty level"), or empty.
 std::string tagProblem(std::string_view tag);
@@ -35,11 +37,23 @@ struct SequenceInfo {
   bool checked = false;                // false when skipped for a syntax error
 };
 
+// A segment of the user files, in declaration order (checked: the fields are those of a
+// clean declaration only when the compilation has no errors).
+struct SegmentInfo {
+  const ast::SegmentDecl* decl = nullptr;
+  const EntityInfo* entity = nullptr;
+  const ast::Condition* where = nullptr;
+  size_t feeds = SIZE_MAX;  // index into Program::sequences
+  int64_t priority = 0;
+  bool disconnect = false;  // `on leave disconnect` (else stay)
+};
+
 // What checking a compilation produced, for the later stages.
 struct Program {
   Schema schema;
   std::vector<SequenceInfo> sequences;  // in declaration order, user files only
   llvm::StringMap<size_t> sequenceByName;
+  std::vector<SegmentInfo> segments;  // user files only, in declaration order
   // Calendars of every file, by name (the first declaration of a name).
   llvm::StringMap<const ast::CalendarDecl*> calendarByName;
 };

@@ -36,12 +36,14 @@ class Printer {
       const ast::EntityDecl* entity;
       const ast::Sequence* sequence;
       const ast::CalendarDecl* calendar = nullptr;
+      const ast::SegmentDecl* segment = nullptr;
     };
     std::vector<Decl> decls;
     for (const auto& i : f.imports) decls.push_back({i.range.begin, &i, nullptr, nullptr});
     for (const auto& e : f.entities) decls.push_back({e->range.begin, nullptr, e.get(), nullptr});
     for (const auto& c : f.calendars) decls.push_back({c->range.begin, nullptr, nullptr, nullptr, c.get()});
     for (const auto& s : f.sequences) decls.push_back({s->range.begin, nullptr, nullptr, s.get()});
+    for (const auto& g : f.segments) decls.push_back({g->range.begin, nullptr, nullptr, nullptr, nullptr, g.get()});
     std::stable_sort(decls.begin(), decls.end(),
                      [](const Decl& a, const Decl& b) { return a.begin < b.begin; });
     for (size_t i = 0; i < decls.size(); ++i) {
@@ -53,6 +55,7 @@ class Printer {
       if (d.import) importDecl(*d.import);
       else if (d.entity) entity(*d.entity);
       else if (d.calendar) calendar(*d.calendar);
+      else if (d.segment) segment(*d.segment);
       else sequence(*d.sequence);
     }
     forceBlank_ = false;
@@ -333,6 +336,46 @@ class Printer {
     }
     closeBlock(lastChar(c.range), 0);
     close(c.range.end);
+  }
+
+  // `segment "NAME" on ENTITY {` and one line per item, in the order written.
+  void segment(const ast::SegmentDecl& g) {
+    open(0, 0);
+    at(g.keyword.begin);
+    cur_ += "segment ";
+    tok(g.nameRange);
+    cur_ += ' ';
+    at(tokenAfter(g.nameRange.end));
+    cur_ += "on ";
+    at(g.entityRange.begin);
+    cur_ += g.entity;
+    cur_ += ' ';
+    openBlock(braceAfter(g.entityRange.end));
+    for (const ast::SegmentItem& it : g.items) {
+      item(it.range.begin, 1);
+      at(it.keyword.begin);
+      switch (it.kind) {
+        case ast::SegmentItemKind::Where:
+          cur_ += "where ";
+          if (it.condition) condition(*it.condition);
+          break;
+        case ast::SegmentItemKind::Feeds:
+          cur_ += "feeds ";
+          tok(it.textRange);
+          break;
+        case ast::SegmentItemKind::Priority:
+          cur_ += "priority ";
+          tok(it.textRange);
+          break;
+        case ast::SegmentItemKind::Leave:
+          cur_ += "on ";
+          words(it.actionRange);
+          break;
+      }
+      close(it.range.end);
+    }
+    closeBlock(lastChar(g.range), 0);
+    close(g.range.end);
   }
 
   void holidayRule(const ast::CalendarItem& item) {

@@ -254,6 +254,10 @@ class Lowerer {
       lowerSequence(info);
       if (!error_.empty()) break;
     }
+    for (const SegmentInfo& info : program_.segments) {
+      if (!error_.empty()) break;
+      lowerSegment(info);
+    }
     if (error_.empty() && m_.code.size() > std::numeric_limits<uint32_t>::max())
       fail(SourceRange(), "the module's code is larger than 4 GiB");
     error = error_;
@@ -530,6 +534,35 @@ class Lowerer {
     s.vars = static_cast<uint16_t>(std::min<size_t>(varOf_.size(), 0xFFFF));
     s.slots = slots_;
     m_.sequences.push_back(std::move(s));
+  }
+
+  // After every sequence: its `where` as an exit block (ending in exit_test).
+  void lowerSegment(const SegmentInfo& info) {
+    const ast::SegmentDecl& decl = *info.decl;
+    statement_ = decl.keyword;
+    if (!info.entity || !info.where || !info.where->expr || info.feeds >= program_.sequences.size()) {
+      fail(decl.keyword, fmt::format("segment \"{}\" was not checked cleanly; nothing can be lowered", decl.name));
+      return;
+    }
+    bc::Segment g;
+    g.name = intern(decl.name);
+    g.entity = intern(info.entity->name);
+    g.feeds = static_cast<uint32_t>(info.feeds);
+    g.priority = static_cast<uint32_t>(info.priority);
+    g.disconnect = info.disconnect;
+    g.line = line(decl.keyword);
+    entity_ = info.entity;
+    stepOf_.clear();
+    varOf_.clear();
+    depth_ = 0;
+    g.condBegin = here();
+    const ast::SegmentItem* where = decl.item(ast::SegmentItemKind::Where);
+    statement_ = where ? where->range : decl.keyword;
+    markLine(line(statement_));
+    emitExpr(*info.where->expr);
+    emit(Opcode::ExitTest);
+    g.condEnd = here();
+    m_.segments.push_back(g);
   }
 
   void lowerBlock(const ast::Block& block) {

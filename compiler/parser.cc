@@ -535,6 +535,8 @@ class AstBuilder {
     for (auto* d : ctx->decl()) {
       if (!d) continue;
       if (auto* i = d->importDecl()) {
+        // Error recovery may conjure the path (`import x.seq`): that is no import.
+        if (!i->STRING() || i->STRING()->getSymbol()->getTokenIndex() == INVALID_INDEX) continue;
         ast::ImportDecl imp;
         imp.range = range(i);
         if (i->STRING()) {
@@ -554,6 +556,8 @@ class AstBuilder {
         f->calendars.push_back(calendar(c));
       } else if (auto* s = d->sequenceDecl()) {
         f->sequences.push_back(sequence(s));
+      } else if (auto* g = d->segmentDecl()) {
+        f->segments.push_back(segment(g));
       }
     }
     return f;
@@ -663,6 +667,63 @@ class AstBuilder {
   ast::Word wordOf(antlr4::tree::TerminalNode* n) {
     if (!n) return {};
     return {n->getText(), range(n)};
+  }
+
+  // ---- segments -------------------------------------------------------------------
+
+  std::unique_ptr<ast::SegmentDecl> segment(SeqParser::SegmentDeclContext* ctx) {
+    auto g = std::make_unique<ast::SegmentDecl>();
+    g->range = range(ctx);
+    if (ctx->kw) {
+      g->keyword = map_.token(ctx->kw);
+      word(ctx->kw, "segment");
+    }
+    if (ctx->STRING()) {
+      g->name = string(ctx->STRING()->getSymbol());
+      g->nameRange = range(ctx->STRING());
+    }
+    g->entity = name(ctx->name());
+    g->entityRange = range(ctx->name());
+    for (auto* item : ctx->segmentItem())
+      if (item) g->items.push_back(segmentItem(item));
+    return g;
+  }
+
+  static constexpr std::string_view kSegmentWords = "'where', 'feeds', 'priority' or 'on leave'";
+
+  ast::SegmentItem segmentItem(SeqParser::SegmentItemContext* ctx) {
+    ast::SegmentItem item;
+    item.range = range(ctx);
+    if (auto* w = dynamic_cast<SeqParser::SegmentWhereContext*>(ctx)) {
+      item.kind = ast::SegmentItemKind::Where;
+      item.keyword = range(w->WHERE());
+      item.condition = condition(w->condition());
+    } else if (auto* f = dynamic_cast<SeqParser::SegmentFeedsContext*>(ctx)) {
+      item.kind = ast::SegmentItemKind::Feeds;
+      item.keyword = map_.token(f->word);
+      if (f->word && f->word->getText() != "feeds") expectWord(f->word, kSegmentWords);
+      if (f->STRING()) {
+        item.text = string(f->STRING()->getSymbol());
+        item.textRange = range(f->STRING());
+      }
+    } else if (auto* p = dynamic_cast<SeqParser::SegmentPriorityContext*>(ctx)) {
+      item.kind = ast::SegmentItemKind::Priority;
+      item.keyword = map_.token(p->word);
+      if (p->word && p->word->getText() != "priority") expectWord(p->word, kSegmentWords);
+      if (p->INT()) {
+        item.textRange = range(p->INT());
+        item.priority = integer(p->INT()->getSymbol());
+      }
+    } else if (auto* l = dynamic_cast<SeqParser::SegmentLeaveContext*>(ctx)) {
+      item.kind = ast::SegmentItemKind::Leave;
+      item.keyword = range(l->ON());
+      if (l->leave && l->action) item.actionRange = SourceRange::cover(map_.token(l->leave), map_.token(l->action));
+      if (word(l->leave, "leave") && l->action && l->action->getText() != "stay") {
+        if (l->action->getText() == "disconnect") item.disconnect = true;
+        else expectWord(l->action, "'stay' or 'disconnect'");
+      }
+    }
+    return item;
   }
 
   // ---- calendars ------------------------------------------------------------------
@@ -1392,6 +1453,7 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sm, FileId id, Diagnos
     for (auto& e : file->entities) decls.push_back({e->range.begin, &e->hasSyntaxError});
     for (auto& c : file->calendars) decls.push_back({c->range.begin, &c->hasSyntaxError});
     for (auto& s : file->sequences) decls.push_back({s->range.begin, &s->hasSyntaxError});
+    for (auto& g : file->segments) decls.push_back({g->range.begin, &g->hasSyntaxError});
     std::sort(decls.begin(), decls.end(), [](const Decl& a, const Decl& b) { return a.begin < b.begin; });
     // The builder's complaints about words come after the parser's: put them in place.
     std::stable_sort(errors.begin(), errors.end(),

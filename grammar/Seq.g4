@@ -15,6 +15,7 @@ decl
   | extendDecl
   | calendarDecl
   | sequenceDecl
+  | segmentDecl
   ;
 
 importDecl : IMPORT STRING ;
@@ -60,6 +61,19 @@ observance : IDENT IDENT? ;                           // `observed`, `observed n
 holidayOffset : (PLUS | MINUS) DURATION ;             // `+ 1d`
 
 sequenceDecl : SEQUENCE STRING ON name '{' setting* stmt* '}' ;
+
+// A segment (docs/language.md "Segments"): `segment "NAME" on ENTITY { … }`. Its words
+// (segment, feeds, priority, leave, stay, disconnect) are not reserved: they are IDENT
+// here, and parser.cc checks each is the word its place needs.
+// The predicate keeps other words at the top level syntax errors, as before segments.
+segmentDecl : {_input->LT(1)->getText() == "segment"}? kw=IDENT STRING ON name '{' segmentItem* '}' ;
+
+segmentItem
+  : WHERE condition                                   # segmentWhere      // where E
+  | word=IDENT STRING                                 # segmentFeeds      // feeds "S"
+  | word=IDENT INT                                    # segmentPriority   // priority N
+  | ON leave=IDENT action=IDENT                       # segmentLeave      // on leave stay|disconnect
+  ;
 
 setting
   : DESCRIPTION STRING                                # descriptionSetting

@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::fprintf(stderr, "fuzz_loader: a loaded module does not write back to its bytes\n");
     __builtin_trap();
   }
-  // Every sequence, for two records with missing fields, under the default model.
+  // Every sequence, for two records with missing fields, under the default model (with
+  // --segments for every other one).
   seqc::rt::Model model;
   for (uint32_t s = 0; s < m.sequences.size() && s < 8; ++s) {
     seqc::rt::SimOptions options;
@@ -35,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.until = 30 * 86400;
     options.model = &model;
     options.seed = size;
+    options.segments = (s & 1) != 0;  // odd sequences: records connect by their segments
     seqc::rt::Simulator sim(m, s, options);
     sim.addRecords({"a", "b"}, {});
     sim.run();

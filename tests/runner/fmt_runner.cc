@@ -40,10 +40,11 @@ struct Outcome {
 };
 
 // The source-line fields of a module: the pc → line table and the line of every
-// sequence, step and branch. Everything else must be equal.
+// sequence, segment, step and branch. Everything else must be equal.
 void clearLines(seqc::bc::Module& m) {
   m.lines.clear();
   for (auto& s : m.sequences) s.line = 0;
+  for (auto& g : m.segments) g.line = 0;
   for (auto& s : m.steps) s.line = 0;
   for (auto& b : m.branches) b.line = 0;
 }

@@ -344,7 +344,7 @@ TEST_CASE("writing is deterministic and compact", "[bytecode]") {
   bc::Module empty;
   REQUIRE(verifyError(empty) == "(verified)");
   std::vector<uint8_t> bytes = bc::write(empty);
-  CHECK(bytes.size() == 8 + 14 * 4 + 13);  // header, section lengths, 13 zero counts
+  CHECK(bytes.size() == 8 + 15 * 4 + 14);  // header, section lengths, 14 zero counts
   CHECK(loadError(bytes) == "(loaded)");
 }
 
@@ -381,7 +381,7 @@ TEST_CASE("extreme values round-trip", "[bytecode]") {
 
 TEST_CASE("the disassembly lists tables, steps and code", "[bytecode]") {
   std::string text = bc::disassemble(sample());
-  CHECK_THAT(text, Catch::Contains("seqb 1.2  source \"sample.seq\""));
+  CHECK_THAT(text, Catch::Contains("seqb 1.3  source \"sample.seq\""));
   CHECK_THAT(text, Catch::Contains("lines 11  calendars 2"));
   CHECK_THAT(text, Catch::Contains("== calendars\n"
                                    "   0  \"US East\"  zone \"America/New_York\"\n"
@@ -1020,11 +1020,27 @@ TEST_CASE("the loader rejects malformed sections", "[bytecode][load]") {
   CHECK(unit({2, 0, 1, 1, 1}) == "corrupt step unit table: entry 1: step 2 out of range (2 steps)");
   // Business units without a calendar fail verification.
   CHECK(unit({2, 0, 1, 0, 1}) == "(loaded)");  // steps outside any sequence
-  auto newer = v12;
+  // 1.3 added the segment table.
+  auto v13 = v12;
+  v13.push_back({0});
+  CHECK(loadError(fileOf(v13, 1, 3)) == "(loaded)");
+  CHECK(loadError(fileOf(v12, 1, 3)) == "truncated segment table");
+  CHECK(loadError(fileOf(v13, 1, 2)) == "5 bytes of trailing garbage after the last section");
+  auto with13 = [&](std::vector<uint8_t> section) {
+    auto s = v13;
+    s.back() = std::move(section);
+    return loadError(fileOf(s, 1, 3));
+  };
+  // name, entity, feeds, priority, on leave, line, where begin, end
+  CHECK(with13({1, 0, 0, 0, 1, 0, 1, 0}) == "truncated segment table");
+  CHECK(with13({1, 0, 0, 0, 1, 2, 1, 0, 0, 0}) == "corrupt segment table: segment 0: flag byte 2 is neither 0 nor 1");
+  CHECK(with13({1, 0, 0, 0, 1, 1, 1, 0, 0}) == "segment 0: name: string index 0 out of range (0 strings)");
+  const uint16_t later = bc::kVersionMinor + 1;
+  auto newer = v13;
   newer.push_back({1, 2, 3});  // a section a later 1.x adds
-  CHECK(loadError(fileOf(newer, 1, 3)) == "(loaded)");
-  CHECK(loadError(fileOf(newer, 1, 2)) == "7 bytes of trailing garbage after the last section");
-  auto cut = fileOf(newer, 1, 3);
+  CHECK(loadError(fileOf(newer, 1, later)) == "(loaded)");
+  CHECK(loadError(fileOf(newer, 1, bc::kVersionMinor)) == "7 bytes of trailing garbage after the last section");
+  auto cut = fileOf(newer, 1, later);
   cut.pop_back();
   CHECK(loadError(cut) == "truncated extension section");
   bytes = fileOf(emptySections());

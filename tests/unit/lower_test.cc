@@ -145,6 +145,11 @@ void checkWellFormed(const bc::Module& m) {
       if (st.slot != bc::kNoSlot) CHECK(st.slot < s.slots);
     }
   }
+  for (const bc::Segment& g : m.segments) {  // where blocks follow, each ending in exit_test
+    CHECK(g.condBegin == code);
+    CHECK(decode(m, g.condBegin, g.condEnd).back().op == bc::Opcode::ExitTest);
+    code = g.condEnd;
+  }
   CHECK(code == m.code.size());
   CHECK(steps == m.steps.size());
   CHECK(branches == m.branches.size());
@@ -540,6 +545,35 @@ TEST_CASE("lower: exit when: one block or-ing every condition, or none", "[lower
                                                      "exit_test"});
   CHECK(lineAt(two, exit2[3].pc) == 3);
   checkWellFormed(two);
+}
+
+TEST_CASE("lower: segments: a row each and a where block after every sequence", "[lower]") {
+  bc::Module m = lowerSource(
+      "segment \"Big\" on lead {\n  priority 3\n  where lead.numberofemployees > 10\n  feeds \"b\"\n"
+      "  on leave disconnect\n}\n"
+      "sequence \"a\" on lead { task \"x\" }\nsequence \"b\" on lead { task \"y\" }\n");
+  REQUIRE(m.segments.size() == 1);
+  const bc::Segment& g = m.segments[0];
+  CHECK(m.str(g.name) == "Big");
+  CHECK(m.str(g.entity) == "lead");
+  CHECK(g.feeds == 1);
+  CHECK(g.priority == 3);
+  CHECK(g.disconnect);
+  CHECK(g.line == 1);
+  CHECK(g.condBegin == m.sequences[1].zoneEnd);  // after the last sequence's blocks
+  auto where = decode(m, g.condBegin, g.condEnd);
+  CHECK(mnemonics(where) == std::vector<std::string>{"load_field", "const", "gt", "exit_test"});
+  CHECK(lineAt(m, g.condBegin) == 3);
+  checkWellFormed(m);
+  std::string error;
+  CHECK(bc::verify(m, error));
+  INFO(error);
+  // The default on leave is stay.
+  bc::Module stay = lowerSource(
+      "segment \"S\" on lead {\n  where lead.donotemail\n  feeds \"a\"\n  priority 1\n}\n"
+      "sequence \"a\" on lead { task \"x\" }\n");
+  REQUIRE(stay.segments.size() == 1);
+  CHECK_FALSE(stay.segments[0].disconnect);
 }
 
 TEST_CASE("lower: the code of each sequence ends with end", "[lower]") {

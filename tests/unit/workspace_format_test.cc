@@ -137,6 +137,24 @@ TEST_CASE("a workspace of format 1 is upgraded in place when opened", "[workspac
   CHECK(again.records("Nurture").size() == 2);
 }
 
+TEST_CASE("a workspace of format 3 gains the segment tables when opened", "[workspace][sqlite]") {
+  TempDir tmp;
+  std::string dir = tmp / "ws";
+  makeWorkspace(dir).reset();
+  exec(dir + "/seqc.db", "BEGIN; DROP TABLE segment_members; DROP TABLE segment_counts; PRAGMA user_version = 3; COMMIT;");
+  {
+    auto store = openSqliteStore(dir + "/seqc.db", false);
+    CHECK(store->needsUpgrade());
+  }
+  Workspace ws(dir, SEQC_STDLIB_DIR);
+  CHECK_FALSE(ws.store().needsUpgrade());
+  CHECK(ws.segments().empty());
+  ws.store().begin(false);
+  CHECK(ws.store().segmentMembers("lead").empty());
+  CHECK(ws.store().segmentCounts().empty());
+  ws.store().commit();
+}
+
 TEST_CASE("stats come from counts kept as records move", "[workspace]") {
   TempDir tmp;
   auto ws = makeWorkspace(tmp / "ws");

@@ -25,6 +25,7 @@ Runner addSimulate(CLI::App& app) {
     uint64_t seed = 0;
     uint32_t runs = 1;
     bool report = false;
+    bool segments = false;
     Progress::Mode progress = Progress::Mode::Auto;
   };
   auto opts = std::make_shared<Options>();
@@ -54,6 +55,9 @@ Runner addSimulate(CLI::App& app) {
   cmd->add_option("--format", opts->format, "output format")
       ->check(CLI::IsMember({"table", "json", "jsonl"}))
       ->type_name("table|json|jsonl");
+  cmd->add_flag("--segments", opts->segments,
+                "connect records only when they enter a segment feeding the sequence, and leave it likewise "
+                "(docs/cli.md)");
   addProgressFlags(cmd, opts->progress);
   cmd->add_flag("--report", opts->report,
                 "add the funnel: per-step and branch counts, days to completion (default with --model in tables)");
@@ -72,6 +76,7 @@ Runner addSimulate(CLI::App& app) {
       return kExitUsage;
     }
     sim.start = *start;
+    sim.segments = opts->segments;
     if (!opts->until.empty()) {
       auto until = seqc::parseDuration(opts->until);
       if (!until || *until <= 0 || *until > 10LL * 365 * seqc::kSecondsPerDay) {

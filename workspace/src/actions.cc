@@ -2,10 +2,13 @@
 // field updates, at the workspace clock with the simulator's rules.
 #include "seqc/workspace/workspace.h"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "engine.h"
 #include "fields.h"
+#include "segments.h"
 #include "seqc/sim/records.h"
 #include "seqc/support/time.h"
 
@@ -88,6 +91,7 @@ ActionResult act(Store& store, Workspace::Impl& impl, const std::string& sequenc
     Mover mover{store, impl, epoch};
     mover.actionAt = at;
     mover.run(rows, {action}, now);
+    evaluateSegments(store, impl, epoch, now, mover.fieldsSet);
     ActionResult result;
     for (const auto& c : rows) result.moved.push_back(impl.view(c));
     return result;
@@ -165,6 +169,21 @@ ActionResult Workspace::update(const std::string& record, const std::vector<std:
     mover.actionAt = at;
     mover.run(rows, {e}, now);
     if (rec->entity == "systemuser") mover.assigner.reassignInactive(*impl_, at.value_or(now));
+    // The record's new values may make it enter or leave segments (so may those `set` gave).
+    mover.fieldsSet.push_back(record);
+    evaluateSegments(*store_, *impl_, epoch, now, mover.fieldsSet);
+    if (!activeSegments(*store_, *impl_, rec->entity).empty()) {
+      // Entering or leaving may have ended a run or started one: show them as they are now.
+      std::set<int64_t> shown;
+      for (const auto& c : rows) shown.insert(c.id);
+      ConnectionFilter mine;
+      mine.record = record;
+      std::vector<ConnectionRow> after;
+      for (ConnectionRow& c : store_->connections(mine))
+        if (shown.count(c.id) || (c.connected == now && c.status == static_cast<uint8_t>(rt::Status::Active)))
+          after.push_back(std::move(c));
+      rows = std::move(after);
+    }
     ActionResult result;
     for (const auto& c : rows) result.moved.push_back(impl_->view(c));
     return result;

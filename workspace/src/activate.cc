@@ -11,6 +11,7 @@
 
 #include "compiler/driver.h"
 #include "internal.h"
+#include "segments.h"
 #include "seqc/support/quote.h"
 
 namespace seqc::ws {
@@ -55,6 +56,9 @@ std::vector<Activation> Workspace::activate(const CompileResult& compiled, const
                                 "records cannot change entity: give it a new name",
                                 name, existing->entity, path, entity));
       bool wasActive = existing && existing->active;
+      // Its segments may not take a priority another active sequence's segment holds.
+      if (std::string clash = segmentClash(*store_, *impl_, module, index, name); !clash.empty())
+        throw Error(fmt::format("cannot activate '{}': {}", name, clash));
       std::string hashText = fmt::format("{:016x}", fnv1a(fingerprint(module, index)));
       if (!wasActive && active >= kMaxActiveSequences)
         throw Error(fmt::format("cannot activate '{}': the workspace already has {} active sequences, the most "

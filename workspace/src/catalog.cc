@@ -13,6 +13,7 @@
 #include "compiler/driver.h"
 #include "engine.h"
 #include "internal.h"
+#include "segments.h"
 #include "seqc/interp/interpreter.h"
 #include "seqc/sim/records.h"
 
@@ -56,6 +57,9 @@ Activation Workspace::reactivate(const std::string& name) {
     if (active >= kMaxActiveSequences)
       throw Error(fmt::format("cannot activate '{}': the workspace already has {} active sequences, the most it "
                               "allows; deactivate one first", row.name, kMaxActiveSequences));
+    const LoadedVersion& v = impl_->version(row.id, row.latest);
+    if (std::string clash = segmentClash(store(), *impl_, v.module, v.row.index, row.name); !clash.empty())
+      throw Error(fmt::format("cannot activate '{}': {}", row.name, clash));
     row.active = true;
     row.modified = metaInt(store(), "clock");
     store().updateSequence(row);

@@ -10,6 +10,7 @@
 
 #include "compiler/driver.h"
 #include "engine.h"
+#include "segments.h"
 #include "fields.h"
 
 namespace seqc::ws {
@@ -151,6 +152,7 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
     Mover mover{*store_, *impl_, epoch};
     mover.progress = progress;
     mover.run(rows, {}, now);
+    evaluateSegments(*store_, *impl_, epoch, now, mover.fieldsSet);
     result.connected = rows.size();
     return result;
   });

@@ -270,6 +270,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
         auto when = setAt.find(pending[i].first);
         store_.updateRecordFields(pendingIds[i], withChanges(fields[i], pending[i].second),
                                   when == setAt.end() ? until : when->second);
+        out.fieldsSet.push_back(pendingIds[i]);
       }
   }
   return out;
@@ -399,6 +400,7 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
       steps += out.steps;
       moved += out.moved;
       advances.insert(advances.end(), out.advances.begin(), out.advances.end());
+      fieldsSet.insert(fieldsSet.end(), out.fieldsSet.begin(), out.fieldsSet.end());
       for (size_t i = b; i < e; ++i) rows[members[i]] = std::move(batch[i - b]);
       done += e - b;
       if (progress) progress(done, rows.size());
@@ -449,6 +451,7 @@ void Mover::follow(const std::vector<Engine::Outcome::Advance>& advances, int64_
     steps += out.steps;
     moved += out.moved;
     more.insert(more.end(), out.advances.begin(), out.advances.end());
+    fieldsSet.insert(fieldsSet.end(), out.fieldsSet.begin(), out.fieldsSet.end());
   }
   follow(more, until, depth + 1);
 }

@@ -77,6 +77,7 @@ class Engine {
       int64_t from;
     };
     std::vector<Advance> advances;
+    std::vector<std::string> fieldsSet;  // records whose fields a `set` changed
   };
 
   // `rows`: one version's connections; those with id 0 are new and connect at their
@@ -116,6 +117,7 @@ struct Mover {
   std::optional<int64_t> watchFrom;  // Engine::watchFrom
   std::optional<int64_t> actionAt;   // Engine::actionAt
   Workspace::Progress progress;  // called after each batch: connections run, of the first run's
+  std::vector<std::string> fieldsSet;  // records whose fields a `set` changed (segments look again)
 
   // `actions`: at most one per record.
   void run(std::vector<ConnectionRow>& rows, const std::vector<Action>& actions, int64_t until);

@@ -205,6 +205,12 @@ std::string fingerprint(const bc::Module& m, uint32_t index) {
   walk(seq.codeBegin, seq.codeEnd);
   out += "exit\n";
   walk(seq.exitBegin, seq.exitEnd);
+  // The segments feeding it are part of what it does (none: the text of before 1.3).
+  for (const bc::Segment& g : m.segments) {
+    if (g.feeds != index) continue;
+    out += fmt::format("segment {} {} {} {}\n", text(g.name), text(g.entity), g.priority, g.disconnect);
+    walk(g.condBegin, g.condEnd);
+  }
   return out;
 }
 

@@ -27,7 +27,8 @@ namespace {
 
 // 1: the first PostgreSQL schema (the SQLite schema 2's tables, plus buckets).
 // 2: history without its foreign key to connections (below).
-constexpr int32_t kSchemaVersion = 2;
+// 3: segment_members, segment_counts (SQLite schema 4).
+constexpr int32_t kSchemaVersion = 3;
 constexpr int64_t kLockKey = 0x5345514357530001;  // "SEQCWS" 1: the workspace's write lock
 constexpr int kBuckets = 64;
 constexpr size_t kPipelineChunk = 512;  // results of one chunk fit the socket's buffers
@@ -35,8 +36,29 @@ constexpr int kFetchRows = 5000;
 constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
 constexpr const char* kNotifyChannel = "seqc_workspace";
 
-// Schema 2. Times are Unix seconds; text columns are never NULL (empty instead); texts
-// that order rows compare bytes (COLLATE "C"), as SQLite does.
+// What schema 3 added: segments' members and counts (docs/workspace.md "Segments").
+constexpr const char* kSchema3 = R"sql(
+CREATE TABLE segment_members(
+  segment text COLLATE "C" NOT NULL,
+  record text COLLATE "C" NOT NULL,
+  entity text NOT NULL,
+  sequence bigint NOT NULL,
+  entered bigint NOT NULL,
+  connection bigint NOT NULL,
+  note text NOT NULL,
+  PRIMARY KEY(segment, record)
+);
+CREATE INDEX segment_members_entity ON segment_members(entity);
+CREATE TABLE segment_counts(
+  segment text COLLATE "C" PRIMARY KEY,
+  entries bigint NOT NULL,
+  connections bigint NOT NULL
+);
+)sql";
+
+// Schema 2; with kSchema3, the current one. Times are Unix seconds; text columns are
+// never NULL (empty instead); texts that order rows compare bytes (COLLATE "C"), as
+// SQLite does.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE seqc_schema(version integer NOT NULL);
 CREATE TABLE meta(key text PRIMARY KEY, value text NOT NULL);
@@ -134,12 +156,14 @@ CREATE TABLE step_counts(
   count bigint NOT NULL,
   PRIMARY KEY(sequence, version, step, result)
 );
-INSERT INTO seqc_schema VALUES (2);
+INSERT INTO seqc_schema VALUES (3);
 )sql";
+
 
 // Upgrades by schema version: kUpgrades[i] takes a database from i + 1 to i + 2.
 constexpr std::array<const char*, kSchemaVersion - 1> kUpgrades{
     "ALTER TABLE history DROP CONSTRAINT IF EXISTS history_connection_fkey",
+    kSchema3,
 };
 
 // PostgreSQL type oids of the parameters (pg_type.h is a server header).
@@ -627,6 +651,7 @@ class PgStore final : public Store {
       if (create) {
         if (version) throw StoreError(fmt::format("workspace database '{}' holds a seqc workspace already", name));
         db_.exec(kSchema);
+        db_.exec(kSchema3);
       } else if (!version) {
         throw StoreError(fmt::format("workspace database '{}' holds no seqc workspace (create one with "
                                      "`seqc init --database URL`)",
@@ -770,6 +795,58 @@ class PgStore final : public Store {
       throw StoreError(fmt::format("workspace database '{}': field '{}' of {} is registered already", db_.name(),
                                    row.field, row.entity));
     }
+  }
+
+  // ---- segments
+
+  std::vector<SegmentMemberRow> segmentMembers(const std::string& entity) override {
+    Params p;
+    p.text(entity);
+    ResultPtr r = db_.run(segmentMembers_, p);
+    std::vector<SegmentMemberRow> rows;
+    for (int i = 0; i < PQntuples(r.r); ++i) {
+      Row q(r.r, i, db_.name());
+      rows.push_back(SegmentMemberRow{q.text(0), q.text(1), q.integer(2), q.integer(3), q.integer(4), q.text(5)});
+    }
+    return rows;
+  }
+  void putSegmentMembers(const std::vector<SegmentMemberRow>& rows, const std::string& entity) override {
+    for (const SegmentMemberRow& m : rows) {
+      Params p;
+      p.text(m.segment);
+      p.text(m.record);
+      p.text(entity);
+      p.integer(m.sequence);
+      p.integer(m.entered);
+      p.integer(m.connection);
+      p.text(m.note);
+      db_.run(putSegmentMember_, p);
+    }
+  }
+  void removeSegmentMember(const std::string& segment, const std::string& record) override {
+    Params p;
+    p.text(segment);
+    p.text(record);
+    db_.run(removeSegmentMember_, p);
+  }
+  void addSegmentCounts(const std::vector<SegmentCount>& counts) override {
+    for (const SegmentCount& c : counts) {
+      Params p;
+      p.text(c.segment);
+      p.integer(c.entries);
+      p.integer(c.connections);
+      db_.run(addSegmentCount_, p);
+    }
+  }
+  std::vector<SegmentCount> segmentCounts() override {
+    Params p;
+    ResultPtr r = db_.run(segmentCounts_, p);
+    std::vector<SegmentCount> out;
+    for (int i = 0; i < PQntuples(r.r); ++i) {
+      Row q(r.r, i, db_.name());
+      out.push_back(SegmentCount{q.text(0), q.integer(1), q.integer(2)});
+    }
+    return out;
   }
 
   // ---- format: a PostgreSQL workspace starts at the current record format.
@@ -1192,6 +1269,24 @@ class PgStore final : public Store {
                      types({kInt8, kInt8})};
   Statement versions_{fmt::format("SELECT {} FROM versions WHERE sequence = $1 ORDER BY number", kVersionColumns),
                       types({kInt8})};
+  Statement segmentMembers_{
+      "SELECT segment, record, sequence, entered, connection, note FROM segment_members WHERE entity = $1 "
+      "ORDER BY segment, record",
+      types({kText})};
+  Statement putSegmentMember_{
+      "INSERT INTO segment_members(segment, record, entity, sequence, entered, connection, note) "
+      "VALUES($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(segment, record) DO UPDATE SET entity = excluded.entity, "
+      "sequence = excluded.sequence, entered = excluded.entered, connection = excluded.connection, "
+      "note = excluded.note",
+      types({kText, kText, kText, kInt8, kInt8, kInt8, kText})};
+  Statement removeSegmentMember_{"DELETE FROM segment_members WHERE segment = $1 AND record = $2",
+                                 types({kText, kText})};
+  Statement addSegmentCount_{
+      "INSERT INTO segment_counts(segment, entries, connections) VALUES($1, $2, $3) ON CONFLICT(segment) DO "
+      "UPDATE SET entries = segment_counts.entries + excluded.entries, "
+      "connections = segment_counts.connections + excluded.connections",
+      types({kText, kInt8, kInt8})};
+  Statement segmentCounts_{"SELECT segment, entries, connections FROM segment_counts ORDER BY segment", types({})};
   Statement extensions_{"SELECT entity, field, spec, sequence FROM extensions WHERE entity = $1 ORDER BY field",
                         types({kText})};
   Statement insertExtension_{"INSERT INTO extensions(entity, field, spec, sequence) VALUES($1, $2, $3, $4)",

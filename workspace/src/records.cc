@@ -13,6 +13,7 @@
 
 #include "compiler/driver.h"
 #include "engine.h"
+#include "segments.h"
 #include "fields.h"
 #include "seqc/sim/records.h"
 
@@ -124,6 +125,7 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
       store_->upsertRecords(chunk);
       if (progress) progress(e, rows.size());
     }
+    std::vector<std::string> look = table.ids;
     // A reloaded record on a sequence gets its values as `seqc update` would give them,
     // so `exit when` sees the change.
     if (result.updated > 0) {
@@ -148,7 +150,10 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
       }
       Mover mover(*store_, *impl_, metaInt(*store_, "epoch"));
       mover.run(connected, updates, now);
+      look.insert(look.end(), mover.fieldsSet.begin(), mover.fieldsSet.end());
     }
+    // New and changed records may enter or leave segments.
+    evaluateSegments(*store_, *impl_, metaInt(*store_, "epoch"), now, look);
     if (entity == "systemuser") Assigner(*store_, stdlibDir_).reassignInactive(*impl_, now);
     return result;
   });

@@ -28,8 +28,9 @@ namespace {
 constexpr int32_t kApplicationId = 0x53455143;  // "SEQC": `file` and sqlite tell it apart
 // 2: records' fields as typed bytes by field number (record_fields), step_counts.
 // 3: connections.assignee.
+// 4: segment_members, segment_counts.
 // A database of an older schema is upgraded in place (upgrade()).
-constexpr int32_t kSchemaVersion = 3;
+constexpr int32_t kSchemaVersion = 4;
 constexpr int kBusyTimeoutMs = 30000;
 constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
 
@@ -139,6 +140,27 @@ CREATE TABLE step_counts(
   result TEXT NOT NULL,
   count INTEGER NOT NULL,
   PRIMARY KEY(sequence, version, step, result)
+) WITHOUT ROWID;
+)sql";
+
+// What schema 4 added: segments' members and counts (docs/workspace.md "Segments").
+constexpr const char* kSchema4 = R"sql(
+CREATE TABLE segment_members(
+  segment TEXT NOT NULL,
+  record TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  entered INTEGER NOT NULL,
+  connection INTEGER NOT NULL,  -- 0: none
+  note TEXT NOT NULL,
+  PRIMARY KEY(segment, record)
+) WITHOUT ROWID;
+CREATE INDEX segment_members_entity ON segment_members(entity);
+
+CREATE TABLE segment_counts(
+  segment TEXT PRIMARY KEY,
+  entries INTEGER NOT NULL,
+  connections INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql";
 
@@ -484,6 +506,7 @@ class SqliteStore final : public Store {
       db_.exec("BEGIN IMMEDIATE");
       db_.exec(kSchema);
       db_.exec(kSchema2);
+      db_.exec(kSchema4);
       db_.exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}", kApplicationId,
                            kSchemaVersion)
                    .c_str());
@@ -616,6 +639,8 @@ class SqliteStore final : public Store {
     if (!needsUpgrade()) return;  // another process did it while we waited for the lock
     if (db_.queryInteger("SELECT count(*) FROM pragma_table_info('connections') WHERE name = 'assignee'") == 0)
       db_.exec("ALTER TABLE connections ADD COLUMN assignee TEXT NOT NULL DEFAULT ''");
+    if (db_.queryInteger("SELECT count(*) FROM sqlite_master WHERE name = 'segment_members'") == 0)
+      db_.exec(kSchema4);
     if (db_.queryInteger("PRAGMA user_version") >= 2) {
       db_.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
       return;
@@ -648,6 +673,51 @@ class SqliteStore final : public Store {
         "SELECT c.sequence, c.version, h.step, h.result, count(*) FROM history h "
         "JOIN connections c ON c.id = h.connection WHERE h.step >= 0 GROUP BY 1, 2, 3, 4");
     db_.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
+  }
+
+  // ---- segments
+
+  std::vector<SegmentMemberRow> segmentMembers(const std::string& entity) override {
+    Query q(db_, segmentMembers_);
+    q.text(1, entity);
+    std::vector<SegmentMemberRow> rows;
+    while (q.step())
+      rows.push_back(SegmentMemberRow{q.text(0), q.text(1), q.integer(2), q.integer(3), q.integer(4), q.text(5)});
+    return rows;
+  }
+  void putSegmentMembers(const std::vector<SegmentMemberRow>& rows, const std::string& entity) override {
+    for (const SegmentMemberRow& m : rows) {
+      Query q(db_, putSegmentMember_);
+      q.text(1, m.segment);
+      q.text(2, m.record);
+      q.text(3, entity);
+      q.integer(4, m.sequence);
+      q.integer(5, m.entered);
+      q.integer(6, m.connection);
+      q.text(7, m.note);
+      q.run();
+    }
+  }
+  void removeSegmentMember(const std::string& segment, const std::string& record) override {
+    Query q(db_, removeSegmentMember_);
+    q.text(1, segment);
+    q.text(2, record);
+    q.run();
+  }
+  void addSegmentCounts(const std::vector<SegmentCount>& counts) override {
+    for (const SegmentCount& c : counts) {
+      Query q(db_, addSegmentCount_);
+      q.text(1, c.segment);
+      q.integer(2, c.entries);
+      q.integer(3, c.connections);
+      q.run();
+    }
+  }
+  std::vector<SegmentCount> segmentCounts() override {
+    Query q(db_, segmentCounts_);
+    std::vector<SegmentCount> out;
+    while (q.step()) out.push_back(SegmentCount{q.text(0), q.integer(1), q.integer(2)});
+    return out;
   }
 
   // ---- records
@@ -950,6 +1020,17 @@ class SqliteStore final : public Store {
       fmt::format("SELECT {} FROM versions WHERE sequence = ?1 AND number = ?2", kVersionColumns)};
   Statement versions_{
       fmt::format("SELECT {} FROM versions WHERE sequence = ?1 ORDER BY number", kVersionColumns)};
+  Statement segmentMembers_{
+      "SELECT segment, record, sequence, entered, connection, note FROM segment_members WHERE entity = ?1 "
+      "ORDER BY segment, record"};
+  Statement putSegmentMember_{
+      "INSERT OR REPLACE INTO segment_members(segment, record, entity, sequence, entered, connection, note) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+  Statement removeSegmentMember_{"DELETE FROM segment_members WHERE segment = ?1 AND record = ?2"};
+  Statement addSegmentCount_{
+      "INSERT INTO segment_counts(segment, entries, connections) VALUES(?1, ?2, ?3) ON CONFLICT(segment) DO "
+      "UPDATE SET entries = entries + excluded.entries, connections = connections + excluded.connections"};
+  Statement segmentCounts_{"SELECT segment, entries, connections FROM segment_counts ORDER BY segment"};
   Statement extensions_{"SELECT entity, field, spec, sequence FROM extensions WHERE entity = ?1 ORDER BY field"};
   Statement insertExtension_{"INSERT INTO extensions(entity, field, spec, sequence) VALUES(?1, ?2, ?3, ?4)"};
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine.h"
+#include "segments.h"
 
 namespace seqc::ws {
 
@@ -96,6 +97,8 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
       mover.progress = progress;
       mover.run(rows, {}, result.to);
       store_->setMeta("clock", std::to_string(result.to));
+      evaluateSegments(*store_, *impl_, epoch, result.to, mover.fieldsSet);
+      evaluateClockSegments(*store_, *impl_, epoch, result.to);
       result.records = mover.moved;
       result.steps = mover.steps;
       return result;
@@ -124,7 +127,9 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
       mover.run(rows, {}, result.to);
       result.records += mover.moved;
       result.steps += mover.steps;
+      evaluateSegments(*store_, *impl_, epoch, result.to, mover.fieldsSet);
     }
+    evaluateClockSegments(*store_, *impl_, epoch, result.to);
   });
   uint64_t done = 0;
   for (int conflicts = 0;;) {
@@ -136,6 +141,7 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
         if (auto bucket = store_->lockDueBucket(result.to)) {
           std::vector<ConnectionRow> rows = store_->dueInBucket(*bucket, result.to, kBucketBatch);
           mover.run(rows, {}, result.to);
+          evaluateSegments(*store_, *impl_, epoch, result.to, mover.fieldsSet);
           more = true;
         }
         store_->commit();

@@ -327,6 +327,34 @@ test('a half-typed entity declaration does not swallow what follows', async () =
   await expectScope(src, 'recap', 'entity.name.label.seq', { not: 'meta.entity' });
 });
 
+test('segments: the declaration and its words, which stay names elsewhere', async () => {
+  const src = [
+    'segment "Big inbound" on lead {',
+    '  where lead.budgetamount >= 50000',
+    '  feeds "Nurture"',
+    '  priority 1',
+    '  on leave disconnect',
+    '}',
+    'sequence "Nurture" on lead {',
+    '  priority: task "T"',
+    '}',
+  ].join('\n');
+  await expectScope(src, 'segment', 'storage.type.segment.seq');
+  await expectScope(src, '"Big inbound"', 'string.quoted.double.seq');
+  await expectScope(src, 'lead', 'entity.name.type.entity.seq');
+  await expectScope(src, 'where', 'keyword.other.setting.seq');
+  await expectScope(src, 'budgetamount', 'variable.other.property');
+  await expectScope(src, '>=', 'keyword.operator.comparison.seq');
+  await expectScope(src, 'feeds', 'keyword.other.segment.seq');
+  await expectScope(src, 'priority', 'keyword.other.segment.seq');
+  await expectScope(src, '1', 'constant.numeric.integer.seq', { within: 'priority 1' });
+  await expectScope(src, 'on', 'keyword.other.on.seq', { within: 'on leave' });
+  await expectScope(src, 'leave', 'keyword.other.segment.seq');
+  await expectScope(src, 'disconnect', 'keyword.other.segment.seq');
+  await expectScope(src, 'sequence', 'storage.type.sequence.seq', { not: 'meta.segment' });
+  await expectScope(src, 'priority', 'entity.name.label.seq', { nth: 1, not: 'keyword' });
+});
+
 test('calendars: declarations, settings and business durations', async () => {
   const src = [
     'calendar "US East" {',
@@ -489,21 +517,37 @@ function checkFile(grammar, file) {
   const toks = lex(SEQC, file, text);
   const counts = {};
   let depth = 0, entityDepth = -1, pendingEntity = false, calendarDepth = -1, pendingCalendar = false;
+  let segmentDepth = -1, pendingSegment = false;
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     const inEntity = entityDepth >= 0 && depth > entityDepth;
     const inCalendar = calendarDepth >= 0 && depth > calendarDepth;
+    const inSegment = segmentDepth >= 0 && depth === segmentDepth + 1;
     const declaresCalendar = t.text === 'calendar' && depth === 0 && t.kind === 'KEYWORD';
+    const declaresSegment = t.text === 'segment' && depth === 0 && toks[i + 1]?.kind === 'STRING';
+    // A segment's words (not reserved): `feeds`, `priority`, `leave`, `stay`, `disconnect`.
+    const segmentWord = inSegment && ['feeds', 'priority', 'leave', 'stay', 'disconnect'].includes(t.text) &&
+      (t.text !== 'leave' || toks[i - 1]?.text === 'on') &&
+      (!['stay', 'disconnect'].includes(t.text) || toks[i - 1]?.text === 'leave');
     const want = declaresCalendar ? 'storage.type.calendar.seq'
+      : declaresSegment ? 'storage.type.segment.seq'
+      : segmentWord ? 'keyword.other.segment.seq'
       : expectedScope(toks, i, inEntity || (pendingEntity && t.kind !== 'OP'), inCalendar);
+    if (declaresSegment) pendingSegment = true;
     if (t.text === 'entity' && !inEntity && toks[i - 1]?.text !== '.') pendingEntity = true;
     if (declaresCalendar) pendingCalendar = true;
     if (t.text === '{') {
       if (pendingEntity) { entityDepth = depth; pendingEntity = false; }
       if (pendingCalendar) { calendarDepth = depth; pendingCalendar = false; }
+      if (pendingSegment) { segmentDepth = depth; pendingSegment = false; }
       depth++;
     }
-    if (t.text === '}') { depth--; if (depth === entityDepth) entityDepth = -1; if (depth === calendarDepth) calendarDepth = -1; }
+    if (t.text === '}') {
+      depth--;
+      if (depth === entityDepth) entityDepth = -1;
+      if (depth === calendarDepth) calendarDepth = -1;
+      if (depth === segmentDepth) segmentDepth = -1;
+    }
     if (!want) continue;
     for (let off = t.start; off < t.end; off++) {
       if (text[off] === '\n' || text[off] === '\r') continue;

@@ -83,6 +83,7 @@ class Disassembler {
     fields();
     calendars();
     for (size_t i = 0; i < m_.sequences.size(); ++i) sequence(i);
+    for (size_t i = 0; i < m_.segments.size(); ++i) segment(i);
     return std::move(out_);
   }
 
@@ -235,6 +236,19 @@ class Disassembler {
       if (!f.options.empty())
         type += fmt::format(" ({} option{})", f.options.size(), f.options.size() == 1 ? "" : "s");
       line("{:4}  {}  {}", i, field(i), type);
+    }
+  }
+
+  void segment(size_t index) {
+    const Segment& g = m_.segments[index];
+    line("");
+    line("== segment {} {} on {}, line {}", index, str(g.name), raw(g.entity), g.line);
+    line("feeds {} {}  priority {}  on leave {}  where {:04x}..{:04x}", g.feeds,
+         g.feeds < m_.sequences.size() ? str(m_.sequences[g.feeds].name) : std::string(kUnknown), g.priority,
+         g.disconnect ? "disconnect" : "stay", g.condBegin, g.condEnd);
+    if (g.feeds < m_.sequences.size()) {
+      line("-- where");
+      code(m_.sequences[g.feeds], g.condBegin, g.condEnd);
     }
   }
 

@@ -463,6 +463,20 @@ bool readStepUnits(Reader& r, Module& m) {
   return true;
 }
 
+bool readSegments(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 8)) return false;
+  m.segments.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    Segment& g = m.segments[i];
+    r.item("segment", i);
+    if (!r.str(g.name) || !r.str(g.entity) || !r.u32(g.feeds) || !r.u32(g.priority) || !r.flag(g.disconnect) ||
+        !r.u32(g.line) || !r.u32(g.condBegin) || !r.u32(g.condEnd))
+      return false;
+  }
+  return true;
+}
+
 struct Section {
   std::string_view what;
   bool (*read)(Reader&, Module&);
@@ -489,6 +503,7 @@ constexpr LaterSection kLaterSections[] = {
     {2, {"calendar table", readCalendars}},
     {2, {"sequence calendar table", readSequenceCalendars}},
     {2, {"step unit table", readStepUnits}},
+    {3, {"segment table", readSegments}},
 };
 
 uint32_t le32(const uint8_t* p) { return readU32(p); }

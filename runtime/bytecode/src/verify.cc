@@ -73,8 +73,11 @@ class Verifier {
 
   bool run(std::string& error) {
     bool ok = strings() && constants() && fields() && calendars() && steps() && sequences() &&
-              lines();
+              segments() && lines();
     for (size_t i = 0; ok && i < m_.sequences.size(); ++i) ok = sequence(i);
+    // A segment's `where` runs as an exit block of the sequence it feeds (same entity).
+    for (size_t i = 0; ok && i < m_.segments.size(); ++i)
+      ok = code(m_.segments[i].feeds, m_.segments[i].condBegin, m_.segments[i].condEnd, Block::Exit);
     if (!ok) error = error_;
     return ok;
   }
@@ -282,6 +285,44 @@ class Verifier {
       };
       return fail(fmt::format("sequence {}: {} overlaps {}", o->second.owner / 3,
                               name(o->second.owner), name(o->first.owner)));
+    }
+    return true;
+  }
+
+  bool segments() {
+    std::vector<Run> runs;
+    for (size_t i = 0; i < m_.sequences.size(); ++i) {
+      const Sequence& s = m_.sequences[i];
+      runs.push_back({s.codeBegin, s.codeEnd, i});
+      runs.push_back({s.exitBegin, s.exitEnd, i});
+      runs.push_back({s.zoneBegin, s.zoneEnd, i});
+    }
+    const size_t first = m_.sequences.size();  // owners from here on are segments
+    for (size_t i = 0; i < m_.segments.size(); ++i) {
+      const Segment& g = m_.segments[i];
+      Where where{"segment", i};
+      if (!checkStr(g.name, "name", where) || !checkStr(g.entity, "entity", where)) return false;
+      if (g.feeds >= m_.sequences.size())
+        return fail(fmt::format("{}: sequence {} out of range ({} sequences)", where.text(), g.feeds,
+                                m_.sequences.size()));
+      if (m_.str(g.entity) != m_.str(m_.sequences[g.feeds].entity))
+        return fail(fmt::format("{}: its entity is not that of sequence {}", where.text(), g.feeds));
+      if (g.priority < kMinSegmentPriority || g.priority > kMaxSegmentPriority)
+        return fail(fmt::format("{}: priority {} is outside {}..{}", where.text(), g.priority, kMinSegmentPriority,
+                                kMaxSegmentPriority));
+      if (g.condBegin >= g.condEnd || g.condEnd > m_.code.size())
+        return fail(fmt::format("{}: where block 0x{:x}..0x{:x} is empty or outside the code (0x{:x} bytes)",
+                                where.text(), g.condBegin, g.condEnd, m_.code.size()));
+      runs.push_back({g.condBegin, g.condEnd, first + i});
+    }
+    if (auto o = firstOverlap(std::move(runs))) {
+      // sequences() found no overlap among sequences: one of the two is a segment.
+      auto name = [&](size_t owner) {
+        return owner >= first ? fmt::format("the where block of segment {}", owner - first)
+                              : fmt::format("the code of sequence {}", owner);
+      };
+      return fail(fmt::format("{} overlaps {}", name(std::max(o->first.owner, o->second.owner)),
+                              name(std::min(o->first.owner, o->second.owner))));
     }
     return true;
   }

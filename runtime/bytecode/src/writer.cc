@@ -299,6 +299,20 @@ std::vector<uint8_t> write(const Module& m) {
   }
   e.endSection();
 
+  e.beginSection();  // segments (1.3)
+  e.uleb(m.segments.size());
+  for (const Segment& g : m.segments) {
+    e.str(g.name);
+    e.str(g.entity);
+    e.uleb(g.feeds);
+    e.uleb(g.priority);
+    e.u8(g.disconnect ? 1 : 0);
+    e.uleb(g.line);
+    e.uleb(g.condBegin);
+    e.uleb(g.condEnd);
+  }
+  e.endSection();
+
   return e.take();
 }
 

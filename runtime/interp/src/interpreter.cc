@@ -409,6 +409,14 @@ bool exitReadsClock(const bc::Module& module, uint32_t sequence) {
   return readsMoreThanFields(module.code.data(), seq.exitBegin, seq.exitEnd, false);
 }
 
+bc::Module segmentConditionModule(const bc::Module& module, size_t segment) {
+  bc::Module m = module;
+  const bc::Segment& g = m.segments[segment];
+  m.sequences[g.feeds].exitBegin = g.condBegin;
+  m.sequences[g.feeds].exitEnd = g.condEnd;
+  return m;
+}
+
 uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values) {
   for (Value& v : values)
     if (v.tag == Tag::String) v = Value::string(arena_.store(v.str()));
@@ -882,6 +890,22 @@ Refusal Interpreter::update(uint32_t r, std::span<const std::pair<uint16_t, Valu
   if (exit && *exit) finish(r, Status::Exited, Reason::ExitWhen, now);
   else if (watchUntil_ && states_[r].status == Status::Active) scheduleClockExit(r, now);
   return Refusal::None;
+}
+
+bool Interpreter::storeFields(uint32_t r, std::span<const std::pair<uint16_t, Value>> values, std::string& error) {
+  Value* fields = fields_.data() + static_cast<size_t>(r) * width_;
+  fieldsChanged(r);
+  try {
+    for (const auto& [f, value] : values) {
+      const bc::Field& field = module_.fields[f];
+      Value v = coerce(field, value, module_.str(field.name));
+      fields[f] = v.tag == Tag::String ? Value::string(arena_.store(v.str())) : v;
+    }
+  } catch (const Fault& f) {
+    error = f.message;
+    return false;
+  }
+  return true;
 }
 
 void Interpreter::disconnect(uint32_t r, int32_t now) { finish(r, Status::Disconnected, Reason::None, now); }

@@ -324,6 +324,22 @@ void writeTail(JsonWriter& j, const Simulator& sim, const std::array<uint64_t, 6
   j.key("warnings").open('[');
   for (const std::string& w : sim.warnings()) j.element().string(w);
   j.close(']');
+  if (auto segments = sim.segmentReports(); !segments.empty()) {  // --segments only
+    j.key("segments").open('[');
+    for (const SegmentReport& g : segments) {
+      j.element().open('{');
+      j.key("name").string(g.name);
+      j.key("priority").number(g.priority);
+      j.key("on_leave").string(g.disconnect ? "disconnect" : "stay");
+      j.key("entries").number(g.entries);
+      j.key("connections").number(g.connections);
+      j.key("passed_over").number(g.passedOver);
+      j.key("left").number(g.left);
+      j.key("members").number(g.members);
+      j.close('}');
+    }
+    j.close(']');
+  }
   if (!report) return;
   const bc::Module& m = sim.module();
   const bc::Sequence& seq = sim.sequence();

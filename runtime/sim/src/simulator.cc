@@ -31,7 +31,21 @@ uint64_t splitmix(uint64_t x) {
 // ---- setup ------------------------------------------------------------------------
 
 Simulator::Simulator(const bc::Module& module, uint32_t sequence, SimOptions options)
-    : options_(options), interp_(module, sequence, {options.start, options.history}, this) {}
+    : options_(options), interp_(module, sequence, {options.start, options.history}, this), sequenceIndex_(sequence) {
+  if (!options_.segments) return;
+  // The segments of the sequence's entity: one of another sequence with a higher
+  // priority takes the record away from this one.
+  bool feedsThis = false;
+  for (uint32_t g = 0; g < module.segments.size(); ++g)
+    if (module.str(module.segments[g].entity) == module.str(module.sequences[sequence].entity)) {
+      segments_.push_back({g, segmentConditionModule(module, g), {}});
+      feedsThis |= module.segments[g].feeds == sequence;
+    }
+  if (!feedsThis) segments_.clear();
+  std::stable_sort(segments_.begin(), segments_.end(), [&](const SegmentState& a, const SegmentState& b) {
+    return module.segments[a.index].priority < module.segments[b.index].priority;
+  });
+}
 
 uint32_t Simulator::addRecords(std::vector<std::string> ids, std::vector<Value> values) {
   StringArena strings;  // the caller's strings need not outlive this call
@@ -92,8 +106,18 @@ void Simulator::run() {
   const int64_t limit64 = options_.until ? *options_.until : options_.horizon;
   const auto limit = static_cast<int32_t>(std::min<int64_t>(limit64, INT32_MAX / 2));
   interp_.watchClock(limit);
-  for (uint32_t r = 0; r < ids_.size(); ++r)
-    if (!waitsForConnect_[r]) interp_.connect(r, 0);
+  if (options_.segments) {
+    // Records connect by entering a segment, not all at the start.
+    entryOf_.assign(ids_.size(), -1);
+    for (SegmentState& s : segments_) s.member.assign(ids_.size(), 0);
+    std::vector<uint32_t> all;
+    for (uint32_t r = 0; r < ids_.size(); ++r)
+      if (!waitsForConnect_[r]) all.push_back(r);
+    evaluateSegments(all, 0);
+  } else {
+    for (uint32_t r = 0; r < ids_.size(); ++r)
+      if (!waitsForConnect_[r]) interp_.connect(r, 0);
+  }
   end_ = 0;
   size_t next = 0;
   std::vector<Scheduled> dueGenerated;
@@ -124,6 +148,71 @@ void Simulator::run() {
   }
   if (options_.until) end_ = static_cast<int32_t>(*options_.until);
   if (interp_.hasCalendar()) noteZones();
+}
+
+void Simulator::evaluateSegments(const std::vector<uint32_t>& records, int32_t now) {
+  if (records.empty() || segments_.empty()) return;
+  const bc::Module& m = module();
+  // matches[s][i]: record records[i] matches segment s, its fields as they stand.
+  std::vector<std::vector<bool>> matches;
+  for (const SegmentState& s : segments_) {
+    Interpreter ev(s.condition, m.segments[s.index].feeds, {options_.start, false});
+    std::vector<Value> values;
+    for (uint32_t r : records) {
+      auto f = interp_.fields(r);
+      values.insert(values.end(), f.begin(), f.end());
+    }
+    ev.addRecords(records.size(), std::move(values));
+    std::vector<bool> row(records.size());
+    for (uint32_t i = 0; i < records.size(); ++i) row[i] = ev.exitCondition(i, now).value_or(false);
+    matches.push_back(std::move(row));
+  }
+  for (uint32_t i = 0; i < records.size(); ++i) {
+    uint32_t r = records[i];
+    // Leaving first: a record that leaves one segment and enters another is free to go.
+    for (size_t s = 0; s < segments_.size(); ++s) {
+      SegmentState& seg = segments_[s];
+      if (matches[s][i] || !seg.member[r]) continue;
+      seg.member[r] = 0;
+      ++seg.left;
+      if (entryOf_[r] != static_cast<int32_t>(s)) continue;
+      entryOf_[r] = -1;
+      if (m.segments[seg.index].disconnect && interp_.state(r).status == Status::Active) {
+        markEnd(now);
+        interp_.disconnect(r, now);
+      }
+    }
+    bool decided = false;  // the entry of the highest priority was taken
+    for (size_t s = 0; s < segments_.size(); ++s) {
+      SegmentState& seg = segments_[s];
+      if (!matches[s][i] || seg.member[r]) continue;
+      seg.member[r] = 1;
+      ++seg.entries;
+      if (decided) {
+        ++seg.passedOver;
+        continue;
+      }
+      decided = true;
+      if (m.segments[seg.index].feeds != sequenceIndex_) continue;  // the record goes elsewhere
+      if (interp_.state(r).status == Status::Active) continue;       // one sequence at a time
+      ++seg.connections;
+      entryOf_[r] = static_cast<int32_t>(s);
+      markEnd(now);
+      interp_.connect(r, now);
+    }
+  }
+}
+
+std::vector<SegmentReport> Simulator::segmentReports() const {
+  std::vector<SegmentReport> out;
+  for (const SegmentState& s : segments_) {
+    const bc::Segment& g = module().segments[s.index];
+    SegmentReport rep{std::string(module().str(g.name)), g.priority, g.disconnect, s.entries, s.connections,
+                      s.passedOver, s.left, 0};
+    for (uint8_t x : s.member) rep.members += x;
+    out.push_back(std::move(rep));
+  }
+  return out;
 }
 
 void Simulator::noteZones() {
@@ -176,6 +265,16 @@ void Simulator::apply(const Event& e, int32_t now) {
       return interp_.disconnect(r, now);
     default: break;
   }
+  if (e.type == EventType::Update && st.status != Status::Active && !segments_.empty()) {
+    // A record outside the sequence changes too: it may enter a segment.
+    std::vector<std::pair<uint16_t, Value>> values;
+    for (const auto& [fieldName, value] : e.fields)
+      if (auto f = interp_.field(fieldName)) values.emplace_back(*f, value);
+    std::string error;
+    if (!interp_.storeFields(r, values, error)) return warn(e, fmt::format("update: {}; ignored", error));
+    evaluateSegments({r}, now);
+    return;
+  }
   if (st.status != Status::Active) return refused(Refusal::NotActive);
   switch (e.type) {
     case EventType::Complete: {
@@ -193,7 +292,9 @@ void Simulator::apply(const Event& e, int32_t now) {
       std::vector<std::pair<uint16_t, Value>> values;
       for (const auto& [fieldName, value] : e.fields)
         if (auto f = interp_.field(fieldName)) values.emplace_back(*f, value);  // else: the code never reads it
-      return refused(interp_.update(r, values, now, fmt::format("update at {}:{}", eventsFile_, e.line)));
+      refused(interp_.update(r, values, now, fmt::format("update at {}:{}", eventsFile_, e.line)));
+      evaluateSegments({r}, now);
+      return;
     }
     default: {
       auto ev = engagementEvent(e.type);

@@ -10,7 +10,7 @@ std::vector<Runner> addWorkspaceCommands(CLI::App& app) {
           addRecords(app),  addConnect(app),  addDisconnect(app), addComplete(app), addSkip(app),
           addEvent(app),    addUpdate(app),   addTick(app),       addWorklist(app), addAssign(app),
           addClone(app),    addDelete(app),   addExport(app),     addImport(app), addHistory(app),
-          addStats(app),    addReport(app)};
+          addStats(app),    addReport(app),   addSegments(app)};
 }
 
 }  // namespace seqc::cli

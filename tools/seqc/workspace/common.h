@@ -175,6 +175,7 @@ Runner addDelete(CLI::App& app);
 Runner addExport(CLI::App& app);
 Runner addImport(CLI::App& app);
 Runner addHistory(CLI::App& app);
+Runner addSegments(CLI::App& app);
 Runner addStats(CLI::App& app);
 Runner addReport(CLI::App& app);  // report.cc
 Runner addWorklist(CLI::App& app);

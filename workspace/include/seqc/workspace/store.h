@@ -121,6 +121,25 @@ struct ExtensionRow {          // a field added by `extend entity`, registered a
   int64_t sequence = 0;        // the sequence whose activation registered it
 };
 
+// A record that is a member of a segment now (docs/workspace.md "Segments"): it entered
+// at `entered`; the entry connected it (`connection`, the run it started) or not (`note`
+// says why). Leaving deletes the row; entering again makes a new one.
+struct SegmentMemberRow {
+  std::string segment;         // the segment's name
+  std::string record;
+  int64_t sequence = 0;        // the sequence the segment fed at entry
+  int64_t entered = 0;
+  int64_t connection = 0;      // 0: the entry connected nothing
+  std::string note;            // "connected", or why not
+};
+
+// What a segment did since the workspace began: entries and the connections they made.
+struct SegmentCount {
+  std::string segment;
+  int64_t entries = 0;
+  int64_t connections = 0;
+};
+
 // Which connections a query wants.
 struct ConnectionFilter {
   std::optional<int64_t> sequence;
@@ -199,6 +218,13 @@ class Store {
   virtual void addStepCounts(int64_t sequence, const std::vector<StepCount>& counts) = 0;
   virtual std::vector<StepCount> stepCounts(int64_t sequence) = 0;
   virtual std::vector<ConnectionCount> connectionCounts(int64_t sequence) = 0;
+
+  // ---- segments: members (by segment then record) and counts (added to, by name)
+  virtual std::vector<SegmentMemberRow> segmentMembers(const std::string& entity) = 0;  // of segments on `entity`
+  virtual void putSegmentMembers(const std::vector<SegmentMemberRow>& rows, const std::string& entity) = 0;
+  virtual void removeSegmentMember(const std::string& segment, const std::string& record) = 0;
+  virtual void addSegmentCounts(const std::vector<SegmentCount>& counts) = 0;
+  virtual std::vector<SegmentCount> segmentCounts() = 0;  // by name
 
   // ---- shared ticks: a server store lets several tick workers run at once. Records are
   // spread over buckets by id (all of a record's connections in one); a worker locks one

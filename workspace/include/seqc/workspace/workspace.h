@@ -199,6 +199,15 @@ struct Stats {
   std::vector<ExperimentStats> experiments;
 };
 
+struct SegmentSummary {  // a row of `seqc segments`
+  std::string name, entity, sequence;
+  uint32_t priority = 0;
+  bool disconnect = false;  // on leave
+  int64_t members = 0;      // now
+  int64_t entries = 0;      // since the workspace began
+  int64_t connections = 0;  // entries that connected the record
+};
+
 // ---- the workspace ---------------------------------------------------------------------
 
 class Workspace {
@@ -294,6 +303,10 @@ class Workspace {
   ActionResult assign(const std::string& record, const std::string& user, const std::string& sequence);
 
   std::vector<HistoryView> history(const std::string& record);
+  // The segments of the active sequences (docs/workspace.md "Segments"), by entity then
+  // priority; and the members of one of them, by record (Error when none is called `name`).
+  std::vector<SegmentSummary> segments();
+  std::vector<SegmentMemberRow> segmentMembers(const std::string& name);
   Stats stats(const std::string& name);
 
   struct Impl;  // internals shared by the workspace's source files (internal.h)

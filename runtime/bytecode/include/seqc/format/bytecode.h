@@ -25,8 +25,9 @@ namespace seqc::bc {
 
 inline constexpr std::array<char, 4> kMagic = {'S', 'E', 'Q', 'B'};
 inline constexpr uint16_t kVersionMajor = 1;  // incompatible changes
-// Compatible additions: 1.1 assignments; 1.2 calendars, time zones, business durations.
-inline constexpr uint16_t kVersionMinor = 2;
+// Compatible additions: 1.1 assignments; 1.2 calendars, time zones, business durations;
+// 1.3 segments.
+inline constexpr uint16_t kVersionMinor = 3;
 
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;   // "no string" in a string-index field
 inline constexpr uint16_t kNoSlot = 0xFFFFu;     // a step without engagement memory
@@ -208,6 +209,21 @@ struct Sequence {
   uint32_t zoneBegin = 0, zoneEnd = 0;
 };
 
+// A segment (docs/language.md "Segments"): records of `entity` for which its condition
+// holds are members; entering connects them to sequence `feeds`. Since 1.3.
+inline constexpr uint32_t kMinSegmentPriority = 1, kMaxSegmentPriority = 1000;
+struct Segment {
+  uint32_t name = kNone;    // strings
+  uint32_t entity = kNone;  // strings: the same as the fed sequence's
+  uint32_t feeds = 0;       // index into Module::sequences
+  uint32_t priority = 0;    // 1 (the highest) … 1000
+  bool disconnect = false;  // on leave: disconnect the run the entry started (else stay)
+  uint32_t line = 0;        // of `segment`
+  // The `where` block: verified like an `exit when` block of sequence `feeds` (it ends
+  // with exit_test), so rt::Interpreter::exitCondition can run it.
+  uint32_t condBegin = 0, condEnd = 0;
+};
+
 // pc → source line: the line of `pc` is that of the last entry with entry.pc <= pc.
 struct LineEntry {
   uint32_t pc = 0;
@@ -227,6 +243,7 @@ struct Module {
   std::vector<LineEntry> lines;
   // The calendars the sequences name (Sequence::calendar), with their own names. Since 1.2.
   std::vector<cal::CalendarSpec> calendars;
+  std::vector<Segment> segments;  // Since 1.3.
 
   std::string_view str(uint32_t i) const {
     return i < strings.size() ? std::string_view(strings[i]) : std::string_view();

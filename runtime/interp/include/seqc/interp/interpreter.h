@@ -365,6 +365,9 @@ class Interpreter {
   Refusal engage(uint32_t r, uint16_t step, EngagementEvent event, int32_t now);
   // Field values change (module field index, value), then `exit when` is evaluated.
   // A value that does not fit its field fails the record with "`context`: why".
+  // The same values for a record that is not running (a segment may still take it in):
+  // stored, nothing evaluated; false with `error` when one does not fit its field.
+  bool storeFields(uint32_t r, std::span<const std::pair<uint16_t, Value>> values, std::string& error);
   Refusal update(uint32_t r, std::span<const std::pair<uint16_t, Value>> values, int32_t now,
                  std::string_view context);
   void disconnect(uint32_t r, int32_t now);
@@ -544,6 +547,12 @@ class Interpreter {
 // Whether sequence `sequence`'s `exit when` reads the clock (now(), today(),
 // days_since()): then it can turn true while nothing happens to the record.
 bool exitReadsClock(const bc::Module& module, uint32_t sequence);
+
+// A copy of `module` whose sequence `feeds` has segment `segment`'s `where` as its `exit
+// when` (the verifier checked the block as one): an Interpreter of it on that sequence
+// evaluates the segment's condition with exitCondition, and exitReadsClock says whether
+// it reads the clock. Drivers evaluate segments this way (docs/language.md "Segments").
+bc::Module segmentConditionModule(const bc::Module& module, size_t segment);
 
 // The words of a refusal, as drivers show it: "complete: record 'L-1' has no current
 // activity step to complete". `action` is the action's name ("complete", "opened");

@@ -88,6 +88,9 @@ struct SimOptions {
   uint64_t seed = 0;
   bool history = true;               // keep the per-record history log
   int64_t horizon = 365 * 86400;     // without --until: stop after this long
+  // --segments: records connect only by entering a segment that feeds the sequence (at
+  // the start and after `update` events), and leave it likewise (docs/cli.md).
+  bool segments = false;
   // Called as the clock advances: (seconds simulated, seconds to simulate at most).
   std::function<void(int64_t, int64_t)> progress;
 };
@@ -103,6 +106,14 @@ struct WorkloadRow {
     for (uint64_t k : byKind) n += k;
     return n;
   }
+};
+
+// What a segment did in a --segments run.
+struct SegmentReport {
+  std::string name;
+  uint32_t priority = 0;
+  bool disconnect = false;
+  uint64_t entries = 0, connections = 0, passedOver = 0, left = 0, members = 0;  // members: at the end
 };
 
 // A `seqc simulate` run of one sequence: a driver of the interpreter that adds the
@@ -159,6 +170,8 @@ class Simulator : Interpreter::Listener {
   uint64_t stepsExecuted() const { return interp_.stepsExecuted(); }
   size_t stateBytesPerRecord() const { return interp_.stateBytesPerRecord(); }
   size_t bytesPerRecord() const { return interp_.bytesPerRecord(); }
+  // --segments: each segment feeding the sequence, by priority (empty without).
+  std::vector<SegmentReport> segmentReports() const;
   // The workload: one row per day and assignee with an activity, by day then assignee index.
   std::vector<WorkloadRow> workload() const;
   // The assignee `i` of a WorkloadRow; null for none.
@@ -180,6 +193,8 @@ class Simulator : Interpreter::Listener {
   void stepDone(uint32_t r, uint16_t step, int32_t now) override;
 
   void apply(const Event& e, int32_t now);
+  // --segments: `records` enter and leave the segments at `now`.
+  void evaluateSegments(const std::vector<uint32_t>& records, int32_t now);
   // The zone of every record, and one warning for those whose `time zone` named none.
   void noteZones();
   void applyGenerated(const Scheduled& g, int32_t now);
@@ -202,6 +217,15 @@ class Simulator : Interpreter::Listener {
   int32_t end_ = 0;
   std::vector<uint32_t> assignees_;
   std::vector<std::string> assigneeNames_;
+  struct SegmentState {
+    uint32_t index = 0;      // in Module::segments
+    bc::Module condition;    // rt::segmentConditionModule
+    std::vector<uint8_t> member;  // by record
+    uint64_t entries = 0, connections = 0, passedOver = 0, left = 0;
+  };
+  std::vector<SegmentState> segments_;  // of the sequence's entity, by priority
+  uint32_t sequenceIndex_ = 0;          // in the module
+  std::vector<int32_t> entryOf_;        // by record: the segment whose entry started its run; -1
   // (day << 40) | (assignee << 8) | kind → activities that became current.
   std::unordered_map<uint64_t, uint64_t> workload_;
 };
