@@ -243,6 +243,22 @@ void writeRecord(JsonWriter& j, const Simulator& sim, uint32_t r, const HistoryI
   if (sim.hasCalendar()) j.key("zone").string(sim.zone(r));
   j.key("history").open('[');
   history.forEach(r, [&](const HistoryEntry& h) {
+    if (isExperimentResult(h.result)) {  // kind `experiment`/`converted`, result `variant:NAME`
+      const bc::Experiment& x = sim.interpreter().experiment(h.step);
+      j.element().open('{');
+      j.key("at").string(times(sim.start() + h.at));
+      j.key("label").string(m, x.name);
+      j.key("kind").string(name(h.result));
+      std::string_view variant = m.str(x.variants[h.variant].name);
+      if (h.result == Result::Experiment) {
+        j.key("result").string(fmt::format("variant:{}", variant));
+      } else {
+        j.key("result").string(name(h.result));
+        j.key("variant").string(variant);
+      }
+      j.close('}');
+      return;
+    }
     const bc::Step& s = sim.step(h.step);
     j.element().open('{');
     j.key("at").string(times(sim.start() + h.at));

@@ -178,6 +178,7 @@ class Simulator : Interpreter::Listener {
   // Interpreter::Listener: the model plans the seller's and the customer's next moves.
   void manualStep(uint32_t r, uint16_t step, int32_t now) override;
   void stepDone(uint32_t r, uint16_t step, int32_t now) override;
+  std::string_view recordId(uint32_t r) override { return ids_[r]; }
 
   void apply(const Event& e, int32_t now);
   // The zone of every record, and one warning for those whose `time zone` named none.
