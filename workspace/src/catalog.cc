@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "seqc/support/stats.h"
 #include "compiler/driver.h"
 #include "engine.h"
 #include "internal.h"
@@ -317,6 +318,32 @@ Stats Workspace::stats(const std::string& name) {
       else if (isSkipped(c.result)) st.steps[*i].skipped += c.count;
     }
     for (Stats::StepStats& s : st.steps) s.reached = s.done + s.skipped + s.current;
+
+    const bc::Module& m = latest.module;
+    const bc::Sequence& seq = latest.sequence();
+    if (seq.experimentCount > 0) {
+      std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> counted;
+      for (const VariantRow& v : store().variantsOfSequence(row.id)) {
+        auto& [assigned, converted] = counted[{v.experiment, v.variant}];
+        ++assigned;
+        converted += v.converted;
+      }
+      for (uint32_t k = 0; k < seq.experimentCount; ++k) {
+        const bc::Experiment& x = m.experiments[seq.experimentBegin + k];
+        Stats::ExperimentStats e;
+        e.name = m.str(x.name);
+        e.perVariant = stats::recordsPerVariant(x.baseline, x.mde, x.alpha, x.power, static_cast<int>(x.variants.size()));
+        for (const bc::Variant& v : x.variants) {
+          Stats::VariantStats vs;
+          vs.name = m.str(v.name);
+          vs.weight = v.weight;
+          if (auto it = counted.find({e.name, vs.name}); it != counted.end())
+            std::tie(vs.assigned, vs.converted) = it->second;
+          e.variants.push_back(std::move(vs));
+        }
+        st.experiments.push_back(std::move(e));
+      }
+    }
     return st;
   });
 }

@@ -31,6 +31,19 @@ Runner addStats(CLI::App& app) {
       out["completed"] = s.completed;
       out["average_days_to_completion"] =
           s.averageDaysToCompletion ? Json(*s.averageDaysToCompletion) : Json(nullptr);
+      Json experiments = Json::array();
+      for (const ws::Stats::ExperimentStats& e : s.experiments) {
+        Json variants = Json::array();
+        for (const ws::Stats::VariantStats& v : e.variants)
+          variants.push_back({{"name", v.name},
+                              {"weight", v.weight},
+                              {"assigned", v.assigned},
+                              {"converted", v.converted},
+                              {"rate", v.assigned > 0 ? Json(static_cast<double>(v.converted) / static_cast<double>(v.assigned))
+                                                      : Json(nullptr)}});
+        experiments.push_back({{"name", e.name}, {"records_per_variant", e.perVariant}, {"variants", std::move(variants)}});
+      }
+      out["experiments"] = std::move(experiments);
       printJson(out);
       return kExitOk;
     }
@@ -52,6 +65,19 @@ Runner addStats(CLI::App& app) {
     if (s.averageDaysToCompletion && std::isfinite(*s.averageDaysToCompletion))
       avg = fmt::format("{:.1f}", *s.averageDaysToCompletion);
     print(fmt::format("\nAverage days to completion: {} ({} completed)\n", avg, s.completed));
+    for (const ws::Stats::ExperimentStats& e : s.experiments) {
+      print(fmt::format("\nExperiment \"{}\" ({} records needed per variant):\n", e.name, e.perVariant));
+      std::vector<std::vector<std::string>> vrows;
+      for (size_t i = 0; i < e.variants.size(); ++i) {
+        const ws::Stats::VariantStats& v = e.variants[i];
+        std::string rate = v.assigned > 0 ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(v.converted) /
+                                                                       static_cast<double>(v.assigned))
+                                          : "-";
+        vrows.push_back({v.name + (i == 0 ? " (control)" : ""), fmt::format("{}%", v.weight), std::to_string(v.assigned),
+                         std::to_string(v.converted), rate});
+      }
+      printTable({"VARIANT", "WEIGHT", "ASSIGNED", "CONVERTED", "RATE"}, vrows, "lrrrr");
+    }
     return kExitOk;
   });
 }

@@ -155,6 +155,19 @@ struct Stats {
   std::vector<StepStats> steps;  // the latest version's steps; history of all versions by label
   std::optional<double> averageDaysToCompletion;
   int64_t completed = 0;
+  // The latest version's experiments: records that hold each variant (stored, across
+  // versions) and those whose latest run converted.
+  struct VariantStats {
+    std::string name;
+    int weight = 0;
+    int64_t assigned = 0, converted = 0;
+  };
+  struct ExperimentStats {
+    std::string name;
+    std::vector<VariantStats> variants;  // the control first
+    int64_t perVariant = 0;              // records needed per variant (seqc build's note)
+  };
+  std::vector<ExperimentStats> experiments;
 };
 
 // ---- the workspace ---------------------------------------------------------------------
