@@ -405,6 +405,7 @@ Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options op
     }
     pc = next;
   }
+  variantCounts_.resize(static_cast<size_t>(seq_.experimentCount) * bc::kMaxVariants);
   exitReadsClock_ = rt::exitReadsClock(module_, sequence);
   if (seq_.zoneBegin != seq_.zoneEnd)
     zoneReadsOnlyFields_ = !readsMoreThanFields(code_, seq_.zoneBegin, seq_.zoneEnd, true);
@@ -1199,6 +1200,8 @@ uint32_t Interpreter::enterExperiment(uint32_t r, uint16_t k, int32_t now) {
   if (v == kNoVariant) v = bucketVariant(r, k);  // first time, or the version lost the name
   runs_[static_cast<size_t>(r) * seq_.experimentCount + k] = {now, v, false};
   record(r, k, Result::Experiment, now, v);
+  ++variantCounts_[static_cast<size_t>(k) * bc::kMaxVariants + v].entered;
+  if (listener_) listener_->experimentEntered(r, k, v, now);
   if (x.metric == bc::MetricKind::Field && metricHolds(r, x, now)) convert(r, k, now);
   return x.variants[v].target;
 }
@@ -1223,6 +1226,14 @@ void Interpreter::convert(uint32_t r, uint16_t k, int32_t now) {
   ExperimentRun& run = runs_[static_cast<size_t>(r) * seq_.experimentCount + k];
   run.converted = true;
   record(r, k, Result::Converted, now, run.variant);
+  ++variantCounts_[static_cast<size_t>(k) * bc::kMaxVariants + run.variant].converted;
+}
+
+void Interpreter::modelConversion(uint32_t r, uint16_t k, int32_t now) {
+  if (k >= seq_.experimentCount) return;
+  const ExperimentRun& run = runs_[static_cast<size_t>(r) * seq_.experimentCount + k];
+  if (run.variant != kNoVariant && !run.converted && int64_t{now} - run.start <= experiment(k).within)
+    convert(r, k, now);
 }
 
 void Interpreter::eventForMetric(uint32_t r, uint16_t step, EngagementEvent event, int32_t now) {

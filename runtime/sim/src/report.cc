@@ -331,12 +331,41 @@ void writeWorkload(JsonWriter& j, const Simulator& sim, const RunStats* runs) {
   j.close('}');
 }
 
+// Per experiment and variant: records that entered it and converted (only with
+// experiments). Days to decision need the sequential test of the statistics library:
+// null until it is wired in.
+void writeExperiments(JsonWriter& j, const Simulator& sim) {
+  const Interpreter& in = sim.interpreter();
+  if (in.sequence().experimentCount == 0) return;
+  const bc::Module& m = sim.module();
+  j.key("experiments").open('[');
+  for (uint16_t k = 0; k < in.sequence().experimentCount; ++k) {
+    const bc::Experiment& x = in.experiment(k);
+    j.element().open('{');
+    j.key("name").string(m, x.name);
+    j.key("variants").open('[');
+    for (size_t v = 0; v < x.variants.size(); ++v) {
+      const Interpreter::VariantCount& c = in.variantCount(k, static_cast<uint8_t>(v));
+      j.element().open('{');
+      j.key("name").string(m, x.variants[v].name);
+      j.key("assigned").number(c.entered);
+      j.key("converted").number(c.converted);
+      j.close('}');
+    }
+    j.close(']');
+    j.key("days_to_decision").null();
+    j.close('}');
+  }
+  j.close(']');
+}
+
 // The members after `records`: summary, warnings and, with `report`, the funnel.
 void writeTail(JsonWriter& j, const Simulator& sim, const std::array<uint64_t, 6>& counts, bool report,
                const RunStats* runs) {
   j.key("summary").open('{');
   for (size_t i = 0; i < counts.size(); ++i) j.key(kStatusNames[i]).number(counts[i]);
   j.close('}');
+  writeExperiments(j, sim);
   j.key("warnings").open('[');
   for (const std::string& w : sim.warnings()) j.element().string(w);
   j.close(']');
@@ -504,6 +533,15 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
 
   out.format("\nSummary: {} active, {} completed, {} exited, {} disconnected, {} advanced, {} error\n",
              counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
+  for (uint16_t k = 0; k < sim.sequence().experimentCount; ++k) {
+    const bc::Experiment& x = sim.interpreter().experiment(k);
+    out.format("\nExperiment \"{}\":\n", sim.module().str(x.name));
+    for (size_t v = 0; v < x.variants.size(); ++v) {
+      const Interpreter::VariantCount& c = sim.interpreter().variantCount(k, static_cast<uint8_t>(v));
+      out.format("  {:<20} {:>8} assigned {:>8} converted\n", sim.module().str(x.variants[v].name), c.entered,
+                 c.converted);
+    }
+  }
   if (counts[static_cast<size_t>(Status::Error)] != 0) {
     out.put("\nErrors:\n");
     for (uint32_t r = 0; r < sim.recordCount(); ++r)

@@ -339,6 +339,9 @@ class Interpreter {
     virtual std::optional<std::string> storedVariant(uint32_t /*r*/, std::string_view /*experiment*/) {
       return std::nullopt;
     }
+    // The record entered variant `variant` of experiment `experiment` (a behaviour model
+    // plans its metric from here).
+    virtual void experimentEntered(uint32_t /*r*/, uint16_t /*experiment*/, uint8_t /*variant*/, int32_t /*now*/) {}
   };
 
   // A record's part in one experiment of the sequence.
@@ -391,6 +394,16 @@ class Interpreter {
   const bc::Experiment& experiment(uint16_t local) const { return module_.experiments[seq_.experimentBegin + local]; }
   // The variant record `r` would be given by its bucket (no stored variant).
   uint8_t bucketVariant(uint32_t r, uint16_t experiment);
+  // A behaviour model's say that the record reached the metric (a field metric, whose
+  // field changes a model cannot know): converts it if its run is in the window.
+  void modelConversion(uint32_t r, uint16_t experiment, int32_t now);
+  // Entries into each variant and conversions, over all records (history or not).
+  struct VariantCount {
+    uint64_t entered = 0, converted = 0;
+  };
+  const VariantCount& variantCount(uint16_t experiment, uint8_t variant) const {
+    return variantCounts_[static_cast<size_t>(experiment) * bc::kMaxVariants + variant];
+  }
   // The sequence's `exit when` for the record as it stands (false without one);
   // nullopt when evaluating it failed (the record is then in error).
   std::optional<bool> exitCondition(uint32_t r, int32_t now);
@@ -551,6 +564,7 @@ class Interpreter {
   TimeQueue<uint32_t> clockExits_;  // when watched records' `exit when` turns true
   std::vector<uint32_t> due_;  // fireTimers' bucket, recycled
   std::vector<ExperimentRun> runs_;  // record × experiment
+  std::vector<VariantCount> variantCounts_;  // experiment × kMaxVariants
   bool metricResult_ = false;        // metric_result's verdict
   std::vector<StepCounts> stepCounts_;
   std::vector<uint64_t> branchCounts_;
