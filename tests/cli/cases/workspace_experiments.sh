@@ -79,6 +79,6 @@ w connect Outreach --record L-1
 expect_rc 0
 w history L-1
 expect_rc 0
-n=$(grep -c 'Subject: variant:plain' <<<"$out")
+n=$(grep -cE 'experiment +Subject: variant:plain' <<<"$out")
 [ "$n" = 2 ] || fail "expected L-1 in plain on both runs, got $n; output:"$'\n'"$out"
 expect_not_out 'Subject: variant:question'
