@@ -1,4 +1,4 @@
-// Experiments: the bucket rule, the records-needed formula, the experiments section
+// Experiments: the bucket rule, the records needed, the experiments section
 // (round trip, verifier, damaged bytes) and the interpreter's choice of variant.
 #include <catch2/catch.hpp>
 
@@ -11,7 +11,7 @@
 #include "compiler/lower.h"
 #include "seqc/format/bytecode.h"
 #include "seqc/interp/interpreter.h"
-#include "seqc/support/stats.h"
+#include "seqc/stats/experiment.h"
 
 using namespace seqc;
 
@@ -70,13 +70,9 @@ TEST_CASE("experiments: the bucket is FNV-1a 64 mod 100, as documented", "[exper
 }
 
 TEST_CASE("experiments: records needed per variant", "[experiment]") {
-  CHECK(stats::recordsPerVariant(0.10, 0.05, 0.05, 0.8, 2) == 686);  // the design's check value
-  CHECK(stats::recordsPerVariant(0.08, 0.03, 0.05, 0.8, 2) == 1499);
-  // Three variants: each comparison at alpha/2 needs more.
-  CHECK(stats::recordsPerVariant(0.10, 0.05, 0.05, 0.8, 3) > 686);
-  CHECK(stats::recordsPerVariant(0.9, 0.2, 0.05, 0.8, 2) == 0);  // out of range
-  CHECK(stats::normalQuantile(0.975) == Approx(1.959963985).epsilon(1e-9));
-  CHECK(stats::normalQuantile(0.001) == Approx(-3.090232306).epsilon(1e-9));
+  // What `seqc build` prints comes from the statistics library (its own tests check it).
+  CHECK(stats::recordsPerVariant({0.10, 0.05, 0.05, 0.8, 2}) == 686);  // the design's check value
+  CHECK(stats::recordsPerVariant({0.08, 0.03, 0.05, 0.8, 2}) == 1499);
 }
 
 TEST_CASE("experiments: the section round-trips and is verified", "[experiment][bytecode]") {

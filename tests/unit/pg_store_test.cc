@@ -56,6 +56,27 @@ TEST_CASE("pg: the schema has a version; a newer one and a database without a wo
   CHECK_THROWS_WITH(openPostgresStore(url, false), Contains("is corrupt"));
 }
 
+// A database of schema 1 (history with a foreign key to connections) is upgraded in
+// place by the first command that opens it.
+TEST_CASE("pg: schema 1 is upgraded to the current one, dropping history's foreign key", "[pg]") {
+  requireCluster();
+  std::string url = seqc::testing::freshPgDatabase();
+  openPostgresStore(url, true).reset();
+  pgExec(url, "ALTER TABLE history ADD CONSTRAINT history_connection_fkey FOREIGN KEY (connection) "
+              "REFERENCES connections(id); UPDATE seqc_schema SET version = 1");
+  openPostgresStore(url, false).reset();
+  PGconn* conn = PQconnectdb(url.c_str());
+  REQUIRE(PQstatus(conn) == CONNECTION_OK);
+  PGresult* r = PQexec(conn,
+                       "SELECT (SELECT version FROM seqc_schema), (SELECT count(*) FROM pg_constraint "
+                       "WHERE conname = 'history_connection_fkey')");
+  REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
+  CHECK(std::string(PQgetvalue(r, 0, 0)) == "3");  // 3 added experiment_variants
+  CHECK(std::string(PQgetvalue(r, 0, 1)) == "0");
+  PQclear(r);
+  PQfinish(conn);
+}
+
 TEST_CASE("pg: no password in a URL; server errors are one line", "[pg]") {
   requireCluster();
   CHECK_THROWS_WITH(checkDatabaseUrl("postgresql://me:secret@db.example/sales"), Contains("password"));

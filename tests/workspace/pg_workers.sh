@@ -11,6 +11,8 @@
 # (d) the server restarted (fast shutdown) mid-tick: the worker exits 1 with one line
 #     `error: …`, and a tick run again completes it to the SQLite state.
 # (e) `seqc tick --follow` catches up to the wall clock, then stops on SIGTERM with exit 0.
+# (f) a follower with nothing due and a one-hour poll sleeps (its server session stays
+#     idle), and wakes within seconds when another process commits a change (NOTIFY).
 #
 #   bash tests/workspace/pg_workers.sh SEQC   (from the project root; ctest workspace/pg-workers)
 #
@@ -176,4 +178,31 @@ tail -1 "$tmp/f.out" | grep -qx stopped || fail "(e) tick --follow did not say '
 left=$("$psql" -qAtX "$url" -c "SELECT count(*) FROM connections WHERE status = 0")
 [ "$left" = 0 ] || fail "(e) after catching up to now, $left connections are still active"
 
-echo "ok: $records leads; 2 and 4 workers, kill -9 (killed: $killed), restart (cut off: $running) all equal SQLite"
+# ---- (f) tick --follow wakes on NOTIFY, not on its poll
+# Every record has finished, so nothing is due and the follower sleeps for its whole
+# --poll (an hour) unless a NOTIFY wakes it. Its session's state_change in
+# pg_stat_activity moves only when it runs a statement: the sign it woke.
+PGAPPNAME=seqc-follow-test "$SEQC" tick --follow --poll 3600 --workspace "$tmp/follow" >"$tmp/f2.out" 2>"$tmp/f2.err" & follower=$!
+last_statement() {
+  "$psql" -qAtX "$url" -c "SELECT state || ' ' || state_change FROM pg_stat_activity WHERE application_name = 'seqc-follow-test'"
+}
+idle=""
+for _ in $(seq 100); do
+  s=$(last_statement)
+  case "$s" in idle\ *) [ "$s" = "$idle" ] && break; idle=$s ;; esac  # idle, and the same twice
+  sleep 0.2
+done
+case "$idle" in idle\ *) ;; *) fail "(f) the follower's session never went idle: '$(last_statement)' $(cat "$tmp/f2.err")" ;; esac
+sleep 2
+[ "$(last_statement)" = "$idle" ] || fail "(f) the follower ran statements with nothing due and no change (want it asleep for its --poll 3600)"
+"$SEQC" connect "$name" --record L-0000001 --workspace "$tmp/follow" >/dev/null || fail "(f) connect failed"
+woke=0
+for _ in $(seq 50); do
+  [ "$(last_statement)" != "$idle" ] && { woke=1; break; }
+  sleep 0.1
+done
+[ $woke = 1 ] || fail "(f) the follower did not wake within 5 s of a committed change (NOTIFY)"
+kill -TERM "$follower"; wait "$follower"; rc=$?
+[ $rc = 0 ] || fail "(f) tick --follow exited $rc after SIGTERM: $(cat "$tmp/f2.err")"
+
+echo "ok: $records leads; 2 and 4 workers, kill -9 (killed: $killed), restart (cut off: $running) all equal SQLite; --follow wakes on NOTIFY"

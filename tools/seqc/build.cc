@@ -7,7 +7,7 @@
 
 #include "compiler/driver.h"
 #include "seqc/format/bytecode.h"
-#include "seqc/support/stats.h"
+#include "seqc/stats/experiment.h"
 #include "tools/seqc/command.h"
 #include "tools/seqc/program_input.h"
 
@@ -26,7 +26,8 @@ std::string defaultOutput(const std::string& file) {
 }  // namespace
 
 std::string experimentNote(const bc::Module& m, const bc::Experiment& x) {
-  int64_t n = stats::recordsPerVariant(x.baseline, x.mde, x.alpha, x.power, static_cast<int>(x.variants.size()));
+  int64_t n = stats::recordsPerVariant({x.baseline, x.mde, x.alpha, x.power, static_cast<int>(x.variants.size())})
+                  .value_or(0);
   return fmt::format("note: experiment \"{}\" of \"{}\" (line {}) needs {} records per variant ({} in all) to "
                      "detect a lift of {:g} over {:g} at alpha {:g} with power {:g}\n",
                      m.str(x.name), m.str(m.sequences[x.sequence].name), x.line, n,

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -25,7 +26,9 @@ namespace seqc::ws {
 namespace {
 
 // 1: the first PostgreSQL schema (the SQLite schema 2's tables, plus buckets).
-constexpr int32_t kSchemaVersion = 2;
+// 2: history without its foreign key to connections (below).
+// 3: each record's variant per experiment (docs/workspace.md, "Experiments").
+constexpr int32_t kSchemaVersion = 3;
 constexpr int64_t kLockKey = 0x5345514357530001;  // "SEQCWS" 1: the workspace's write lock
 constexpr int kBuckets = 64;
 constexpr size_t kPipelineChunk = 512;  // results of one chunk fit the socket's buffers
@@ -33,7 +36,7 @@ constexpr int kFetchRows = 5000;
 constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
 constexpr const char* kNotifyChannel = "seqc_workspace";
 
-// Schema 1. Times are Unix seconds; text columns are never NULL (empty instead); texts
+// Schema 2. Times are Unix seconds; text columns are never NULL (empty instead); texts
 // that order rows compare bytes (COLLATE "C"), as SQLite does.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE seqc_schema(version integer NOT NULL);
@@ -113,7 +116,11 @@ CREATE INDEX connections_record ON connections(record);
 CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL;
 CREATE TABLE history(
   id bigserial PRIMARY KEY,
-  connection bigint NOT NULL REFERENCES connections(id),
+  -- No REFERENCES connections(id): PostgreSQL checks a foreign key with a trigger per
+  -- row that locks the connection row again (FOR KEY SHARE), a third of a tick's server
+  -- time; a history row is only ever written with the connection it belongs to, in the
+  -- same transaction, and connections are never deleted on their own.
+  connection bigint NOT NULL,
   at bigint NOT NULL,
   step integer NOT NULL,
   result text NOT NULL,
@@ -138,13 +145,14 @@ CREATE TABLE experiment_variants(
   converted integer NOT NULL,
   PRIMARY KEY(sequence, record, experiment)
 );
-INSERT INTO seqc_schema VALUES (2);
+INSERT INTO seqc_schema VALUES (3);
 )sql";
 
 // Upgrades by schema version: kUpgrades[i] takes a database from i + 1 to i + 2.
 constexpr std::array<const char*, kSchemaVersion - 1> kUpgrades{
-    // 2: each record's variant per experiment (docs/workspace.md, "Experiments").
-    R"sql(CREATE TABLE experiment_variants(
+    "ALTER TABLE history DROP CONSTRAINT IF EXISTS history_connection_fkey",
+    // 3: each record's variant per experiment (docs/workspace.md, "Experiments").
+    R"sql(CREATE TABLE IF NOT EXISTS experiment_variants(
   record text NOT NULL,
   sequence bigint NOT NULL,
   experiment text NOT NULL,
@@ -1040,14 +1048,35 @@ class PgStore final : public Store {
   // ---- shared ticks
 
   bool sharedTicks() const override { return true; }
+  // The buckets with due work are listed once (one probe of the due index each), and
+  // each claim then probes and locks only the bucket at the head of that list; the list
+  // is made again only when it runs out. A tick costs buckets + batches probes, not
+  // their product (at 64 probes a claim the probes were a fifth of a tick's time).
   std::optional<int32_t> lockDueBucket(int64_t dueBy) override {
-    // Start at a different bucket in each worker, so that they spread out at once.
-    Params p;
-    p.integer(dueBy);
-    p.integer(static_cast<int64_t>(fnv1a(fmt::format("{}:{}", PQbackendPID(db_.get()), ++claims_)) % kBuckets));
-    ResultPtr r = db_.run(lockDueBucket_, p);
-    if (PQntuples(r.r) == 0) return std::nullopt;
-    return Row(r.r, 0, db_.name()).number<int32_t>(0);
+    if (dueBy != candidatesDueBy_) {
+      candidates_.clear();
+      candidatesDueBy_ = dueBy;
+    }
+    bool fresh = false;
+    for (;;) {
+      if (candidates_.empty()) {
+        if (fresh) return std::nullopt;  // a fresh list, and every bucket on it is empty or held
+        fresh = true;
+        // Start at a different bucket in each worker, so that they spread out at once.
+        Params p;
+        p.integer(dueBy);
+        p.integer(static_cast<int64_t>(fnv1a(fmt::format("{}:{}", PQbackendPID(db_.get()), ++claims_)) % kBuckets));
+        ResultPtr r = db_.run(dueBuckets_, p);
+        for (int i = 0; i < PQntuples(r.r); ++i) candidates_.push_back(Row(r.r, i, db_.name()).number<int32_t>(0));
+        if (candidates_.empty()) return std::nullopt;
+      }
+      Params p;
+      p.integer(candidates_.front());
+      p.integer(dueBy);
+      ResultPtr r = db_.run(lockDueBucket_, p);
+      if (PQntuples(r.r) == 1) return candidates_.front();  // stays at the head while it has due work
+      candidates_.pop_front();
+    }
   }
   std::vector<ConnectionRow> dueInBucket(int32_t bucket, int64_t dueBy, size_t limit) override {
     Params p;
@@ -1184,6 +1213,8 @@ class PgStore final : public Store {
   Mode mode_ = Mode::None;
   bool changed_ = false;
   bool listening_ = false;
+  std::deque<int32_t> candidates_;  // lockDueBucket's list for candidatesDueBy_
+  int64_t candidatesDueBy_ = 0;
   uint64_t claims_ = 0;
   using CountKey = std::tuple<int64_t, int32_t, int32_t, std::string>;
   std::map<CountKey, int64_t> pendingCounts_;
@@ -1271,12 +1302,16 @@ class PgStore final : public Store {
       "SELECT status, version, step, count(*), count(ended), coalesce(sum(ended - connected), 0)::bigint "
       "FROM connections WHERE sequence = $1 GROUP BY status, version, step",
       types({kInt8})};
-  // One bucket with due work that nobody holds: a probe of the due index per bucket,
-  // never a scan or a sort of the backlog.
-  Statement lockDueBucket_{
+  // The buckets with due work, from a starting bucket on: a probe of the due index per
+  // bucket, never a scan or a sort of the backlog.
+  Statement dueBuckets_{
       "SELECT b.id FROM buckets b WHERE EXISTS (SELECT 1 FROM connections c WHERE c.bucket = b.id AND "
-      "c.due IS NOT NULL AND c.due <= $1 AND c.status = 0) ORDER BY (b.id - $2 + 64) % 64 "
-      "FOR UPDATE OF b SKIP LOCKED LIMIT 1",
+      "c.due IS NOT NULL AND c.due <= $1 AND c.status = 0) ORDER BY (b.id - $2 + 64) % 64",
+      types({kInt8, kInt8})};
+  // That bucket, locked, if it still has due work and nobody holds it.
+  Statement lockDueBucket_{
+      "SELECT b.id FROM buckets b WHERE b.id = $1 AND EXISTS (SELECT 1 FROM connections c WHERE c.bucket = b.id "
+      "AND c.due IS NOT NULL AND c.due <= $2 AND c.status = 0) FOR UPDATE OF b SKIP LOCKED",
       types({kInt8, kInt8})};
   Statement dueInBucket_{
       fmt::format("SELECT {} FROM connections WHERE bucket = $1 AND due IS NOT NULL AND due <= $2 AND status = 0 "

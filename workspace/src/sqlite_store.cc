@@ -757,13 +757,23 @@ class SqliteStore final : public Store {
       row.id = sqlite3_last_insert_rowid(db_.get());
     }
   }
+  // Most updates keep the status and the version (a step of a tick). The first statement
+  // leaves both out of its SET, so SQLite neither moves the row's (sequence, status)
+  // index entry nor checks the versions foreign key; when either differs it changes no
+  // row, and the full update runs.
   void updateConnections(const std::vector<ConnectionRow>& rows) override {
-    Query q(db_, updateConnection_);
+    Query same(db_, updateConnectionKeepingStatus_);
+    Query full(db_, updateConnection_);
     for (const auto& row : rows) {
-      q.reset();
-      bindConnectionState(q, row);
-      q.integer(18, row.id);
-      q.run();
+      same.reset();
+      bindConnectionState(same, row);
+      same.integer(18, row.id);
+      same.run();
+      if (sqlite3_changes(db_.get()) == 1) continue;
+      full.reset();
+      bindConnectionState(full, row);
+      full.integer(18, row.id);
+      full.run();
       expectChanged(fmt::format("no connection {}", row.id));
     }
   }
@@ -1011,6 +1021,10 @@ class SqliteStore final : public Store {
       "UPDATE connections SET version = ?3, status = ?4, reason = ?5, waiting = ?6, step = ?7, progress = ?8, "
       "pc = ?9, generation = ?10, connected = ?11, entered = ?12, due = ?13, ended = ?14, message = ?15, "
       "data = ?16, assignee = ?17 WHERE id = ?18"};
+  Statement updateConnectionKeepingStatus_{
+      "UPDATE connections SET reason = ?5, waiting = ?6, step = ?7, progress = ?8, pc = ?9, generation = ?10, "
+      "connected = ?11, entered = ?12, due = ?13, ended = ?14, message = ?15, data = ?16, assignee = ?17 "
+      "WHERE id = ?18 AND status = ?4 AND version = ?3"};
   std::array<Statement, kFilterVariants> connections_;  // by filter bits, made on first use
   // Per sequence, so only active connections are counted (connections_sequence).
   Statement activeCounts_{

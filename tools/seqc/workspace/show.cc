@@ -1,6 +1,6 @@
 // `seqc show`.
 #include "seqc/format/step_text.h"
-#include "seqc/support/stats.h"
+#include "seqc/stats/experiment.h"
 #include "seqc/support/time.h"
 #include "tools/seqc/workspace/common.h"
 
@@ -12,7 +12,8 @@ std::string metricText(const bc::Module&, const bc::Experiment& x) {
                                            : std::string("a field condition");
 }
 int64_t recordsNeeded(const bc::Experiment& x) {
-  return stats::recordsPerVariant(x.baseline, x.mde, x.alpha, x.power, static_cast<int>(x.variants.size()));
+  return stats::recordsPerVariant({x.baseline, x.mde, x.alpha, x.power, static_cast<int>(x.variants.size())})
+      .value_or(0);
 }
 }  // namespace
 

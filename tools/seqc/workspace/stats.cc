@@ -32,16 +32,31 @@ Runner addStats(CLI::App& app) {
       out["average_days_to_completion"] =
           s.averageDaysToCompletion ? Json(*s.averageDaysToCompletion) : Json(nullptr);
       Json experiments = Json::array();
+      auto opt = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
       for (const ws::Stats::ExperimentStats& e : s.experiments) {
         Json variants = Json::array();
-        for (const ws::Stats::VariantStats& v : e.variants)
-          variants.push_back({{"name", v.name},
-                              {"weight", v.weight},
-                              {"assigned", v.assigned},
-                              {"converted", v.converted},
-                              {"rate", v.assigned > 0 ? Json(static_cast<double>(v.converted) / static_cast<double>(v.assigned))
-                                                      : Json(nullptr)}});
-        experiments.push_back({{"name", e.name}, {"records_per_variant", e.perVariant}, {"variants", std::move(variants)}});
+        for (const ws::Stats::VariantStats& v : e.variants) {
+          Json j = {{"name", v.name},
+                    {"weight", v.weight},
+                    {"assigned", v.assigned},
+                    {"decided", v.decided},
+                    {"converted", v.converted},
+                    {"rate", v.decided > 0 ? Json(static_cast<double>(v.converted) / static_cast<double>(v.decided))
+                                           : Json(nullptr)},
+                    {"interval", v.low ? Json::array({*v.low, *v.high}) : Json(nullptr)}};
+          if (&v != &e.variants.front()) {
+            j["difference"] = opt(v.difference);
+            j["p_value"] = opt(v.pValue);
+            j["verdict"] = v.verdict.empty() ? Json(nullptr) : Json(v.verdict);
+          }
+          variants.push_back(std::move(j));
+        }
+        experiments.push_back({{"name", e.name},
+                               {"records_per_variant", e.perVariant},
+                               {"alpha", e.alpha},
+                               {"variants", std::move(variants)},
+                               {"sample_ratio_p_value", e.srmPValue},
+                               {"sample_ratio_alarm", e.srmAlarm}});
       }
       out["experiments"] = std::move(experiments);
       printJson(out);
@@ -70,13 +85,21 @@ Runner addStats(CLI::App& app) {
       std::vector<std::vector<std::string>> vrows;
       for (size_t i = 0; i < e.variants.size(); ++i) {
         const ws::Stats::VariantStats& v = e.variants[i];
-        std::string rate = v.assigned > 0 ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(v.converted) /
-                                                                       static_cast<double>(v.assigned))
-                                          : "-";
+        std::string rate = v.decided > 0 ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(v.converted) /
+                                                                     static_cast<double>(v.decided))
+                                         : "-";
+        std::string ci = v.low ? fmt::format("{:.1f}-{:.1f}%", 100 * *v.low, 100 * *v.high) : "-";
+        std::string diff = v.difference ? fmt::format("{:+.1f} pt", 100 * *v.difference) : "-";
+        std::string p = v.pValue ? fmt::format("{:.3f}", *v.pValue) : "-";
         vrows.push_back({v.name + (i == 0 ? " (control)" : ""), fmt::format("{}%", v.weight), std::to_string(v.assigned),
-                         std::to_string(v.converted), rate});
+                         std::to_string(v.decided), std::to_string(v.converted), rate, ci, i == 0 ? "" : diff,
+                         i == 0 ? "" : p, i == 0 ? "" : v.verdict});
       }
-      printTable({"VARIANT", "WEIGHT", "ASSIGNED", "CONVERTED", "RATE"}, vrows, "lrrrr");
+      printTable({"VARIANT", "WEIGHT", "ASSIGNED", "DECIDED", "CONVERTED", "RATE", "95% CI", "VS CONTROL", "P", "VERDICT"},
+                 vrows, "lrrrrrrrrl");
+      if (e.srmAlarm)
+        print(fmt::format("warning: sample ratio mismatch (p = {:.2g}): the assignment does not follow the weights\n",
+                          e.srmPValue));
     }
     return kExitOk;
   });

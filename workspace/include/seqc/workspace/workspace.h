@@ -157,15 +157,24 @@ struct Stats {
   int64_t completed = 0;
   // The latest version's experiments: records that hold each variant (stored, across
   // versions) and those whose latest run converted.
+  // decided: converted, or the window is over (docs/experiments-statistics.md).
   struct VariantStats {
     std::string name;
     int weight = 0;
-    int64_t assigned = 0, converted = 0;
+    int64_t assigned = 0, decided = 0, converted = 0;
+    std::optional<double> low, high;  // Wilson 95% interval of converted/decided
+    // Against the control (none for the control itself): difference of rates, the
+    // always-valid p-value of the mSPRT and the verdict at alpha.
+    std::optional<double> difference, pValue;
+    std::string verdict;
   };
   struct ExperimentStats {
     std::string name;
     std::vector<VariantStats> variants;  // the control first
     int64_t perVariant = 0;              // records needed per variant (seqc build's note)
+    double alpha = 0.05;
+    double srmPValue = 1;                // sample-ratio mismatch of `assigned` against the weights
+    bool srmAlarm = false;
   };
   std::vector<ExperimentStats> experiments;
 };
