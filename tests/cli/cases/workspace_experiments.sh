@@ -63,11 +63,13 @@ n=$(grep -c 'converted' <<<"$out")
 w stats Outreach
 expect_rc 0
 expect_out 'Experiment "Subject" (1499 records needed per variant):'
-expect_re '^plain \(control\) +50% +1 +1 +100\.0%$'
-expect_re '^question +50% +1 +0 +0\.0%$'
+# L-1 converted (decided); L-2's window is still open (not decided): no decision yet.
+expect_re '^plain \(control\) +50% +1 +1 +1 +100\.0% +20\.7-100\.0%$'
+expect_re '^question +50% +1 +0 +0 +- +- +\+0\.0 pt +1\.000 +no decision yet$'
 w stats Outreach --json
 expect_rc 0
 expect_out '"records_per_variant": 1499'; expect_out '"assigned": 1'; expect_out '"converted": 1'
+expect_out '"verdict": "no decision yet"'; expect_out '"sample_ratio_alarm": false'
 
 # A new version where L-1's bucket (40) falls in `question`: reconnected, L-1 keeps plain.
 sed -i 's/variant plain 50/variant plain 1/; s/variant question 50/variant question 99/' "$tmp/outreach.seq"
