@@ -264,6 +264,10 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     if (is(decisionStart_, SeqLexer::IDENT) && bad->getTokenIndex() > decisionStart_->getTokenIndex() &&
         atStatementLevel())
       return unknownStatement(decisionStart_, after(decisionStart_));
+    // `emial "Hi"`: a word and a string is the shape of `experiment "NAME" { … }`, whose
+    // predicate rejects any other word at the word itself.
+    if (type == SeqLexer::IDENT && is(next, SeqLexer::STRING) && text != "experiment" && atStatementLevel())
+      return unknownStatement(bad, next);
 
     // `a || b` (`|` is only for lookups)
     if (type == SeqLexer::PIPE && inSequence()) {

@@ -344,7 +344,7 @@ TEST_CASE("writing is deterministic and compact", "[bytecode]") {
   bc::Module empty;
   REQUIRE(verifyError(empty) == "(verified)");
   std::vector<uint8_t> bytes = bc::write(empty);
-  CHECK(bytes.size() == 8 + 14 * 4 + 13);  // header, section lengths, 13 zero counts
+  CHECK(bytes.size() == 8 + 15 * 4 + 14);  // header, section lengths, 14 zero counts
   CHECK(loadError(bytes) == "(loaded)");
 }
 
@@ -381,7 +381,7 @@ TEST_CASE("extreme values round-trip", "[bytecode]") {
 
 TEST_CASE("the disassembly lists tables, steps and code", "[bytecode]") {
   std::string text = bc::disassemble(sample());
-  CHECK_THAT(text, Catch::Contains("seqb 1.2  source \"sample.seq\""));
+  CHECK_THAT(text, Catch::Contains("seqb 1.4  source \"sample.seq\""));
   CHECK_THAT(text, Catch::Contains("lines 11  calendars 2"));
   CHECK_THAT(text, Catch::Contains("== calendars\n"
                                    "   0  \"US East\"  zone \"America/New_York\"\n"
@@ -1022,9 +1022,12 @@ TEST_CASE("the loader rejects malformed sections", "[bytecode][load]") {
   CHECK(unit({2, 0, 1, 0, 1}) == "(loaded)");  // steps outside any sequence
   auto newer = v12;
   newer.push_back({1, 2, 3});  // a section a later 1.x adds
-  CHECK(loadError(fileOf(newer, 1, 3)) == "(loaded)");
+  auto later = static_cast<uint16_t>(bc::kVersionMinor + 1);
+  auto v14 = newer;  // a 1.4 file has the experiments section: empty here
+  v14.insert(v14.end() - 1, {0});
+  CHECK(loadError(fileOf(v14, 1, later)) == "(loaded)");
   CHECK(loadError(fileOf(newer, 1, 2)) == "7 bytes of trailing garbage after the last section");
-  auto cut = fileOf(newer, 1, 3);
+  auto cut = fileOf(v14, 1, later);
   cut.pop_back();
   CHECK(loadError(cut) == "truncated extension section");
   bytes = fileOf(emptySections());
