@@ -117,7 +117,7 @@ struct Condition {
 
 // ---- Statements -----------------------------------------------------------------
 
-enum class StmtKind : uint8_t { Activity, Wait, If, Set, Let, Assign, End, Advance };
+enum class StmtKind : uint8_t { Activity, Wait, If, Set, Let, Assign, End, Advance, Experiment };
 
 struct Stmt {
   explicit Stmt(StmtKind k) : kind(k) {}
@@ -202,6 +202,48 @@ struct AdvanceStmt : StmtOf<StmtKind::Advance> {
   std::string target;
   SourceRange targetRange;
   const Sequence* resolved = nullptr;  // resolution
+};
+
+// `experiment "NAME" { … }` (docs/language.md, "Experiments"). Items are kept in source
+// order for the formatter; the checker resolves the metric and the numbers.
+enum class ExperimentItemKind : uint8_t { Variant, Metric, Baseline, Mde, Alpha, Power };
+
+struct ExperimentItem {
+  ExperimentItemKind kind = ExperimentItemKind::Variant;
+  SourceRange range;    // the whole item
+  SourceRange keyword;  // `variant`, `metric`, …
+  // Variant: `variant NAME WEIGHT { … }`.
+  std::string name;
+  SourceRange nameRange;
+  int64_t weight = 0;
+  SourceRange weightRange;
+  bool weightIsInteger = true;  // false: written as a decimal (VariantWeights)
+  Block body;
+  // Metric: the condition with its `within`; numbers: value.expr is the number as written.
+  Condition value;
+};
+
+struct ExperimentStmt : StmtOf<StmtKind::Experiment> {
+  SourceRange keyword;  // `experiment`
+  std::string name;
+  SourceRange nameRange;
+  std::vector<ExperimentItem> items;  // source order
+  // Set by the checker when the metric is `EVENT within D` (else a field condition).
+  std::optional<EngagementEvent> metricEvent;
+  // Set by the checker (defaults for alpha and power).
+  double baseline = 0, mde = 0, alpha = 0.05, power = 0.8;
+
+  std::vector<const ExperimentItem*> variants() const {
+    std::vector<const ExperimentItem*> out;
+    for (const auto& i : items)
+      if (i.kind == ExperimentItemKind::Variant) out.push_back(&i);
+    return out;
+  }
+  const ExperimentItem* item(ExperimentItemKind k) const {
+    for (const auto& i : items)
+      if (i.kind == k) return &i;
+    return nullptr;
+  }
 };
 
 // ---- Declarations ---------------------------------------------------------------

@@ -408,6 +408,9 @@ class Checker {
             for (auto& arm : i->arms) visit(arm.body);
             if (i->elseBlock) visit(*i->elseBlock);
           }
+          if (auto* e = dyn_cast<ast::ExperimentStmt>(s.get()))
+            for (auto& item : e->items)
+              if (item.kind == ast::ExperimentItemKind::Variant) visit(item.body);
         }
       };
       visit(seq_.body);
@@ -589,6 +592,9 @@ class Checker {
           return;
         }
         case ast::StmtKind::If: checkIf(llvm::cast<ast::IfStmt>(s), flow, nextIsTerminal); return;
+        case ast::StmtKind::Experiment:
+          checkExperiment(llvm::cast<ast::ExperimentStmt>(s), flow, first, nextIsTerminal);
+          return;
         case ast::StmtKind::Set: {
           auto& st = llvm::cast<ast::SetStmt>(s);
           const FieldInfo* f = st.target ? resolveField(*st.target) : nullptr;
@@ -720,6 +726,160 @@ class Checker {
       if (!flow.live) return;  // unreachable code stays unreachable
       flow = out;
     }
+
+    // ---- experiments (docs/language.md, "Experiments") ------------------------------
+
+    void checkExperiment(ast::ExperimentStmt& e, Flow& flow, bool first, bool nextIsTerminal) {
+      SourceRange at = e.nameRange.valid() ? e.nameRange : e.keyword;
+      if (auto [it, inserted] = experiments_.try_emplace(e.name, at); !inserted)
+        diags_.report(DiagKind::DuplicateExperiment, at, "experiment \"{}\" is already defined in this sequence",
+                      e.name)
+            .note(it->second, "first defined here");
+      // One of each setting.
+      const ast::ExperimentItem* seen[6] = {};
+      for (const ast::ExperimentItem& item : e.items) {
+        if (item.kind == ast::ExperimentItemKind::Variant) continue;
+        auto& slot = seen[static_cast<size_t>(item.kind)];
+        if (slot)
+          diags_.report(DiagKind::DuplicateSetting, item.range, "this setting is already given")
+              .note(slot->range, "first given here");
+        else
+          slot = &item;
+      }
+      std::vector<const ast::ExperimentItem*> variants = e.variants();
+      if (variants.size() < kMinVariants || variants.size() > kMaxVariants)
+        diags_.report(DiagKind::VariantCount, at, "an experiment has {} to {} variants; this one has {}",
+                      kMinVariants, kMaxVariants, variants.size());
+      llvm::StringMap<SourceRange> names;
+      int64_t sum = 0;
+      bool weightsOk = true;
+      for (const ast::ExperimentItem* v : variants) {
+        if (auto [it, inserted] = names.try_emplace(v->name, v->nameRange); !inserted)
+          diags_.report(DiagKind::DuplicateVariant, v->nameRange, "variant '{}' is already defined", v->name)
+              .note(it->second, "first defined here");
+        if (!v->weightIsInteger || v->weight < 1 || v->weight > 99) {
+          diags_.report(DiagKind::VariantWeights, v->weightRange,
+                        "a variant's weight is a whole number from 1 to 99 (a percentage of the records)");
+          weightsOk = false;
+        }
+        sum += v->weight;
+      }
+      if (weightsOk && !variants.empty() && sum != 100)
+        diags_.report(DiagKind::VariantWeights, at, "the variants' weights add up to {}, not 100", sum);
+
+      // The variants, like the arms of an `if` with an `else`: exactly one runs.
+      Flow out{llvm::BitVector(activityCount_, true), false};
+      for (const ast::ExperimentItem* v : variants) {
+        Flow branch = flow;
+        scopes_.emplace_back();
+        walkBlock(const_cast<ast::Block&>(v->body), branch, nextIsTerminal, first);
+        closeScope();
+        if (!branch.live) continue;
+        if (out.live) out.done &= branch.done;
+        else out.done = branch.done;
+        out.live = true;
+      }
+
+      checkMetric(e, seen[static_cast<size_t>(ast::ExperimentItemKind::Metric)], variants);
+      checkParameters(e, seen, at);
+
+      if (!flow.live || variants.empty()) return;
+      flow = out;
+    }
+
+    void checkMetric(ast::ExperimentStmt& e, const ast::ExperimentItem* metricItem,
+                     const std::vector<const ast::ExperimentItem*>& variants) {
+      if (!metricItem || !metricItem->value.expr) return;
+      auto& metric = const_cast<ast::ExperimentItem&>(*metricItem);
+      ast::Condition& c = metric.value;
+      if (auto* n = dyn_cast<ast::NameExpr>(c.expr.get()); n && n->parens == 0 && parseEngagementEvent(n->name)) {
+        e.metricEvent = parseEngagementEvent(n->name);
+        if (*e.metricEvent == EngagementEvent::Opened)
+          diags_.report(DiagKind::OpenMetric, n->range,
+                        "open rates overstate: mail privacy features open emails automatically; "
+                        "prefer clicked or replied");
+        for (const ast::ExperimentItem* v : variants)
+          if (!hasStepFor(v->body, *e.metricEvent))
+            diags_.report(DiagKind::MetricNeedsStep, v->nameRange,
+                          "variant '{}' has no step that can be {}, so the metric can never happen in it",
+                          v->name, n->name);
+      } else {
+        Type t = checkExpr(*c.expr);
+        requireBool(*c.expr, t, "a metric");
+      }
+      if (!c.within) {
+        diags_.report(DiagKind::MissingWithin, metric.range,
+                      "a metric needs a time limit from the variant's start: add `within DURATION`");
+        return;
+      }
+      const ast::Duration& d = *c.within;
+      if (d.business())
+        diags_.report(DiagKind::WithinRange, c.withinKeyword, "a metric's `within` counts elapsed time, "
+                                                                "not business days or hours");
+      else if (d.valid && (d.minutes < kMinWithinMinutes || d.minutes > kMaxMetricMinutes))
+        diags_.report(DiagKind::WithinRange, c.withinKeyword, "a metric's `within` must be between 1h and 90d");
+    }
+
+    // Whether `b` (nested blocks too) has an activity step that can receive `event`.
+    static bool hasStepFor(const ast::Block& b, EngagementEvent event) {
+      for (const auto& s : b.stmts) {
+        if (const auto* a = dyn_cast<ast::ActivityStmt>(s.get()); a && acceptsEvent(a->activity, event))
+          return true;
+        if (const auto* i = dyn_cast<ast::IfStmt>(s.get())) {
+          for (const ast::IfArm& arm : i->arms)
+            if (hasStepFor(arm.body, event)) return true;
+          if (i->elseBlock && hasStepFor(*i->elseBlock, event)) return true;
+        }
+        if (const auto* x = dyn_cast<ast::ExperimentStmt>(s.get()))
+          for (const ast::ExperimentItem& v : x->items)
+            if (v.kind == ast::ExperimentItemKind::Variant && hasStepFor(v.body, event)) return true;
+      }
+      return false;
+    }
+
+    // baseline, mde (required), alpha, power: plain numbers in their ranges.
+    void checkParameters(ast::ExperimentStmt& e, const ast::ExperimentItem* const* seen, SourceRange at) {
+      using K = ast::ExperimentItemKind;
+      std::vector<std::string_view> missing;
+      if (!seen[static_cast<size_t>(K::Metric)]) missing.push_back("`metric`");
+      if (!seen[static_cast<size_t>(K::Baseline)]) missing.push_back("`baseline`");
+      if (!seen[static_cast<size_t>(K::Mde)]) missing.push_back("`mde`");
+      if (!missing.empty())
+        diags_.report(DiagKind::ExperimentIncomplete, at, "experiment \"{}\" needs {}", e.name,
+                      fmt::join(missing, ", "));
+      auto number = [&](K k, double& out) {
+        const ast::ExperimentItem* item = seen[static_cast<size_t>(k)];
+        if (!item || !item->value.expr) return false;
+        const ast::Expr& x = *item->value.expr;
+        std::optional<double> v;
+        if (const auto* i = dyn_cast<ast::IntLit>(&x)) v = static_cast<double>(i->value);
+        else if (const auto* d = dyn_cast<ast::DecimalLit>(&x)) v = std::strtod(d->text.c_str(), nullptr);
+        if (!v || item->value.within) {
+          diags_.report(DiagKind::TypeMismatch, item->value.range, "`{}` takes a number such as 0.05",
+                        item->range.valid() ? kParameterWords[static_cast<size_t>(k)] : "");
+          return false;
+        }
+        out = *v;
+        return true;
+      };
+      auto range = [&](K k, bool ok, std::string_view rule) {
+        if (!ok)
+          diags_.report(DiagKind::ExperimentParameterRange, seen[static_cast<size_t>(k)]->value.range,
+                        "`{}` must be {}", kParameterWords[static_cast<size_t>(k)], rule);
+        return ok;
+      };
+      bool hasBaseline = number(K::Baseline, e.baseline), hasMde = number(K::Mde, e.mde);
+      bool baselineOk = hasBaseline && range(K::Baseline, e.baseline > 0 && e.baseline < 1, "between 0 and 1");
+      bool mdeOk = hasMde && range(K::Mde, e.mde > 0 && e.mde < 1, "between 0 and 1");
+      if (baselineOk && mdeOk && e.baseline + e.mde >= 1)
+        range(K::Mde, false, "less than 1 − baseline: the variant's rate would reach 100%");
+      if (number(K::Alpha, e.alpha)) range(K::Alpha, e.alpha > 0 && e.alpha <= 0.2, "above 0 and at most 0.2");
+      if (number(K::Power, e.power)) range(K::Power, e.power >= 0.5 && e.power < 1, "at least 0.5 and below 1");
+    }
+
+    static constexpr std::string_view kParameterWords[] = {"variant", "metric", "baseline", "mde", "alpha", "power"};
+    static constexpr size_t kMinVariants = 2, kMaxVariants = 5;
+    static constexpr int64_t kMaxMetricMinutes = 90 * 24 * 60;
 
     void closeScope() {
       for (const auto& entry : scopes_.back())
@@ -1298,6 +1458,7 @@ class Checker {
     ast::Sequence& seq_;
     const EntityInfo* entity_;
     const EntityInfo* member_ = nullptr;  // while checking an assignment filter: systemuser
+    llvm::StringMap<SourceRange> experiments_;  // by name: where first defined
     llvm::StringMap<const ast::Stmt*> labels_;
     std::map<const ast::ActivityStmt*, unsigned> activityIndex_;
     unsigned activityCount_ = 0;

@@ -565,8 +565,36 @@ class Printer {
     } else if (const auto* ad = llvm::dyn_cast<ast::AdvanceStmt>(&s)) {
       cur_ += "advance to ";
       tok(ad->targetRange);
+    } else if (const auto* e = llvm::dyn_cast<ast::ExperimentStmt>(&s)) {
+      cur_ += "experiment ";
+      tok(e->nameRange);
+      cur_ += ' ';
+      openBlock(braceAfter(e->nameRange.end));
+      for (const ast::ExperimentItem& it : e->items) experimentItem(it, level + 1);
+      closeBlock(lastChar(s.range), level);
     }
     close(s.range.end);
+  }
+
+  void experimentItem(const ast::ExperimentItem& it, unsigned level) {
+    static constexpr std::string_view kWords[] = {"variant", "metric", "baseline", "mde", "alpha", "power"};
+    item(it.range.begin, level);
+    at(it.range.begin);
+    cur_ += kWords[static_cast<size_t>(it.kind)];
+    cur_ += ' ';
+    if (it.kind == ast::ExperimentItemKind::Variant) {
+      at(it.nameRange.begin);
+      cur_ += it.name;
+      cur_ += ' ';
+      tok(it.weightRange);
+      cur_ += ' ';
+      openBlock(it.body.range.begin);
+      for (const auto& st : it.body.stmts) statement(*st, level + 1);
+      closeBlock(lastChar(it.body.range), level);
+    } else {
+      condition(it.value);
+    }
+    close(it.range.end);
   }
 
   void ifStmt(const ast::IfStmt& s, unsigned level) {

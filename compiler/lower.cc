@@ -148,6 +148,15 @@ PathSteps pathSteps(const ast::Block& block) {
       join(i->elseBlock ? pathSteps(*i->elseBlock) : none);
       r.open = open;
     }
+    if (const auto* e = dyn_cast<ast::ExperimentStmt>(s.get())) {  // one variant runs
+      int64_t open = -1;
+      for (const ast::ExperimentItem* v : e->variants()) {
+        PathSteps arm = pathSteps(v->body);
+        if (arm.open >= 0) open = std::max(open, r.open + arm.open);
+        if (arm.closed >= 0) r.closed = std::max(r.closed, r.open + arm.closed);
+      }
+      r.open = open;
+    }
   }
   return r;
 }
@@ -463,6 +472,7 @@ class Lowerer {
     statement_ = decl.keyword;
     stepBegin_ = m_.steps.size();
     branchBegin_ = m_.branches.size();
+    experimentBegin_ = m_.experiments.size();
     stepOf_.clear();
     varOf_.clear();
     slots_ = 0;
@@ -525,6 +535,20 @@ class Lowerer {
       emit(Opcode::ZoneResult);
     }
     s.zoneEnd = here();
+
+    for (const auto& [index, condition] : pendingMetrics_) {
+      bc::Experiment& x = m_.experiments[index];
+      depth_ = 0;
+      statement_ = condition->range;
+      markLine(line(condition->range));
+      x.metricBegin = here();
+      emitExpr(*condition);
+      emit(Opcode::MetricResult);
+      x.metricEnd = here();
+    }
+    pendingMetrics_.clear();
+    s.experimentBegin = static_cast<uint32_t>(experimentBegin_);
+    s.experimentCount = static_cast<uint32_t>(m_.experiments.size() - experimentBegin_);
 
     s.stepCount = static_cast<uint32_t>(m_.steps.size() - stepBegin_);
     s.branchCount = static_cast<uint32_t>(m_.branches.size() - branchBegin_);
@@ -589,6 +613,7 @@ class Lowerer {
         return;
       }
       case ast::StmtKind::If: lowerIf(cast<ast::IfStmt>(s)); return;
+      case ast::StmtKind::Experiment: lowerExperiment(cast<ast::ExperimentStmt>(s)); return;
       case ast::StmtKind::Set: {
         const auto& st = cast<ast::SetStmt>(s);
         if (!st.target || !st.target->field || !st.value) {
@@ -713,6 +738,59 @@ class Lowerer {
     emitBranch(ifLine, bc::kElseArm);
     if (s.elseBlock) lowerBlock(*s.elseBlock);
     for (uint32_t j : toEnd) patch(j, here());
+  }
+
+  // experiment K  →  variant 0's code, jump End; variant 1's code, jump End; … End:
+  // The experiment's row (Module::experiments) holds each variant's target; a field
+  // metric's block is emitted after the sequence's other blocks (lowerSequence).
+  void lowerExperiment(const ast::ExperimentStmt& e) {
+    size_t local = m_.experiments.size() - experimentBegin_;
+    if (local > kMaxU16Index) {
+      fail(fmt::format("a sequence has more than {} experiments", kMaxU16Index + 1));
+      return;
+    }
+    size_t index = m_.experiments.size();
+    {
+      bc::Experiment x;
+      x.sequence = static_cast<uint32_t>(m_.sequences.size());
+      x.name = intern(e.name);
+      x.line = line(e.range);
+      x.baseline = e.baseline;
+      x.mde = e.mde;
+      x.alpha = e.alpha;
+      x.power = e.power;
+      const ast::ExperimentItem* metric = e.item(ast::ExperimentItemKind::Metric);
+      if (!metric || !metric->value.within) {
+        fail(e.range, "internal: an experiment without its metric was not checked");
+        return;
+      }
+      x.within = static_cast<uint32_t>(std::clamp<int64_t>(metric->value.within->minutes * kSecondsPerMinute, 0,
+                                                           bc::kMaxStepSeconds));
+      if (e.metricEvent) {
+        x.metric = bc::MetricKind::Event;
+        x.event = *e.metricEvent;
+      } else {
+        x.metric = bc::MetricKind::Field;
+        pendingMetrics_.emplace_back(index, metric->value.expr.get());
+      }
+      m_.experiments.push_back(std::move(x));
+    }
+    emit(Opcode::Experiment, static_cast<uint16_t>(local));
+    std::vector<uint32_t> toEnd;
+    std::vector<bc::Variant> variants;
+    for (const ast::ExperimentItem* v : e.variants()) {
+      bc::Variant out;
+      out.name = intern(v->name);
+      out.weight = static_cast<uint8_t>(std::clamp<int64_t>(v->weight, 0, 255));
+      out.target = here();
+      out.stepBegin = static_cast<uint32_t>(m_.steps.size() - stepBegin_);
+      lowerBlock(v->body);
+      out.stepEnd = static_cast<uint32_t>(m_.steps.size() - stepBegin_);
+      if (!endsFlow(v->body)) toEnd.push_back(emitJump(Opcode::Jump));
+      variants.push_back(out);
+    }
+    for (uint32_t j : toEnd) patch(j, here());
+    m_.experiments[index].variants = std::move(variants);
   }
 
   // Emits the test of arm `i`; returns the jump to patch with where a false test goes.
@@ -972,6 +1050,9 @@ class Lowerer {
   // The sequence being lowered.
   size_t stepBegin_ = 0;
   size_t branchBegin_ = 0;
+  size_t experimentBegin_ = 0;
+  // Experiments with a field metric in the sequence being lowered: (index, condition).
+  std::vector<std::pair<size_t, const ast::Expr*>> pendingMetrics_;
   std::unordered_map<const ast::Stmt*, uint16_t> stepOf_;
   std::unordered_map<const ast::LetStmt*, uint16_t> varOf_;
   uint16_t slots_ = 0;

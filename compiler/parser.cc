@@ -264,6 +264,10 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     if (is(decisionStart_, SeqLexer::IDENT) && bad->getTokenIndex() > decisionStart_->getTokenIndex() &&
         atStatementLevel())
       return unknownStatement(decisionStart_, after(decisionStart_));
+    // `emial "Hi"`: a word and a string is the shape of `experiment "NAME" { … }`, whose
+    // predicate rejects any other word at the word itself.
+    if (type == SeqLexer::IDENT && is(next, SeqLexer::STRING) && text != "experiment" && atStatementLevel())
+      return unknownStatement(bad, next);
 
     // `a || b` (`|` is only for lookups)
     if (type == SeqLexer::PIPE && inSequence()) {
@@ -1107,6 +1111,7 @@ class AstBuilder {
       s->value = expr(as->expr());
       return s;
     }
+    if (auto* ex = dynamic_cast<SeqParser::ExperimentStmtContext*>(ctx)) return experiment(ex);
     if (dynamic_cast<SeqParser::EndStmtContext*>(ctx)) return std::make_unique<ast::EndStmt>();
     if (auto* ad = dynamic_cast<SeqParser::AdvanceStmtContext*>(ctx)) {
       auto s = std::make_unique<ast::AdvanceStmt>();
@@ -1117,6 +1122,64 @@ class AstBuilder {
       return s;
     }
     return nullptr;
+  }
+
+  // ---- experiments ------------------------------------------------------------------
+
+  static constexpr std::string_view kExperimentWords =
+      "'variant', 'metric', 'baseline', 'mde', 'alpha' or 'power'";
+
+  std::unique_ptr<ast::Stmt> experiment(SeqParser::ExperimentStmtContext* ctx) {
+    auto s = std::make_unique<ast::ExperimentStmt>();
+    s->keyword = map_.token(ctx->word);
+    if (ctx->STRING()) {
+      s->name = string(ctx->STRING()->getSymbol());
+      s->nameRange = range(ctx->STRING());
+    }
+    for (auto* item : ctx->experimentItem()) {
+      if (!item) continue;
+      ast::ExperimentItem it;
+      it.range = range(item);
+      if (auto* v = dynamic_cast<SeqParser::VariantItemContext*>(item)) {
+        it.kind = ast::ExperimentItemKind::Variant;
+        it.keyword = map_.token(v->word);
+        if (v->word && v->word->getText() != "variant") {
+          expectWord(v->word, "'variant'");
+          continue;
+        }
+        if (v->name()) {
+          it.name = name(v->name());
+          it.nameRange = range(v->name());
+        }
+        if (v->weight) {
+          it.weightRange = map_.token(v->weight);
+          if (v->weight->getType() == SeqLexer::INT) {
+            auto w = integer(v->weight);
+            it.weight = w ? *w : -1;
+          } else {
+            it.weightIsInteger = false;
+          }
+        }
+        it.body = block(v->block());
+      } else if (auto* st = dynamic_cast<SeqParser::ExperimentSettingContext*>(item)) {
+        it.keyword = map_.token(st->word);
+        std::string w = st->word ? st->word->getText() : std::string();
+        if (w == "metric") it.kind = ast::ExperimentItemKind::Metric;
+        else if (w == "baseline") it.kind = ast::ExperimentItemKind::Baseline;
+        else if (w == "mde") it.kind = ast::ExperimentItemKind::Mde;
+        else if (w == "alpha") it.kind = ast::ExperimentItemKind::Alpha;
+        else if (w == "power") it.kind = ast::ExperimentItemKind::Power;
+        else {
+          expectWord(st->word, kExperimentWords);
+          continue;
+        }
+        it.value = condition(st->condition());
+      } else {
+        continue;
+      }
+      s->items.push_back(std::move(it));
+    }
+    return s;
   }
 
   ast::Condition condition(SeqParser::ConditionContext* ctx) {

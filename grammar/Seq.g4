@@ -98,6 +98,17 @@ stmtBody
   | IDENT '=' expr                                    # assignStmt
   | END                                               # endStmt
   | ADVANCE TO STRING                                 # advanceStmt
+  // `experiment "NAME" { … }` (docs/language.md, "Experiments"): the word is not
+  // reserved, so only an IDENT spelled `experiment` may start one; other words keep
+  // their old errors (`emial "Hi"`).
+  | {_input->LT(1)->getText() == "experiment"}? word=IDENT STRING '{' experimentItem* '}'  # experimentStmt
+  ;
+
+// `variant NAME WEIGHT { … }`, `metric C within D`, `baseline 0.08`, `mde`, `alpha`,
+// `power`: the words are IDENT, checked by parser.cc.
+experimentItem
+  : word=IDENT name weight=(INT | DECIMAL) block      # variantItem
+  | word=IDENT condition                              # experimentSetting
   ;
 
 activityKind

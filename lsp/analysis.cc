@@ -237,6 +237,8 @@ class Indexer {
         for (const ast::IfArm& arm : i->arms) collect(arm.body);
         if (i->elseBlock) collect(*i->elseBlock);
       }
+      if (auto* e = llvm::dyn_cast<ast::ExperimentStmt>(st.get()))
+        for (const ast::ExperimentItem* v : e->variants()) collect(v->body);
     }
   }
   const ast::Stmt* label(std::string_view name) const {
@@ -300,6 +302,15 @@ class Indexer {
           if (auto it = program_.sequenceByName.find(a.target); it != program_.sequenceByName.end())
             target = program_.sequences[it->second].decl;
         if (target && a.targetRange.valid()) add(OccKind::SequenceRef, a.targetRange).sequence = target;
+        break;
+      }
+      case ast::StmtKind::Experiment: {
+        auto& e = llvm::cast<ast::ExperimentStmt>(st);
+        for (const ast::ExperimentItem& item : e.items) {
+          if (item.kind == ast::ExperimentItemKind::Variant) block(item.body);
+          else if (item.kind == ast::ExperimentItemKind::Metric && item.value.expr && !e.metricEvent)
+            expr(*item.value.expr, nullptr);
+        }
         break;
       }
       case ast::StmtKind::Wait:
@@ -710,6 +721,8 @@ std::optional<RenameTarget> Analysis::renameTarget(uint32_t offset) const {
           for (const ast::IfArm& arm : i->arms) walk(arm.body);
           if (i->elseBlock) walk(*i->elseBlock);
         }
+        if (auto* e = llvm::dyn_cast<ast::ExperimentStmt>(st.get()))
+          for (const ast::ExperimentItem* v : e->variants()) walk(v->body);
       }
     };
     walk(o->sequence->body);
@@ -784,6 +797,8 @@ std::vector<DocSymbol> Analysis::symbols() const {
           for (const ast::IfArm& arm : i->arms) walk(arm.body);
           if (i->elseBlock) walk(*i->elseBlock);
         }
+        if (auto* e = llvm::dyn_cast<ast::ExperimentStmt>(st.get()))
+          for (const ast::ExperimentItem* v : e->variants()) walk(v->body);
       }
     };
     walk(seq->body);

@@ -354,7 +354,7 @@ void checkHistory(const Test& t, const Directive& d, const Json& out, int64_t st
     std::optional<int64_t> at;
   };
   std::vector<Item> want;
-  static const std::regex kItem(R"(^([A-Za-z_][A-Za-z0-9_]*):([a-z_]+)(@(\+[0-9a-z]+|[0-9-]+T[0-9:]+Z))?$)");
+  static const std::regex kItem(R"(^([A-Za-z_][A-Za-z0-9_]*):([a-z_]+(?::[A-Za-z0-9_]+)?)(@(\+[0-9a-z]+|[0-9-]+T[0-9:]+Z))?$)");
   for (size_t i = 1; i < toks.size(); ++i) {
     std::smatch m;
     std::optional<int64_t> at;

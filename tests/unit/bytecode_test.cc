@@ -381,7 +381,7 @@ TEST_CASE("extreme values round-trip", "[bytecode]") {
 
 TEST_CASE("the disassembly lists tables, steps and code", "[bytecode]") {
   std::string text = bc::disassemble(sample());
-  CHECK_THAT(text, Catch::Contains("seqb 1.3  source \"sample.seq\""));
+  CHECK_THAT(text, Catch::Contains("seqb 1.4  source \"sample.seq\""));
   CHECK_THAT(text, Catch::Contains("lines 11  calendars 2"));
   CHECK_THAT(text, Catch::Contains("== calendars\n"
                                    "   0  \"US East\"  zone \"America/New_York\"\n"
@@ -1036,7 +1036,10 @@ TEST_CASE("the loader rejects malformed sections", "[bytecode][load]") {
   CHECK(with13({1, 0, 0, 0, 1, 2, 1, 0, 0, 0}) == "corrupt segment table: segment 0: flag byte 2 is neither 0 nor 1");
   CHECK(with13({1, 0, 0, 0, 1, 1, 1, 0, 0}) == "segment 0: name: string index 0 out of range (0 strings)");
   const uint16_t later = bc::kVersionMinor + 1;
-  auto newer = v13;
+  auto v14 = v13;  // a 1.4 file has the experiments section: empty here
+  v14.push_back({0});
+  CHECK(loadError(fileOf(v14, 1, 4)) == "(loaded)");
+  auto newer = v14;
   newer.push_back({1, 2, 3});  // a section a later 1.x adds
   CHECK(loadError(fileOf(newer, 1, later)) == "(loaded)");
   CHECK(loadError(fileOf(newer, 1, bc::kVersionMinor)) == "7 bytes of trailing garbage after the last section");

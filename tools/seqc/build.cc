@@ -7,6 +7,7 @@
 
 #include "compiler/driver.h"
 #include "seqc/format/bytecode.h"
+#include "seqc/stats/experiment.h"
 #include "tools/seqc/command.h"
 #include "tools/seqc/program_input.h"
 
@@ -23,6 +24,15 @@ std::string defaultOutput(const std::string& file) {
 }
 
 }  // namespace
+
+std::string experimentNote(const bc::Module& m, const bc::Experiment& x) {
+  int64_t n = stats::recordsPerVariant({x.baseline, x.mde, x.alpha, x.power, static_cast<int>(x.variants.size())})
+                  .value_or(0);
+  return fmt::format("note: experiment \"{}\" of \"{}\" (line {}) needs {} records per variant ({} in all) to "
+                     "detect a lift of {:g} over {:g} at alpha {:g} with power {:g}\n",
+                     m.str(x.name), m.str(m.sequences[x.sequence].name), x.line, n,
+                     n * static_cast<int64_t>(x.variants.size()), x.mde, x.baseline, x.alpha, x.power);
+}
 
 Runner addBuild(CLI::App& app) {
   struct Options {
@@ -54,6 +64,8 @@ Runner addBuild(CLI::App& app) {
       std::fputs(fmt::format("error: {}\n", error).c_str(), stderr);
       return kExitInputError;
     }
+    // What each experiment needs to be decided (docs/language.md, "Experiments").
+    for (const bc::Experiment& x : r.module.experiments) std::fputs(experimentNote(r.module, x).c_str(), stderr);
     return kExitOk;
   };
 }

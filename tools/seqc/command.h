@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "seqc/format/bytecode.h"
+
 namespace seqc::cli {
 
 inline constexpr int kExitOk = 0;
@@ -33,6 +35,10 @@ Runner addFmt(CLI::App& app);  // fmt.cc
 Runner addTokens(CLI::App& app);  // tokens.cc
 // The workspace (sequence lifecycle) commands: init, activate, list, connect, tick, …
 std::vector<Runner> addWorkspaceCommands(CLI::App& app);
+
+// The note `seqc build` prints for an experiment (build.cc): the records it needs per
+// variant; `seqc show` lists the same.
+std::string experimentNote(const bc::Module& m, const bc::Experiment& x);
 
 // Writes `bytes` to `path` through a temporary file renamed into place, so a failure
 // never leaves a partial output. False with `error` set on failure.

@@ -250,8 +250,19 @@ class SequenceDrawer {
         return {};
       }
       case ast::StmtKind::If: return drawIf(cast<ast::IfStmt>(s), in);
+      case ast::StmtKind::Experiment: return drawExperiment(cast<ast::ExperimentStmt>(s), in);
     }
     return {};
+  }
+
+  // One node for the split, an edge per variant labelled with its name and weight.
+  std::vector<Pending> drawExperiment(const ast::ExperimentStmt& e, const std::vector<Pending>& in) {
+    std::string id = stmtNode(e, "experiment\n\"" + e.name + "\"", "shape=trapezium", in);
+    std::vector<Pending> out;
+    for (const ast::ExperimentItem* v : e.variants())
+      for (Pending& p : drawBlock(v->body, {{id, fmt::format("{} {}%", v->name, v->weight)}}))
+        out.push_back(std::move(p));
+    return out;
   }
 
   // Each arm is a decision node; its "no" edge leads to the next arm, the else block, or

@@ -1,6 +1,7 @@
 // The workspace catalog: listing, showing, deactivating, cloning, deleting, a record's
 // history and a sequence's statistics (workspace.h). Bundles are in bundle.cc.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
 #include <set>
@@ -10,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "seqc/stats/experiment.h"
 #include "compiler/driver.h"
 #include "engine.h"
 #include "internal.h"
@@ -424,6 +426,69 @@ Stats Workspace::stats(const std::string& name) {
       if (isDone(h.result) || isSkipped(h.result)) holder.erase(it);
     });
     for (auto& [user, u] : users) st.assignees.push_back(std::move(u));
+
+    const bc::Module& m = latest.module;
+    const bc::Sequence& seq = latest.sequence();
+    if (seq.experimentCount > 0) {
+      // Per (experiment, variant): assigned, decided, converted.
+      std::map<std::pair<std::string, std::string>, std::array<int64_t, 3>> counted;
+      std::map<std::string, uint32_t> windows;  // the latest version's, by experiment
+      for (uint32_t k = 0; k < seq.experimentCount; ++k)
+        windows[std::string(m.str(m.experiments[seq.experimentBegin + k].name))] =
+            m.experiments[seq.experimentBegin + k].within;
+      int64_t now = metaInt(store(), "clock");
+      for (const VariantRow& v : store().variantsOfSequence(row.id)) {
+        auto& c = counted[{v.experiment, v.variant}];
+        ++c[0];
+        auto w = windows.find(v.experiment);
+        if (v.converted || (w != windows.end() && v.started + w->second <= now)) ++c[1];
+        c[2] += v.converted;
+      }
+      for (uint32_t k = 0; k < seq.experimentCount; ++k) {
+        const bc::Experiment& x = m.experiments[seq.experimentBegin + k];
+        Stats::ExperimentStats e;
+        e.name = m.str(x.name);
+        int variants = static_cast<int>(x.variants.size());
+        e.perVariant = stats::recordsPerVariant({x.baseline, x.mde, x.alpha, x.power, variants}).value_or(0);
+        e.alpha = x.alpha;
+        std::vector<int64_t> assigned;
+        std::vector<double> weights;
+        for (const bc::Variant& v : x.variants) {
+          Stats::VariantStats vs;
+          vs.name = m.str(v.name);
+          vs.weight = v.weight;
+          if (auto it = counted.find({e.name, vs.name}); it != counted.end()) {
+            vs.assigned = it->second[0];
+            vs.decided = it->second[1];
+            vs.converted = it->second[2];
+          }
+          if (auto ci = stats::wilsonInterval({vs.decided, vs.converted}); ci && vs.decided > 0) {
+            vs.low = ci->low;
+            vs.high = ci->high;
+          }
+          assigned.push_back(vs.assigned);
+          weights.push_back(v.weight);
+          e.variants.push_back(std::move(vs));
+        }
+        // Each variant against the control, one look at the counts now, at α/(k−1).
+        double a = stats::comparisonAlpha(x.alpha, variants);
+        const Stats::VariantStats& control = e.variants.front();
+        for (size_t i = 1; i < e.variants.size(); ++i) {
+          Stats::VariantStats& vs = e.variants[i];
+          auto look = stats::msprtLook({control.decided, control.converted}, {vs.decided, vs.converted},
+                                       stats::defaultMixingVariance(x.mde));
+          if (!look) continue;
+          vs.difference = look->difference;
+          vs.pValue = look->pValue;
+          vs.verdict = stats::verdictName(stats::verdictAt(look->pValue, look->difference, a));
+        }
+        if (auto srm = stats::sampleRatioMismatch(assigned, weights)) {
+          e.srmPValue = srm->pValue;
+          e.srmAlarm = srm->alarm;
+        }
+        st.experiments.push_back(std::move(e));
+      }
+    }
     return st;
   });
 }

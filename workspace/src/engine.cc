@@ -44,6 +44,15 @@ bool FieldColumns::read(std::string_view fields, rt::Value* row, rt::StringArena
   return ok && wellFormed;
 }
 
+namespace {
+std::string variantKey(std::string_view record, std::string_view experiment) {
+  std::string key(record);
+  key += '\0';
+  key += experiment;
+  return key;
+}
+}  // namespace
+
 Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Action> actions, int64_t until) {
   Outcome out;
   if (rows.empty()) return out;
@@ -77,6 +86,15 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   // What `set` did, for the history: (record, when, "field = value").
   struct Sets : rt::Interpreter::Listener {
     const rt::Interpreter* in = nullptr;
+    const std::vector<std::string>* ids = nullptr;
+    std::string_view recordId(uint32_t r) override { return (*ids)[r]; }
+    // Experiments: the variants stored for these records, by record id \0 experiment.
+    std::unordered_map<std::string, VariantRow> variants;
+    std::optional<std::string> storedVariant(uint32_t r, std::string_view experiment) override {
+      auto it = variants.find(variantKey((*ids)[r], experiment));
+      if (it == variants.end()) return std::nullopt;
+      return it->second.variant;
+    }
     std::vector<std::tuple<uint32_t, int32_t, std::string>> done;
     void manualStep(uint32_t, uint16_t, int32_t) override {}
     void stepDone(uint32_t, uint16_t, int32_t) override {}
@@ -89,6 +107,10 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   } sets;
   rt::Interpreter sim(m, v.row.index, {epoch_, true}, &sets);
   sets.in = &sim;
+  sets.ids = &ids;
+  if (seq.experimentCount > 0)
+    for (VariantRow& row : store_.variants(rows.front().sequence, ids))
+      sets.variants.emplace(variantKey(row.record, row.experiment), std::move(row));
   sim.watchClock(end);
   sim.addRecords(ids.size(), values);
   std::vector<uint8_t> slots;
@@ -131,8 +153,21 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     st.waiting = static_cast<rt::Waiting>(c.waiting);
     st.reason = static_cast<rt::Reason>(c.reason);
     slots.assign(c.data.begin(), c.data.begin() + seq.slots);
-    if (!sim.restore(r, st, slots, vars)) damaged[r] = "its saved position is damaged";  // failed there
-    else if (watchFrom) sim.watchRecord(r, offset(std::max(*watchFrom, epoch_), epoch_));
+    if (!sim.restore(r, st, slots, vars)) {
+      damaged[r] = "its saved position is damaged";  // failed there
+      continue;
+    }
+    if (watchFrom) sim.watchRecord(r, offset(std::max(*watchFrom, epoch_), epoch_));
+    // The run's experiments: their metrics are watched until their windows close.
+    for (uint16_t k = 0; k < seq.experimentCount; ++k) {
+      const bc::Experiment& x = sim.experiment(k);
+      auto it = sets.variants.find(variantKey(c.record, m.str(x.name)));
+      if (it == sets.variants.end() || it->second.started < c.connected) continue;  // not in this run
+      auto started = tryOffset(it->second.started, epoch_);
+      for (size_t i = 0; started && i < x.variants.size(); ++i)
+        if (m.str(x.variants[i].name) == it->second.variant)
+          sim.restoreExperiment(r, k, {*started, static_cast<uint8_t>(i), it->second.converted});
+    }
   }
   // The action happens at `until`, before the timers due then (LANGUAGE.md §6).
   std::vector<bool> touched(rows.size(), false);  // rows it names are saved even when they did not move
@@ -225,8 +260,15 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   for (uint32_t r : freshIndex)
     history.push_back({rows[r].id, rows[r].connected, -1, "connected", fmt::format("version {}", rows[r].version)});
   std::vector<rt::HistoryEntry> steps = sim.historyByRecord();
-  for (const rt::HistoryEntry& h : steps)
+  for (const rt::HistoryEntry& h : steps) {
+    if (rt::isExperimentResult(h.result)) {  // not a step's: `experiment`/`converted`, detail variant:NAME
+      const bc::Experiment& x = sim.experiment(h.step);
+      history.push_back({rows[h.record].id, epoch_ + h.at, -1, std::string(rt::name(h.result)),
+                         fmt::format("{}: variant:{}", m.str(x.name), m.str(x.variants[h.variant].name))});
+      continue;
+    }
     history.push_back({rows[h.record].id, epoch_ + h.at, h.step, std::string(rt::name(h.result)), {}});
+  }
   for (const auto& [r, at, detail] : sets.done) history.push_back({rows[r].id, epoch_ + at, -1, "set", detail});
   for (const auto& [r, detail] : assigned)
     history.push_back({rows[r].id, epoch_ + sim.state(r).entered, sim.state(r).step, "assigned", detail});
@@ -234,9 +276,36 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     history.push_back({rows[r].id, *rows[r].ended, -1,
                        std::string(rt::kStatusNames[static_cast<size_t>(sim.state(r).status)]), detail});
   store_.appendHistory(history);
+  // Experiments: each record's variant (kept for later runs) and its run's conversion.
+  if (seq.experimentCount > 0) {
+    std::map<std::string, VariantRow> changedVariants;
+    for (const rt::HistoryEntry& h : steps) {
+      if (!rt::isExperimentResult(h.result)) continue;
+      const bc::Experiment& x = sim.experiment(h.step);
+      std::string key = variantKey(rows[h.record].record, m.str(x.name));
+      auto [it, first] = changedVariants.try_emplace(key);
+      VariantRow& row = it->second;
+      if (first) {
+        if (auto old = sets.variants.find(key); old != sets.variants.end()) row = old->second;
+        else row = VariantRow{rows[h.record].record, rows[h.record].sequence, std::string(m.str(x.name)), {}, 0, 0, false};
+      }
+      if (h.result == rt::Result::Experiment) {
+        row.variant = m.str(x.variants[h.variant].name);
+        row.started = epoch_ + h.at;
+        if (row.assigned == 0) row.assigned = row.started;
+        row.converted = false;
+      } else {
+        row.converted = true;
+      }
+    }
+    std::vector<VariantRow> upserts;
+    for (auto& [key, row] : changedVariants) upserts.push_back(std::move(row));
+    store_.upsertVariants(upserts);
+  }
   // The step results, counted for stats.
   std::map<std::pair<int32_t, std::string_view>, int64_t> counted;
-  for (const rt::HistoryEntry& h : steps) ++counted[{h.step, rt::name(h.result)}];
+  for (const rt::HistoryEntry& h : steps)
+    if (!rt::isExperimentResult(h.result)) ++counted[{h.step, rt::name(h.result)}];
   std::vector<StepCount> counts;
   for (const auto& [key, n] : counted) counts.push_back({v.row.number, key.first, std::string(key.second), n});
   store_.addStepCounts(v.row.sequence, counts);

@@ -211,6 +211,16 @@ std::string fingerprint(const bc::Module& m, uint32_t index) {
     out += fmt::format("segment {} {} {} {}\n", text(g.name), text(g.entity), g.priority, g.disconnect);
     walk(g.condBegin, g.condEnd);
   }
+  // Experiments (1.4): only when there are some, so older fingerprints stay as they were.
+  for (uint32_t k = 0; k < seq.experimentCount; ++k) {
+    const bc::Experiment& x = m.experiments[seq.experimentBegin + k];
+    out += fmt::format("experiment {} {} {} {} {} {} {} {}\n", text(x.name), static_cast<int>(x.metric),
+                       static_cast<int>(x.event), x.within, x.baseline, x.mde, x.alpha, x.power);
+    for (const bc::Variant& v : x.variants)
+      out += fmt::format("variant {} {} @{} {}..{}\n", text(v.name), v.weight,
+                         static_cast<int64_t>(v.target) - seq.codeBegin, v.stepBegin, v.stepEnd);
+    if (x.metric == bc::MetricKind::Field) walk(x.metricBegin, x.metricEnd);
+  }
   return out;
 }
 

@@ -28,7 +28,8 @@ namespace {
 // 1: the first PostgreSQL schema (the SQLite schema 2's tables, plus buckets).
 // 2: history without its foreign key to connections (below).
 // 3: segment_members, segment_counts (SQLite schema 4).
-constexpr int32_t kSchemaVersion = 3;
+// 4: each record's variant per experiment (docs/workspace.md, "Experiments"; SQLite 5).
+constexpr int32_t kSchemaVersion = 4;
 constexpr int64_t kLockKey = 0x5345514357530001;  // "SEQCWS" 1: the workspace's write lock
 constexpr int kBuckets = 64;
 constexpr size_t kPipelineChunk = 512;  // results of one chunk fit the socket's buffers
@@ -56,9 +57,24 @@ CREATE TABLE segment_counts(
 );
 )sql";
 
-// Schema 2; with kSchema3, the current one. Times are Unix seconds; text columns are
-// never NULL (empty instead); texts that order rows compare bytes (COLLATE "C"), as
-// SQLite does.
+// What schema 4 added: each record's variant per experiment (docs/workspace.md,
+// "Experiments").
+constexpr const char* kSchema4 = R"sql(
+CREATE TABLE experiment_variants(
+  record text NOT NULL,
+  sequence bigint NOT NULL,
+  experiment text NOT NULL,
+  variant text NOT NULL,
+  assigned bigint NOT NULL,
+  started bigint NOT NULL,
+  converted integer NOT NULL,
+  PRIMARY KEY(sequence, record, experiment)
+);
+)sql";
+
+// Schema 2; with kSchema3 and kSchema4, the current one. Times are Unix seconds; text
+// columns are never NULL (empty instead); texts that order rows compare bytes
+// (COLLATE "C"), as SQLite does.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE seqc_schema(version integer NOT NULL);
 CREATE TABLE meta(key text PRIMARY KEY, value text NOT NULL);
@@ -156,7 +172,7 @@ CREATE TABLE step_counts(
   count bigint NOT NULL,
   PRIMARY KEY(sequence, version, step, result)
 );
-INSERT INTO seqc_schema VALUES (3);
+INSERT INTO seqc_schema VALUES (4);
 )sql";
 
 
@@ -164,6 +180,7 @@ INSERT INTO seqc_schema VALUES (3);
 constexpr std::array<const char*, kSchemaVersion - 1> kUpgrades{
     "ALTER TABLE history DROP CONSTRAINT IF EXISTS history_connection_fkey",
     kSchema3,
+    kSchema4,
 };
 
 // PostgreSQL type oids of the parameters (pg_type.h is a server header).
@@ -652,6 +669,7 @@ class PgStore final : public Store {
         if (version) throw StoreError(fmt::format("workspace database '{}' holds a seqc workspace already", name));
         db_.exec(kSchema);
         db_.exec(kSchema3);
+        db_.exec(kSchema4);
       } else if (!version) {
         throw StoreError(fmt::format("workspace database '{}' holds no seqc workspace (create one with "
                                      "`seqc init --database URL`)",
@@ -1061,6 +1079,41 @@ class PgStore final : public Store {
     }
     return out;
   }
+  std::vector<VariantRow> variants(int64_t sequence, const std::vector<std::string>& records) override {
+    std::vector<VariantRow> out;
+    for (const std::string& id : records) {
+      Params p;
+      p.integer(sequence);
+      p.text(id);
+      ResultPtr r = db_.run(variantsOfRecord_, p);
+      for (int i = 0; i < PQntuples(r.r); ++i) out.push_back(readVariant(Row(r.r, i, db_.name())));
+    }
+    return out;
+  }
+  std::vector<VariantRow> variantsOfSequence(int64_t sequence) override {
+    Params p;
+    p.integer(sequence);
+    ResultPtr r = db_.run(variantsOfSequence_, p);
+    std::vector<VariantRow> out;
+    for (int i = 0; i < PQntuples(r.r); ++i) out.push_back(readVariant(Row(r.r, i, db_.name())));
+    return out;
+  }
+  void upsertVariants(const std::vector<VariantRow>& rows) override {
+    for (const VariantRow& v : rows) {
+      Params p;
+      p.text(v.record);
+      p.integer(v.sequence);
+      p.text(v.experiment);
+      p.text(v.variant);
+      p.integer(v.assigned);
+      p.integer(v.started);
+      p.integer(v.converted ? 1 : 0);
+      db_.run(upsertVariant_, p);
+    }
+  }
+  static VariantRow readVariant(const Row& q) {
+    return VariantRow{q.text(0), q.integer(1), q.text(2), q.text(3), q.integer(4), q.integer(5), q.integer(6) != 0};
+  }
   std::vector<ConnectionCount> connectionCounts(int64_t sequence) override {
     Params p;
     p.integer(sequence);
@@ -1332,6 +1385,19 @@ class PgStore final : public Store {
       "ON CONFLICT(sequence, version, step, result) DO UPDATE SET count = step_counts.count + excluded.count",
       types({kInt8, kInt8, kInt8, kText, kInt8})};
   Statement stepCounts_{"SELECT version, step, result, count FROM step_counts WHERE sequence = $1", types({kInt8})};
+  Statement variantsOfRecord_{
+      "SELECT record, sequence, experiment, variant, assigned, started, converted FROM experiment_variants "
+      "WHERE sequence = $1 AND record = $2",
+      types({kInt8, kText})};
+  Statement variantsOfSequence_{
+      "SELECT record, sequence, experiment, variant, assigned, started, converted FROM experiment_variants "
+      "WHERE sequence = $1 ORDER BY record, experiment",
+      types({kInt8})};
+  Statement upsertVariant_{
+      "INSERT INTO experiment_variants(record, sequence, experiment, variant, assigned, started, converted) "
+      "VALUES($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sequence, record, experiment) DO UPDATE SET "
+      "variant = excluded.variant, started = excluded.started, converted = excluded.converted",
+      types({kText, kInt8, kText, kText, kInt8, kInt8, kInt8})};
   Statement connectionCounts_{
       "SELECT status, version, step, count(*), count(ended), coalesce(sum(ended - connected), 0)::bigint "
       "FROM connections WHERE sequence = $1 GROUP BY status, version, step",

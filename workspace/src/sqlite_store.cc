@@ -29,8 +29,9 @@ constexpr int32_t kApplicationId = 0x53455143;  // "SEQC": `file` and sqlite tel
 // 2: records' fields as typed bytes by field number (record_fields), step_counts.
 // 3: connections.assignee.
 // 4: segment_members, segment_counts.
+// 5: experiment_variants.
 // A database of an older schema is upgraded in place (upgrade()).
-constexpr int32_t kSchemaVersion = 4;
+constexpr int32_t kSchemaVersion = 5;
 constexpr int kBusyTimeoutMs = 30000;
 constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
 
@@ -161,6 +162,21 @@ CREATE TABLE segment_counts(
   segment TEXT PRIMARY KEY,
   entries INTEGER NOT NULL,
   connections INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+// What schema 5 added: each record's variant per experiment (docs/workspace.md,
+// "Experiments"). upgrade() runs it on older databases.
+constexpr const char* kSchema5 = R"sql(
+CREATE TABLE IF NOT EXISTS experiment_variants(
+  record TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  experiment TEXT NOT NULL,
+  variant TEXT NOT NULL,
+  assigned INTEGER NOT NULL,
+  started INTEGER NOT NULL,
+  converted INTEGER NOT NULL,
+  PRIMARY KEY(sequence, record, experiment)
 ) WITHOUT ROWID;
 )sql";
 
@@ -507,6 +523,7 @@ class SqliteStore final : public Store {
       db_.exec(kSchema);
       db_.exec(kSchema2);
       db_.exec(kSchema4);
+      db_.exec(kSchema5);
       db_.exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}", kApplicationId,
                            kSchemaVersion)
                    .c_str());
@@ -641,6 +658,7 @@ class SqliteStore final : public Store {
       db_.exec("ALTER TABLE connections ADD COLUMN assignee TEXT NOT NULL DEFAULT ''");
     if (db_.queryInteger("SELECT count(*) FROM sqlite_master WHERE name = 'segment_members'") == 0)
       db_.exec(kSchema4);
+    db_.exec(kSchema5);
     if (db_.queryInteger("PRAGMA user_version") >= 2) {
       db_.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
       return;
@@ -949,6 +967,41 @@ class SqliteStore final : public Store {
     while (q.step()) out.push_back(StepCount{q.number<int32_t>(0), q.number<int32_t>(1), q.text(2), q.integer(3)});
     return out;
   }
+  std::vector<VariantRow> variants(int64_t sequence, const std::vector<std::string>& records) override {
+    Query q(db_, variantsOfRecord_);
+    std::vector<VariantRow> out;
+    for (const std::string& id : records) {
+      q.reset();
+      q.integer(1, sequence);
+      q.text(2, id);
+      while (q.step()) out.push_back(readVariant(q));
+    }
+    return out;
+  }
+  std::vector<VariantRow> variantsOfSequence(int64_t sequence) override {
+    Query q(db_, variantsOfSequence_);
+    q.integer(1, sequence);
+    std::vector<VariantRow> out;
+    while (q.step()) out.push_back(readVariant(q));
+    return out;
+  }
+  void upsertVariants(const std::vector<VariantRow>& rows) override {
+    Query q(db_, upsertVariant_);
+    for (const VariantRow& v : rows) {
+      q.reset();
+      q.text(1, v.record);
+      q.integer(2, v.sequence);
+      q.text(3, v.experiment);
+      q.text(4, v.variant);
+      q.integer(5, v.assigned);
+      q.integer(6, v.started);
+      q.integer(7, v.converted ? 1 : 0);
+      q.run();
+    }
+  }
+  static VariantRow readVariant(Query& q) {
+    return VariantRow{q.text(0), q.integer(1), q.text(2), q.text(3), q.integer(4), q.integer(5), q.integer(6) != 0};
+  }
   std::optional<int64_t> nextDue() override {
     Query q(db_, nextDue_);
     if (!q.step()) return std::nullopt;
@@ -1078,6 +1131,16 @@ class SqliteStore final : public Store {
       "INSERT INTO step_counts(sequence, version, step, result, count) VALUES(?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT DO UPDATE SET count = count + excluded.count"};
   Statement stepCounts_{"SELECT version, step, result, count FROM step_counts WHERE sequence = ?1"};
+  Statement variantsOfRecord_{
+      "SELECT record, sequence, experiment, variant, assigned, started, converted FROM experiment_variants "
+      "WHERE sequence = ?1 AND record = ?2"};
+  Statement variantsOfSequence_{
+      "SELECT record, sequence, experiment, variant, assigned, started, converted FROM experiment_variants "
+      "WHERE sequence = ?1 ORDER BY record, experiment"};
+  Statement upsertVariant_{
+      "INSERT INTO experiment_variants(record, sequence, experiment, variant, assigned, started, converted) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO UPDATE SET variant = excluded.variant, "
+      "started = excluded.started, converted = excluded.converted"};
   Statement connectionCounts_{
       "SELECT status, version, step, count(*), count(ended), coalesce(sum(ended - connected), 0) "
       "FROM connections WHERE sequence = ?1 GROUP BY status, version, step"};

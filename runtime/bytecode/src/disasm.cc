@@ -315,6 +315,30 @@ class Disassembler {
       line("-- time zone");
       code(s, s.zoneBegin, s.zoneEnd);
     }
+    for (uint32_t k = 0; k < s.experimentCount; ++k) {
+      const Experiment* x = experiment(s, static_cast<uint16_t>(k));
+      if (!x) break;
+      line("-- experiment {} {}, line {}", k, str(x->name), x->line);
+      std::string metric =
+          x->metric == MetricKind::Event
+              ? std::string(static_cast<size_t>(x->event) < kEngagementEventNames.size()
+                                ? kEngagementEventNames[static_cast<size_t>(x->event)]
+                                : kUnknown)
+              : fmt::format("field {:04x}..{:04x}", x->metricBegin, x->metricEnd);
+      line("metric {} within {}  baseline {}  mde {}  alpha {}  power {}", metric, formatDuration(x->within),
+           x->baseline, x->mde, x->alpha, x->power);
+      for (size_t v = 0; v < x->variants.size(); ++v) {
+        const Variant& var = x->variants[v];
+        line("{:4}  {:<18}  weight {:<3}  -> {:04x}  steps {}..{}", v, raw(var.name), var.weight, var.target,
+             var.stepBegin, var.stepEnd);
+      }
+      if (x->metric == MetricKind::Field) code(s, x->metricBegin, x->metricEnd);
+    }
+  }
+
+  const Experiment* experiment(const Sequence& s, uint16_t local) const {
+    if (local >= s.experimentCount || uint64_t{s.experimentBegin} + local >= m_.experiments.size()) return nullptr;
+    return &m_.experiments[s.experimentBegin + local];
   }
 
   std::string branch(const Sequence& s, uint16_t local) const {
@@ -387,6 +411,12 @@ class Disassembler {
           operands = fmt::format("{} -> {:04x}", readU16(a), readU32(a + 2));
           comment = stepSummary(s, readU16(a));
           break;
+        case Opcode::Experiment: {
+          operands = fmt::format("{}", readU16(a));
+          const Experiment* x = experiment(s, readU16(a));
+          comment = x ? std::string(raw(x->name)) : std::string(kUnknown);
+          break;
+        }
         default: break;
       }
       std::string text =

@@ -477,6 +477,56 @@ bool readSegments(Reader& r, Module& m) {
   return true;
 }
 
+bool readExperiments(Reader& r, Module& m) {
+  size_t n = 0;
+  if (!r.count(n, 40)) return false;
+  m.experiments.resize(n);
+  for (Sequence& s : m.sequences) s.experimentBegin = s.experimentCount = 0;
+  uint32_t previous = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Experiment& x = m.experiments[i];
+    r.item("experiment", i);
+    size_t variants = 0;
+    if (!r.u32(x.sequence) || !r.str(x.name) || !r.u32(x.line) || !r.count(variants, 5)) return false;
+    if (x.sequence >= m.sequences.size())
+      return r.corrupt(fmt::format("sequence {} out of range ({} sequences)", x.sequence, m.sequences.size()));
+    if (x.sequence < previous) return r.corrupt("experiments not grouped by sequence in sequence order");
+    if (variants == 0 || variants > kMaxVariants)
+      return r.corrupt(fmt::format("{} variants (1 to {} allowed)", variants, kMaxVariants));
+    Sequence& seq = m.sequences[x.sequence];
+    if (seq.experimentCount == 0) seq.experimentBegin = static_cast<uint32_t>(i);
+    ++seq.experimentCount;
+    previous = x.sequence;
+    x.variants.resize(variants);
+    for (Variant& v : x.variants)
+      if (!r.str(v.name) || !r.u8(v.weight) || !r.u32(v.target) || !r.u32(v.stepBegin) || !r.u32(v.stepEnd))
+        return false;
+    uint8_t metric = 0;
+    if (!r.u8(metric)) return false;
+    if (metric > static_cast<uint8_t>(MetricKind::Field)) return r.corrupt(fmt::format("unknown metric kind {}", metric));
+    x.metric = static_cast<MetricKind>(metric);
+    if (x.metric == MetricKind::Event) {
+      uint8_t event = 0;
+      if (!r.u8(event)) return false;
+      if (event >= kEngagementEventNames.size()) return r.corrupt(fmt::format("unknown event {}", event));
+      x.event = static_cast<EngagementEvent>(event);
+    } else if (!r.u32(x.metricBegin) || !r.u32(x.metricEnd)) {
+      return false;
+    }
+    if (!r.u32(x.within)) return false;
+    for (double* d : {&x.baseline, &x.mde, &x.alpha, &x.power}) {
+      uint64_t bits = 0;
+      for (int k = 0; k < 8; ++k) {
+        uint8_t b = 0;
+        if (!r.u8(b)) return false;
+        bits |= static_cast<uint64_t>(b) << (8 * k);
+      }
+      std::memcpy(d, &bits, sizeof bits);
+    }
+  }
+  return true;
+}
+
 struct Section {
   std::string_view what;
   bool (*read)(Reader&, Module&);
@@ -504,6 +554,7 @@ constexpr LaterSection kLaterSections[] = {
     {2, {"sequence calendar table", readSequenceCalendars}},
     {2, {"step unit table", readStepUnits}},
     {3, {"segment table", readSegments}},
+    {4, {"experiment table", readExperiments}},
 };
 
 uint32_t le32(const uint8_t* p) { return readU32(p); }

@@ -26,6 +26,31 @@ std::string_view kindName(const Step& s) {
   return "?";
 }
 
+uint32_t experimentBucket(std::string_view record, std::string_view sequence, std::string_view experiment) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64: offset basis, then xor and multiply by the prime
+  auto add = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 0x100000001b3ull;
+    }
+  };
+  add(record);
+  add(std::string_view("\0", 1));
+  add(sequence);
+  add(std::string_view("\0", 1));
+  add(experiment);
+  return static_cast<uint32_t>(h % 100);
+}
+
+size_t variantOfBucket(const Experiment& x, uint32_t bucket) {
+  uint32_t upTo = 0;
+  for (size_t i = 0; i < x.variants.size(); ++i) {
+    upTo += x.variants[i].weight;
+    if (bucket < upTo) return i;
+  }
+  return x.variants.empty() ? 0 : x.variants.size() - 1;  // weights verified to add up to 100
+}
+
 std::string durationText(const Step& s) {
   switch (s.unit) {
     case DurationUnit::Seconds: return formatDuration(s.seconds);

@@ -27,13 +27,14 @@ std::string_view stepKindName(StepKind k) {
 }
 
 // The code ranges of a sequence: its statements, its `exit when` and `time zone` blocks.
-enum class Block : uint8_t { Main, Exit, Zone };
+enum class Block : uint8_t { Main, Exit, Zone, Metric };
 // "jump target outside the …", "… ends without …".
 std::string_view noun(Block b) {
   switch (b) {
     case Block::Main: return "sequence";
     case Block::Exit: return "exit block";
     case Block::Zone: return "time zone block";
+    case Block::Metric: return "metric block";
   }
   return "?";
 }
@@ -380,9 +381,53 @@ class Verifier {
                                     info(target.activity).name, kEngagementEventNames[e]));
       }
     }
+    if (!experiments(index)) return false;
+    for (uint32_t k = 0; k < seq.experimentCount; ++k) {
+      const Experiment& x = m_.experiments[seq.experimentBegin + k];
+      if (x.metric == MetricKind::Field && !code(index, x.metricBegin, x.metricEnd, Block::Metric)) return false;
+    }
     return code(index, seq.codeBegin, seq.codeEnd, Block::Main) &&
            (seq.exitBegin == seq.exitEnd || code(index, seq.exitBegin, seq.exitEnd, Block::Exit)) &&
            (seq.zoneBegin == seq.zoneEnd || code(index, seq.zoneBegin, seq.zoneEnd, Block::Zone));
+  }
+
+  // A sequence's experiments (its `experiment` instructions check the targets).
+  bool experiments(size_t index) {
+    const Sequence& seq = m_.sequences[index];
+    Where inSequence{"sequence", index};
+    for (uint32_t k = 0; k < seq.experimentCount; ++k) {
+      const Experiment& x = m_.experiments[seq.experimentBegin + k];
+      Where where{"experiment", k, &inSequence};
+      if (!checkStr(x.name, "name", where)) return false;
+      for (uint32_t j = 0; j < k; ++j)
+        if (m_.experiments[seq.experimentBegin + j].name == x.name)
+          return fail(fmt::format("{}: its name is also that of experiment {}", where.text(), j));
+      unsigned sum = 0;
+      for (size_t v = 0; v < x.variants.size(); ++v) {
+        const Variant& var = x.variants[v];
+        Where at{"variant", v, &where};
+        if (!checkStr(var.name, "name", at)) return false;
+        for (size_t w = 0; w < v; ++w)
+          if (x.variants[w].name == var.name)
+            return fail(fmt::format("{}: its name is also that of variant {}", at.text(), w));
+        if (var.weight < 1 || var.weight > 99)
+          return fail(fmt::format("{}: weight {} outside 1-99", at.text(), var.weight));
+        sum += var.weight;
+        if (var.stepBegin > var.stepEnd || var.stepEnd > seq.stepCount)
+          return fail(fmt::format("{}: steps [{}, {}) outside the sequence's {}", at.text(), var.stepBegin,
+                                  var.stepEnd, seq.stepCount));
+      }
+      if (sum != 100) return fail(fmt::format("{}: weights add up to {}, not 100", where.text(), sum));
+      if (x.within == 0 || x.within > kMaxStepSeconds)
+        return fail(fmt::format("{}: within {} s out of range", where.text(), x.within));
+      for (double d : {x.baseline, x.mde, x.alpha, x.power})
+        if (!std::isfinite(d)) return fail(fmt::format("{}: a parameter is not finite", where.text()));
+      if (x.metric == MetricKind::Field &&
+          (x.metricBegin >= x.metricEnd || x.metricEnd > m_.code.size()))
+        return fail(fmt::format("{}: metric block [0x{:x}, 0x{:x}) outside the code", where.text(), x.metricBegin,
+                                x.metricEnd));
+    }
+    return true;
   }
 
   // ---- code ----------------------------------------------------------------------
@@ -392,6 +437,11 @@ class Verifier {
     uint32_t begin, end;
     Block block;
   };
+
+  const Experiment& experimentAt(const Range& r, uint32_t pc) const {
+    const Sequence& seq = m_.sequences[r.seq];
+    return m_.experiments[seq.experimentBegin + readU16(m_.code.data() + pc + 1)];
+  }
 
   bool failAt(const Range& r, uint32_t pc, std::string_view what) {
     return fail(fmt::format("sequence {}: code at 0x{:x}: {}", r.seq, pc, what));
@@ -452,7 +502,8 @@ class Verifier {
       case Opcode::Wait:
       case Opcode::Await:
       case Opcode::End:
-      case Opcode::Advance: return true;
+      case Opcode::Advance:
+      case Opcode::Experiment: return true;
       default: return false;
     }
   }
@@ -517,6 +568,17 @@ class Verifier {
         if (r.block != Block::Zone)
           return failAt(r, pc, "zone_result outside a time zone block");
         return true;
+      case Opcode::MetricResult:
+        if (r.block != Block::Metric) return failAt(r, pc, "metric_result outside a metric block");
+        return true;
+      case Opcode::Experiment: {
+        uint16_t k = readU16(a);
+        if (k >= seq.experimentCount)
+          return failAt(r, pc, fmt::format("experiment {} out of range ({} experiments)", k, seq.experimentCount));
+        for (const Variant& v : m_.experiments[seq.experimentBegin + k].variants)
+          if (!jumpTarget(r, pc, v.target)) return false;
+        return true;
+      }
       default: return true;
     }
   }
@@ -536,24 +598,30 @@ class Verifier {
                       fmt::format("{}: operands run past the end of the {}", info(op).mnemonic,
                                   noun(block)));
       if (!operands(r, pc)) return false;
-      if (op == Opcode::Jump || op == Opcode::JumpIfFalse || op == Opcode::Await)
+      if (op == Opcode::Jump || op == Opcode::JumpIfFalse || op == Opcode::Await || op == Opcode::Experiment)
         jumps.push_back(pc);
       depth[pc - begin] = -2;
       pc += static_cast<uint32_t>(instructionSize(op));
     }
     for (uint32_t pc : jumps) {
       auto op = static_cast<Opcode>(m_.code[pc]);
-      uint32_t target = readU32(m_.code.data() + pc + (op == Opcode::Await ? 3 : 1));
-      if (depth[target - begin] == -1)
-        return failAt(r, pc, fmt::format("jump target 0x{:x} is not an instruction", target));
+      std::vector<uint32_t> targets;
+      if (op == Opcode::Experiment)
+        for (const Variant& v : experimentAt(r, pc).variants) targets.push_back(v.target);
+      else
+        targets.push_back(readU32(m_.code.data() + pc + (op == Opcode::Await ? 3 : 1)));
+      for (uint32_t target : targets)
+        if (depth[target - begin] == -1)
+          return failAt(r, pc, fmt::format("jump target 0x{:x} is not an instruction", target));
     }
 
     std::vector<uint32_t> work;
     auto reach = [&](uint32_t from, uint32_t pc, int d) {
       if (pc >= end)
         return failAt(r, from,
-                      block == Block::Exit   ? "the exit block ends without exit_test"
-                      : block == Block::Zone ? "the time zone block ends without zone_result"
+                      block == Block::Exit     ? "the exit block ends without exit_test"
+                      : block == Block::Zone   ? "the time zone block ends without zone_result"
+                      : block == Block::Metric ? "the metric block ends without metric_result"
                                              : "execution falls off the end of the sequence");
       int& known = depth[pc - begin];
       if (known == -2) {
@@ -588,7 +656,7 @@ class Verifier {
                       fmt::format("{} with {} on the stack (a statement leaves the stack "
                                   "empty)",
                                   oi.mnemonic, d));
-      if ((op == Opcode::ExitTest || op == Opcode::ZoneResult) && d != 1)
+      if ((op == Opcode::ExitTest || op == Opcode::ZoneResult || op == Opcode::MetricResult) && d != 1)
         return failAt(r, pc, fmt::format("{} with {} on the stack (needs exactly 1)", oi.mnemonic, d));
       int after = d - pops + oi.pushes;
       if (after > static_cast<int>(kMaxStack))
@@ -601,10 +669,14 @@ class Verifier {
           ok = reach(pc, readU32(a), after) && reach(pc, next, after);
           break;
         case Opcode::Await: ok = reach(pc, readU32(a + 2), after) && reach(pc, next, after); break;
+        case Opcode::Experiment:
+          for (const Variant& v : experimentAt(r, pc).variants) ok = ok && reach(pc, v.target, after);
+          break;
         case Opcode::End:
         case Opcode::Advance:
         case Opcode::ExitTest:
-        case Opcode::ZoneResult: break;
+        case Opcode::ZoneResult:
+        case Opcode::MetricResult: break;
         default: ok = reach(pc, next, after); break;
       }
       if (!ok) return false;

@@ -313,6 +313,36 @@ std::vector<uint8_t> write(const Module& m) {
   }
   e.endSection();
 
+  e.beginSection();  // experiments (1.4)
+  e.uleb(m.experiments.size());
+  for (const Experiment& x : m.experiments) {
+    e.uleb(x.sequence);
+    e.str(x.name);
+    e.uleb(x.line);
+    e.uleb(x.variants.size());
+    for (const Variant& v : x.variants) {
+      e.str(v.name);
+      e.u8(v.weight);
+      e.uleb(v.target);
+      e.uleb(v.stepBegin);
+      e.uleb(v.stepEnd);
+    }
+    e.u8(static_cast<uint8_t>(x.metric));
+    if (x.metric == MetricKind::Event) {
+      e.u8(static_cast<uint8_t>(x.event));
+    } else {
+      e.uleb(x.metricBegin);
+      e.uleb(x.metricEnd);
+    }
+    e.uleb(x.within);
+    for (double d : {x.baseline, x.mde, x.alpha, x.power}) {
+      uint64_t bits;
+      std::memcpy(&bits, &d, sizeof bits);
+      for (int i = 0; i < 8; ++i) e.u8(static_cast<uint8_t>(bits >> (8 * i)));
+    }
+  }
+  e.endSection();
+
   return e.take();
 }
 

@@ -303,8 +303,12 @@ std::string_view name(Result r) {
 #define ENGAGEMENT_EVENT(E, N) std::string_view(N),
 #include "seqc/format/activity_kinds.def"
 #undef ENGAGEMENT_EVENT
+#define EXPERIMENT_RESULT(E, N) std::string_view(N),
+#include "seqc/interp/record_states.def"
+#undef EXPERIMENT_RESULT
   };
-  static_assert(names.size() == static_cast<size_t>(kFirstEvent) + kEngagementEventNames.size());
+  static_assert(names.size() == static_cast<size_t>(Result::Converted) + 1);
+  static_assert(static_cast<size_t>(Result::Experiment) == static_cast<size_t>(kFirstEvent) + kEngagementEventNames.size());
   return names[static_cast<size_t>(r)];
 }
 
@@ -399,6 +403,7 @@ Interpreter::Interpreter(const bc::Module& module, uint32_t sequence, Options op
     }
     pc = next;
   }
+  variantCounts_.resize(static_cast<size_t>(seq_.experimentCount) * bc::kMaxVariants);
   exitReadsClock_ = rt::exitReadsClock(module_, sequence);
   if (seq_.zoneBegin != seq_.zoneEnd)
     zoneReadsOnlyFields_ = !readsMoreThanFields(code_, seq_.zoneBegin, seq_.zoneEnd, true);
@@ -432,6 +437,7 @@ uint32_t Interpreter::addRecords(size_t count, std::vector<Value> values, String
   slots_.resize(n * seq_.slots);
   vars_.resize(n * seq_.vars);
   if (seq_.zoneBegin != seq_.zoneEnd) zoneUsed_.resize(n, kNoZoneYet);
+  runs_.resize(n * seq_.experimentCount);
   if (values.size() != count * width_) values.resize(count * width_);
   if (fields_.empty()) fields_ = std::move(values);
   else fields_.insert(fields_.end(), values.begin(), values.end());
@@ -663,6 +669,8 @@ void Interpreter::connect(uint32_t r, int32_t now) {
   st.entered = now;
   std::fill_n(slots_.begin() + static_cast<ptrdiff_t>(r) * seq_.slots, seq_.slots, 0);
   std::fill_n(vars_.begin() + static_cast<ptrdiff_t>(r) * seq_.vars, seq_.vars, Value::null());
+  std::fill_n(runs_.begin() + static_cast<ptrdiff_t>(r) * seq_.experimentCount, seq_.experimentCount,
+              ExperimentRun{});
   auto exit = exitCondition(r, now);
   if (!exit) return;
   if (*exit) return finish(r, Status::Exited, Reason::ExitWhen, now);
@@ -847,6 +855,10 @@ Refusal Interpreter::skip(uint32_t r, int32_t now) {
 
 Refusal Interpreter::engage(uint32_t r, uint16_t local, EngagementEvent ev, int32_t now) {
   RecordState& st = states_[r];
+  // A metric counts the event even after the record finished (its window may be open).
+  if (seq_.experimentCount > 0 && step(local).kind == bc::StepKind::Activity &&
+      acceptsEvent(step(local).activity, ev) && (bits(r, step(local)) & kDone))
+    eventForMetric(r, local, ev, now);
   if (st.status != Status::Active) return Refusal::NotActive;
   const bc::Step& s = step(local);
   if (s.kind != bc::StepKind::Activity) return Refusal::NotAnActivity;
@@ -886,6 +898,7 @@ Refusal Interpreter::update(uint32_t r, std::span<const std::pair<uint16_t, Valu
     states_[r].error = static_cast<uint32_t>(errors_.size() - 1);
     return Refusal::None;
   }
+  if (seq_.experimentCount > 0) fieldsForMetric(r, now);
   auto exit = exitCondition(r, now);
   if (exit && *exit) finish(r, Status::Exited, Reason::ExitWhen, now);
   else if (watchUntil_ && states_[r].status == Status::Active) scheduleClockExit(r, now);
@@ -1068,6 +1081,7 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
           fields[f] = coerce(field, stack[--sp], module_.str(field.name));
           fieldsChanged(r);
           if (listener_) listener_->fieldSet(r, f, now);
+          if (seq_.experimentCount > 0) fieldsForMetric(r, now);
           auto exit = exitCondition(r, now);
           if (!exit) return;
           if (*exit) return finish(r, Status::Exited, Reason::ExitWhen, now);
@@ -1169,6 +1183,13 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
         case Opcode::ZoneResult:  // evalZone() reads it
           zoneResult_ = stack[--sp];
           return;
+        case Opcode::Experiment:
+          pc = enterExperiment(r, bc::readU16(ip + 1), now);
+          if (st.status != Status::Active) return;
+          break;
+        case Opcode::MetricResult:  // metricHolds() reads it
+          metricResult_ = truthy(stack[--sp]);
+          return;
       }
     }
   } catch (const Fault& f) {
@@ -1177,6 +1198,85 @@ void Interpreter::execute(uint32_t r, uint32_t pc, int32_t now) {
       return;
     }
     fail(r, at, f.message, now);
+  }
+}
+
+// ---- experiments (docs/language.md, "Experiments") ------------------------------------
+
+uint8_t Interpreter::bucketVariant(uint32_t r, uint16_t k) {
+  const bc::Experiment& x = experiment(k);
+  std::string_view id = listener_ ? listener_->recordId(r) : std::string_view();
+  std::string index;
+  if (id.empty()) id = index = std::to_string(r);
+  uint32_t bucket = bc::experimentBucket(id, module_.str(seq_.name), module_.str(x.name));
+  return static_cast<uint8_t>(bc::variantOfBucket(x, bucket));
+}
+
+uint32_t Interpreter::enterExperiment(uint32_t r, uint16_t k, int32_t now) {
+  const bc::Experiment& x = experiment(k);
+  uint8_t v = kNoVariant;
+  if (listener_)
+    if (auto stored = listener_->storedVariant(r, module_.str(x.name)))
+      for (size_t i = 0; i < x.variants.size(); ++i)
+        if (module_.str(x.variants[i].name) == *stored) v = static_cast<uint8_t>(i);
+  if (v == kNoVariant) v = bucketVariant(r, k);  // first time, or the version lost the name
+  runs_[static_cast<size_t>(r) * seq_.experimentCount + k] = {now, v, false};
+  record(r, k, Result::Experiment, now, v);
+  ++variantCounts_[static_cast<size_t>(k) * bc::kMaxVariants + v].entered;
+  if (listener_) listener_->experimentEntered(r, k, v, now);
+  if (x.metric == bc::MetricKind::Field && metricHolds(r, x, now)) convert(r, k, now);
+  return x.variants[v].target;
+}
+
+void Interpreter::restoreExperiment(uint32_t r, uint16_t k, const ExperimentRun& run) {
+  if (k >= seq_.experimentCount) return;
+  ExperimentRun& out = runs_[static_cast<size_t>(r) * seq_.experimentCount + k];
+  out = run;
+  if (out.variant >= experiment(k).variants.size()) out.variant = kNoVariant;
+}
+
+bool Interpreter::metricHolds(uint32_t r, const bc::Experiment& x, int32_t now) {
+  RecordState saved = states_[r];
+  metricResult_ = false;
+  execute(r, x.metricBegin, now);
+  bool verdict = metricResult_ && states_[r].status == saved.status;
+  states_[r] = saved;  // a failure is not the record's: the metric is just not reached
+  return verdict;
+}
+
+void Interpreter::convert(uint32_t r, uint16_t k, int32_t now) {
+  ExperimentRun& run = runs_[static_cast<size_t>(r) * seq_.experimentCount + k];
+  run.converted = true;
+  record(r, k, Result::Converted, now, run.variant);
+  ++variantCounts_[static_cast<size_t>(k) * bc::kMaxVariants + run.variant].converted;
+}
+
+void Interpreter::modelConversion(uint32_t r, uint16_t k, int32_t now) {
+  if (k >= seq_.experimentCount) return;
+  const ExperimentRun& run = runs_[static_cast<size_t>(r) * seq_.experimentCount + k];
+  if (run.variant != kNoVariant && !run.converted && int64_t{now} - run.start <= experiment(k).within)
+    convert(r, k, now);
+}
+
+void Interpreter::eventForMetric(uint32_t r, uint16_t step, EngagementEvent event, int32_t now) {
+  for (uint16_t k = 0; k < seq_.experimentCount; ++k) {
+    const ExperimentRun& run = runs_[static_cast<size_t>(r) * seq_.experimentCount + k];
+    const bc::Experiment& x = experiment(k);
+    if (run.variant == kNoVariant || run.converted || x.metric != bc::MetricKind::Event || x.event != event)
+      continue;
+    const bc::Variant& v = x.variants[run.variant];
+    if (step >= v.stepBegin && step < v.stepEnd && int64_t{now} - run.start <= x.within) convert(r, k, now);
+  }
+}
+
+void Interpreter::fieldsForMetric(uint32_t r, int32_t now) {
+  for (uint16_t k = 0; k < seq_.experimentCount; ++k) {
+    const ExperimentRun& run = runs_[static_cast<size_t>(r) * seq_.experimentCount + k];
+    const bc::Experiment& x = experiment(k);
+    if (run.variant == kNoVariant || run.converted || x.metric != bc::MetricKind::Field ||
+        int64_t{now} - run.start > x.within)
+      continue;
+    if (metricHolds(r, x, now)) convert(r, k, now);
   }
 }
 

@@ -19,6 +19,7 @@
 #include "seqc/calendar/zone.h"
 #include "seqc/format/step_text.h"
 #include "seqc/sim/simulator.h"
+#include "seqc/stats/experiment.h"
 #include "seqc/support/time.h"
 #include "seqc/support/utf8.h"
 
@@ -243,6 +244,22 @@ void writeRecord(JsonWriter& j, const Simulator& sim, uint32_t r, const HistoryI
   if (sim.hasCalendar()) j.key("zone").string(sim.zone(r));
   j.key("history").open('[');
   history.forEach(r, [&](const HistoryEntry& h) {
+    if (isExperimentResult(h.result)) {  // kind `experiment`/`converted`, result `variant:NAME`
+      const bc::Experiment& x = sim.interpreter().experiment(h.step);
+      j.element().open('{');
+      j.key("at").string(times(sim.start() + h.at));
+      j.key("label").string(m, x.name);
+      j.key("kind").string(name(h.result));
+      std::string_view variant = m.str(x.variants[h.variant].name);
+      if (h.result == Result::Experiment) {
+        j.key("result").string(fmt::format("variant:{}", variant));
+      } else {
+        j.key("result").string(name(h.result));
+        j.key("variant").string(variant);
+      }
+      j.close('}');
+      return;
+    }
     const bc::Step& s = sim.step(h.step);
     j.element().open('{');
     j.key("at").string(times(sim.start() + h.at));
@@ -315,12 +332,84 @@ void writeWorkload(JsonWriter& j, const Simulator& sim, const RunStats* runs) {
   j.close('}');
 }
 
+// The first day (counted from the start, 1 = the end of the first day) at which the
+// mSPRT of some variant against the control decides, looking once a day at the records
+// decided by then (converted, or their window over); nullopt when none does in the run
+// or without history.
+std::optional<int64_t> daysToDecision(const Simulator& sim, uint16_t k) {
+  const Interpreter& in = sim.interpreter();
+  const bc::Experiment& x = in.experiment(k);
+  struct Run {
+    uint8_t variant = 0;
+    int64_t start = 0;
+    std::optional<int64_t> converted;
+  };
+  std::map<uint32_t, Run> runs;  // by record: its latest entry
+  for (const HistoryEntry& h : sim.history()) {
+    if (!isExperimentResult(h.result) || h.step != k) continue;
+    if (h.result == Result::Experiment) runs[h.record] = Run{h.variant, h.at, std::nullopt};
+    else if (auto it = runs.find(h.record); it != runs.end() && !it->second.converted) it->second.converted = h.at;
+  }
+  if (runs.empty()) return std::nullopt;
+  // Looks until every window has closed: a record that never converts is decided then.
+  int64_t last = sim.end() - sim.start();
+  for (const auto& [r, run] : runs) last = std::max<int64_t>(last, run.start + x.within);
+  int64_t days = (last + kSecondsPerDay - 1) / kSecondsPerDay;
+  std::vector<std::vector<stats::Arm>> looks;
+  for (int64_t d = 1; d <= std::max<int64_t>(days, 1); ++d) {
+    int64_t at = d * kSecondsPerDay;
+    std::vector<stats::Arm> arms(x.variants.size());
+    for (const auto& [r, run] : runs) {
+      bool converted = run.converted && *run.converted <= at;
+      if (converted || run.start + x.within <= at) {
+        ++arms[run.variant].trials;
+        arms[run.variant].successes += converted;
+      }
+    }
+    looks.push_back(std::move(arms));
+  }
+  auto decision = stats::daysToDecision(looks, stats::defaultMixingVariance(x.mde),
+                                        stats::comparisonAlpha(x.alpha, static_cast<int>(x.variants.size())));
+  if (!decision || !decision->first) return std::nullopt;
+  return static_cast<int64_t>(*decision->first) + 1;
+}
+
+// Per experiment and variant: records that entered it and converted, and the day the
+// mSPRT first decides (only with experiments).
+void writeExperiments(JsonWriter& j, const Simulator& sim) {
+  const Interpreter& in = sim.interpreter();
+  if (in.sequence().experimentCount == 0) return;
+  const bc::Module& m = sim.module();
+  j.key("experiments").open('[');
+  for (uint16_t k = 0; k < in.sequence().experimentCount; ++k) {
+    const bc::Experiment& x = in.experiment(k);
+    j.element().open('{');
+    j.key("name").string(m, x.name);
+    j.key("variants").open('[');
+    for (size_t v = 0; v < x.variants.size(); ++v) {
+      const Interpreter::VariantCount& c = in.variantCount(k, static_cast<uint8_t>(v));
+      j.element().open('{');
+      j.key("name").string(m, x.variants[v].name);
+      j.key("assigned").number(c.entered);
+      j.key("converted").number(c.converted);
+      j.close('}');
+    }
+    j.close(']');
+    j.key("days_to_decision");
+    if (auto d = daysToDecision(sim, k)) j.number(*d);
+    else j.null();
+    j.close('}');
+  }
+  j.close(']');
+}
+
 // The members after `records`: summary, warnings and, with `report`, the funnel.
 void writeTail(JsonWriter& j, const Simulator& sim, const std::array<uint64_t, 6>& counts, bool report,
                const RunStats* runs) {
   j.key("summary").open('{');
   for (size_t i = 0; i < counts.size(); ++i) j.key(kStatusNames[i]).number(counts[i]);
   j.close('}');
+  writeExperiments(j, sim);
   j.key("warnings").open('[');
   for (const std::string& w : sim.warnings()) j.element().string(w);
   j.close(']');
@@ -504,6 +593,17 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
 
   out.format("\nSummary: {} active, {} completed, {} exited, {} disconnected, {} advanced, {} error\n",
              counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
+  for (uint16_t k = 0; k < sim.sequence().experimentCount; ++k) {
+    const bc::Experiment& x = sim.interpreter().experiment(k);
+    out.format("\nExperiment \"{}\":\n", sim.module().str(x.name));
+    for (size_t v = 0; v < x.variants.size(); ++v) {
+      const Interpreter::VariantCount& c = sim.interpreter().variantCount(k, static_cast<uint8_t>(v));
+      out.format("  {:<20} {:>8} assigned {:>8} converted\n", sim.module().str(x.variants[v].name), c.entered,
+                 c.converted);
+    }
+    if (auto d = daysToDecision(sim, k)) out.format("  decided by the mSPRT after {} day{}\n", *d, *d == 1 ? "" : "s");
+    else out.put("  no decision yet by the mSPRT\n");
+  }
   if (counts[static_cast<size_t>(Status::Error)] != 0) {
     out.put("\nErrors:\n");
     for (uint32_t r = 0; r < sim.recordCount(); ++r)

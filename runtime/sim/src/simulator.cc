@@ -15,7 +15,7 @@ namespace seqc::rt {
 
 namespace {
 
-enum GenKind : uint8_t { kGenComplete, kGenSkip, kGenEngage };
+enum GenKind : uint8_t { kGenComplete, kGenSkip, kGenEngage, kGenConvert };
 
 int64_t floorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
@@ -32,6 +32,28 @@ uint64_t splitmix(uint64_t x) {
 
 Simulator::Simulator(const bc::Module& module, uint32_t sequence, SimOptions options)
     : options_(options), interp_(module, sequence, {options.start, options.history}, this), sequenceIndex_(sequence) {
+  const bc::Sequence& seq = interp_.sequence();
+  for (uint16_t k = 0; options_.model && k < seq.experimentCount; ++k) {
+    const bc::Experiment& x = interp_.experiment(k);
+    std::array<double, bc::kMaxVariants> rates;
+    std::array<uint16_t, bc::kMaxVariants> first;
+    rates.fill(-1);
+    first.fill(kNoStep);
+    auto named = options_.model->experiments.find(std::string(module.str(x.name)));
+    for (size_t v = 0; v < x.variants.size(); ++v) {
+      if (named != options_.model->experiments.end())
+        if (auto it = named->second.find(std::string(module.str(x.variants[v].name))); it != named->second.end())
+          rates[v] = it->second;
+      for (uint32_t s = x.variants[v].stepBegin; x.metric == bc::MetricKind::Event && s < x.variants[v].stepEnd; ++s)
+        if (interp_.step(static_cast<uint16_t>(s)).kind == bc::StepKind::Activity &&
+            acceptsEvent(interp_.step(static_cast<uint16_t>(s)).activity, x.event)) {
+          first[v] = static_cast<uint16_t>(s);
+          break;
+        }
+    }
+    experimentRates_.push_back(rates);
+    metricSteps_.push_back(first);
+  }
   if (!options_.segments) return;
   // The segments of the sequence's entity: one of another sequence with a higher
   // priority takes the record away from this one.
@@ -392,20 +414,60 @@ void Simulator::stepDone(uint32_t r, uint16_t step, int32_t now) {
   if (!options_.model) return;
   const RecordState& st = interp_.state(r);
   auto key = static_cast<uint32_t>(st.connected) * 1021u + step;
+  // An experiment's event metric with a rate for the record's variant: the model's rate
+  // decides that event on the variant's first step that can have it, and no other step
+  // of the variant has it.
+  int replaced = -1;
+  for (uint16_t k = 0; k < experimentRates_.size(); ++k) {
+    const Interpreter::ExperimentRun& run = interp_.experimentRun(r, k);
+    if (run.variant == Interpreter::kNoVariant || experimentRates_[k][run.variant] < 0) continue;
+    const bc::Variant& v = interp_.experiment(k).variants[run.variant];
+    if (step < v.stepBegin || step >= v.stepEnd) continue;
+    EngagementEvent ev = interp_.experiment(k).event;
+    replaced = static_cast<int>(ev);
+    if (step != metricSteps_[k][run.variant]) continue;
+    auto draw = [&](uint32_t what) { return modelRandom(options_.seed, r, key, what); };
+    if (draw(40 + k) < experimentRates_[k][run.variant])
+      generated_.push(now + modelDelay(options_.model->engage, draw(50 + k)),
+                      Scheduled{r, static_cast<uint32_t>(st.connected), kGenEngage, static_cast<uint8_t>(ev), step});
+  }
   planEngagements(*options_.model, this->step(step).activity, now, options_.seed, r, key,
                   [&](EngagementEvent ev, int32_t at) {
+                    if (static_cast<int>(ev) == replaced) return;
                     generated_.push(at, Scheduled{r, static_cast<uint32_t>(st.connected), kGenEngage,
                                                   static_cast<uint8_t>(ev), step});
                   });
 }
 
+// A field metric with a rate: the model converts the record after a customer delay.
+void Simulator::experimentEntered(uint32_t r, uint16_t k, uint8_t variant, int32_t now) {
+  if (!options_.model || k >= experimentRates_.size() || experimentRates_[k][variant] < 0 ||
+      interp_.experiment(k).metric != bc::MetricKind::Field)
+    return;
+  const RecordState& st = interp_.state(r);
+  uint32_t key = static_cast<uint32_t>(st.connected) * 1021u + 0xFFFFu - k;
+  auto draw = [&](uint32_t what) { return modelRandom(options_.seed, r, key, what); };
+  if (draw(40) < experimentRates_[k][variant])
+    generated_.push(now + modelDelay(options_.model->engage, draw(41)),
+                    Scheduled{r, static_cast<uint32_t>(st.connected), kGenConvert, 0, k});
+}
+
 void Simulator::applyGenerated(const Scheduled& g, int32_t now) {
   const RecordState& st = interp_.state(g.record);
-  if (st.status != Status::Active) return;
+  // A finished record's events still count for an experiment's metric in its window.
+  bool metricOnly = g.kind == kGenEngage && interp_.sequence().experimentCount > 0 &&
+                    st.status != Status::Error && st.status != Status::Disconnected;
+  if (st.status != Status::Active && !metricOnly) return;
   if (g.kind == kGenEngage) {
     if (static_cast<uint32_t>(st.connected) != g.generation) return;
     markEnd(now);
     interp_.engage(g.record, g.step, static_cast<EngagementEvent>(g.arg), now);
+    return;
+  }
+  if (g.kind == kGenConvert) {
+    if (static_cast<uint32_t>(st.connected) != g.generation) return;
+    markEnd(now);
+    interp_.modelConversion(g.record, g.step, now);
     return;
   }
   if (st.generation != g.generation || st.waiting != Waiting::Manual) return;
@@ -473,8 +535,22 @@ bool readModel(const std::string& path, Model& out, std::string& error) {
     return &s;
   };
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (it.key() != "seller" && it.key() != "email" && it.key() != "text" && it.key() != "call")
-      return fail(fmt::format("unknown section '{}' (sections: seller, email, text, call)", it.key()));
+    if (it.key() != "seller" && it.key() != "email" && it.key() != "text" && it.key() != "call" &&
+        it.key() != "experiments")
+      return fail(fmt::format("unknown section '{}' (sections: seller, email, text, call, experiments)", it.key()));
+  if (j.contains("experiments")) {
+    const auto& e = j["experiments"];
+    if (!e.is_object()) return fail("'experiments' must be an object: {\"EXPERIMENT\": {\"VARIANT\": RATE}}");
+    for (auto x = e.begin(); x != e.end(); ++x) {
+      if (!x.value().is_object())
+        return fail(fmt::format("'experiments.{}' must be an object: {{\"VARIANT\": RATE}}", x.key()));
+      for (auto v = x.value().begin(); v != x.value().end(); ++v) {
+        if (!v.value().is_number() || v.value().get<double>() < 0 || v.value().get<double>() > 1)
+          return fail(fmt::format("'experiments.{}.{}' must be a number from 0 to 1", x.key(), v.key()));
+        m.experiments[x.key()][v.key()] = v.value().get<double>();
+      }
+    }
+  }
   error.clear();
   if (const auto* s = section("seller", {"complete_after", "skip"})) {
     if (!error.empty() || !range(*s, "seller", "complete_after", m.complete) || !rate(*s, "seller", "skip", m.skip))

@@ -6,7 +6,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 run "$SEQC" build inputs/ok.seq -o "$tmp/ok.seqb"; expect_rc 0
 run "$SEQC" disasm "$tmp/ok.seqb"; expect_rc 0
-expect_out "seqb 1.3  source \"ok.seq\""
+expect_out "seqb 1.4  source \"ok.seq\""
 expect_out '== sequence 0 "Welcome" on lead'
 expect_out "activity"
 expect_out "'hello: auto_email \"Welcome\"'"

@@ -211,11 +211,17 @@ void experiments(Page& p, const ws::Stats& s) {
   p.add("<h3>Experiments</h3>\n");
   for (const ws::Stats::ExperimentStats& e : s.experiments) {
     p.addf("<h4>{}</h4>\n", esc(e.name));
-    if (!e.metric.empty()) p.addf("<p class=\"meta\">Metric: {}</p>\n", esc(e.metric));
-    if (e.sampleRatioAlarm)
+    p.addf("<p class=\"meta\">{} records needed per variant; verdicts at alpha {}, by an always-valid test "
+           "(mSPRT), so they may be read at any time.</p>\n",
+           e.perVariant, e.alpha);
+    if (e.srmAlarm)
       p.add("<p class=\"alarm\">Sample ratio mismatch: the variants' sizes do not match their weights "
             "(p &lt; 0.001); check the assignment before reading the results.</p>\n");
-    // Rates with their 95% intervals on one 0–100% axis.
+    auto rate = [](const ws::Stats::VariantStats& v) {
+      return v.decided > 0 ? static_cast<double>(v.converted) / static_cast<double>(v.decided) : 0.0;
+    };
+    // Rates with their 95% intervals on one 0–100% axis; a variant with nothing decided
+    // yet has no mark.
     constexpr int kLabel = 160, kWidth = 480, kRow = 26;
     int height = 16 + kRow * static_cast<int>(e.variants.size()) + 20;
     std::string tid = p.id("t");
@@ -231,21 +237,24 @@ void experiments(Page& p, const ws::Stats& s) {
       int y = 16 + kRow * static_cast<int>(i);
       auto x = [&](double r) { return kLabel + std::clamp(r, 0.0, 1.0) * kWidth; };
       p.addf("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", kLabel - 8, y + 4, esc(v.name));
-      p.addf("<line class=\"ci\" x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\"><title>{}: {:.1f}% to {:.1f}%</title></line>\n",
-             x(v.low), y, x(v.high), y, esc(v.name), v.low * 100, v.high * 100);
-      p.addf("<circle class=\"bar\" cx=\"{:.1f}\" cy=\"{}\" r=\"5\"><title>{}: {:.1f}%</title></circle>\n", x(v.rate), y,
-             esc(v.name), v.rate * 100);
+      if (v.low && v.high)
+        p.addf("<line class=\"ci\" x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\"><title>{}: {:.1f}% to {:.1f}%</title></line>\n",
+               x(*v.low), y, x(*v.high), y, esc(v.name), *v.low * 100, *v.high * 100);
+      if (v.decided > 0)
+        p.addf("<circle class=\"bar\" cx=\"{:.1f}\" cy=\"{}\" r=\"5\"><title>{}: {:.1f}%</title></circle>\n",
+               x(rate(v)), y, esc(v.name), rate(v) * 100);
     }
     p.add("</svg>\n");
     std::vector<std::vector<std::string>> rows;
     for (const auto& v : e.variants)
-      rows.push_back({esc(v.name), std::to_string(v.assigned), std::to_string(v.decided), std::to_string(v.converted),
-                      fmt::format("{:.1f}%", v.rate * 100), fmt::format("{:.1f}% – {:.1f}%", v.low * 100, v.high * 100),
+      rows.push_back({esc(v.name), fmt::format("{}%", v.weight), std::to_string(v.assigned), std::to_string(v.decided),
+                      std::to_string(v.converted), v.decided > 0 ? fmt::format("{:.1f}%", rate(v) * 100) : "-",
+                      v.low && v.high ? fmt::format("{:.1f}% – {:.1f}%", *v.low * 100, *v.high * 100) : "-",
                       v.difference ? fmt::format("{:+.1f} pp", *v.difference * 100) : "-",
                       v.pValue ? fmt::format("{:.3f}", *v.pValue) : "-", v.verdict.empty() ? "control" : esc(v.verdict)});
-    p.table(e.name, {"Variant", "Assigned", "Decided", "Converted", "Rate", "95% interval", "Difference", "p-value",
-                     "Verdict"},
-            rows, "lnnnnlnnl");
+    p.table(e.name, {"Variant", "Weight", "Assigned", "Decided", "Converted", "Rate", "95% interval", "Difference",
+                     "p-value", "Verdict"},
+            rows, "lnnnnnlnnl");
   }
 }
 

@@ -1,8 +1,21 @@
 // `seqc show`.
 #include "seqc/format/step_text.h"
+#include "seqc/stats/experiment.h"
+#include "seqc/support/time.h"
 #include "tools/seqc/workspace/common.h"
 
 namespace seqc::cli::wscmd {
+
+namespace {
+std::string metricText(const bc::Module&, const bc::Experiment& x) {
+  return x.metric == bc::MetricKind::Event ? std::string(kEngagementEventNames[static_cast<size_t>(x.event)])
+                                           : std::string("a field condition");
+}
+int64_t recordsNeeded(const bc::Experiment& x) {
+  return stats::recordsPerVariant({x.baseline, x.mde, x.alpha, x.power, static_cast<int>(x.variants.size())})
+      .value_or(0);
+}
+}  // namespace
 
 Runner addShow(CLI::App& app) {
   struct Opts : Common {
@@ -107,6 +120,23 @@ Runner addShow(CLI::App& app) {
         out["records_without_zone"] = d.withoutZone;
       }
       out["steps"] = std::move(js);
+      Json experiments = Json::array();
+      for (uint32_t k = 0; k < seq.experimentCount; ++k) {
+        const bc::Experiment& x = m.experiments[seq.experimentBegin + k];
+        Json variants = Json::array();
+        for (const bc::Variant& v : x.variants) variants.push_back({{"name", m.str(v.name)}, {"weight", v.weight}});
+        experiments.push_back({{"name", m.str(x.name)},
+                               {"line", x.line},
+                               {"variants", std::move(variants)},
+                               {"metric", metricText(m, x)},
+                               {"within", formatDuration(x.within)},
+                               {"baseline", x.baseline},
+                               {"mde", x.mde},
+                               {"alpha", x.alpha},
+                               {"power", x.power},
+                               {"records_per_variant", recordsNeeded(x)}});
+      }
+      out["experiments"] = std::move(experiments);
       printJson(out);
       return kExitOk;
     }
@@ -144,6 +174,17 @@ Runner addShow(CLI::App& app) {
       if (s.within) line += " within " + *s.within;
       if (!s.templ.empty()) line += fmt::format(" template \"{}\"", s.templ);
       out += line + "\n";
+    }
+    if (seq.experimentCount > 0) {
+      out += fmt::format("\nExperiments of version {}:\n", d.shown);
+      for (uint32_t k = 0; k < seq.experimentCount; ++k) {
+        const bc::Experiment& x = m.experiments[seq.experimentBegin + k];
+        std::vector<std::string> variants;
+        for (const bc::Variant& v : x.variants) variants.push_back(fmt::format("{} {}%", m.str(v.name), v.weight));
+        out += fmt::format("  \"{}\" (line {}): {}; metric {} within {}; {} records needed per variant\n",
+                           m.str(x.name), x.line, join(variants, ", "), metricText(m, x), formatDuration(x.within),
+                           recordsNeeded(x));
+      }
     }
     print(out);
     return kExitOk;

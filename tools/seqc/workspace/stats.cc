@@ -71,6 +71,34 @@ Json statsJson(const std::string& name, const ws::Stats& s) {
   out["messages"] = std::move(messages);
   out["versions"] = std::move(versions);
   out["assignees"] = std::move(assignees);
+  Json experiments = Json::array();
+  auto opt = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
+  for (const ws::Stats::ExperimentStats& e : s.experiments) {
+    Json variants = Json::array();
+    for (const ws::Stats::VariantStats& v : e.variants) {
+      Json j = {{"name", v.name},
+                {"weight", v.weight},
+                {"assigned", v.assigned},
+                {"decided", v.decided},
+                {"converted", v.converted},
+                {"rate", v.decided > 0 ? Json(static_cast<double>(v.converted) / static_cast<double>(v.decided))
+                                       : Json(nullptr)},
+                {"interval", v.low ? Json::array({*v.low, *v.high}) : Json(nullptr)}};
+      if (&v != &e.variants.front()) {
+        j["difference"] = opt(v.difference);
+        j["p_value"] = opt(v.pValue);
+        j["verdict"] = v.verdict.empty() ? Json(nullptr) : Json(v.verdict);
+      }
+      variants.push_back(std::move(j));
+    }
+    experiments.push_back({{"name", e.name},
+                           {"records_per_variant", e.perVariant},
+                           {"alpha", e.alpha},
+                           {"variants", std::move(variants)},
+                           {"sample_ratio_p_value", e.srmPValue},
+                           {"sample_ratio_alarm", e.srmAlarm}});
+  }
+  out["experiments"] = std::move(experiments);
   return out;
 }
 
@@ -127,6 +155,27 @@ void printStats(const std::string& name, const ws::Stats& s) {
     for (const ws::Stats::AssigneeStats& a : s.assignees)
       rows.push_back({a.user, std::to_string(a.runs), std::to_string(a.completed), std::to_string(a.done)});
     printTable({"ASSIGNEE", "RUNS", "COMPLETED", "ACTIVITIES DONE"}, rows, "lrrr");
+  }
+  for (const ws::Stats::ExperimentStats& e : s.experiments) {
+    print(fmt::format("\nExperiment \"{}\" ({} records needed per variant):\n", e.name, e.perVariant));
+    rows.clear();
+    for (size_t i = 0; i < e.variants.size(); ++i) {
+      const ws::Stats::VariantStats& v = e.variants[i];
+      std::string rate = v.decided > 0 ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(v.converted) /
+                                                                   static_cast<double>(v.decided))
+                                       : "-";
+      std::string ci = v.low ? fmt::format("{:.1f}-{:.1f}%", 100 * *v.low, 100 * *v.high) : "-";
+      std::string diff = v.difference ? fmt::format("{:+.1f} pt", 100 * *v.difference) : "-";
+      std::string p = v.pValue ? fmt::format("{:.3f}", *v.pValue) : "-";
+      rows.push_back({v.name + (i == 0 ? " (control)" : ""), fmt::format("{}%", v.weight), std::to_string(v.assigned),
+                      std::to_string(v.decided), std::to_string(v.converted), rate, ci, i == 0 ? "" : diff,
+                      i == 0 ? "" : p, i == 0 ? "" : v.verdict});
+    }
+    printTable({"VARIANT", "WEIGHT", "ASSIGNED", "DECIDED", "CONVERTED", "RATE", "95% CI", "VS CONTROL", "P", "VERDICT"},
+               rows, "lrrrrrrrrl");
+    if (e.srmAlarm)
+      print(fmt::format("warning: sample ratio mismatch (p = {:.2g}): the assignment does not follow the weights\n",
+                        e.srmPValue));
   }
 }
 

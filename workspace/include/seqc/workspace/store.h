@@ -95,6 +95,19 @@ struct HistoryRow {
   std::string detail;          // e.g. the disconnect reason
 };
 
+// A record's variant in an experiment of a sequence (docs/workspace.md, "Experiments"):
+// kept across its runs and the sequence's versions (stickiness), with its latest run's
+// start and whether that run converted.
+struct VariantRow {
+  std::string record;
+  int64_t sequence = 0;
+  std::string experiment;
+  std::string variant;
+  int64_t assigned = 0;    // the first assignment
+  int64_t started = 0;     // the latest run's variant start
+  bool converted = false;  // in that run
+};
+
 // How often a step of one version ended with one result (history entries with a step),
 // kept as history is appended so `stats` does not read the history.
 struct StepCount {
@@ -218,6 +231,11 @@ class Store {
   virtual void addStepCounts(int64_t sequence, const std::vector<StepCount>& counts) = 0;
   virtual std::vector<StepCount> stepCounts(int64_t sequence) = 0;
   virtual std::vector<ConnectionCount> connectionCounts(int64_t sequence) = 0;
+  // Experiments: the stored variants of these records in the sequence; all of the
+  // sequence's; insert or update by (record, sequence, experiment), keeping `assigned`.
+  virtual std::vector<VariantRow> variants(int64_t sequence, const std::vector<std::string>& records) = 0;
+  virtual std::vector<VariantRow> variantsOfSequence(int64_t sequence) = 0;
+  virtual void upsertVariants(const std::vector<VariantRow>& rows) = 0;
 
   // ---- segments: members (by segment then record) and counts (added to, by name)
   virtual std::vector<SegmentMemberRow> segmentMembers(const std::string& entity) = 0;  // of segments on `entity`

@@ -182,19 +182,26 @@ struct Stats {
   };
   std::vector<AssigneeStats> assignees;  // by user id
 
-  // Per experiment, per variant (the first is the control): what `seqc report` draws
-  // with intervals. Empty until the workspace runs experiments.
+  // The latest version's experiments: records that hold each variant (stored, across
+  // versions) and those whose latest run converted.
+  // decided: converted, or the window is over (docs/experiments-statistics.md).
+  struct VariantStats {
+    std::string name;
+    int weight = 0;
+    int64_t assigned = 0, decided = 0, converted = 0;
+    std::optional<double> low, high;  // Wilson 95% interval of converted/decided
+    // Against the control (none for the control itself): difference of rates, the
+    // always-valid p-value of the mSPRT and the verdict at alpha.
+    std::optional<double> difference, pValue;
+    std::string verdict;
+  };
   struct ExperimentStats {
-    std::string name, metric;
-    struct Variant {
-      std::string name;
-      int64_t assigned = 0, decided = 0, converted = 0;
-      double rate = 0, low = 0, high = 0;  // converted of decided, 95% Wilson interval
-      std::optional<double> difference, pValue;  // against the control; none for it
-      std::string verdict;                       // better | worse | no decision yet; empty for the control
-    };
-    std::vector<Variant> variants;
-    bool sampleRatioAlarm = false;
+    std::string name;
+    std::vector<VariantStats> variants;  // the control first
+    int64_t perVariant = 0;              // records needed per variant (seqc build's note)
+    double alpha = 0.05;
+    double srmPValue = 1;                // sample-ratio mismatch of `assigned` against the weights
+    bool srmAlarm = false;
   };
   std::vector<ExperimentStats> experiments;
 };

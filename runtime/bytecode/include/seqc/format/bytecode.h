@@ -26,8 +26,8 @@ namespace seqc::bc {
 inline constexpr std::array<char, 4> kMagic = {'S', 'E', 'Q', 'B'};
 inline constexpr uint16_t kVersionMajor = 1;  // incompatible changes
 // Compatible additions: 1.1 assignments; 1.2 calendars, time zones, business durations;
-// 1.3 segments.
-inline constexpr uint16_t kVersionMinor = 3;
+// 1.3 segments; 1.4 experiments.
+inline constexpr uint16_t kVersionMinor = 4;
 
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;   // "no string" in a string-index field
 inline constexpr uint16_t kNoSlot = 0xFFFFu;     // a step without engagement memory
@@ -207,6 +207,9 @@ struct Sequence {
   // The `time zone E` block (empty: none): evaluates E and ends with zone_result, which
   // hands the zone name to the runtime. Only with a calendar. Since 1.2.
   uint32_t zoneBegin = 0, zoneEnd = 0;
+  // Its experiments, a run of Module::experiments (in order of their `experiment`
+  // instructions' local index). Since 1.4.
+  uint32_t experimentBegin = 0, experimentCount = 0;
 };
 
 // A segment (docs/language.md "Segments"): records of `entity` for which its condition
@@ -223,6 +226,40 @@ struct Segment {
   // with exit_test), so rt::Interpreter::exitCondition can run it.
   uint32_t condBegin = 0, condEnd = 0;
 };
+
+// An experiment (docs/language.md, "Experiments"; since 1.4). Its `experiment`
+// instruction picks a variant (experimentBucket) and goes to the variant's target.
+struct Variant {
+  uint32_t name = kNone;   // string index
+  uint8_t weight = 0;      // percent of the buckets; a sequence's weights add up to 100
+  uint32_t target = 0;     // absolute code offset of the variant's first instruction
+  // The variant's own steps, sequence-local [stepBegin, stepEnd): an event metric counts
+  // events on these.
+  uint32_t stepBegin = 0, stepEnd = 0;
+};
+inline constexpr size_t kMaxVariants = 5;
+
+enum class MetricKind : uint8_t { Event, Field };
+
+struct Experiment {
+  uint32_t sequence = 0;   // the owning sequence (module index)
+  uint32_t name = kNone;   // string index, unique within its sequence
+  uint32_t line = 0;
+  std::vector<Variant> variants;  // the first is the control
+  MetricKind metric = MetricKind::Event;
+  EngagementEvent event = EngagementEvent::Replied;  // Event
+  // Field: the block [metricBegin, metricEnd) evaluates the condition and ends with
+  // metric_result. Empty for Event.
+  uint32_t metricBegin = 0, metricEnd = 0;
+  uint32_t within = 0;     // seconds after the variant starts
+  double baseline = 0, mde = 0, alpha = 0.05, power = 0.8;
+};
+
+// The bucket 0..99 of a record in an experiment: FNV-1a 64 of (record id, 0x00, sequence
+// name, 0x00, experiment name) mod 100. Stable forever (docs/bytecode.md).
+uint32_t experimentBucket(std::string_view record, std::string_view sequence, std::string_view experiment);
+// The variant whose buckets hold `bucket`: variant i takes [sum of earlier weights, + weight).
+size_t variantOfBucket(const Experiment& x, uint32_t bucket);
 
 // pc → source line: the line of `pc` is that of the last entry with entry.pc <= pc.
 struct LineEntry {
@@ -244,6 +281,8 @@ struct Module {
   // The calendars the sequences name (Sequence::calendar), with their own names. Since 1.2.
   std::vector<cal::CalendarSpec> calendars;
   std::vector<Segment> segments;  // Since 1.3.
+  // Every sequence's experiments, grouped by sequence in sequence order. Since 1.4.
+  std::vector<Experiment> experiments;
 
   std::string_view str(uint32_t i) const {
     return i < strings.size() ? std::string_view(strings[i]) : std::string_view();

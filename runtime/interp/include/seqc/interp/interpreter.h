@@ -74,6 +74,9 @@ enum class Result : uint8_t {
 #define ENGAGEMENT_EVENT(E, N) E,
 #include "seqc/format/activity_kinds.def"
 #undef ENGAGEMENT_EVENT
+#define EXPERIMENT_RESULT(E, N) E,
+#include "seqc/interp/record_states.def"
+#undef EXPERIMENT_RESULT
 };
 inline constexpr auto kFirstOutcome = Result::Answered;
 inline constexpr auto kFirstEvent = Result::Opened;
@@ -87,8 +90,11 @@ inline constexpr bool isOutcome(Result r) {
   return r >= kFirstOutcome && static_cast<size_t>(r) < static_cast<size_t>(kFirstOutcome) + kCallOutcomeNames.size();
 }
 static_assert(static_cast<size_t>(kFirstEvent) == static_cast<size_t>(kFirstOutcome) + kCallOutcomeNames.size());
+// An experiment's entries: HistoryEntry::step is the experiment (sequence-local) and
+// HistoryEntry::variant the variant, not a step.
+inline constexpr bool isExperimentResult(Result r) { return r == Result::Experiment || r == Result::Converted; }
 std::string_view name(Result r);
-// The result called `text` (name(Result)), if any.
+// The step result called `text` (name(Result)), if any; never an experiment's entry.
 std::optional<Result> resultNamed(std::string_view text);
 // Whether leaving a step with `r` counts as skipped in the funnel (else as done).
 inline constexpr bool isSkip(Result r) { return r == Result::Skipped || r == Result::TimedOut; }
@@ -104,9 +110,9 @@ inline constexpr uint8_t kSlotSkipped = 0x20;
 struct HistoryEntry {  // 12 bytes, one flat log for all records
   uint32_t record;
   int32_t at;       // seconds since the start
-  uint16_t step;    // sequence-local
+  uint16_t step;    // sequence-local; an experiment's entries: the experiment
   Result result;
-  uint8_t pad = 0;
+  uint8_t variant = 0;  // an experiment's entries: the variant
 };
 
 // What a record is waiting for (stored by the workspace: append only). Held: an
@@ -333,6 +339,25 @@ class Interpreter {
     virtual void stepDone(uint32_t r, uint16_t step, int32_t now) = 0;
     // A `set` gave module field `field` a value (fields(r) holds it).
     virtual void fieldSet(uint32_t /*r*/, uint16_t /*field*/, int32_t /*now*/) {}
+    // Experiments: the record's id, whose bucket picks its variant (bc::experimentBucket);
+    // empty: the record's index in decimal.
+    virtual std::string_view recordId(uint32_t /*r*/) { return {}; }
+    // The variant the record was given in experiment `experiment` (its name) by an
+    // earlier run, which it keeps (stickiness); none: the bucket decides.
+    virtual std::optional<std::string> storedVariant(uint32_t /*r*/, std::string_view /*experiment*/) {
+      return std::nullopt;
+    }
+    // The record entered variant `variant` of experiment `experiment` (a behaviour model
+    // plans its metric from here).
+    virtual void experimentEntered(uint32_t /*r*/, uint16_t /*experiment*/, uint8_t /*variant*/, int32_t /*now*/) {}
+  };
+
+  // A record's part in one experiment of the sequence.
+  static constexpr uint8_t kNoVariant = 0xFF;
+  struct ExperimentRun {
+    int32_t start = 0;              // when the variant started
+    uint8_t variant = kNoVariant;   // kNoVariant: not entered (this connection)
+    bool converted = false;
   };
 
   Interpreter(const bc::Module& module, uint32_t sequence, Options options, Listener* listener = nullptr);
@@ -371,6 +396,25 @@ class Interpreter {
   Refusal update(uint32_t r, std::span<const std::pair<uint16_t, Value>> values, int32_t now,
                  std::string_view context);
   void disconnect(uint32_t r, int32_t now);
+  // Puts back a record's part in experiment `experiment` (sequence-local) saved by an
+  // earlier run, so its metric keeps being watched until the window closes.
+  void restoreExperiment(uint32_t r, uint16_t experiment, const ExperimentRun& run);
+  const ExperimentRun& experimentRun(uint32_t r, uint16_t experiment) const {
+    return runs_[static_cast<size_t>(r) * seq_.experimentCount + experiment];
+  }
+  const bc::Experiment& experiment(uint16_t local) const { return module_.experiments[seq_.experimentBegin + local]; }
+  // The variant record `r` would be given by its bucket (no stored variant).
+  uint8_t bucketVariant(uint32_t r, uint16_t experiment);
+  // A behaviour model's say that the record reached the metric (a field metric, whose
+  // field changes a model cannot know): converts it if its run is in the window.
+  void modelConversion(uint32_t r, uint16_t experiment, int32_t now);
+  // Entries into each variant and conversions, over all records (history or not).
+  struct VariantCount {
+    uint64_t entered = 0, converted = 0;
+  };
+  const VariantCount& variantCount(uint16_t experiment, uint8_t variant) const {
+    return variantCounts_[static_cast<size_t>(experiment) * bc::kMaxVariants + variant];
+  }
   // The sequence's `exit when` for the record as it stands (false without one);
   // nullopt when evaluating it failed (the record is then in error).
   std::optional<bool> exitCondition(uint32_t r, int32_t now);
@@ -459,9 +503,17 @@ class Interpreter {
   // Why `st` cannot be a saved position of this sequence; empty when it can.
   std::string checkSaved(const RecordState& st, std::span<const uint8_t> slots) const;
   void finish(uint32_t r, Status status, Reason reason, int32_t now);
-  void record(uint32_t r, uint16_t step, Result result, int32_t now) {
-    if (options_.history) history_.push_back({r, now, step, result});
+  void record(uint32_t r, uint16_t step, Result result, int32_t now, uint8_t variant = 0) {
+    if (options_.history) history_.push_back({r, now, step, result, variant});
   }
+  // Experiments: enter one (pick the variant, check a field metric at once); an event or
+  // a field change that may reach a metric.
+  uint32_t enterExperiment(uint32_t r, uint16_t experiment, int32_t now);
+  void eventForMetric(uint32_t r, uint16_t step, EngagementEvent event, int32_t now);
+  void fieldsForMetric(uint32_t r, int32_t now);
+  // The field metric's condition now (a failure counts as false).
+  bool metricHolds(uint32_t r, const bc::Experiment& x, int32_t now);
+  void convert(uint32_t r, uint16_t experiment, int32_t now);
   // 0 undecided, 1 true, 2 false (with the deciding result in `why`).
   int decide(uint32_t r, const bc::Step& s, Result& why) const;
   void leaveStep(uint32_t r, uint16_t step, Result result, int32_t now);
@@ -522,6 +574,9 @@ class Interpreter {
   std::optional<int32_t> watchUntil_;
   TimeQueue<uint32_t> clockExits_;  // when watched records' `exit when` turns true
   std::vector<uint32_t> due_;  // fireTimers' bucket, recycled
+  std::vector<ExperimentRun> runs_;  // record × experiment
+  std::vector<VariantCount> variantCounts_;  // experiment × kMaxVariants
+  bool metricResult_ = false;        // metric_result's verdict
   std::vector<StepCounts> stepCounts_;
   std::vector<uint64_t> branchCounts_;
   uint64_t stepsExecuted_ = 0;

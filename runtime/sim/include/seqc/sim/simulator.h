@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,6 +39,8 @@ struct Model {
   double download = 0.10;   // of opened emails
   double textReply = 0.20;  // text steps
   DelayRange engage{15 * 60, 2 * 24 * 3600};  // sent → customer event
+  // Experiments: the metric's rate per variant, by experiment name then variant name.
+  std::map<std::string, std::map<std::string, double>> experiments;
 };
 
 // Reads a model file; false with "FILE: …" in `error` when malformed.
@@ -191,6 +194,12 @@ class Simulator : Interpreter::Listener {
   // Interpreter::Listener: the model plans the seller's and the customer's next moves.
   void manualStep(uint32_t r, uint16_t step, int32_t now) override;
   void stepDone(uint32_t r, uint16_t step, int32_t now) override;
+  std::string_view recordId(uint32_t r) override { return ids_[r]; }
+  void experimentEntered(uint32_t r, uint16_t experiment, uint8_t variant, int32_t now) override;
+  // The model's rate of experiment k's metric for variant v (-1: none given), and the
+  // first step of each variant that can have an event metric's event (kNoStep: none).
+  std::vector<std::array<double, bc::kMaxVariants>> experimentRates_;
+  std::vector<std::array<uint16_t, bc::kMaxVariants>> metricSteps_;
 
   void apply(const Event& e, int32_t now);
   // --segments: `records` enter and leave the segments at `now`.
