@@ -207,17 +207,7 @@ size_t Workspace::remove(const std::string& name) {
     std::vector<ConnectionRow> rows = store().connections(f);
     std::vector<HistoryRow> history;
     history.reserve(rows.size());
-    for (ConnectionRow& c : rows) {
-      // As the interpreter finishes a record: no step, nothing pending.
-      c.status = static_cast<uint8_t>(rt::Status::Disconnected);
-      c.waiting = static_cast<uint8_t>(rt::Waiting::Nothing);
-      c.step = 0xFFFF;
-      ++c.generation;
-      c.due.reset();
-      c.ended = now;
-      c.message = "sequence deleted";
-      history.push_back({c.id, now, -1, "disconnected", "sequence deleted"});
-    }
+    for (ConnectionRow& c : rows) history.push_back(markDisconnected(c, now, "sequence deleted"));
     if (!rows.empty()) {
       store().updateConnections(rows);
       store().appendHistory(history);

@@ -181,16 +181,7 @@ size_t Workspace::disconnect(const std::string& name, const std::vector<std::str
                                 missing.size() == 1 ? "is" : "are", name));
     }
     std::vector<HistoryRow> history;
-    for (auto& c : rows) {
-      c.status = static_cast<uint8_t>(rt::Status::Disconnected);
-      c.waiting = static_cast<uint8_t>(rt::Waiting::Nothing);
-      c.step = 0xFFFF;
-      c.due.reset();
-      c.ended = now;
-      c.message = "disconnected by `seqc disconnect`";
-      ++c.generation;
-      history.push_back({c.id, now, -1, "disconnected", c.message});
-    }
+    for (auto& c : rows) history.push_back(markDisconnected(c, now, "disconnected by `seqc disconnect`"));
     store_->updateConnections(rows);
     store_->appendHistory(history);
     return rows.size();

@@ -11,6 +11,7 @@
 
 #include "compiler/driver.h"
 #include "seqc/support/quote.h"
+#include "seqc/interp/interpreter.h"
 #include "seqc/support/time.h"
 
 namespace seqc::ws {
@@ -23,9 +24,15 @@ int64_t wallClock() {
       .count();
 }
 
-uint64_t fnv1a(std::string_view text, uint64_t h) {
-  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
-  return h;
+HistoryRow markDisconnected(ConnectionRow& c, int64_t now, std::string why) {
+  c.status = static_cast<uint8_t>(rt::Status::Disconnected);
+  c.waiting = static_cast<uint8_t>(rt::Waiting::Nothing);
+  c.step = 0xFFFF;
+  c.due.reset();
+  c.ended = now;
+  c.message = std::move(why);
+  ++c.generation;
+  return {c.id, now, -1, "disconnected", c.message};
 }
 
 std::string specJson(const bc::FieldSpec& s) {

@@ -14,6 +14,7 @@
 
 #include "seqc/format/bytecode.h"
 #include "seqc/format/schema.h"
+#include "seqc/support/hash.h"
 #include "seqc/workspace/workspace.h"
 
 namespace seqc {
@@ -62,7 +63,9 @@ struct Workspace::Impl {
 // ---- helpers (internal.cc) ----------------------------------------------------------
 
 int64_t wallClock();
-uint64_t fnv1a(std::string_view text, uint64_t h = 0xcbf29ce484222325ull);
+// Ends run `c` at `now` as `seqc disconnect` does (no step, nothing pending, a new
+// generation) and returns its history row; the caller writes both.
+HistoryRow markDisconnected(ConnectionRow& c, int64_t now, std::string why);
 // An `extend entity` field's spec as stored in ExtensionRow::spec, and back.
 std::string specJson(const bc::FieldSpec& s);
 std::optional<bc::FieldSpec> specFromJson(const std::string& name, const std::string& text);

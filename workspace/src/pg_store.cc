@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "seqc/support/hash.h"
 #include "seqc/workspace/store.h"
 #include "connection_row.h"
 
@@ -639,12 +640,6 @@ std::string textArray(const std::vector<std::string>& items, size_t begin, size_
     out += '"';
   }
   return out + "}";
-}
-
-uint64_t fnv1a(std::string_view text) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
-  return h;
 }
 
 class PgStore final : public Store {

@@ -11,6 +11,7 @@
 
 #include "engine.h"
 #include "fields.h"
+#include "internal.h"
 #include "seqc/interp/interpreter.h"
 
 namespace seqc::ws {
@@ -98,16 +99,9 @@ void disconnectRun(Store& store, int64_t id, const std::string& record, const st
     if (c.id == id) rows.push_back(std::move(c));
   });
   if (rows.empty()) return;
-  ConnectionRow& c = rows.front();
-  c.status = static_cast<uint8_t>(rt::Status::Disconnected);
-  c.waiting = static_cast<uint8_t>(rt::Waiting::Nothing);
-  c.step = 0xFFFF;
-  c.due.reset();
-  c.ended = now;
-  c.message = fmt::format("left segment '{}'", segment);
-  ++c.generation;
+  HistoryRow h = markDisconnected(rows.front(), now, fmt::format("left segment '{}'", segment));
   store.updateConnections(rows);
-  store.appendHistory({{c.id, now, -1, "disconnected", c.message}});
+  store.appendHistory({h});
 }
 
 void evaluateEntity(Store& store, Workspace::Impl& impl, int64_t epoch, int64_t now, const std::string& entity,

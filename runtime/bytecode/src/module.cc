@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "seqc/support/hash.h"
 #include "seqc/support/time.h"
 
 namespace seqc::bc {
@@ -27,18 +28,8 @@ std::string_view kindName(const Step& s) {
 }
 
 uint32_t experimentBucket(std::string_view record, std::string_view sequence, std::string_view experiment) {
-  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64: offset basis, then xor and multiply by the prime
-  auto add = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 0x100000001b3ull;
-    }
-  };
-  add(record);
-  add(std::string_view("\0", 1));
-  add(sequence);
-  add(std::string_view("\0", 1));
-  add(experiment);
+  constexpr std::string_view kZero("\0", 1);
+  uint64_t h = fnv1a(experiment, fnv1a(kZero, fnv1a(sequence, fnv1a(kZero, fnv1a(record)))));
   return static_cast<uint32_t>(h % 100);
 }
 

@@ -71,6 +71,16 @@ expect_rc 0
 expect_out '"records_per_variant": 1499'; expect_out '"assigned": 1'; expect_out '"converted": 1'
 expect_out '"verdict": "no decision yet"'; expect_out '"sample_ratio_alarm": false'
 
+# The report draws the same figures: the experiment, its interval and its table rows.
+w report -o "$tmp/report.html"
+expect_rc 0
+page=$(cat "$tmp/report.html")
+for want in '<h4>Subject</h4>' '1499 records needed per variant' \
+    '<td>plain</td><td class="n">50%</td><td class="n">1</td><td class="n">1</td><td class="n">1</td><td class="n">100.0%</td><td>20.7% – 100.0%</td>' \
+    '<title>plain: 20.7% to 100.0%</title>' '<td class="n">1.000</td><td>no decision yet</td>'; do
+  grep -qF -- "$want" <<<"$page" || fail "the report lacks '$want'"
+done
+
 # A new version where L-1's bucket (40) falls in `question`: reconnected, L-1 keeps plain.
 sed -i 's/variant plain 50/variant plain 1/; s/variant question 50/variant question 99/' "$tmp/outreach.seq"
 w activate "$tmp/outreach.seq"
