@@ -884,17 +884,9 @@ Refusal Interpreter::engage(uint32_t r, uint16_t local, EngagementEvent ev, int3
 Refusal Interpreter::update(uint32_t r, std::span<const std::pair<uint16_t, Value>> values, int32_t now,
                             std::string_view context) {
   if (states_[r].status != Status::Active) return Refusal::NotActive;
-  Value* fields = fields_.data() + static_cast<size_t>(r) * width_;
-  fieldsChanged(r);
-  try {
-    for (const auto& [f, value] : values) {
-      const bc::Field& field = module_.fields[f];
-      Value v = coerce(field, value, module_.str(field.name));
-      fields[f] = v.tag == Tag::String ? Value::string(arena_.store(v.str())) : v;
-    }
-  } catch (const Fault& f) {
+  if (std::string error; !storeFields(r, values, error)) {
     finish(r, Status::Error, Reason::Error, now);
-    errors_.push_back(fmt::format("{}: {}", context, f.message));
+    errors_.push_back(fmt::format("{}: {}", context, error));
     states_[r].error = static_cast<uint32_t>(errors_.size() - 1);
     return Refusal::None;
   }
