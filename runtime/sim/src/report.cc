@@ -374,6 +374,29 @@ std::optional<int64_t> daysToDecision(const Simulator& sim, uint16_t k) {
   return static_cast<int64_t>(*decision->first) + 1;
 }
 
+// The planned records per variant (the build note's figure) and, when the run did not
+// decide, the days until every variant has them at the run's rate of entries:
+// stats::projectedDays. nullopt when nothing entered.
+struct Projection {
+  int64_t perVariant = 0;
+  std::optional<int64_t> days;
+};
+Projection project(const Simulator& sim, uint16_t k) {
+  const bc::Experiment& x = sim.interpreter().experiment(k);
+  Projection p;
+  p.perVariant =
+      stats::recordsPerVariant({x.baseline, x.mde, x.alpha, x.power, static_cast<int>(x.variants.size())}).value_or(0);
+  uint64_t entered = 0;
+  std::vector<double> weights;
+  for (size_t v = 0; v < x.variants.size(); ++v) {
+    entered += sim.interpreter().variantCount(k, static_cast<uint8_t>(v)).entered;
+    weights.push_back(x.variants[v].weight);
+  }
+  double days = std::max<double>(1.0, static_cast<double>(sim.end() - sim.start()) / kSecondsPerDay);
+  if (p.perVariant > 0) p.days = stats::projectedDays(p.perVariant, static_cast<double>(entered) / days, weights);
+  return p;
+}
+
 // Per experiment and variant: records that entered it and converted, and the day the
 // mSPRT first decides (only with experiments).
 void writeExperiments(JsonWriter& j, const Simulator& sim) {
@@ -396,7 +419,13 @@ void writeExperiments(JsonWriter& j, const Simulator& sim) {
     }
     j.close(']');
     j.key("days_to_decision");
-    if (auto d = daysToDecision(sim, k)) j.number(*d);
+    std::optional<int64_t> decided = daysToDecision(sim, k);
+    if (decided) j.number(*decided);
+    else j.null();
+    Projection p = project(sim, k);
+    j.key("records_per_variant").number(p.perVariant);
+    j.key("projected_days");
+    if (!decided && p.days) j.number(*p.days);
     else j.null();
     j.close('}');
   }
@@ -602,6 +631,10 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
                  c.converted);
     }
     if (auto d = daysToDecision(sim, k)) out.format("  decided by the mSPRT after {} day{}\n", *d, *d == 1 ? "" : "s");
+    else if (Projection p = project(sim, k); p.days)
+      out.format("  no decision yet by the mSPRT; at this run's rate of entries, the planned {} records per variant "
+                 "take about {} day{}\n",
+                 p.perVariant, *p.days, *p.days == 1 ? "" : "s");
     else out.put("  no decision yet by the mSPRT\n");
   }
   if (counts[static_cast<size_t>(Status::Error)] != 0) {

@@ -43,8 +43,21 @@ expect_rc 0
 printf '%s' "$out" >"$tmp/same.out"
 python3 - "$tmp/same.out" <<'PY' || fail "expected no decision"
 import json, sys
-assert json.load(open(sys.argv[1]))["experiments"][0]["days_to_decision"] is None
+import math
+from datetime import datetime
+out = json.load(open(sys.argv[1]))
+e = out["experiments"][0]
+assert e["days_to_decision"] is None, e
+# Undecided: the planned 1,499 per variant at this run's rate of entries (2,000 records
+# over the simulated days, half to each variant).
+t = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").timestamp()
+days = max(1.0, (t(out["end"]) - t(out["start"])) / 86400)
+assert e["records_per_variant"] == 1499, e
+assert e["projected_days"] == math.ceil(1499 / (2000 / days * 0.5)), (e, days)
 PY
+run "$SEQC" simulate "$tmp/e.seq" --records "$tmp/r.csv" --model "$tmp/same.json" --seed 1
+expect_rc 0
+expect_out 'no decision yet by the mSPRT; at this run'"'"'s rate of entries, the planned 1499 records per variant take about'
 run "$SEQC" simulate "$tmp/e.seq" --records "$tmp/r.csv" --model "$tmp/far.json" --seed 1
 expect_rc 0
 expect_out 'Experiment "Subject":'; expect_out 'decided by the mSPRT after'
