@@ -787,34 +787,75 @@ std::vector<DocSymbol> Analysis::symbols() const {
     SourceRange n = nameOr(seq->nameRange, seq->range);
     s.nameBegin = n.begin;
     s.nameEnd = n.end;
-    // Labelled steps, nested as they are written inside `if` blocks, flattened.
-    std::vector<const ast::Stmt*> steps;
-    std::function<void(const ast::Block&)> walk = [&](const ast::Block& b) {
+    // Labelled steps, nested as they are written inside `if` blocks, flattened; an
+    // experiment is a child of its own with its variants, whose labelled steps are theirs.
+    std::function<void(const ast::Block&, std::vector<DocSymbol>&)> walk = [&](const ast::Block& b,
+                                                                               std::vector<DocSymbol>& into) {
       for (const auto& st : b.stmts) {
         if (!st) continue;
-        if (!st->label.empty()) steps.push_back(st.get());
-        if (auto* i = llvm::dyn_cast<ast::IfStmt>(st.get())) {
-          for (const ast::IfArm& arm : i->arms) walk(arm.body);
-          if (i->elseBlock) walk(*i->elseBlock);
+        if (!st->label.empty()) {
+          DocSymbol c;
+          c.name = st->label;
+          auto* a = llvm::dyn_cast<ast::ActivityStmt>(st.get());
+          c.detail = a ? fmt::format("{} {}", info(a->activity).spelling, seqc::quoted(a->title)) : std::string();
+          c.kind = SymbolKind::Step;
+          c.begin = std::min(st->range.begin, st->labelRange.begin);
+          c.end = std::max(st->range.end, st->labelRange.end);
+          c.nameBegin = st->labelRange.begin;
+          c.nameEnd = st->labelRange.end;
+          into.push_back(std::move(c));
         }
-        if (auto* e = llvm::dyn_cast<ast::ExperimentStmt>(st.get()))
-          for (const ast::ExperimentItem* v : e->variants()) walk(v->body);
+        if (auto* i = llvm::dyn_cast<ast::IfStmt>(st.get())) {
+          for (const ast::IfArm& arm : i->arms) walk(arm.body, into);
+          if (i->elseBlock) walk(*i->elseBlock, into);
+        }
+        if (auto* e = llvm::dyn_cast<ast::ExperimentStmt>(st.get())) {
+          if (e->name.empty()) {  // a syntax error: keep its steps visible
+            for (const ast::ExperimentItem* v : e->variants()) walk(v->body, into);
+            continue;
+          }
+          DocSymbol x;
+          x.name = e->name;
+          x.detail = "experiment";
+          x.kind = SymbolKind::Experiment;
+          x.begin = e->range.begin;
+          x.end = e->range.end;
+          SourceRange xn = nameOr(e->nameRange, e->range);
+          x.nameBegin = xn.begin;
+          x.nameEnd = xn.end;
+          for (const ast::ExperimentItem* v : e->variants()) {
+            DocSymbol vs;
+            vs.name = v->name;
+            vs.detail = fmt::format("{}%", v->weight);
+            vs.kind = SymbolKind::Variant;
+            vs.begin = v->range.begin;
+            vs.end = v->range.end;
+            SourceRange vn = nameOr(v->nameRange, v->range);
+            vs.nameBegin = vn.begin;
+            vs.nameEnd = vn.end;
+            walk(v->body, vs.children);
+            if (!vs.name.empty()) x.children.push_back(std::move(vs));
+          }
+          into.push_back(std::move(x));
+        }
       }
     };
-    walk(seq->body);
-    for (const ast::Stmt* st : steps) {
-      DocSymbol c;
-      c.name = st->label;
-      auto* a = llvm::dyn_cast<ast::ActivityStmt>(st);
-      c.detail = a ? fmt::format("{} {}", info(a->activity).spelling, seqc::quoted(a->title)) : std::string();
-      c.kind = SymbolKind::Step;
-      c.begin = st->range.begin;
-      c.end = std::max(st->range.end, st->labelRange.end);
-      c.begin = std::min(c.begin, st->labelRange.begin);
-      c.nameBegin = st->labelRange.begin;
-      c.nameEnd = st->labelRange.end;
-      s.children.push_back(std::move(c));
-    }
+    walk(seq->body, s.children);
+    out.push_back(std::move(s));
+  }
+  for (const auto& g : f.segments) {
+    if (g->name.empty()) continue;
+    DocSymbol s;
+    s.name = g->name;
+    s.detail = "on " + g->entity;
+    if (const ast::SegmentItem* feeds = g->item(ast::SegmentItemKind::Feeds))
+      s.detail += " feeds " + seqc::quoted(feeds->text);
+    s.kind = SymbolKind::Segment;
+    s.begin = g->range.begin;
+    s.end = g->range.end;
+    SourceRange n = nameOr(g->nameRange, g->range);
+    s.nameBegin = n.begin;
+    s.nameEnd = n.end;
     out.push_back(std::move(s));
   }
   return out;

@@ -54,7 +54,7 @@ struct CompletionItem {
   uint32_t replaceBegin = 0, replaceEnd = 0;
 };
 
-enum class SymbolKind : uint8_t { Sequence, Step, Entity, Field, Import, Calendar };
+enum class SymbolKind : uint8_t { Sequence, Step, Entity, Field, Import, Calendar, Segment, Experiment, Variant };
 
 struct DocSymbol {
   std::string name, detail;

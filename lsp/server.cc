@@ -168,6 +168,9 @@ int symbolKindCode(SymbolKind k) {
     case SymbolKind::Field: return 8;
     case SymbolKind::Import: return 1;    // File
     case SymbolKind::Calendar: return 3;  // Namespace
+    case SymbolKind::Segment: return 19;     // Object
+    case SymbolKind::Experiment: return 10;  // Enum: one of its variants
+    case SymbolKind::Variant: return 22;     // EnumMember
   }
   return 1;
 }

@@ -314,6 +314,55 @@ TEST_CASE("lsp: document symbols: sequences with their labelled steps, entities"
   CHECK(ent[0]["children"].size() == 3);
 }
 
+TEST_CASE("lsp: document symbols: segments, experiments with their variants and steps", "[lsp][symbols]") {
+  std::string routing = readFile(sourceDir() / "examples/segment_routing.seq");
+  std::string uri = exampleUri("segment_routing.seq");
+  std::string expUri = "file:///tmp/seqc-lsp-test/experiment.seq";
+  std::string exp =
+      "sequence \"S\" on lead {\n"
+      "  first: email \"Hi\"\n"
+      "  experiment \"Subject\" {\n"
+      "    variant plain 60 { a: auto email \"A\" template \"a\" }\n"
+      "    variant bold 40 { b: auto email \"B\" template \"b\" }\n"
+      "    metric replied within 3d\n"
+      "    baseline 0.1\n"
+      "    mde 0.05\n"
+      "  }\n"
+      "}\n";
+  Session s;
+  s.initialize();
+  s.open(uri, routing);
+  s.open(expUri, exp);
+  int r = s.request("textDocument/documentSymbol", {{"textDocument", {{"uri", uri}}}});
+  int e = s.request("textDocument/documentSymbol", {{"textDocument", {{"uri", expUri}}}});
+  s.run();
+  const json& syms = s.result(r);
+  std::vector<std::string> names;
+  for (const json& j : syms) names.push_back(j["name"]);
+  CHECK(names == std::vector<std::string>{"Enterprise track", "Welcome track", "Big open budgets", "Open web leads"});
+  REQUIRE(syms.size() == 4);
+  CHECK(syms[2]["kind"] == 19);
+  CHECK(syms[2]["detail"] == "on lead feeds \"Enterprise track\"");
+  CHECK(syms[2]["selectionRange"]["start"] == find(routing, "\"Big open budgets\""));
+  CHECK(syms[2]["range"]["start"] == find(routing, "segment \"Big open budgets\""));
+
+  const json& seq = s.result(e);
+  REQUIRE(seq.size() == 1);
+  const json& children = seq[0]["children"];
+  REQUIRE(children.size() == 2);
+  CHECK(children[0]["name"] == "first");
+  CHECK(children[1]["name"] == "Subject");
+  CHECK(children[1]["kind"] == 10);
+  CHECK(children[1]["selectionRange"]["start"] == find(exp, "\"Subject\""));
+  const json& variants = children[1]["children"];
+  REQUIRE(variants.size() == 2);
+  CHECK(variants[0]["name"] == "plain");
+  CHECK(variants[0]["detail"] == "60%");
+  CHECK(variants[1]["kind"] == 22);
+  REQUIRE(variants[1]["children"].size() == 1);
+  CHECK(variants[1]["children"][0]["name"] == "b");
+}
+
 TEST_CASE("lsp: errors in an imported file are reported at the import", "[lsp][diagnostics]") {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / "seqc-lsp-import-test";
