@@ -637,6 +637,17 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
                  p.perVariant, *p.days, *p.days == 1 ? "" : "s");
     else out.put("  no decision yet by the mSPRT\n");
   }
+  if (auto segments = sim.segmentReports(); !segments.empty()) {  // --segments only, as in the JSON
+    size_t w = std::string_view("segment").size();
+    for (const SegmentReport& g : segments) w = std::max(w, g.name.size());
+    out.format("\nSegments on {} (by priority; entries, connections and departures in this run):\n",
+               m.str(seq.entity));
+    out.format("  {:>8}  {:<{}}  {:<10}  {:>8}  {:>11}  {:>11}  {:>8}  {:>8}\n", "priority", "segment", w, "on leave",
+               "entries", "connections", "passed over", "left", "members");
+    for (const SegmentReport& g : segments)
+      out.format("  {:>8}  {:<{}}  {:<10}  {:>8}  {:>11}  {:>11}  {:>8}  {:>8}\n", g.priority, g.name, w,
+                 g.disconnect ? "disconnect" : "stay", g.entries, g.connections, g.passedOver, g.left, g.members);
+  }
   if (counts[static_cast<size_t>(Status::Error)] != 0) {
     out.put("\nErrors:\n");
     for (uint32_t r = 0; r < sim.recordCount(); ++r)
