@@ -75,7 +75,8 @@ CREATE TABLE experiment_variants(
 )sql";
 
 // What schema 6 changed: the due times of connections are indexed in `timers`, a narrow
-// table with a row per connection whose `due` is set, and no longer on `connections`.
+// table with a row per active connection whose `due` is set (the store keeps it so on
+// every write), and no longer on `connections`.
 // A step moves `due`: with it indexed on the wide row no update was HOT (heap-only: it
 // changes no indexed column and fits on its page), so each one wrote an entry into all
 // four of its indexes; now the wide row is updated in place (HOT, the fill factor
@@ -86,7 +87,8 @@ CREATE TABLE timers(
   bucket integer NOT NULL,
   due bigint NOT NULL
 );
-INSERT INTO timers(connection, bucket, due) SELECT id, bucket, due FROM connections WHERE due IS NOT NULL;
+INSERT INTO timers(connection, bucket, due)
+  SELECT id, bucket, due FROM connections WHERE due IS NOT NULL AND status = 0;
 CREATE INDEX timers_due ON timers(bucket, due);
 DROP INDEX IF EXISTS connections_due;
 ALTER TABLE connections SET (fillfactor = 80);
@@ -681,10 +683,13 @@ class PgStore final : public Store {
  public:
   PgStore(const std::string& url, const std::string& name, bool create) : db_(url, name) {
     // The workspace waits up to 30 s for a lock, as on SQLite; a session left idle in a
-    // transaction (a worker stopped mid-batch) loses its locks after a minute.
+    // transaction (a worker stopped mid-batch) loses its locks after a minute. A random
+    // page costs about what a sequential one does (the working set is cached): with the
+    // default 4, the planner scanned every connection to update a batch of a few hundred.
     db_.exec(
         "SET client_min_messages = warning; SET lock_timeout = '30s'; "
-        "SET idle_in_transaction_session_timeout = '60s'; SET cursor_tuple_fraction = 1.0");
+        "SET idle_in_transaction_session_timeout = '60s'; SET cursor_tuple_fraction = 1.0; "
+        "SET random_page_cost = 1.1");
     db_.exec("BEGIN");
     try {
       db_.exec(fmt::format("SELECT pg_advisory_xact_lock({})", kLockKey));
@@ -1390,18 +1395,21 @@ class PgStore final : public Store {
   // Each connection with its timer, if it has one: one statement.
   Statement insertConnections_{
       fmt::format("WITH c AS (INSERT INTO connections(id, record, sequence, bucket, {}) SELECT * FROM {} "
-                  "RETURNING id, bucket, due) "
-                  "INSERT INTO timers(connection, bucket, due) SELECT id, bucket, due FROM c WHERE due IS NOT NULL",
+                  "RETURNING id, bucket, status, due) INSERT INTO timers(connection, bucket, due) "
+                  "SELECT id, bucket, due FROM c WHERE due IS NOT NULL AND status = 0",
                   kStateNames, unnestOf(1, std::string("bigint[], text[], bigint[], bigint[], ") + kStateArrays)),
       {}};
-  // The rows, and their timers after them (set, moved or dropped with `due`), in one
-  // statement; it returns how many connections it updated.
+  // The rows, and their timers after them (set, moved or dropped), in one statement
+  // that returns how many connections it updated. `c.id = ANY($1)` makes the planner
+  // look the rows up by id: estimating the batch joined to the whole table, it hashed a
+  // scan of every connection for each batch instead.
   Statement updateConnections_{
-      fmt::format("WITH c AS (UPDATE connections AS c SET ({0}) = (u.{1}) FROM {2} AS u(id, {0}) WHERE c.id = u.id "
-                  "RETURNING c.id, c.bucket, c.due), "
-                  "gone AS (DELETE FROM timers t USING c WHERE t.connection = c.id AND c.due IS NULL), "
+      fmt::format("WITH c AS (UPDATE connections AS c SET ({0}) = (u.{1}) FROM {2} AS u(id, {0}) "
+                  "WHERE c.id = u.id AND c.id = ANY($1::bigint[]) RETURNING c.id, c.bucket, c.status, c.due), "
+                  "gone AS (DELETE FROM timers t USING c WHERE t.connection = c.id AND "
+                  "(c.due IS NULL OR c.status <> 0) AND t.connection = ANY($1::bigint[])), "
                   "moved AS (INSERT INTO timers(connection, bucket, due) SELECT id, bucket, due FROM c "
-                  "WHERE due IS NOT NULL ON CONFLICT (connection) DO UPDATE SET due = excluded.due "
+                  "WHERE due IS NOT NULL AND status = 0 ON CONFLICT (connection) DO UPDATE SET due = excluded.due "
                   "WHERE timers.due <> excluded.due) "
                   "SELECT count(*) FROM c",
                   kStateNames,
@@ -1445,20 +1453,21 @@ class PgStore final : public Store {
       "SELECT status, version, step, count(*), count(ended), coalesce(sum(ended - connected), 0)::bigint "
       "FROM connections WHERE sequence = $1 GROUP BY status, version, step",
       types({kInt8})};
-  // The buckets with due work, from a starting bucket on: a probe of the timers' index
-  // per bucket, never a scan or a sort of the backlog.
+  // The buckets with due work, from a starting bucket on: the earliest timer of each
+  // bucket (a probe of the timers' index, a subplan per bucket), never a scan or a sort
+  // of the backlog.
   Statement dueBuckets_{
-      "SELECT b.id FROM buckets b WHERE EXISTS (SELECT 1 FROM timers t JOIN connections c ON c.id = t.connection "
-      "WHERE t.bucket = b.id AND t.due <= $1 AND c.status = 0) ORDER BY (b.id - $2 + 64) % 64",
+      "SELECT b.id FROM buckets b WHERE (SELECT min(t.due) FROM timers t WHERE t.bucket = b.id) <= $1 "
+      "ORDER BY (b.id - $2 + 64) % 64",
       types({kInt8, kInt8})};
   // That bucket, locked, if it still has due work and nobody holds it.
   Statement lockDueBucket_{
-      "SELECT b.id FROM buckets b WHERE b.id = $1 AND EXISTS (SELECT 1 FROM timers t JOIN connections c "
-      "ON c.id = t.connection WHERE t.bucket = b.id AND t.due <= $2 AND c.status = 0) FOR UPDATE OF b SKIP LOCKED",
+      "SELECT b.id FROM buckets b WHERE b.id = $1 AND (SELECT min(t.due) FROM timers t WHERE t.bucket = b.id) <= $2 "
+      "FOR UPDATE OF b SKIP LOCKED",
       types({kInt8, kInt8})};
   Statement dueInBucket_{
       fmt::format("SELECT {} FROM timers t JOIN connections c ON c.id = t.connection WHERE t.bucket = $1 AND "
-                  "t.due <= $2 AND c.status = 0 ORDER BY t.due LIMIT $3",
+                  "t.due <= $2 ORDER BY t.due LIMIT $3",
                   qualified("c", kConnectionColumns)),
       types({kInt8, kInt8, kInt8})};
   Statement nextDue_{
