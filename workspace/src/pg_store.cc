@@ -634,28 +634,27 @@ constexpr const char* kStateNames =
     "version, status, reason, waiting, step, progress, pc, generation, connected, entered, due, ended, message, data, "
     "assignee";
 
+// The items of a ", "-separated list, each as fn(index, item).
+template <class Fn>
+void eachItem(std::string_view list, Fn&& fn) {
+  for (int i = 0; !list.empty(); ++i) {
+    size_t comma = list.find(", ");
+    fn(i, list.substr(0, comma));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 2);
+  }
+}
+
 // unnest($first::T1, $first+1::T2, …) over a list of array types.
 std::string unnestOf(int first, std::string_view types) {
   std::string out = "unnest(";
-  int i = first;
-  while (!types.empty()) {
-    size_t comma = types.find(", ");
-    std::string_view t = types.substr(0, comma);
-    out += fmt::format("{}${}::{}", i == first ? "" : ", ", i, t);
-    ++i;
-    types = comma == std::string_view::npos ? std::string_view() : types.substr(comma + 2);
-  }
+  eachItem(types, [&](int i, std::string_view t) { out += fmt::format("{}${}::{}", i ? ", " : "", first + i, t); });
   return out + ")";
 }
 
 // "a, b" as "t.a, t.b".
 std::string qualified(std::string_view table, std::string_view columns) {
   std::string out;
-  while (!columns.empty()) {
-    size_t comma = columns.find(", ");
-    out += fmt::format("{}{}.{}", out.empty() ? "" : ", ", table, columns.substr(0, comma));
-    columns = comma == std::string_view::npos ? std::string_view() : columns.substr(comma + 2);
-  }
+  eachItem(columns, [&](int i, std::string_view c) { out += fmt::format("{}{}.{}", i ? ", " : "", table, c); });
   return out;
 }
 
