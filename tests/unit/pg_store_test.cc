@@ -3,9 +3,11 @@
 // buckets tick workers lock. Run by the `pg/unit/pg` case (SEQC_TEST_PG, test_database.h).
 #include <catch2/catch.hpp>
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "seqc/workspace/store.h"
 #include "test_database.h"
@@ -30,6 +32,51 @@ void pgExec(const std::string& url, const std::string& sql) {
 
 void requireCluster() {
   if (!seqc::testing::onPostgres()) FAIL("run with SEQC_TEST_PG (ctest -R pg/)");
+}
+
+// The first row of `sql` on `url`, its columns as text.
+std::vector<std::string> pgRow(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  REQUIRE(PQstatus(conn) == CONNECTION_OK);
+  PGresult* r = PQexec(conn, sql.c_str());
+  INFO(PQerrorMessage(conn));
+  bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
+  std::vector<std::string> row;
+  for (int i = 0; ok && i < PQnfields(r); ++i) row.emplace_back(PQgetvalue(r, 0, i));
+  PQclear(r);
+  PQfinish(conn);
+  REQUIRE(ok);
+  return row;
+}
+
+// A sequence with a version and `n` connections on records r0…, the odd ones due at
+// 100, the even ones at 1000 (none without a timer): their rows.
+std::vector<ConnectionRow> connectSome(Store& store, int n) {
+  std::vector<ConnectionRow> rows;
+  inWriteTransaction(store, [&] {
+    SequenceRow s;
+    s.name = "alpha";
+    s.entity = "lead";
+    int64_t id = store.insertSequence(s);
+    VersionRow v;
+    v.sequence = id;
+    v.number = 1;
+    store.insertVersion(v);
+    std::vector<RecordRow> records;
+    for (int i = 0; i < n; ++i) {
+      records.push_back({"r" + std::to_string(i), "lead", "", 1});
+      ConnectionRow c;
+      c.record = records.back().id;
+      c.sequence = id;
+      c.version = 1;
+      c.due = i % 2 ? 100 : 1000;
+      c.data = std::string(200, 'x');  // about the size of a real run's state
+      rows.push_back(c);
+    }
+    store.upsertRecords(records);
+    store.insertConnections(rows);
+  });
+  return rows;
 }
 
 std::string messageOf(const std::function<void()>& fn) {
@@ -63,7 +110,8 @@ TEST_CASE("pg: schema 1 is upgraded to the current one, dropping history's forei
   std::string url = seqc::testing::freshPgDatabase();
   openPostgresStore(url, true).reset();
   pgExec(url, "ALTER TABLE history ADD CONSTRAINT history_connection_fkey FOREIGN KEY (connection) "
-              "REFERENCES connections(id); DROP TABLE segment_members, segment_counts, experiment_variants; "
+              "REFERENCES connections(id); DROP TABLE segment_members, segment_counts, experiment_variants, timers; "
+              "CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL; "
               "UPDATE seqc_schema SET version = 1");
   openPostgresStore(url, false).reset();
   PGconn* conn = PQconnectdb(url.c_str());
@@ -71,9 +119,10 @@ TEST_CASE("pg: schema 1 is upgraded to the current one, dropping history's forei
   PGresult* r = PQexec(conn,
                        "SELECT (SELECT version FROM seqc_schema), (SELECT count(*) FROM pg_constraint "
                        "WHERE conname = 'history_connection_fkey'), "
-                       "to_regclass('segment_members') IS NOT NULL AND to_regclass('experiment_variants') IS NOT NULL");
+                       "to_regclass('segment_members') IS NOT NULL AND to_regclass('experiment_variants') IS NOT NULL "
+                       "AND to_regclass('timers') IS NOT NULL");
   REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
-  CHECK(std::string(PQgetvalue(r, 0, 0)) == "4");
+  CHECK(std::string(PQgetvalue(r, 0, 0)) == "6");
   CHECK(std::string(PQgetvalue(r, 0, 1)) == "0");
   CHECK(std::string(PQgetvalue(r, 0, 2)) == "t");
   PQclear(r);
@@ -187,4 +236,79 @@ TEST_CASE("pg: tick workers lock different buckets and see only their due connec
   // Nothing due: no bucket.
   inTransaction(*a, true, [&] { CHECK_FALSE(a->lockDueBucket(99)); });
   CHECK(inReadTransaction(*a, [&] { return a->nextDue(); }) == 100);
+}
+
+// Schema 4 kept the due times in an index on connections; schema 6 moves them into
+// `timers`, taking every pending timer along.
+TEST_CASE("pg: schema 4 is upgraded to 6, its due times moved into timers", "[pg]") {
+  requireCluster();
+  std::string url = seqc::testing::freshPgDatabase();
+  {
+    auto store = openPostgresStore(url, true);
+    std::vector<ConnectionRow> rows = connectSome(*store, 40);
+    rows[0].due.reset();  // one without a timer
+    inWriteTransaction(*store, [&] { store->updateConnections({rows[0]}); });
+  }
+  pgExec(url, "DROP TABLE timers; CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL; "
+              "ALTER TABLE connections RESET (fillfactor); UPDATE seqc_schema SET version = 4");
+  auto store = openPostgresStore(url, false);
+  CHECK(pgRow(url, "SELECT (SELECT version FROM seqc_schema), to_regclass('connections_due') IS NULL, "
+                   "(SELECT count(*) FROM timers), (SELECT count(*) FROM timers t JOIN connections c "
+                   "ON c.id = t.connection AND c.due = t.due AND c.bucket = t.bucket), "
+                   "(SELECT reloptions::text FROM pg_class WHERE relname = 'connections')") ==
+        std::vector<std::string>{"6", "t", "39", "39", "{fillfactor=80}"});
+  CHECK(inReadTransaction(*store, [&] { return store->nextDue(); }) == 100);
+  size_t due = 0;
+  inTransaction(*store, true, [&] {
+    for (int32_t bucket = 0; bucket < 64; ++bucket) due += store->dueInBucket(bucket, 100, 1000).size();
+  });
+  CHECK(due == 20);
+}
+
+// The timers follow their connections' `due` (set, moved, dropped), and a step that
+// moves `due` updates the wide connection row in place: a HOT update, no index entry.
+TEST_CASE("pg: timers follow due, and moving due is a HOT update of the connection", "[pg]") {
+  requireCluster();
+  std::string url = seqc::testing::freshPgDatabase();
+  {
+    auto store = openPostgresStore(url, true);
+    std::vector<ConnectionRow> rows = connectSome(*store, 200);
+    // A tick's batches: a few rows of a page each (a bucket's), one transaction each,
+    // so that the versions a batch leaves behind are pruned by the next ones.
+    for (int round = 1; round <= 3; ++round) {
+      for (size_t first = 0; first < 20; ++first) {
+        std::vector<ConnectionRow> batch;
+        for (size_t i = first; i < rows.size(); i += 20) {
+          rows[i].due = *rows[i].due + 86400, rows[i].pc += 1;
+          batch.push_back(rows[i]);
+        }
+        inWriteTransaction(*store, [&] { store->updateConnections(batch); });
+      }
+    }
+    rows[1].due.reset();
+    rows[1].status = 1;  // completed: no timer, and no longer due
+    rows[3].due = 5;
+    inWriteTransaction(*store, [&] { store->updateConnections({rows[1], rows[3]}); });
+    CHECK(inReadTransaction(*store, [&] { return store->nextDue(); }) == 5);
+    inTransaction(*store, true, [&] {
+      auto bucket = store->lockDueBucket(5);
+      REQUIRE(bucket);
+      auto due = store->dueInBucket(*bucket, 5, 1000);
+      REQUIRE(due.size() == 1);
+      CHECK(due[0].id == rows[3].id);
+      CHECK(due[0].pc == 3);
+    });
+  }  // the server counts a session's updates when it ends
+  CHECK(pgRow(url, "SELECT (SELECT count(*) FROM timers), (SELECT count(*) FROM timers t JOIN connections c "
+                   "ON c.id = t.connection AND c.due = t.due)") == std::vector<std::string>{"199", "199"});
+  std::vector<std::string> counts;
+  for (int i = 0; i < 50; ++i) {  // the statistics arrive within a second or so
+    counts = pgRow(url, "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'connections'");
+    if (counts[0] == "602") break;
+    usleep(100000);
+  }
+  INFO("updates, HOT updates of connections: " << counts[0] << ", " << counts[1]);
+  REQUIRE(counts[0] == "602");
+  // All but the status change (status is indexed) could be HOT: nearly all must be.
+  CHECK(std::stoi(counts[1]) >= 560);
 }

@@ -76,13 +76,18 @@ SELECT 'steps', s.name, k.version, k.step, k.result, k.count FROM step_counts k 
 SELECT 'clock', value FROM meta WHERE key = 'clock';
 SQL
 }
-# same REFERENCE-DUMP URL WHAT: the PostgreSQL workspace at URL equals the reference
+# same REFERENCE-DUMP URL WHAT: the PostgreSQL workspace at URL equals the reference,
+# and its timers table holds exactly the connections' due times
 same() {
   dump_pg "$2" | LC_ALL=C sort >"$tmp/pg.dump" || fail "$3: cannot read the PostgreSQL workspace"
   if ! cmp -s "$1" "$tmp/pg.dump"; then
     fail "$3: the PostgreSQL workspace differs from the SQLite one (< SQLite, > PostgreSQL):
 $(diff "$1" "$tmp/pg.dump" | head -20)"
   fi
+  local stray
+  stray=$("$psql" -qAtX "$2" -c "SELECT count(*) FROM connections c FULL JOIN timers t ON t.connection = c.id
+    WHERE c.due IS DISTINCT FROM t.due OR (t.connection IS NOT NULL AND c.bucket IS DISTINCT FROM t.bucket)")
+  [ "$stray" = 0 ] || fail "$3: $stray timers differ from their connections' due times"
 }
 moved() { sed -n 's/^clock [^ ]* → [^ ]*: \([0-9]*\) records\{0,1\} moved.*/\1/p' "$@" | awk '{ s += $1 } END { print s + 0 }'; }
 

@@ -30,7 +30,8 @@ namespace {
 // 2: history without its foreign key to connections (below).
 // 3: segment_members, segment_counts (SQLite schema 4).
 // 4: each record's variant per experiment (docs/workspace.md, "Experiments"; SQLite 5).
-constexpr int32_t kSchemaVersion = 4;
+// 6: the pending timers in a table of their own (kSchema6).
+constexpr int32_t kSchemaVersion = 6;
 constexpr int64_t kLockKey = 0x5345514357530001;  // "SEQCWS" 1: the workspace's write lock
 constexpr int kBuckets = 64;
 constexpr size_t kPipelineChunk = 512;  // results of one chunk fit the socket's buffers
@@ -73,7 +74,27 @@ CREATE TABLE experiment_variants(
 );
 )sql";
 
-// Schema 2; with kSchema3 and kSchema4, the current one. Times are Unix seconds; text
+// What schema 6 changed: the due times of connections are indexed in `timers`, a narrow
+// table with a row per active connection whose `due` is set (the store keeps it so on
+// every write), and no longer on `connections`.
+// A step moves `due`: with it indexed on the wide row no update was HOT (heap-only: it
+// changes no indexed column and fits on its page), so each one wrote an entry into all
+// four of its indexes; now the wide row is updated in place (HOT, the fill factor
+// leaves room on its page) and only the timer's two small index entries move.
+constexpr const char* kSchema6 = R"sql(
+CREATE TABLE timers(
+  connection bigint PRIMARY KEY,  -- no REFERENCES: written only with its connection
+  bucket integer NOT NULL,
+  due bigint NOT NULL
+);
+INSERT INTO timers(connection, bucket, due)
+  SELECT id, bucket, due FROM connections WHERE due IS NOT NULL AND status = 0;
+CREATE INDEX timers_due ON timers(bucket, due);
+DROP INDEX IF EXISTS connections_due;
+ALTER TABLE connections SET (fillfactor = 80);
+)sql";
+
+// Schema 2; with the steps below, the current one. Times are Unix seconds; text
 // columns are never NULL (empty instead); texts that order rows compare bytes
 // (COLLATE "C"), as SQLite does.
 constexpr const char* kSchema = R"sql(
@@ -151,7 +172,6 @@ CREATE TABLE connections(
 );
 CREATE INDEX connections_sequence ON connections(sequence, status);
 CREATE INDEX connections_record ON connections(record);
-CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL;
 CREATE TABLE history(
   id bigserial PRIMARY KEY,
   -- No REFERENCES connections(id): PostgreSQL checks a foreign key with a trigger per
@@ -173,16 +193,22 @@ CREATE TABLE step_counts(
   count bigint NOT NULL,
   PRIMARY KEY(sequence, version, step, result)
 );
-INSERT INTO seqc_schema VALUES (4);
+INSERT INTO seqc_schema VALUES (2);
 )sql";
 
-
-// Upgrades by schema version: kUpgrades[i] takes a database from i + 1 to i + 2.
-constexpr std::array<const char*, kSchemaVersion - 1> kUpgrades{
-    "ALTER TABLE history DROP CONSTRAINT IF EXISTS history_connection_fkey",
-    kSchema3,
-    kSchema4,
+// The steps from schema 2 on, by the version each makes: a database below a step's
+// version gets it, in order; a new one (kSchema) gets them all.
+struct SchemaStep {
+  int32_t version;
+  const char* sql;
 };
+constexpr std::array kSchemaSteps{
+    SchemaStep{2, "ALTER TABLE history DROP CONSTRAINT IF EXISTS history_connection_fkey"},
+    SchemaStep{3, kSchema3},
+    SchemaStep{4, kSchema4},
+    SchemaStep{6, kSchema6},
+};
+static_assert(kSchemaSteps.back().version == kSchemaVersion);
 
 // PostgreSQL type oids of the parameters (pg_type.h is a server header).
 constexpr Oid kInt8 = 20, kText = 25, kBytea = 17;
@@ -608,18 +634,28 @@ constexpr const char* kStateNames =
     "version, status, reason, waiting, step, progress, pc, generation, connected, entered, due, ended, message, data, "
     "assignee";
 
+// The items of a ", "-separated list, each as fn(index, item).
+template <class Fn>
+void eachItem(std::string_view list, Fn&& fn) {
+  for (int i = 0; !list.empty(); ++i) {
+    size_t comma = list.find(", ");
+    fn(i, list.substr(0, comma));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 2);
+  }
+}
+
 // unnest($first::T1, $first+1::T2, …) over a list of array types.
 std::string unnestOf(int first, std::string_view types) {
   std::string out = "unnest(";
-  int i = first;
-  while (!types.empty()) {
-    size_t comma = types.find(", ");
-    std::string_view t = types.substr(0, comma);
-    out += fmt::format("{}${}::{}", i == first ? "" : ", ", i, t);
-    ++i;
-    types = comma == std::string_view::npos ? std::string_view() : types.substr(comma + 2);
-  }
+  eachItem(types, [&](int i, std::string_view t) { out += fmt::format("{}${}::{}", i ? ", " : "", first + i, t); });
   return out + ")";
+}
+
+// "a, b" as "t.a, t.b".
+std::string qualified(std::string_view table, std::string_view columns) {
+  std::string out;
+  eachItem(columns, [&](int i, std::string_view c) { out += fmt::format("{}{}.{}", i ? ", " : "", table, c); });
+  return out;
 }
 
 HistoryRow readHistory(const Row& q) {
@@ -646,10 +682,13 @@ class PgStore final : public Store {
  public:
   PgStore(const std::string& url, const std::string& name, bool create) : db_(url, name) {
     // The workspace waits up to 30 s for a lock, as on SQLite; a session left idle in a
-    // transaction (a worker stopped mid-batch) loses its locks after a minute.
+    // transaction (a worker stopped mid-batch) loses its locks after a minute. A random
+    // page costs about what a sequential one does (the working set is cached): with the
+    // default 4, the planner scanned every connection to update a batch of a few hundred.
     db_.exec(
         "SET client_min_messages = warning; SET lock_timeout = '30s'; "
-        "SET idle_in_transaction_session_timeout = '60s'; SET cursor_tuple_fraction = 1.0");
+        "SET idle_in_transaction_session_timeout = '60s'; SET cursor_tuple_fraction = 1.0; "
+        "SET random_page_cost = 1.1");
     db_.exec("BEGIN");
     try {
       db_.exec(fmt::format("SELECT pg_advisory_xact_lock({})", kLockKey));
@@ -663,8 +702,8 @@ class PgStore final : public Store {
       if (create) {
         if (version) throw StoreError(fmt::format("workspace database '{}' holds a seqc workspace already", name));
         db_.exec(kSchema);
-        db_.exec(kSchema3);
-        db_.exec(kSchema4);
+        for (const SchemaStep& step : kSchemaSteps) db_.exec(step.sql);
+        db_.exec(fmt::format("UPDATE seqc_schema SET version = {}", kSchemaVersion));
       } else if (!version) {
         throw StoreError(fmt::format("workspace database '{}' holds no seqc workspace (create one with "
                                      "`seqc init --database URL`)",
@@ -674,7 +713,8 @@ class PgStore final : public Store {
       } else if (*version < 1) {
         throw StoreError(fmt::format("workspace database '{}' is corrupt: unknown schema {}", name, *version));
       } else {
-        for (int64_t v = *version; v < kSchemaVersion; ++v) db_.exec(kUpgrades[static_cast<size_t>(v - 1)]);
+        for (const SchemaStep& step : kSchemaSteps)
+          if (*version < step.version) db_.exec(step.sql);
         if (*version < kSchemaVersion) db_.exec(fmt::format("UPDATE seqc_schema SET version = {}", kSchemaVersion));
       }
       db_.exec("COMMIT");
@@ -981,7 +1021,7 @@ class PgStore final : public Store {
       Params p;
       for (auto& c : cols) p.array(c.finish());
       ResultPtr r = db_.run(updateConnections_, p);
-      if (std::string_view(PQcmdTuples(r.r)) != std::to_string(end - begin))
+      if (PQntuples(r.r) != 1 || Row(r.r, 0, db_.name()).integer(0) != static_cast<int64_t>(end - begin))
         throw StoreError(fmt::format("workspace database '{}': a connection to update is missing", db_.name()));
     }
   }
@@ -1351,12 +1391,27 @@ class PgStore final : public Store {
   Statement updateRecordFields_{"UPDATE records SET fields = $2, updated = $3 WHERE id = $1",
                                 types({kText, kBytea, kInt8})};
   Statement nextConnectionIds_{"SELECT nextval('connections_id_seq') FROM generate_series(1, $1)", types({kInt8})};
+  // Each connection with its timer, if it has one: one statement.
   Statement insertConnections_{
-      fmt::format("INSERT INTO connections(id, record, sequence, bucket, {}) SELECT * FROM {}", kStateNames,
-                  unnestOf(1, std::string("bigint[], text[], bigint[], bigint[], ") + kStateArrays)),
+      fmt::format("WITH c AS (INSERT INTO connections(id, record, sequence, bucket, {}) SELECT * FROM {} "
+                  "RETURNING id, bucket, status, due) INSERT INTO timers(connection, bucket, due) "
+                  "SELECT id, bucket, due FROM c WHERE due IS NOT NULL AND status = 0",
+                  kStateNames, unnestOf(1, std::string("bigint[], text[], bigint[], bigint[], ") + kStateArrays)),
       {}};
+  // The rows, and their timers after them (set, moved or dropped), in one statement
+  // that returns how many connections it updated. `c.id = ANY($1)` makes the planner
+  // look the rows up by id: estimating the batch joined to the whole table, it hashed a
+  // scan of every connection for each batch instead.
   Statement updateConnections_{
-      fmt::format("UPDATE connections AS c SET ({0}) = (u.{1}) FROM {2} AS u(id, {0}) WHERE c.id = u.id", kStateNames,
+      fmt::format("WITH c AS (UPDATE connections AS c SET ({0}) = (u.{1}) FROM {2} AS u(id, {0}) "
+                  "WHERE c.id = u.id AND c.id = ANY($1::bigint[]) RETURNING c.id, c.bucket, c.status, c.due), "
+                  "gone AS (DELETE FROM timers t USING c WHERE t.connection = c.id AND "
+                  "(c.due IS NULL OR c.status <> 0) AND t.connection = ANY($1::bigint[])), "
+                  "moved AS (INSERT INTO timers(connection, bucket, due) SELECT id, bucket, due FROM c "
+                  "WHERE due IS NOT NULL AND status = 0 ON CONFLICT (connection) DO UPDATE SET due = excluded.due "
+                  "WHERE timers.due <> excluded.due) "
+                  "SELECT count(*) FROM c",
+                  kStateNames,
                   fmt::join(std::vector<std::string>{"version", "status", "reason", "waiting", "step", "progress", "pc",
                                                      "generation", "connected", "entered", "due", "ended", "message",
                                                      "data", "assignee"},
@@ -1397,25 +1452,26 @@ class PgStore final : public Store {
       "SELECT status, version, step, count(*), count(ended), coalesce(sum(ended - connected), 0)::bigint "
       "FROM connections WHERE sequence = $1 GROUP BY status, version, step",
       types({kInt8})};
-  // The buckets with due work, from a starting bucket on: a probe of the due index per
-  // bucket, never a scan or a sort of the backlog.
+  // The buckets with due work, from a starting bucket on: the earliest timer of each
+  // bucket (a probe of the timers' index, a subplan per bucket), never a scan or a sort
+  // of the backlog.
   Statement dueBuckets_{
-      "SELECT b.id FROM buckets b WHERE EXISTS (SELECT 1 FROM connections c WHERE c.bucket = b.id AND "
-      "c.due IS NOT NULL AND c.due <= $1 AND c.status = 0) ORDER BY (b.id - $2 + 64) % 64",
+      "SELECT b.id FROM buckets b WHERE (SELECT min(t.due) FROM timers t WHERE t.bucket = b.id) <= $1 "
+      "ORDER BY (b.id - $2 + 64) % 64",
       types({kInt8, kInt8})};
   // That bucket, locked, if it still has due work and nobody holds it.
   Statement lockDueBucket_{
-      "SELECT b.id FROM buckets b WHERE b.id = $1 AND EXISTS (SELECT 1 FROM connections c WHERE c.bucket = b.id "
-      "AND c.due IS NOT NULL AND c.due <= $2 AND c.status = 0) FOR UPDATE OF b SKIP LOCKED",
+      "SELECT b.id FROM buckets b WHERE b.id = $1 AND (SELECT min(t.due) FROM timers t WHERE t.bucket = b.id) <= $2 "
+      "FOR UPDATE OF b SKIP LOCKED",
       types({kInt8, kInt8})};
   Statement dueInBucket_{
-      fmt::format("SELECT {} FROM connections WHERE bucket = $1 AND due IS NOT NULL AND due <= $2 AND status = 0 "
-                  "ORDER BY due LIMIT $3",
-                  kConnectionColumns),
+      fmt::format("SELECT {} FROM timers t JOIN connections c ON c.id = t.connection WHERE t.bucket = $1 AND "
+                  "t.due <= $2 ORDER BY t.due LIMIT $3",
+                  qualified("c", kConnectionColumns)),
       types({kInt8, kInt8, kInt8})};
   Statement nextDue_{
-      "SELECT min(d) FROM buckets b, LATERAL (SELECT due AS d FROM connections c WHERE c.bucket = b.id AND "
-      "c.due IS NOT NULL ORDER BY due LIMIT 1) n",
+      "SELECT min(d) FROM buckets b, LATERAL (SELECT due AS d FROM timers t WHERE t.bucket = b.id "
+      "ORDER BY due LIMIT 1) n",
       {}};
 };
 
