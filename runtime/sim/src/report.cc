@@ -131,9 +131,15 @@ class JsonWriter {
   // A member: its value follows.
   JsonWriter& key(std::string_view k) {
     next();
-    out_.put('"');
-    out_.put(k);
-    out_.put(pretty_ ? std::string_view("\": ") : std::string_view("\":"));
+    // One reservation for `"k": ` (a key per member of every record).
+    fmt::memory_buffer& b = out_.buffer();
+    size_t n = b.size();
+    size_t tail = pretty_ ? 3 : 2;
+    b.resize(n + k.size() + 1 + tail);
+    char* p = b.data() + n;
+    *p++ = '"';
+    if (!k.empty()) std::memcpy(p, k.data(), k.size());
+    std::memcpy(p + k.size(), "\": ", tail);
     return *this;
   }
   // An array element: its value follows.
