@@ -1,6 +1,7 @@
 // Simulator inputs: field values, CSV and JSONL records, scripted events. Errors name
 // file, line and field; no input crashes or hangs the readers.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <filesystem>
@@ -418,6 +419,25 @@ TEST_CASE("CSV blank lines, header spaces and a missing final newline", "[record
   CHECK(headerOnly->table.ids.empty());
   auto upper = readCsvText("id\nL-1\n", {}, "RECORDS.CSV");
   CHECK(upper->ok);
+}
+
+TEST_CASE("CSV duplicate ids are found in ascending runs and after them", "[records][csv]") {
+  // Ascending ids are checked against the one before; the first id out of order indexes
+  // those before it, so a duplicate anywhere is still found, with its first line.
+  auto error = [](const std::string& text) {
+    auto r = readCsvText(text);
+    return r->ok ? std::string() : r->error;
+  };
+  std::string rows = "id,subject\n";
+  for (int i = 0; i < 3000; ++i) rows += fmt::format("L-{:05},s\n", i);
+  CHECK(error(rows).empty());
+  CHECK(error(rows + "L-00000,x\n") == "records.csv:3002: duplicate id \"L-00000\" (first on line 2)");
+  CHECK(error(rows + "L-02999,x\n") == "records.csv:3002: duplicate id \"L-02999\" (first on line 3001)");
+  // Out of order first, the duplicate later.
+  CHECK(error(rows + "A-1,x\nL-99999,y\nL-01500,z\n") ==
+        "records.csv:3004: duplicate id \"L-01500\" (first on line 1502)");
+  CHECK(error(rows + "A-1,x\nA-2,y\n").empty());
+  CHECK(error("id,subject\nb,x\na,y\nb,z\n") == "records.csv:4: duplicate id \"b\" (first on line 2)");
 }
 
 TEST_CASE("CSV errors name file, line and field", "[records][csv]") {

@@ -2,6 +2,7 @@
 // store.h says, transactions commit/roll back and exclude each other, and a damaged
 // file is reported as corrupt, never crashed on.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <unistd.h>
 
@@ -339,6 +340,30 @@ TEST_CASE("store: every row type round-trips", "[store]") {
   CHECK(h[1].detail == "why");
   CHECK(s.history("r2").empty());
 
+  s.commit();
+}
+
+TEST_CASE("store: upserts in batches insert, replace and keep every row", "[store]") {
+  // More rows than one multi-row statement holds, with existing ones among them and a
+  // remainder: each row lands once, with its own values.
+  Fixture f;
+  Store& s = *f.store;
+  std::vector<RecordRow> rows;
+  for (int i = 0; i < 200; ++i) rows.push_back({fmt::format("b{:03}", i), "lead", fmt::format("f{}", i), i});
+  rows[70] = {"r2", "lead", "again", 70};
+  rows[199] = {"r3", "lead", "last", 199};
+  inWriteTransaction(s, [&] { s.upsertRecords(rows); });
+  s.begin(false);
+  size_t leads = 0;
+  s.forEachRecord("lead", [&](const RecordRow&) { ++leads; });
+  CHECK(leads == 1 + 200);  // r1 and the 200 (two of them r2 and r3)
+  CHECK(s.record("b000")->fields == "f0");
+  CHECK(s.record("b069")->fields == "f69");
+  CHECK(s.record("b071")->updated == 71);
+  CHECK(s.record("b198")->fields == "f198");
+  CHECK(s.record("r2")->fields == "again");
+  CHECK(s.record("r3")->updated == 199);
+  CHECK_FALSE(s.record("b070"));
   s.commit();
 }
 

@@ -89,43 +89,49 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
       throw Error(fmt::format("the fields of {} changed while {} was read (an activation added some); "
                               "nothing loaded: run the command again", entity, path));
     int64_t now = metaInt(*store_, "clock");
-    std::vector<RecordRow> rows(table.ids.size());
     FieldNumbers numbers(*store_, entity);
     std::vector<uint32_t> number;
     for (const auto& column : table.columns) number.push_back(numbers.number(column));
-    std::unordered_map<std::string, size_t> seen;
-    for (size_t i = 0; i < table.ids.size(); ++i) {
-      if (auto [it, fresh] = seen.emplace(table.ids[i], i); !fresh)
-        throw Error(fmt::format("{}:{}: record '{}' appears twice (first on line {})", path, table.lines[i],
-                                table.ids[i], table.lines[it->second]));
-      RecordRow& row = rows[i];
-      row.id = table.ids[i];
-      row.entity = entity;
-      row.updated = now;
-      for (size_t c = 0; c < table.columns.size(); ++c)
-        appendField(number[c], table.values[i * table.columns.size() + c], row.fields);
-    }
+    // Ids are unique in the file (readRecords refuses a second one); the index from id
+    // to row is made only when a loaded record is already in the workspace: a million
+    // strings hashed into nodes cost more than the inserts.
+    std::unordered_map<std::string_view, size_t> byId;
+    auto index = [&]() -> const std::unordered_map<std::string_view, size_t>& {
+      if (byId.empty())
+        for (size_t i = 0; i < table.ids.size(); ++i) byId.emplace(table.ids[i], i);
+      return byId;
+    };
     LoadResult result;
     for (const RecordRow& existing : store_->records(table.ids)) {
       if (existing.entity != entity) {
-        size_t i = seen.at(existing.id);
+        size_t i = index().at(existing.id);
         throw Error(fmt::format("{}:{}: record '{}' is already in the workspace as a {} record; ids are unique "
                                 "across entities", path, table.lines[i], existing.id, existing.entity));
       }
       ++result.updated;
     }
-    result.inserted = rows.size() - result.updated;
-    // A chunk at a time, to report progress.
+    result.inserted = table.ids.size() - result.updated;
+    // A chunk at a time, to report progress. The chunk's rows are reused: their strings
+    // keep their capacity, so encoding a record allocates nothing.
     constexpr size_t kChunk = 10000;
-    std::vector<RecordRow> chunk;
-    for (size_t b = 0; b < rows.size(); b += kChunk) {
-      size_t e = std::min(rows.size(), b + kChunk);
-      chunk.assign(std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(b)),
-                   std::make_move_iterator(rows.begin() + static_cast<ptrdiff_t>(e)));
-      store_->upsertRecords(chunk);
-      if (progress) progress(e, rows.size());
+    std::vector<RecordRow> chunk(std::min(kChunk, table.ids.size()));
+    for (RecordRow& row : chunk) {
+      row.entity = entity;
+      row.updated = now;
     }
-    std::vector<std::string> look = table.ids;
+    for (size_t b = 0; b < table.ids.size(); b += kChunk) {
+      size_t e = std::min(table.ids.size(), b + kChunk);
+      chunk.resize(e - b);
+      for (size_t i = b; i < e; ++i) {
+        RecordRow& row = chunk[i - b];
+        row.id = table.ids[i];
+        row.fields.clear();
+        for (size_t c = 0; c < table.columns.size(); ++c)
+          appendField(number[c], table.values[i * table.columns.size() + c], row.fields);
+      }
+      store_->upsertRecords(chunk);
+      if (progress) progress(e, table.ids.size());
+    }
     // A reloaded record on a sequence gets its values as `seqc update` would give them,
     // so `exit when` sees the change.
     if (result.updated > 0) {
@@ -133,13 +139,13 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
       ConnectionFilter f;
       f.activeOnly = true;
       store_->forEachConnection(f, [&](const ConnectionRow& c) {
-        if (seen.count(c.record)) connected.push_back(c);
+        if (index().count(c.record)) connected.push_back(c);
       });
       std::vector<Action> updates;
       std::set<std::string> done;
       for (const ConnectionRow& c : connected) {
         if (!done.insert(c.record).second) continue;
-        size_t i = seen.at(c.record);
+        size_t i = index().at(c.record);
         Action a;
         a.kind = Action::Kind::Update;
         a.record = c.record;
@@ -150,10 +156,12 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
       }
       Mover mover(*store_, *impl_, metaInt(*store_, "epoch"));
       mover.run(connected, updates, now);
-      look.insert(look.end(), mover.fieldsSet.begin(), mover.fieldsSet.end());
+      // Records that `set` changed are looked at too (after the last use of `index`,
+      // whose keys point into the ids).
+      table.ids.insert(table.ids.end(), mover.fieldsSet.begin(), mover.fieldsSet.end());
     }
     // New and changed records may enter or leave segments.
-    evaluateSegments(*store_, *impl_, metaInt(*store_, "epoch"), now, look);
+    evaluateSegments(*store_, *impl_, metaInt(*store_, "epoch"), now, table.ids);
     if (entity == "systemuser") Assigner(*store_, stdlibDir_).reassignInactive(*impl_, now);
     return result;
   });

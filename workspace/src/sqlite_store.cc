@@ -531,6 +531,38 @@ class SqliteStore final : public Store {
     }
   }
 
+  // Inserts `rows` kBatchRows a statement (`many`) while there are that many, the rest
+  // one a statement (`one`); `bind(q, first, row)` binds a row's `width` parameters
+  // from `first`. A statement's step, reset and binding calls per row cost about as
+  // much as the row's insert (a tick's history, `records load`).
+  static constexpr size_t kBatchRows = 64;
+  static std::string batchedValues(const std::string& head, int width, const std::string& tail = {}) {
+    std::string row = "(?";
+    for (int c = 1; c < width; ++c) row += ", ?";
+    row += ")";
+    std::string sql = head + " VALUES";
+    for (size_t k = 0; k < kBatchRows; ++k) sql += (k ? ", " : "") + row;
+    return sql + tail;
+  }
+  template <class Row, class Bind>
+  void insertBatched(Statement& many, Statement& one, int width, const std::vector<Row>& rows, Bind&& bind) {
+    size_t i = 0;
+    if (rows.size() >= kBatchRows) {
+      Query q(db_, many);
+      for (; i + kBatchRows <= rows.size(); i += kBatchRows) {
+        q.reset();
+        for (size_t k = 0; k < kBatchRows; ++k) bind(q, static_cast<int>(width * k + 1), rows[i + k]);
+        q.run();
+      }
+    }
+    Query q(db_, one);
+    for (; i < rows.size(); ++i) {
+      q.reset();
+      bind(q, 1, rows[i]);
+      q.run();
+    }
+  }
+
   // ---- transactions
 
   // IMMEDIATE takes the write lock now: two writers wait for each other here, instead
@@ -759,15 +791,12 @@ class SqliteStore final : public Store {
   }
 
   void upsertRecords(const std::vector<RecordRow>& rows) override {
-    Query q(db_, upsertRecord_);
-    for (const auto& row : rows) {
-      q.reset();
-      q.text(1, row.id);
-      q.text(2, row.entity);
-      q.blob(3, row.fields);
-      q.integer(4, row.updated);
-      q.run();
-    }
+    insertBatched(upsertRecordsMany_, upsertRecord_, 4, rows, [](Query& q, int first, const RecordRow& row) {
+      q.text(first, row.id);
+      q.text(first + 1, row.entity);
+      q.blob(first + 2, row.fields);
+      q.integer(first + 3, row.updated);
+    });
   }
   std::optional<RecordRow> record(const std::string& id) override {
     Query q(db_, record_);
@@ -905,31 +934,13 @@ class SqliteStore final : public Store {
     return counts;
   }
   void appendHistory(const std::vector<HistoryRow>& rows) override {
-    // kHistoryRows rows per statement while there are that many: a tick appends one or
-    // two per record, and a statement's step, reset and binding calls per row cost
-    // about as much as the row's insert.
-    auto bind = [](Query& q, int first, const HistoryRow& row) {
+    insertBatched(insertHistoryMany_, insertHistory_, 5, rows, [](Query& q, int first, const HistoryRow& row) {
       q.integer(first, row.connection);
       q.integer(first + 1, row.at);
       q.integer(first + 2, row.step);
       q.text(first + 3, row.result);
       q.text(first + 4, row.detail);
-    };
-    size_t i = 0;
-    if (rows.size() >= kHistoryRows) {
-      Query q(db_, insertHistoryMany_);
-      for (; i + kHistoryRows <= rows.size(); i += kHistoryRows) {
-        q.reset();
-        for (size_t k = 0; k < kHistoryRows; ++k) bind(q, static_cast<int>(5 * k + 1), rows[i + k]);
-        q.run();
-      }
-    }
-    Query q(db_, insertHistory_);
-    for (; i < rows.size(); ++i) {
-      q.reset();
-      bind(q, 1, rows[i]);
-      q.run();
-    }
+    });
   }
   std::vector<HistoryRow> history(const std::string& record) override {
     Query q(db_, historyOfRecord_);
@@ -1090,6 +1101,9 @@ class SqliteStore final : public Store {
   Statement upsertRecord_{
       "INSERT INTO records(id, entity, fields, updated) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE "
       "SET entity = excluded.entity, fields = excluded.fields, updated = excluded.updated"};
+  Statement upsertRecordsMany_{batchedValues(
+      "INSERT INTO records(id, entity, fields, updated)", 4,
+      " ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, fields = excluded.fields, updated = excluded.updated")};
   Statement record_{"SELECT id, entity, fields, updated FROM records WHERE id = ?1"};
   Statement recordsOf_{"SELECT id, entity, fields, updated FROM records WHERE entity = ?1 ORDER BY id"};
   Statement updateRecordFields_{"UPDATE records SET fields = ?2, updated = ?3 WHERE id = ?1"};
@@ -1118,12 +1132,7 @@ class SqliteStore final : public Store {
       "SELECT s.id, count(*) FROM sequences s JOIN connections c ON c.sequence = s.id AND c.status = 0 "
       "GROUP BY s.id ORDER BY s.id"};
   Statement insertHistory_{"INSERT INTO history(connection, at, step, result, detail) VALUES(?1, ?2, ?3, ?4, ?5)"};
-  static constexpr size_t kHistoryRows = 64;
-  Statement insertHistoryMany_{[] {
-    std::string sql = "INSERT INTO history(connection, at, step, result, detail) VALUES";
-    for (size_t k = 0; k < kHistoryRows; ++k) sql += k ? ", (?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?)";
-    return sql;
-  }()};
+  Statement insertHistoryMany_{batchedValues("INSERT INTO history(connection, at, step, result, detail)", 5)};
   Statement historyOfRecord_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
       "JOIN history h ON h.connection = c.id WHERE c.record = ?1 ORDER BY h.at, h.id"};

@@ -433,7 +433,7 @@ class CsvReader {
   }
   // Bytes per line in what has been read so far (to size tables from the file size).
   size_t bytesPerLine() const {
-    auto lines = static_cast<size_t>(std::count(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(end_), '\n'));
+    auto lines = static_cast<size_t>(std::count(buf_.data(), buf_.data() + end_, '\n'));
     return lines ? std::max<size_t>(1, end_ / lines) : 1;
   }
 
@@ -443,14 +443,16 @@ class CsvReader {
 
   // Drops the parsed text, reads the next chunk; `end_` is past the last complete line
   // (the end of the file once read), so a row parsed before it never runs out of text
-  // but in a quoted field.
+  // but in a quoted field. The text is the first `size_` bytes of `buf_`, which only
+  // grows (resizing a string for each chunk zero-filled a megabyte before each read).
   bool fill(std::string& error) {
-    buf_.erase(0, pos_);
+    if (pos_ > 0) std::memmove(buf_.data(), buf_.data() + pos_, size_ - pos_);
+    size_ -= pos_;
     pos_ = 0;
-    size_t had = buf_.size();
-    buf_.resize(had + kChunk);
+    size_t had = size_;
+    if (buf_.size() < had + kChunk) buf_.resize(had + kChunk);
     size_t got = std::fread(buf_.data() + had, 1, kChunk, file_);
-    buf_.resize(had + got);
+    size_ = had + got;
     read_ += got;
     // No input is trusted to end: binary data, a row without end and a file past the
     // limit stop here, while memory is one row.
@@ -463,7 +465,7 @@ class CsvReader {
       error = fmt::format("{}: is larger than the {} limit", path_, formatBytes(kMaxRecordsFileBytes));
       return false;
     }
-    if (buf_.size() > kMaxRowBytes) {
+    if (size_ > kMaxRowBytes) {
       error = fmt::format("{}:{}: a row longer than the {} limit", path_, line_, formatBytes(kMaxRowBytes));
       return false;
     }
@@ -476,10 +478,13 @@ class CsvReader {
     }
     if (first_) {
       first_ = false;
-      if (buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) buf_.erase(0, 3);
+      if (size_ >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) {
+        std::memmove(buf_.data(), buf_.data() + 3, size_ - 3);
+        size_ -= 3;
+      }
     }
-    size_t last = buf_.rfind('\n');
-    end_ = eof_ ? buf_.size() : last == std::string::npos ? 0 : last + 1;
+    size_t last = std::string_view(buf_.data(), size_).rfind('\n');
+    end_ = eof_ ? size_ : last == std::string_view::npos ? 0 : last + 1;
     return true;
   }
 
@@ -574,7 +579,8 @@ class CsvReader {
 
   const std::string& path_;
   std::FILE* file_;
-  std::string buf_;
+  std::vector<char> buf_;
+  size_t size_ = 0;  // bytes of `buf_` read in
   size_t pos_ = 0;
   size_t end_ = 0;
   uint32_t line_ = 1;
@@ -585,13 +591,26 @@ class CsvReader {
 
 // The ids read so far, to find duplicates: open addressing over (hash, index) pairs,
 // no node per id; the hash in the slot spares reading an id that cannot be equal (a
-// cache miss per row on a million records).
+// cache miss per row on a million records). While the ids come in ascending order (as
+// `records export` and most generated files write them), a new id is compared with the
+// one before and the table is not made: its probes missed the cache on every row.
 class IdIndex {
  public:
   explicit IdIndex(const std::vector<std::string>& ids) : ids_(ids) {}
-  // The index of an equal id already in, or nullopt after taking `index` (`ids[index]`
-  // must be `id` before the next call).
+  // Room for `n` ids without growing.
+  void reserve(size_t n) {
+    if (sorted_) expected_ = n;
+    else while (n * 2 > slots_.size()) grow();
+  }
+  // The index of an equal id already in, or nullopt after taking `index` (`ids` holds
+  // the ids 0 … index-1, and `ids[index]` must be `id` before the next call).
   std::optional<uint32_t> insert(std::string_view id, uint32_t index) {
+    if (sorted_) {
+      if (index == 0 || std::string_view(ids_[index - 1]) < id) return std::nullopt;
+      sorted_ = false;  // out of order: index what came before
+      reserve(std::max<size_t>(expected_, index + 1));
+      for (uint32_t i = 0; i < index; ++i) insert(ids_[i], i);
+    }
     if ((count_ + 1) * 2 > slots_.size()) grow();
     uint64_t h = std::hash<std::string_view>()(id);
     auto tag = static_cast<uint32_t>(h >> 32);
@@ -625,6 +644,8 @@ class IdIndex {
   std::vector<uint64_t> slots_;
   size_t mask_ = 0;
   size_t count_ = 0;
+  bool sorted_ = true;
+  size_t expected_ = 0;
 };
 
 bool readCsv(const std::string& path, std::FILE* file, const RecordSchema& schema,
@@ -692,7 +713,11 @@ bool readCsv(const std::string& path, std::FILE* file, const RecordSchema& schem
   out.lines.reserve(rows);
   out.values.reserve(rows * keep.size());
   IdIndex idIndex(out.ids);
+  idIndex.reserve(rows);
   std::vector<Value> rowValues(header.cells.size());
+  std::vector<bool> kept(header.cells.size(), false);
+  for (size_t c : keepColumn)
+    if (c != std::string::npos) kept[c] = true;
   CsvRow row;
   while (reader.next(row, error)) {
     if (row.cells.size() != header.cells.size()) {
@@ -721,12 +746,14 @@ bool readCsv(const std::string& path, std::FILE* file, const RecordSchema& schem
         continue;
       }
       std::string message;
-      auto v = parseFieldText(*fields[i], row.cells[i].text, arena, message);
+      auto v = parseFieldView(*fields[i], row.cells[i].text, message);
       if (!v) {
         error = fmt::format("{}field '{}': {}", where(row.cells[i].line), fields[i]->name,
                             message);
         return false;
       }
+      // Only the kept columns' strings are copied out of the row's text.
+      if (v->tag == Tag::String && kept[i]) *v = Value::string(arena.store(v->str()));
       rowValues[i] = *v;
     }
     out.ids.emplace_back(id);
@@ -819,6 +846,12 @@ std::string fieldText(const FieldSpec& field, const Value& v) {
 
 std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view text,
                                     StringArena& arena, std::string& error) {
+  std::optional<Value> v = parseFieldView(field, text, error);
+  if (v && v->tag == Tag::String) *v = Value::string(arena.store(v->str()));
+  return v;
+}
+
+std::optional<Value> parseFieldView(const FieldSpec& field, std::string_view text, std::string& error) {
   if (text.empty()) return Value::null();
   auto expected = [&]() {
     error = fmt::format("expected {}, got {}", valueTypeName(field.type), shown(text));
@@ -838,7 +871,7 @@ std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view tex
                             field.maxLength, *length);
         return std::nullopt;
       }
-      return Value::string(arena.store(text));
+      return Value::string(text);
     }
     default: break;
   }

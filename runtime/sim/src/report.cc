@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <array>
+#include <cstring>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -30,16 +31,26 @@ namespace {
 constexpr size_t kChunk = 64 * 1024;
 constexpr uint32_t kProgressEvery = 1u << 14;  // records between progress calls
 
+// Appends `s` to `b`: a copy after one size check (fmt's buffer::append is a loop
+// over reservations, out of line, and was a tenth of writing a large JSON report).
+inline void append(fmt::memory_buffer& b, std::string_view s) {
+  size_t n = b.size();
+  b.resize(n + s.size());
+  if (!s.empty()) std::memcpy(b.data() + n, s.data(), s.size());
+}
+
 // Text gathered in memory and written out a chunk at a time.
 class Output {
  public:
-  Output(std::FILE* file, const WriteProgress& progress) : file_(file), progress_(progress) {}
+  Output(std::FILE* file, const WriteProgress& progress) : file_(file), progress_(progress) {
+    buf_.reserve(kChunk + 4096);
+  }
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
   ~Output() { flush(); }
 
   void put(char c) { buf_.push_back(c); }
-  void put(std::string_view s) { buf_.append(s.data(), s.data() + s.size()); }
+  void put(std::string_view s) { append(buf_, s); }
   template <class... T>
   void format(fmt::format_string<T...> f, T&&... args) {
     fmt::format_to(fmt::appender(buf_), f, std::forward<T>(args)...);
@@ -71,14 +82,18 @@ void jsonString(fmt::memory_buffer& b, std::string_view s) {
   size_t copied = 0;
   for (size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {  // most text: plain ASCII
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
       size_t n = utf8::sequenceLength(s.substr(i));
       if (n != 0) {
         i += n;
         continue;
       }
     }
-    b.append(s.data() + copied, s.data() + i);
+    append(b, s.substr(copied, i - copied));
     std::string_view esc;
     switch (c) {
       case '"': esc = "\\\""; break;
@@ -91,10 +106,10 @@ void jsonString(fmt::memory_buffer& b, std::string_view s) {
       default: esc = c < 0x20 ? std::string_view() : "\xEF\xBF\xBD";
     }
     if (esc.empty()) fmt::format_to(fmt::appender(b), "\\u{:04x}", c);
-    else b.append(esc.data(), esc.data() + esc.size());
+    else append(b, esc);
     copied = ++i;
   }
-  b.append(s.data() + copied, s.data() + s.size());
+  append(b, s.substr(copied));
   b.push_back('"');
 }
 
@@ -116,9 +131,15 @@ class JsonWriter {
   // A member: its value follows.
   JsonWriter& key(std::string_view k) {
     next();
-    out_.put('"');
-    out_.put(k);
-    out_.put(pretty_ ? std::string_view("\": ") : std::string_view("\":"));
+    // One reservation for `"k": ` (a key per member of every record).
+    fmt::memory_buffer& b = out_.buffer();
+    size_t n = b.size();
+    size_t tail = pretty_ ? 3 : 2;
+    b.resize(n + k.size() + 1 + tail);
+    char* p = b.data() + n;
+    *p++ = '"';
+    if (!k.empty()) std::memcpy(p, k.data(), k.size());
+    std::memcpy(p + k.size(), "\": ", tail);
     return *this;
   }
   // An array element: its value follows.
@@ -146,9 +167,8 @@ class JsonWriter {
     if (pretty_) newline();
   }
   void newline() {
-    static constexpr std::string_view kSpaces = "                ";
-    out_.put('\n');
-    out_.put(kSpaces.substr(0, 2 * static_cast<size_t>(depth_)));
+    static constexpr std::string_view kIndent = "\n                ";
+    out_.put(kIndent.substr(0, 1 + 2 * static_cast<size_t>(depth_)));
   }
 
   Output& out_;
@@ -568,6 +588,16 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
     return st.status == Status::Active && st.step != 0xFFFF ? std::string_view(stepText[st.step]) : "-";
   };
 
+  // "progress/total" without a format string to parse per record.
+  const fmt::format_int totalText(seq.total);
+  auto progressText = [&](const RecordState& st, std::array<char, 48>& buf) {
+    fmt::format_int done(st.progress);
+    char* p = std::copy(done.data(), done.data() + done.size(), buf.data());
+    *p++ = '/';
+    p = std::copy(totalText.data(), totalText.data() + totalText.size(), p);
+    return std::string_view(buf.data(), static_cast<size_t>(p - buf.data()));
+  };
+
   // Pass 1: column widths (in bytes, as fmt pads them) and the summary.
   constexpr std::array<std::string_view, 5> kHeader = {"Record", "Status", "Progress", "Current step",
                                                        "Days elapsed"};
@@ -578,7 +608,7 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
     ++counts[static_cast<size_t>(st.status)];
     wi = std::max(wi, sim.id(r).size());
     ws = std::max(ws, status(st).size());
-    wp = std::max(wp, fmt::formatted_size("{}/{}", st.progress, seq.total));
+    wp = std::max(wp, fmt::format_int(st.progress).size() + 1 + totalText.size());
     wc = std::max(wc, current(st).size());
   }
 
@@ -597,7 +627,12 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
       return;
     }
     out.put(text);
-    for (size_t n = text.size(); n < width + 2; ++n) out.put(' ');
+    static constexpr std::string_view kSpaces = "                                ";
+    for (size_t pad = width + 2 - std::min(text.size(), width + 2); pad > 0;) {
+      size_t n = std::min(pad, kSpaces.size());
+      out.put(kSpaces.substr(0, n));
+      pad -= n;
+    }
   };
   auto row = [&](std::string_view id, std::string_view st, std::string_view done, std::string_view step,
                  std::string_view days) {
@@ -611,12 +646,10 @@ void writeTable(const Simulator& sim, bool report, std::FILE* file, const WriteP
   row(kHeader[0], kHeader[1], kHeader[2], kHeader[3], kHeader[4]);
   for (uint32_t r = 0; r < sim.recordCount(); ++r) {
     const RecordState& st = sim.state(r);
-    std::array<char, 48> done, days;
-    char* p = fmt::format_to(done.data(), "{}/{}", st.progress, seq.total);
-    char* d = days.data();
-    if (auto n = daysElapsed(sim, r)) d = fmt::format_to(d, "{}", *n);
-    else *d++ = '-';
-    row(sim.id(r), status(st), {done.data(), p}, current(st), {days.data(), d});
+    std::array<char, 48> done;
+    fmt::format_int days(daysElapsed(sim, r).value_or(0));
+    row(sim.id(r), status(st), progressText(st, done), current(st),
+        daysElapsed(sim, r) ? std::string_view(days.data(), days.size()) : std::string_view("-"));
     out.recordDone(r);
   }
 

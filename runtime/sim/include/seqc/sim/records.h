@@ -26,6 +26,9 @@ FieldSpec fieldSpec(const bc::Module& m, const bc::Field& f);
 // ("expected a number", "no option 'Hot' (options: …)") when it does not fit.
 std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view text,
                                     StringArena& arena, std::string& error);
+// As parseFieldText, but a string value points into `text` instead of a copy (for a
+// value that is only checked).
+std::optional<Value> parseFieldView(const FieldSpec& field, std::string_view text, std::string& error);
 
 // The text parseFieldText reads back as `value` (choices by label; null is empty).
 std::string fieldText(const FieldSpec& field, const Value& value);
