@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
@@ -449,6 +450,94 @@ TEST_CASE("store: connection filters", "[store]") {
   rows[3].due = std::nullopt;
   s.updateConnections({rows[3]});
   CHECK(s.activeCounts() == std::vector<std::pair<int64_t, int64_t>>{{f.alpha, 3}});
+  s.commit();
+}
+
+// The SQLite store writes many rows per statement: every row must still get its own id
+// and state, a change of status in the middle of a batch too, and a missing row fails.
+TEST_CASE("store: many connections inserted and updated at once", "[store]") {
+  Fixture f;
+  Store& s = *f.store;
+  s.begin(true);
+  s.insertVersion(makeVersion(f.alpha, 2));
+  std::vector<ConnectionRow> rows;
+  for (int i = 0; i < 200; ++i) {
+    ConnectionRow c = makeConnection(i % 2 ? "r1" : "r2", f.alpha, 1);
+    c.due = 1000 + i;
+    c.generation = static_cast<uint32_t>(i);
+    rows.push_back(c);
+  }
+  s.insertConnections(rows);
+  for (size_t i = 1; i < rows.size(); ++i) CHECK(rows[i].id == rows[i - 1].id + 1);
+  auto readAll = [&] {
+    std::map<int64_t, ConnectionRow> out;
+    s.forEachConnection({}, [&](const ConnectionRow& c) { out.emplace(c.id, c); });
+    return out;
+  };
+  auto back = readAll();
+  REQUIRE(back.size() == rows.size());
+  for (const ConnectionRow& c : rows) {
+    CHECK(back[c.id].record == c.record);
+    CHECK(back[c.id].generation == c.generation);
+    CHECK(back[c.id].due == c.due);
+  }
+  // Most keep their status and version; every 7th ends, every 11th moves to version 2.
+  for (size_t i = 0; i < rows.size(); ++i) {
+    rows[i].generation += 1000;
+    rows[i].due = 5000 + static_cast<int64_t>(i);
+    rows[i].message = "m" + std::to_string(i);
+    if (i % 7 == 0) rows[i].status = 1, rows[i].due = std::nullopt;
+    if (i % 11 == 0) rows[i].version = 2;
+  }
+  s.updateConnections(rows);
+  back = readAll();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const ConnectionRow& b = back[rows[i].id];
+    CHECK(b.generation == rows[i].generation);
+    CHECK(b.due == rows[i].due);
+    CHECK(b.message == rows[i].message);
+    CHECK(b.status == rows[i].status);
+    CHECK(b.version == rows[i].version);
+  }
+  ConnectionFilter ended;
+  ended.sequence = f.alpha;
+  ended.activeOnly = true;
+  CHECK(f.ids(ended).size() == 200 - 29);  // 0, 7, …, 196 ended
+  // A batch with a connection that does not exist fails.
+  std::vector<ConnectionRow> ghosts(rows.begin(), rows.begin() + 100);
+  ghosts[30].id = 999999;  // in a batch of many rows
+  CHECK_THROWS_AS(s.updateConnections(ghosts), StoreError);
+  s.rollback();
+}
+
+// Due rows can come with their records' fields (a hint the SQLite store follows).
+TEST_CASE("store: due connections with their records' fields", "[store]") {
+  Fixture f;
+  Store& s = *f.store;
+  s.begin(true);
+  s.upsertRecords({{"r1", "lead", "one", 2}, {"r2", "lead", "two", 2}});
+  std::vector<ConnectionRow> rows{makeConnection("r1", f.alpha, 1), makeConnection("r2", f.beta, 1),
+                                  makeConnection("r3", f.alpha, 1)};
+  rows[0].due = 10;
+  rows[1].due = 20;
+  s.insertConnections(rows);
+  ConnectionFilter due;
+  due.dueBy = 100;
+  std::vector<ConnectionRow> got = s.connections(due);
+  REQUIRE(got.size() == 2);
+  CHECK_FALSE(got[0].fields);  // not asked for
+  due.withFields = true;
+  got = s.connections(due);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].id == rows[0].id);
+  CHECK(got[1].id == rows[1].id);
+  if (!seqc::testing::onPostgres()) {
+    REQUIRE(got[0].fields);
+    CHECK(*got[0].fields == "one");
+    CHECK(*got[1].fields == "two");
+  }
+  for (const ConnectionRow& c : got)
+    if (c.fields) CHECK(*c.fields == s.record(c.record)->fields);
   s.commit();
 }
 

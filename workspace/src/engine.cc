@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -73,14 +74,27 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   // Everything read back from the database is checked before the interpreter trusts
   // it: a damaged row fails its record, with why, and the others go on.
   std::vector<std::string> damaged(rows.size());
-  if (!columns.used.empty()) {
-    store_.recordFields(ids, [&](size_t i, std::string_view fields) {
-      if (!columns.read(fields, values.data() + i * width, arena)) {
-        std::fill_n(values.begin() + static_cast<ptrdiff_t>(i * width), width, rt::Value::null());
-        damaged[i] = "its stored fields are damaged";
-      }
-    });
+  auto readFields = [&](size_t i, std::string_view fields) {
+    if (!columns.read(fields, values.data() + i * width, arena)) {
+      std::fill_n(values.begin() + static_cast<ptrdiff_t>(i * width), width, rt::Value::null());
+      damaged[i] = "its stored fields are damaged";
+    }
+  };
+  // Fields read with the rows (ConnectionRow::fields) are used and let go; the others
+  // are looked up.
+  std::vector<std::string> unread;
+  std::vector<size_t> unreadIndex;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].fields) {
+      unread.push_back(ids[i]);
+      unreadIndex.push_back(i);
+    } else if (!columns.used.empty()) {
+      readFields(i, *rows[i].fields);
+    }
+    rows[i].fields.reset();
   }
+  if (!columns.used.empty() && !unread.empty())
+    store_.recordFields(unread, [&](size_t k, std::string_view fields) { readFields(unreadIndex[k], fields); });
 
   const int32_t end = offset(until, epoch_);
   // What `set` did, for the history: (record, when, "field = value").
@@ -455,12 +469,17 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
   engine.actionAt = actionAt;
   engine.assigner = &assigner;
   uint64_t done = 0;
+  // Records a `set` of an earlier batch changed: fields read with their rows are stale.
+  std::unordered_set<std::string> changedFields;
   for (auto& [key, members] : groups) {
     for (size_t b = 0; b < members.size(); b += kBatch) {
       size_t e = std::min(members.size(), b + kBatch);
       std::vector<ConnectionRow> batch;
       batch.reserve(e - b);
       for (size_t i = b; i < e; ++i) batch.push_back(std::move(rows[members[i]]));
+      if (!changedFields.empty())
+        for (ConnectionRow& c : batch)
+          if (c.fields && changedFields.count(c.record)) c.fields.reset();
       std::vector<Action> mine;
       if (!byRecord.empty())
         for (const auto& c : batch)
@@ -470,6 +489,7 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
       moved += out.moved;
       advances.insert(advances.end(), out.advances.begin(), out.advances.end());
       fieldsSet.insert(fieldsSet.end(), out.fieldsSet.begin(), out.fieldsSet.end());
+      changedFields.insert(out.fieldsSet.begin(), out.fieldsSet.end());
       for (size_t i = b; i < e; ++i) rows[members[i]] = std::move(batch[i - b]);
       done += e - b;
       if (progress) progress(done, rows.size());
