@@ -510,34 +510,28 @@ TEST_CASE("store: many connections inserted and updated at once", "[store]") {
   s.rollback();
 }
 
-// Due rows can come with their records' fields (a hint the SQLite store follows).
-TEST_CASE("store: due connections with their records' fields", "[store]") {
+// recordFields: every id that exists gets its fields under its own index, once, repeated
+// ids too; missing ones get nothing.
+TEST_CASE("store: record fields by id, many at once", "[store]") {
   Fixture f;
   Store& s = *f.store;
   s.begin(true);
-  s.upsertRecords({{"r1", "lead", "one", 2}, {"r2", "lead", "two", 2}});
-  std::vector<ConnectionRow> rows{makeConnection("r1", f.alpha, 1), makeConnection("r2", f.beta, 1),
-                                  makeConnection("r3", f.alpha, 1)};
-  rows[0].due = 10;
-  rows[1].due = 20;
-  s.insertConnections(rows);
-  ConnectionFilter due;
-  due.dueBy = 100;
-  std::vector<ConnectionRow> got = s.connections(due);
-  REQUIRE(got.size() == 2);
-  CHECK_FALSE(got[0].fields);  // not asked for
-  due.withFields = true;
-  got = s.connections(due);
-  REQUIRE(got.size() == 2);
-  CHECK(got[0].id == rows[0].id);
-  CHECK(got[1].id == rows[1].id);
-  if (!seqc::testing::onPostgres()) {
-    REQUIRE(got[0].fields);
-    CHECK(*got[0].fields == "one");
-    CHECK(*got[1].fields == "two");
+  std::vector<RecordRow> records;
+  for (int i = 0; i < 150; ++i) records.push_back({"x" + std::to_string(i), "lead", "f" + std::to_string(i), 1});
+  s.upsertRecords(records);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 200; ++i) ids.push_back(i % 9 == 0 ? "missing" + std::to_string(i) : "x" + std::to_string((i * 37) % 150));
+  ids[10] = ids[11] = ids[70] = "x5";  // repeats, in one batch and across batches
+  std::vector<std::string> got(ids.size(), "-");
+  s.recordFields(ids, [&](size_t i, std::string_view fields) {
+    REQUIRE(i < got.size());
+    CHECK(got[i] == "-");  // once per index
+    got[i] = fields;
+  });
+  for (size_t i = 0; i < ids.size(); ++i) {
+    INFO(ids[i]);
+    CHECK(got[i] == (ids[i].rfind("missing", 0) == 0 ? "-" : "f" + ids[i].substr(1)));
   }
-  for (const ConnectionRow& c : got)
-    if (c.fields) CHECK(*c.fields == s.record(c.record)->fields);
   s.commit();
 }
 

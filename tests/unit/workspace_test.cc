@@ -195,8 +195,8 @@ TEST_CASE("actions happen at the clock with the simulator's rules, and a refused
   }
 }
 
-// A tick reads the due records' fields with their rows: a `set` by one sequence must
-// still be seen by the record's run on another sequence later in the same tick.
+// A `set` by one sequence is seen by the record's run on another sequence later in the
+// same tick (the engine reads a batch's fields when the batch runs, not before).
 TEST_CASE("tick: a field one sequence sets is seen by another in the same tick", "[workspace]") {
   Fixture f;
   activate(*f.ws, f.tmp / "a.seq",

@@ -43,7 +43,6 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
     int64_t now = metaInt(*store_, "clock"), epoch = metaInt(*store_, "epoch");
     ConnectResult result;
     std::vector<std::string> candidates;
-    std::vector<std::string> candidateFields;  // with --where: each candidate's stored fields, read once
     if (!where.empty()) {
       // Evaluate the condition for every record of the entity, at the clock.
       const bc::Module& m = condition.module;
@@ -52,7 +51,7 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
       // adopts the chunk's values and strings: memory stays at one chunk, and no value
       // is copied per record.
       constexpr size_t kChunk = 4096;
-      std::vector<std::string> chunk, chunkFields;
+      std::vector<std::string> chunk;
       std::vector<rt::Value> values;
       rt::StringArena arena;
       auto evaluate = [&] {
@@ -60,12 +59,8 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
         rt::Interpreter in(m, 0, {now, false});
         in.addRecords(chunk.size(), std::move(values), std::move(arena));
         for (uint32_t r = 0; r < chunk.size(); ++r)
-          if (in.exitCondition(r, 0).value_or(false)) {
-            candidates.push_back(std::move(chunk[r]));
-            candidateFields.push_back(std::move(chunkFields[r]));
-          }
+          if (in.exitCondition(r, 0).value_or(false)) candidates.push_back(std::move(chunk[r]));
         chunk.clear();
-        chunkFields.clear();
         values.clear();
         arena = rt::StringArena();
       };
@@ -75,7 +70,6 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
         if (!columns.read(r.fields, values.data() + values.size() - columns.width, arena))
           throw StoreError(fmt::format("record '{}' has damaged fields", r.id));
         chunk.push_back(r.id);
-        chunkFields.push_back(r.fields);
         if (chunk.size() == kChunk) evaluate();
         if (progress && ++scanned % 10000 == 0) progress(scanned, 0);
       });
@@ -125,8 +119,7 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
       });
     }
     std::vector<ConnectionRow> rows;
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      const std::string& id = candidates[i];
+    for (const auto& id : candidates) {
       auto it = on.find(id);
       if (it != on.end()) {
         bool here = std::find(it->second.begin(), it->second.end(), seq.id) != it->second.end();
@@ -154,8 +147,6 @@ ConnectResult Workspace::connect(const std::string& name, const std::vector<std:
       c.sequence = seq.id;
       c.version = seq.latest;
       c.connected = now;
-      // The engine reads the fields from here instead of looking the record up again.
-      if (!candidateFields.empty()) c.fields = std::move(candidateFields[i]);
       rows.push_back(std::move(c));
     }
     Mover mover{*store_, *impl_, epoch};

@@ -6,7 +6,6 @@
 #include <map>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -74,27 +73,14 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   // Everything read back from the database is checked before the interpreter trusts
   // it: a damaged row fails its record, with why, and the others go on.
   std::vector<std::string> damaged(rows.size());
-  auto readFields = [&](size_t i, std::string_view fields) {
-    if (!columns.read(fields, values.data() + i * width, arena)) {
-      std::fill_n(values.begin() + static_cast<ptrdiff_t>(i * width), width, rt::Value::null());
-      damaged[i] = "its stored fields are damaged";
-    }
-  };
-  // Fields read with the rows (ConnectionRow::fields) are used and let go; the others
-  // are looked up.
-  std::vector<std::string> unread;
-  std::vector<size_t> unreadIndex;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (!rows[i].fields) {
-      unread.push_back(ids[i]);
-      unreadIndex.push_back(i);
-    } else if (!columns.used.empty()) {
-      readFields(i, *rows[i].fields);
-    }
-    rows[i].fields.reset();
+  if (!columns.used.empty()) {
+    store_.recordFields(ids, [&](size_t i, std::string_view fields) {
+      if (!columns.read(fields, values.data() + i * width, arena)) {
+        std::fill_n(values.begin() + static_cast<ptrdiff_t>(i * width), width, rt::Value::null());
+        damaged[i] = "its stored fields are damaged";
+      }
+    });
   }
-  if (!columns.used.empty() && !unread.empty())
-    store_.recordFields(unread, [&](size_t k, std::string_view fields) { readFields(unreadIndex[k], fields); });
 
   const int32_t end = offset(until, epoch_);
   // What `set` did, for the history: (record, when, "field = value").
@@ -202,7 +188,6 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   out.steps = sim.stepsExecuted();
 
   // Save positions; insert the new connections first: history needs their ids.
-  std::vector<ConnectionRow> fresh, changed;
   std::vector<uint32_t> freshIndex, changedIndex;
   std::vector<HistoryRow> history;
   std::vector<std::pair<uint32_t, std::string>> ends;  // lifecycle entries after the steps
@@ -261,15 +246,21 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
       }
       ends.emplace_back(r, detail);
     }
-    // Moved out and back (below), not copied: a batch is up to kBatch rows.
-    (isNew ? fresh : changed).push_back(std::move(c));
     (isNew ? freshIndex : changedIndex).push_back(r);
   }
-  store_.insertConnections(fresh);
-  for (size_t i = 0; i < fresh.size(); ++i) rows[freshIndex[i]] = std::move(fresh[i]);
+  // Saved in place when every row is (a tick's or a connect's batch, as a rule), else
+  // moved out and back, not copied: a batch is up to kBatch rows.
+  auto save = [&](const std::vector<uint32_t>& index, auto&& write) {
+    if (index.size() == rows.size()) return write(rows);
+    std::vector<ConnectionRow> part;
+    part.reserve(index.size());
+    for (uint32_t r : index) part.push_back(std::move(rows[r]));
+    write(part);
+    for (size_t i = 0; i < part.size(); ++i) rows[index[i]] = std::move(part[i]);
+  };
+  save(freshIndex, [&](std::vector<ConnectionRow>& part) { store_.insertConnections(part); });
   for (size_t i = 0; i < out.advances.size(); ++i) out.advances[i].from = rows[advanced[i]].id;
-  store_.updateConnections(changed);
-  for (size_t i = 0; i < changed.size(); ++i) rows[changedIndex[i]] = std::move(changed[i]);
+  save(changedIndex, [&](std::vector<ConnectionRow>& part) { store_.updateConnections(part); });
 
   for (uint32_t r : freshIndex)
     history.push_back({rows[r].id, rows[r].connected, -1, "connected", fmt::format("version {}", rows[r].version)});
@@ -469,17 +460,18 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
   engine.actionAt = actionAt;
   engine.assigner = &assigner;
   uint64_t done = 0;
-  // Records a `set` of an earlier batch changed: fields read with their rows are stale.
-  std::unordered_set<std::string> changedFields;
   for (auto& [key, members] : groups) {
     for (size_t b = 0; b < members.size(); b += kBatch) {
       size_t e = std::min(members.size(), b + kBatch);
-      std::vector<ConnectionRow> batch;
-      batch.reserve(e - b);
-      for (size_t i = b; i < e; ++i) batch.push_back(std::move(rows[members[i]]));
-      if (!changedFields.empty())
-        for (ConnectionRow& c : batch)
-          if (c.fields && changedFields.count(c.record)) c.fields.reset();
+      // One batch of all the rows (one version, as a rule) runs in place; others are
+      // moved out and back.
+      bool whole = e - b == rows.size();
+      std::vector<ConnectionRow> own;
+      std::vector<ConnectionRow>& batch = whole ? rows : own;
+      if (!whole) {
+        batch.reserve(e - b);
+        for (size_t i = b; i < e; ++i) batch.push_back(std::move(rows[members[i]]));
+      }
       std::vector<Action> mine;
       if (!byRecord.empty())
         for (const auto& c : batch)
@@ -489,8 +481,8 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
       moved += out.moved;
       advances.insert(advances.end(), out.advances.begin(), out.advances.end());
       fieldsSet.insert(fieldsSet.end(), out.fieldsSet.begin(), out.fieldsSet.end());
-      changedFields.insert(out.fieldsSet.begin(), out.fieldsSet.end());
-      for (size_t i = b; i < e; ++i) rows[members[i]] = std::move(batch[i - b]);
+      if (!whole)
+        for (size_t i = b; i < e; ++i) rows[members[i]] = std::move(batch[i - b]);
       done += e - b;
       if (progress) progress(done, rows.size());
     }

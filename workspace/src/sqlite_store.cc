@@ -460,37 +460,28 @@ HistoryRow readHistory(const Query& q) {
 }
 
 // forEachConnection's WHERE clause, one bit per ConnectionFilter member.
-constexpr unsigned kBySequence = 1, kByRecord = 2, kActive = 4, kDue = 8, kByVersion = 16, kWithFields = 32;
-constexpr size_t kFilterVariants = 64;
+constexpr unsigned kBySequence = 1, kByRecord = 2, kActive = 4, kDue = 8, kByVersion = 16;
+constexpr size_t kFilterVariants = 32;
 
 std::string connectionQuery(unsigned bits) {
-  std::string columns;
-  for (std::string_view rest = kConnectionColumns; !rest.empty();) {
-    size_t comma = rest.find(", ");
-    columns += columns.empty() ? "c." : ", c.";
-    columns += rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-  }
-  // The record's fields in the same statement: one lookup by the record's id fewer per row.
-  std::string sql = bits & kWithFields
-                        ? fmt::format("SELECT {}, r.fields FROM connections c LEFT JOIN records r ON r.id = c.record", columns)
-                        : fmt::format("SELECT {} FROM connections c", columns);
+  std::string sql = fmt::format("SELECT {} FROM connections", kConnectionColumns);
   const char* glue = " WHERE ";
   auto add = [&](const char* condition) {
     sql += glue;
     sql += condition;
     glue = " AND ";
   };
-  if (bits & kBySequence) add("c.sequence = ?1");
-  if (bits & kByRecord) add("c.record = ?2");
-  if (bits & kActive) add("c.status = 0");
-  // Due rows: SQLite finds their ids by the due index and reads each row by id in id
-  // order (no sort of whole rows, data blobs and all, in a temporary B-tree).
+  if (bits & kBySequence) add("sequence = ?1");
+  if (bits & kByRecord) add("record = ?2");
+  if (bits & kActive) add("status = 0");
+  // Due rows: SQLite finds their ids by the due index, sorts them and reads each row by
+  // id, in one statement (not the whole rows, data blobs and all, sorted in a temporary
+  // B-tree; nor one statement per row).
   if (bits & kDue)
-    add("c.due IS NOT NULL AND c.due <= ?3 AND c.id IN (SELECT id FROM connections INDEXED BY connections_due "
+    add("due IS NOT NULL AND due <= ?3 AND id IN (SELECT id FROM connections INDEXED BY connections_due "
         "WHERE due IS NOT NULL AND due <= ?3)");
-  if (bits & kByVersion) add("c.version = ?4");
-  sql += " ORDER BY c.id";
+  if (bits & kByVersion) add("version = ?4");
+  sql += " ORDER BY id";
   return sql;
 }
 
@@ -905,7 +896,7 @@ class SqliteStore final : public Store {
   void scanConnections(const ConnectionFilter& filter, Fn&& fn, Reserve&& reserve) {
     unsigned bits = (filter.sequence ? kBySequence : 0u) | (filter.record ? kByRecord : 0u) |
                     (filter.activeOnly || filter.dueBy ? kActive : 0u) | (filter.dueBy ? kDue : 0u) |
-                    (filter.version ? kByVersion : 0u) | (filter.withFields ? kWithFields : 0u);
+                    (filter.version ? kByVersion : 0u);
     Statement& statement = connections_[bits];
     if (statement.empty()) statement.setSql(connectionQuery(bits));
     if (filter.dueBy) {
@@ -920,7 +911,6 @@ class SqliteStore final : public Store {
     if (filter.version) q.integer(4, *filter.version);
     while (q.step()) {
       ConnectionRow c = readConnection(q);
-      if (filter.withFields && !q.isNull(18)) c.fields = q.blob(18);
       fn(c);
     }
   }

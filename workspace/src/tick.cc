@@ -90,7 +90,6 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
       ConnectionFilter f;
       f.activeOnly = true;
       f.dueBy = result.to;
-      f.withFields = true;
       std::vector<ConnectionRow> rows = store_->connections(f);
       addClockReaders(*store_, *impl_, rows);
       Mover mover{*store_, *impl_, epoch};

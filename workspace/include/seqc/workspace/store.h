@@ -85,9 +85,6 @@ struct ConnectionRow {
   std::string data;            // engagement slots then variables (rt::encodeValues)
   std::string assignee;        // on a manual step: the user it is assigned to; empty: unassigned
   std::string damage;          // read back: why a state column was out of range (not stored)
-  // Read back when ConnectionFilter::withFields asked and the store can: the record's
-  // fields (RecordRow::fields) as they stood then (not stored).
-  std::optional<std::string> fields;
 };
 
 struct HistoryRow {
@@ -163,10 +160,6 @@ struct ConnectionFilter {
   bool activeOnly = false;           // status Active
   std::optional<int64_t> dueBy;      // Active with a pending timer due at or before this
   std::optional<int32_t> version;
-  // Also read each row's record fields into ConnectionRow::fields, where the store can
-  // do so cheaper than recordFields (SQLite: in the same statement). A hint: a store may
-  // leave them out.
-  bool withFields = false;
 };
 
 class Store {
