@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
@@ -474,6 +475,88 @@ TEST_CASE("store: connection filters", "[store]") {
   rows[3].due = std::nullopt;
   s.updateConnections({rows[3]});
   CHECK(s.activeCounts() == std::vector<std::pair<int64_t, int64_t>>{{f.alpha, 3}});
+  s.commit();
+}
+
+// The SQLite store writes many rows per statement: every row must still get its own id
+// and state, a change of status in the middle of a batch too, and a missing row fails.
+TEST_CASE("store: many connections inserted and updated at once", "[store]") {
+  Fixture f;
+  Store& s = *f.store;
+  s.begin(true);
+  s.insertVersion(makeVersion(f.alpha, 2));
+  std::vector<ConnectionRow> rows;
+  for (int i = 0; i < 200; ++i) {
+    ConnectionRow c = makeConnection(i % 2 ? "r1" : "r2", f.alpha, 1);
+    c.due = 1000 + i;
+    c.generation = static_cast<uint32_t>(i);
+    rows.push_back(c);
+  }
+  s.insertConnections(rows);
+  for (size_t i = 1; i < rows.size(); ++i) CHECK(rows[i].id == rows[i - 1].id + 1);
+  auto readAll = [&] {
+    std::map<int64_t, ConnectionRow> out;
+    s.forEachConnection({}, [&](const ConnectionRow& c) { out.emplace(c.id, c); });
+    return out;
+  };
+  auto back = readAll();
+  REQUIRE(back.size() == rows.size());
+  for (const ConnectionRow& c : rows) {
+    CHECK(back[c.id].record == c.record);
+    CHECK(back[c.id].generation == c.generation);
+    CHECK(back[c.id].due == c.due);
+  }
+  // Most keep their status and version; every 7th ends, every 11th moves to version 2.
+  for (size_t i = 0; i < rows.size(); ++i) {
+    rows[i].generation += 1000;
+    rows[i].due = 5000 + static_cast<int64_t>(i);
+    rows[i].message = "m" + std::to_string(i);
+    if (i % 7 == 0) rows[i].status = 1, rows[i].due = std::nullopt;
+    if (i % 11 == 0) rows[i].version = 2;
+  }
+  s.updateConnections(rows);
+  back = readAll();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const ConnectionRow& b = back[rows[i].id];
+    CHECK(b.generation == rows[i].generation);
+    CHECK(b.due == rows[i].due);
+    CHECK(b.message == rows[i].message);
+    CHECK(b.status == rows[i].status);
+    CHECK(b.version == rows[i].version);
+  }
+  ConnectionFilter ended;
+  ended.sequence = f.alpha;
+  ended.activeOnly = true;
+  CHECK(f.ids(ended).size() == 200 - 29);  // 0, 7, …, 196 ended
+  // A batch with a connection that does not exist fails.
+  std::vector<ConnectionRow> ghosts(rows.begin(), rows.begin() + 100);
+  ghosts[30].id = 999999;  // in a batch of many rows
+  CHECK_THROWS_AS(s.updateConnections(ghosts), StoreError);
+  s.rollback();
+}
+
+// recordFields: every id that exists gets its fields under its own index, once, repeated
+// ids too; missing ones get nothing.
+TEST_CASE("store: record fields by id, many at once", "[store]") {
+  Fixture f;
+  Store& s = *f.store;
+  s.begin(true);
+  std::vector<RecordRow> records;
+  for (int i = 0; i < 150; ++i) records.push_back({"x" + std::to_string(i), "lead", "f" + std::to_string(i), 1});
+  s.upsertRecords(records);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 200; ++i) ids.push_back(i % 9 == 0 ? "missing" + std::to_string(i) : "x" + std::to_string((i * 37) % 150));
+  ids[10] = ids[11] = ids[70] = "x5";  // repeats, in one batch and across batches
+  std::vector<std::string> got(ids.size(), "-");
+  s.recordFields(ids, [&](size_t i, std::string_view fields) {
+    REQUIRE(i < got.size());
+    CHECK(got[i] == "-");  // once per index
+    got[i] = fields;
+  });
+  for (size_t i = 0; i < ids.size(); ++i) {
+    INFO(ids[i]);
+    CHECK(got[i] == (ids[i].rfind("missing", 0) == 0 ? "-" : "f" + ids[i].substr(1)));
+  }
   s.commit();
 }
 

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -192,6 +193,23 @@ TEST_CASE("actions happen at the clock with the simulator's rules, and a refused
     CHECK(f.ws->clock() == kStart + 4 * kDay);
     CHECK(f.on("L-2").stepKind == "task");
   }
+}
+
+// A `set` by one sequence is seen by the record's run on another sequence later in the
+// same tick (the engine reads a batch's fields when the batch runs, not before).
+TEST_CASE("tick: a field one sequence sets is seen by another in the same tick", "[workspace]") {
+  Fixture f;
+  activate(*f.ws, f.tmp / "a.seq",
+           "sequence \"Setter\" on lead {\n  auto email \"Hi\" template \"hi\"\n  wait 1d\n  set lead.leadqualitycode = \"Cold\"\n  task \"a\"\n}\n");
+  activate(*f.ws, f.tmp / "b.seq",
+           "sequence \"Reader\" on lead {\n  auto email \"Hi\" template \"hi\"\n  wait 1d\n  if lead.leadqualitycode == \"Cold\" {\n"
+           "    cold: task \"cold\"\n  } else {\n    warm: task \"warm\"\n  }\n}\n");
+  f.ws->connect("Setter", {"L-1", "L-2"}, "", false);
+  f.ws->connect("Reader", {"L-1", "L-2", "L-3"}, "", true);
+  CHECK(f.ws->tick(kStart + kDay).records == 5);
+  std::map<std::string, std::string> labels;
+  for (const auto& v : f.ws->records("Reader")) labels[v.row.record] = v.stepLabel;
+  CHECK(labels == std::map<std::string, std::string>{{"L-1", "cold"}, {"L-2", "cold"}, {"L-3", "warm"}});
 }
 
 TEST_CASE("update and a reload re-check `exit when`; `set` writes the record", "[workspace]") {

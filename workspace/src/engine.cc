@@ -188,7 +188,6 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   out.steps = sim.stepsExecuted();
 
   // Save positions; insert the new connections first: history needs their ids.
-  std::vector<ConnectionRow> fresh, changed;
   std::vector<uint32_t> freshIndex, changedIndex;
   std::vector<HistoryRow> history;
   std::vector<std::pair<uint32_t, std::string>> ends;  // lifecycle entries after the steps
@@ -247,15 +246,21 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
       }
       ends.emplace_back(r, detail);
     }
-    // Moved out and back (below), not copied: a batch is up to kBatch rows.
-    (isNew ? fresh : changed).push_back(std::move(c));
     (isNew ? freshIndex : changedIndex).push_back(r);
   }
-  store_.insertConnections(fresh);
-  for (size_t i = 0; i < fresh.size(); ++i) rows[freshIndex[i]] = std::move(fresh[i]);
+  // Saved in place when every row is (a tick's or a connect's batch, as a rule), else
+  // moved out and back, not copied: a batch is up to kBatch rows.
+  auto save = [&](const std::vector<uint32_t>& index, auto&& write) {
+    if (index.size() == rows.size()) return write(rows);
+    std::vector<ConnectionRow> part;
+    part.reserve(index.size());
+    for (uint32_t r : index) part.push_back(std::move(rows[r]));
+    write(part);
+    for (size_t i = 0; i < part.size(); ++i) rows[index[i]] = std::move(part[i]);
+  };
+  save(freshIndex, [&](std::vector<ConnectionRow>& part) { store_.insertConnections(part); });
   for (size_t i = 0; i < out.advances.size(); ++i) out.advances[i].from = rows[advanced[i]].id;
-  store_.updateConnections(changed);
-  for (size_t i = 0; i < changed.size(); ++i) rows[changedIndex[i]] = std::move(changed[i]);
+  save(changedIndex, [&](std::vector<ConnectionRow>& part) { store_.updateConnections(part); });
 
   for (uint32_t r : freshIndex)
     history.push_back({rows[r].id, rows[r].connected, -1, "connected", fmt::format("version {}", rows[r].version)});
@@ -458,9 +463,15 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
   for (auto& [key, members] : groups) {
     for (size_t b = 0; b < members.size(); b += kBatch) {
       size_t e = std::min(members.size(), b + kBatch);
-      std::vector<ConnectionRow> batch;
-      batch.reserve(e - b);
-      for (size_t i = b; i < e; ++i) batch.push_back(std::move(rows[members[i]]));
+      // One batch of all the rows (one version, as a rule) runs in place; others are
+      // moved out and back.
+      bool whole = e - b == rows.size();
+      std::vector<ConnectionRow> own;
+      std::vector<ConnectionRow>& batch = whole ? rows : own;
+      if (!whole) {
+        batch.reserve(e - b);
+        for (size_t i = b; i < e; ++i) batch.push_back(std::move(rows[members[i]]));
+      }
       std::vector<Action> mine;
       if (!byRecord.empty())
         for (const auto& c : batch)
@@ -470,7 +481,8 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
       moved += out.moved;
       advances.insert(advances.end(), out.advances.begin(), out.advances.end());
       fieldsSet.insert(fieldsSet.end(), out.fieldsSet.begin(), out.fieldsSet.end());
-      for (size_t i = b; i < e; ++i) rows[members[i]] = std::move(batch[i - b]);
+      if (!whole)
+        for (size_t i = b; i < e; ++i) rows[members[i]] = std::move(batch[i - b]);
       done += e - b;
       if (progress) progress(done, rows.size());
     }
