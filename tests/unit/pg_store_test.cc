@@ -110,7 +110,8 @@ TEST_CASE("pg: schema 1 is upgraded to the current one, dropping history's forei
   std::string url = seqc::testing::freshPgDatabase();
   openPostgresStore(url, true).reset();
   pgExec(url, "ALTER TABLE history ADD CONSTRAINT history_connection_fkey FOREIGN KEY (connection) "
-              "REFERENCES connections(id); DROP TABLE segment_members, segment_counts, experiment_variants, timers; "
+              "REFERENCES connections(id); DROP TABLE segment_members, segment_counts, experiment_variants, timers, "
+              "slot_counts, duration_counts; DROP INDEX history_assigned; "
               "CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL; "
               "UPDATE seqc_schema SET version = 1");
   openPostgresStore(url, false).reset();
@@ -120,11 +121,13 @@ TEST_CASE("pg: schema 1 is upgraded to the current one, dropping history's forei
                        "SELECT (SELECT version FROM seqc_schema), (SELECT count(*) FROM pg_constraint "
                        "WHERE conname = 'history_connection_fkey'), "
                        "to_regclass('segment_members') IS NOT NULL AND to_regclass('experiment_variants') IS NOT NULL "
-                       "AND to_regclass('timers') IS NOT NULL");
+                       "AND to_regclass('timers') IS NOT NULL AND to_regclass('slot_counts') IS NOT NULL, "
+                       "(SELECT value FROM meta WHERE key = 'run_counts')");
   REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
   CHECK(std::string(PQgetvalue(r, 0, 0)) == "6");
   CHECK(std::string(PQgetvalue(r, 0, 1)) == "0");
   CHECK(std::string(PQgetvalue(r, 0, 2)) == "t");
+  CHECK(std::string(PQgetvalue(r, 0, 3)) == "fill");  // the workspace fills the counts (the store alone cannot)
   PQclear(r);
   PQfinish(conn);
 }
@@ -249,7 +252,7 @@ TEST_CASE("pg: schema 4 is upgraded to 6, its due times moved into timers", "[pg
     rows[0].due.reset();  // one without a timer
     inWriteTransaction(*store, [&] { store->updateConnections({rows[0]}); });
   }
-  pgExec(url, "DROP TABLE timers; CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL; "
+  pgExec(url, "DROP TABLE timers, slot_counts, duration_counts; DROP INDEX history_assigned; CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL; "
               "ALTER TABLE connections RESET (fillfactor); UPDATE seqc_schema SET version = 4");
   auto store = openPostgresStore(url, false);
   CHECK(pgRow(url, "SELECT (SELECT version FROM seqc_schema), to_regclass('connections_due') IS NULL, "

@@ -193,6 +193,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   std::vector<std::pair<uint32_t, std::string>> ends;  // lifecycle entries after the steps
   std::vector<uint32_t> advanced;                       // the row of each of out.advances
   std::vector<std::pair<uint32_t, std::string>> assigned;  // history of assignments
+  RunShares shares(v.row.sequence, v.row.number, seq.slots);  // what the saved rows change for stats
   for (uint32_t r = 0; r < rows.size(); ++r) {
     ConnectionRow& c = rows[r];
     const rt::RecordState& st = sim.state(r);
@@ -200,6 +201,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     bool moved = isNew || st.generation != c.generation || static_cast<uint8_t>(st.status) != c.status;
     if (!moved && !touched[r]) continue;
     out.moved += moved;
+    if (!isNew) shares.add(c, -1);
     // A manual activity that becomes current gets an assignee; the one it left is no
     // longer open for its user.
     if (moved && !c.assignee.empty()) {
@@ -246,6 +248,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
       }
       ends.emplace_back(r, detail);
     }
+    shares.add(c, 1);
     (isNew ? freshIndex : changedIndex).push_back(r);
   }
   // Saved in place when every row is (a tick's or a connect's batch, as a rule), else
@@ -261,6 +264,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   save(freshIndex, [&](std::vector<ConnectionRow>& part) { store_.insertConnections(part); });
   for (size_t i = 0; i < out.advances.size(); ++i) out.advances[i].from = rows[advanced[i]].id;
   save(changedIndex, [&](std::vector<ConnectionRow>& part) { store_.updateConnections(part); });
+  shares.write(store_);
 
   for (uint32_t r : freshIndex)
     history.push_back({rows[r].id, rows[r].connected, -1, "connected", fmt::format("version {}", rows[r].version)});
