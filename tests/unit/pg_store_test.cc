@@ -63,7 +63,8 @@ TEST_CASE("pg: schema 1 is upgraded to the current one, dropping history's forei
   std::string url = seqc::testing::freshPgDatabase();
   openPostgresStore(url, true).reset();
   pgExec(url, "ALTER TABLE history ADD CONSTRAINT history_connection_fkey FOREIGN KEY (connection) "
-              "REFERENCES connections(id); DROP TABLE segment_members, segment_counts, experiment_variants; "
+              "REFERENCES connections(id); DROP TABLE segment_members, segment_counts, experiment_variants, "
+              "slot_counts, duration_counts; DROP INDEX history_assigned; "
               "UPDATE seqc_schema SET version = 1");
   openPostgresStore(url, false).reset();
   PGconn* conn = PQconnectdb(url.c_str());
@@ -71,11 +72,13 @@ TEST_CASE("pg: schema 1 is upgraded to the current one, dropping history's forei
   PGresult* r = PQexec(conn,
                        "SELECT (SELECT version FROM seqc_schema), (SELECT count(*) FROM pg_constraint "
                        "WHERE conname = 'history_connection_fkey'), "
-                       "to_regclass('segment_members') IS NOT NULL AND to_regclass('experiment_variants') IS NOT NULL");
+                       "to_regclass('segment_members') IS NOT NULL AND to_regclass('experiment_variants') IS NOT NULL "
+                       "AND to_regclass('slot_counts') IS NOT NULL, (SELECT value FROM meta WHERE key = 'run_counts')");
   REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
-  CHECK(std::string(PQgetvalue(r, 0, 0)) == "4");
+  CHECK(std::string(PQgetvalue(r, 0, 0)) == "5");
   CHECK(std::string(PQgetvalue(r, 0, 1)) == "0");
   CHECK(std::string(PQgetvalue(r, 0, 2)) == "t");
+  CHECK(std::string(PQgetvalue(r, 0, 3)) == "fill");  // the workspace fills the counts (the store alone cannot)
   PQclear(r);
   PQfinish(conn);
 }

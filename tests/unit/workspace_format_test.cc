@@ -1,6 +1,7 @@
 // How the workspace stores records (workspace/src/fields.h) and keeps counts for stats,
-// the upgrade of a format-1 database in place, and the progress callbacks.
+// the upgrades of older databases in place, and the progress callbacks.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <map>
@@ -40,6 +41,17 @@ std::string statsText(const Stats& st) {
     out += s.label + ":" + std::to_string(s.reached) + "/" + std::to_string(s.done) + "/" +
            std::to_string(s.skipped) + "/" + std::to_string(s.current) + " ";
   return out + "completed=" + std::to_string(st.completed);
+}
+
+// Stats' figures that come from the kept slot and duration counts, and the assignees.
+std::string insightText(const Stats& st) {
+  std::string out;
+  for (const auto& m : st.messages)
+    out += fmt::format("{}:{}/{}/{}/{}/{} ", m.label, m.sent, m.opened, m.clicked, m.replied, m.downloaded);
+  auto days = [](const std::optional<double>& d) { return d ? fmt::format("{:.6f}", *d) : std::string("-"); };
+  out += "median=" + days(st.medianDaysToCompletion) + " p90=" + days(st.p90DaysToCompletion);
+  for (const auto& u : st.assignees) out += fmt::format(" {}:{}/{}/{}", u.user, u.runs, u.completed, u.done);
+  return out + " " + statsText(st);
 }
 
 }  // namespace
@@ -96,7 +108,7 @@ TEST_CASE("a workspace of format 1 is upgraded in place when opened", "[workspac
   }
   // What seqc wrote before: fields as JSON text, no field numbers, no step counts.
   exec(dir + "/seqc.db",
-       "BEGIN; DROP TABLE record_fields; DROP TABLE step_counts;"
+       "BEGIN; DROP TABLE record_fields; DROP TABLE step_counts; DROP TABLE slot_counts; DROP TABLE duration_counts;"
        "UPDATE records SET fields = '{\"lastname\":\"Ruiz\",\"statecode\":\"Open\",\"budgetamount\":\"1200.5\","
        "\"donotemail\":\"true\",\"gone\":\"x\"}' WHERE id = 'L-1';"
        "UPDATE records SET fields = '{\"lastname\":\"Lee\",\"statecode\":\"Open\"}' WHERE id = 'L-2';"
@@ -108,7 +120,7 @@ TEST_CASE("a workspace of format 1 is upgraded in place when opened", "[workspac
   }
   Workspace ws(dir, SEQC_STDLIB_DIR);
   CHECK_FALSE(ws.store().needsUpgrade());
-  CHECK(statsText(ws.stats("Nurture")) == statsText(before));  // step counts rebuilt from history
+  CHECK(insightText(ws.stats("Nurture")) == insightText(before));  // counts rebuilt from history and runs
 
   ws.store().begin(false);
   auto names = ws.store().fieldNames("lead");
@@ -206,4 +218,105 @@ TEST_CASE("progress: load, connect and tick report as they go", "[workspace]") {
   REQUIRE(!calls.empty());
   CHECK(calls.back() == std::pair<uint64_t, uint64_t>{25000, 25000});
   for (size_t i = 1; i < calls.size(); ++i) CHECK(calls[i].first > calls[i - 1].first);
+}
+
+namespace {
+
+// Makes the workspace in `dir` look as seqc left it before the slot and duration counts
+// (SQLite schema 5, PostgreSQL schema 4).
+void dropRunCounts(const std::string& dir) {
+  if (!onPostgres()) {
+    exec(dir + "/seqc.db", "BEGIN; DROP TABLE slot_counts; DROP TABLE duration_counts; DROP INDEX history_assigned; "
+         "PRAGMA user_version = 5; COMMIT;");
+    return;
+  }
+  std::string url = readText(dir + "/" + kDatabaseUrlFile);
+  url.erase(url.find_last_not_of("\n") + 1);
+  PGconn* conn = PQconnectdb(url.c_str());
+  REQUIRE(PQstatus(conn) == CONNECTION_OK);
+  PGresult* r = PQexec(conn, "DROP TABLE slot_counts, duration_counts; DROP INDEX history_assigned; "
+                             "UPDATE seqc_schema SET version = 4");
+  INFO(PQerrorMessage(conn));
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  PQfinish(conn);
+  REQUIRE(ok);
+}
+
+const char* kInsight =
+    "sequence \"Insight\" on lead {\n"
+    "  exit when lead.statecode != \"Open\"\n"
+    "  intro: auto email \"Hello\" template \"hi\"\n"
+    "  if intro.opened within 3d {\n"
+    "    ping: auto text \"Ping\" template \"ping\"\n"
+    "  }\n"
+    "  wait 1d\n"
+    "  bye: auto email \"Bye\" template \"bye\"\n"
+    "}\n";
+
+}  // namespace
+
+// Engagement per message and the median and p90 days to completion come from counts
+// kept as runs are saved: each event once per run, whatever ends the run, every version
+// (by label); and an upgrade fills the same counts from the runs.
+TEST_CASE("stats: engagement and completion times are kept as runs move; an upgrade fills them", "[workspace]") {
+  TempDir tmp;
+  std::string dir = tmp / "ws";
+  auto ws = makeWorkspace(dir);
+  std::string csv = "id,lastname,statecode\n";
+  for (int i = 0; i < 12; ++i) csv += fmt::format("L-{},X,Open\n", i);
+  writeText(tmp / "leads.csv", csv);
+  ws->loadRecords(tmp / "leads.csv", "lead");
+  activate(*ws, tmp / "i.seq", kInsight);
+  std::vector<std::string> first;
+  for (int i = 0; i < 10; ++i) first.push_back(fmt::format("L-{}", i));
+  ws->connect("Insight", first, "", false);
+  // Day 0: L-0 opens twice and clicks (one opened run), L-1 opens: both get ping and
+  // complete a day later. L-9 is disconnected: its intro stays sent.
+  ws->event("L-0", EngagementEvent::Opened, "intro", "");
+  ws->event("L-0", EngagementEvent::Opened, "intro", "");
+  ws->event("L-0", EngagementEvent::Clicked, "intro", "");
+  ws->event("L-1", EngagementEvent::Opened, "intro", "");
+  ws->disconnect("Insight", {"L-9"}, false);
+  ws->tick(kStart + 1 * kDay);
+  // Day 1: L-2 opens and replies, and replies to ping; L-3 opens; a load disqualifies L-8,
+  // which exits (`exit when`).
+  ws->event("L-2", EngagementEvent::Opened, "intro", "");
+  ws->event("L-2", EngagementEvent::Replied, "intro", "");
+  ws->event("L-2", EngagementEvent::Replied, "ping", "");
+  ws->event("L-3", EngagementEvent::Opened, "intro", "");
+  writeText(tmp / "closed.csv", "id,lastname,statecode\nL-8,X,Disqualified\n");
+  ws->loadRecords(tmp / "closed.csv", "lead");
+  ws->tick(kStart + 2 * kDay);
+  // Day 2: version 2 waits 2 days; L-10 (opens at once) and L-11 (never) run on it.
+  std::string v2 = kInsight;
+  v2.replace(v2.find("wait 1d"), 7, "wait 2d");
+  activate(*ws, tmp / "i.seq", v2);
+  ws->connect("Insight", {"L-10", "L-11"}, "", false);
+  ws->event("L-10", EngagementEvent::Opened, "intro", "");
+  ws->tick(kStart + 7 * kDay);
+
+  // By hand: intro sent to L-0..L-11 (12), opened by L-0, L-1, L-2, L-3, L-10 (5),
+  // clicked by L-0, replied by L-2; ping sent to those five, replied by L-2; bye sent to
+  // the ten that completed (not L-8, L-9). Completed
+  // after 1 (L-0, L-1), 2 (L-2, L-3, L-10), 4 (L-4..L-7) and 5 days (L-11): ten runs,
+  // median (2 + 4) / 2 = 3, p90 the 9th = 4.
+  Stats st = ws->stats("Insight");
+  REQUIRE(st.messages.size() == 3);
+  CHECK_THAT(insightText(st), Catch::Matchers::StartsWith("intro:12/5/1/1/0 ping:5/0/0/1/0 bye:10/0/0/0/0 "
+                                                          "median=3.000000 p90=4.000000 "));
+  CHECK(st.completed == 10);
+  std::string kept = insightText(st);
+
+  // The same figures from a workspace of the old schema, the counts filled on opening.
+  ws.reset();
+  dropRunCounts(dir);
+  {
+    Workspace upgraded(dir, SEQC_STDLIB_DIR);
+    CHECK_FALSE(upgraded.store().needsUpgrade());
+    CHECK(insightText(upgraded.stats("Insight")) == kept);
+  }
+  Workspace again(dir, SEQC_STDLIB_DIR);  // nothing left to fill: the counts are not doubled
+  CHECK_FALSE(again.store().needsUpgrade());
+  CHECK(insightText(again.stats("Insight")) == kept);
 }

@@ -292,7 +292,8 @@ Stats Workspace::stats(const std::string& name) {
     std::vector<int64_t> byStatus(rt::kStatusNames.size(), 0);
     double days = 0;
     int64_t timed = 0;
-    for (const ConnectionCount& c : store().connectionCounts(row.id)) {
+    const std::vector<ConnectionCount> counts = store().connectionCounts(row.id);  // a GROUP BY of every run: once
+    for (const ConnectionCount& c : counts) {
       if (static_cast<size_t>(c.status) < byStatus.size()) byStatus[c.status] += c.count;
       auto status = static_cast<rt::Status>(c.status);
       if (status == rt::Status::Completed) {
@@ -316,7 +317,7 @@ Stats Workspace::stats(const std::string& name) {
     for (Stats::StepStats& s : st.steps) s.reached = s.done + s.skipped + s.current;
 
     std::map<int32_t, Stats::VersionStats> versions;
-    for (const ConnectionCount& c : store().connectionCounts(row.id)) {
+    for (const ConnectionCount& c : counts) {
       Stats::VersionStats& v = versions[c.version];
       v.version = c.version;
       v.byStatus.resize(rt::kStatusNames.size(), 0);
@@ -325,8 +326,8 @@ Stats Workspace::stats(const std::string& name) {
     }
     for (auto& [number, v] : versions) st.versions.push_back(std::move(v));
 
-    // What the counts cannot give is read run by run: engagement (the slot bytes a
-    // connection's data starts with) and the spread of completion times.
+    // Engagement per message and the spread of completion times, from counts kept as
+    // runs are saved (RunShares): per (version, slot), and per duration.
     std::vector<size_t> messageOf(stepCount, SIZE_MAX);
     for (uint32_t i = 0; i < stepCount; ++i) {
       const bc::Step& s = latest.step(static_cast<uint16_t>(i));
@@ -355,44 +356,46 @@ Stats Workspace::stats(const std::string& name) {
       }
       return it->second;
     };
-    std::vector<double> durations;
-    std::unordered_set<int64_t> completedRuns;
-    ConnectionFilter f;
-    f.sequence = row.id;
-    store().forEachConnection(f, [&](const ConnectionRow& c) {
-      if (c.status == static_cast<uint8_t>(rt::Status::Completed)) {
-        completedRuns.insert(c.id);
-        if (c.ended) durations.push_back(static_cast<double>(*c.ended - c.connected) / 86400.0);
-      }
-      if (st.messages.empty()) return;
-      for (const auto& [slot, m] : slots(c.version)) {
-        if (slot >= c.data.size()) continue;  // damaged: counts nothing
-        auto b = static_cast<uint8_t>(c.data[slot]);
-        if (!(b & rt::kSlotDone)) continue;
-        Stats::MessageStats& ms = st.messages[m];
-        ++ms.sent;
-        auto has = [&](EngagementEvent e) { return (b >> static_cast<int>(e)) & 1; };
-        ms.opened += has(EngagementEvent::Opened);
-        ms.clicked += has(EngagementEvent::Clicked);
-        ms.replied += has(EngagementEvent::Replied);
-        ms.downloaded += has(EngagementEvent::Downloaded);
-      }
-    });
-    if (!durations.empty()) {
-      std::sort(durations.begin(), durations.end());
-      size_t n = durations.size();
-      st.medianDaysToCompletion = n % 2 ? durations[n / 2] : (durations[n / 2 - 1] + durations[n / 2]) / 2;
-      // Nearest rank: the smallest duration at least 90% of the runs are within.
-      st.p90DaysToCompletion = durations[(n * 9 + 9) / 10 - 1];
+    if (!st.messages.empty())
+      for (const SlotCount& c : store().slotCounts(row.id))
+        for (const auto& [slot, m] : slots(c.version)) {
+          if (slot != c.slot) continue;
+          Stats::MessageStats& ms = st.messages[m];
+          ms.sent += c.sent;
+          ms.opened += c.opened;
+          ms.clicked += c.clicked;
+          ms.replied += c.replied;
+          ms.downloaded += c.downloaded;
+        }
+    // Median (of an even count: the mean of the middle two) and p90 (nearest rank: the
+    // smallest duration at least 90% of the runs are within), in days.
+    std::vector<DurationCount> times = store().durationCounts(row.id);
+    int64_t n = 0;
+    for (const DurationCount& t : times) n += t.count;
+    if (n > 0) {
+      auto nth = [&](int64_t k) {  // the k-th shortest (from 0)
+        for (const DurationCount& t : times) {
+          if (k < t.count) return static_cast<double>(t.seconds) / 86400.0;
+          k -= t.count;
+        }
+        return static_cast<double>(times.back().seconds) / 86400.0;
+      };
+      st.medianDaysToCompletion = n % 2 ? nth(n / 2) : (nth(n / 2 - 1) + nth(n / 2)) / 2;
+      st.p90DaysToCompletion = nth((n * 9 + 9) / 10 - 1);
     }
 
     // Assignees, from history: "assigned"/"reassigned" entries name the user (detail
     // "USER (why)" or "unassigned (why)") of the connection's current manual step; a
-    // done result on that step counts for that user.
+    // done result on that step counts for that user. A run is completed when its
+    // history says so (the engine writes that entry as it saves the run completed, and
+    // a finished run never changes): the connections are not read.
     std::map<std::string, Stats::AssigneeStats> users;
     std::unordered_map<int64_t, std::pair<int32_t, std::string>> holder;  // connection → (step, user)
     std::set<std::pair<std::string, int64_t>> runs;                        // (user, connection)
+    std::unordered_set<int64_t> completedRuns;
+    const std::string completed(rt::kStatusNames[static_cast<size_t>(rt::Status::Completed)]);
     store().forEachAssignedHistory(row.id, [&](const HistoryRow& h) {
+      if (h.step < 0 && h.result == completed) completedRuns.insert(h.connection);
       if (h.result == "assigned" || h.result == "reassigned") {
         std::string user;
         if (h.detail.rfind("unassigned (", 0) != 0) user = h.detail.substr(0, h.detail.find(" ("));
@@ -405,7 +408,6 @@ Stats Workspace::stats(const std::string& name) {
           Stats::AssigneeStats& u = users[user];
           u.user = user;
           ++u.runs;
-          u.completed += completedRuns.count(h.connection) ? 1 : 0;
         }
         return;
       }
@@ -415,6 +417,7 @@ Stats Workspace::stats(const std::string& name) {
       if (isDone(h.result)) ++users[it->second.second].done;
       if (isDone(h.result) || isSkipped(h.result)) holder.erase(it);
     });
+    for (const auto& [user, connection] : runs) users[user].completed += completedRuns.count(connection) ? 1 : 0;
     for (auto& [user, u] : users) st.assignees.push_back(std::move(u));
 
     const bc::Module& m = latest.module;

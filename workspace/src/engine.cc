@@ -194,6 +194,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   std::vector<std::pair<uint32_t, std::string>> ends;  // lifecycle entries after the steps
   std::vector<uint32_t> advanced;                       // the row of each of out.advances
   std::vector<std::pair<uint32_t, std::string>> assigned;  // history of assignments
+  RunShares shares(v.row.sequence, v.row.number, seq.slots);  // what the saved rows change for stats
   for (uint32_t r = 0; r < rows.size(); ++r) {
     ConnectionRow& c = rows[r];
     const rt::RecordState& st = sim.state(r);
@@ -201,6 +202,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     bool moved = isNew || st.generation != c.generation || static_cast<uint8_t>(st.status) != c.status;
     if (!moved && !touched[r]) continue;
     out.moved += moved;
+    if (!isNew) shares.add(c, -1);
     // A manual activity that becomes current gets an assignee; the one it left is no
     // longer open for its user.
     if (moved && !c.assignee.empty()) {
@@ -247,6 +249,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
       }
       ends.emplace_back(r, detail);
     }
+    shares.add(c, 1);
     // Moved out and back (below), not copied: a batch is up to kBatch rows.
     (isNew ? fresh : changed).push_back(std::move(c));
     (isNew ? freshIndex : changedIndex).push_back(r);
@@ -256,6 +259,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
   for (size_t i = 0; i < out.advances.size(); ++i) out.advances[i].from = rows[advanced[i]].id;
   store_.updateConnections(changed);
   for (size_t i = 0; i < changed.size(); ++i) rows[changedIndex[i]] = std::move(changed[i]);
+  shares.write(store_);
 
   for (uint32_t r : freshIndex)
     history.push_back({rows[r].id, rows[r].connected, -1, "connected", fmt::format("version {}", rows[r].version)});

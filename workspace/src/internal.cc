@@ -24,6 +24,58 @@ int64_t wallClock() {
       .count();
 }
 
+RunShares::RunShares(int64_t seq, int32_t version, uint32_t count) : sequence(seq), slots(count) {
+  for (uint32_t i = 0; i < count; ++i) {
+    slots[i].version = version;
+    slots[i].slot = static_cast<uint16_t>(i);
+  }
+}
+
+void RunShares::add(const ConnectionRow& c, int sign) {
+  size_t n = std::min(slots.size(), c.data.size());
+  for (size_t i = 0; i < n; ++i) {
+    auto b = static_cast<uint8_t>(c.data[i]);
+    if (!(b & rt::kSlotDone)) continue;
+    SlotCount& s = slots[i];
+    auto has = [&](EngagementEvent e) { return sign * ((b >> static_cast<int>(e)) & 1); };
+    s.sent += sign;
+    s.opened += has(EngagementEvent::Opened);
+    s.clicked += has(EngagementEvent::Clicked);
+    s.replied += has(EngagementEvent::Replied);
+    s.downloaded += has(EngagementEvent::Downloaded);
+  }
+  if (c.status == static_cast<uint8_t>(rt::Status::Completed) && c.ended) durations[*c.ended - c.connected] += sign;
+}
+
+void RunShares::write(Store& store) {
+  std::vector<SlotCount> changed;
+  for (const SlotCount& s : slots)
+    if (s.sent || s.opened || s.clicked || s.replied || s.downloaded) changed.push_back(s);
+  std::vector<DurationCount> times;
+  for (auto [seconds, n] : durations)
+    if (n) times.push_back({seconds, n});
+  if (!changed.empty()) store.addSlotCounts(sequence, changed);
+  if (!times.empty()) store.addDurationCounts(sequence, times);
+}
+
+void fillRunCounts(Store& store, Workspace::Impl& impl) {
+  std::map<std::pair<int64_t, int32_t>, RunShares> shares;
+  store.forEachConnection({}, [&](const ConnectionRow& c) {
+    auto it = shares.find({c.sequence, c.version});
+    if (it == shares.end()) {
+      uint32_t slots = 0;  // a damaged version: its runs count their durations only
+      try {
+        slots = impl.version(c.sequence, c.version).sequence().slots;
+      } catch (const StoreError&) {
+      }
+      it = shares.emplace(std::pair{c.sequence, c.version}, RunShares(c.sequence, c.version, slots)).first;
+    }
+    it->second.add(c, 1);
+  });
+  for (auto& [key, s] : shares) s.write(store);
+  store.setMeta("run_counts", "kept");
+}
+
 HistoryRow markDisconnected(ConnectionRow& c, int64_t now, std::string why) {
   c.status = static_cast<uint8_t>(rt::Status::Disconnected);
   c.waiting = static_cast<uint8_t>(rt::Waiting::Nothing);

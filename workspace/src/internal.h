@@ -60,6 +60,24 @@ struct Workspace::Impl {
                 std::string& title);
 };
 
+// The counts `stats` reads instead of the runs (Store::addSlotCounts,
+// addDurationCounts): a run's share is, for each engagement slot it has done, one sent
+// and one per event received there, and when it is completed with an end time, its
+// duration. Whoever saves runs of one version takes each run's share as it was
+// (sign -1) and adds it as it is (+1); write() stores what changed.
+struct RunShares {
+  RunShares(int64_t sequence, int32_t version, uint32_t slots);
+  // `c.data` starts with the version's slots (fewer when damaged: those count nothing).
+  void add(const ConnectionRow& c, int sign);
+  void write(Store& store);
+  int64_t sequence;
+  std::vector<SlotCount> slots;            // by slot
+  std::map<int64_t, int64_t> durations;    // seconds → completed runs
+};
+// Fills the counts from all connections (an upgrade that made them; the setting
+// "run_counts" then says "fill"), and marks them kept.
+void fillRunCounts(Store& store, Workspace::Impl& impl);
+
 // ---- helpers (internal.cc) ----------------------------------------------------------
 
 int64_t wallClock();

@@ -30,7 +30,9 @@ namespace {
 // 2: history without its foreign key to connections (below).
 // 3: segment_members, segment_counts (SQLite schema 4).
 // 4: each record's variant per experiment (docs/workspace.md, "Experiments"; SQLite 5).
-constexpr int32_t kSchemaVersion = 4;
+// 5: slot_counts, duration_counts (SQLite 6), filled from the connections after the
+//    upgrade; history_assigned.
+constexpr int32_t kSchemaVersion = 5;
 constexpr int64_t kLockKey = 0x5345514357530001;  // "SEQCWS" 1: the workspace's write lock
 constexpr int kBuckets = 64;
 constexpr size_t kPipelineChunk = 512;  // results of one chunk fit the socket's buffers
@@ -73,7 +75,35 @@ CREATE TABLE experiment_variants(
 );
 )sql";
 
-// Schema 2; with kSchema3 and kSchema4, the current one. Times are Unix seconds; text
+// What schema 5 added: the runs' engagement per (version, slot) and completed runs per
+// duration, kept as runs are saved (what `stats` reads instead of the connections), and
+// the runs with an assignment (per-assignee stats read only their history).
+constexpr const char* kSchema5 = R"sql(
+CREATE TABLE slot_counts(
+  sequence bigint NOT NULL,
+  version integer NOT NULL,
+  slot integer NOT NULL,
+  sent bigint NOT NULL,
+  opened bigint NOT NULL,
+  clicked bigint NOT NULL,
+  replied bigint NOT NULL,
+  downloaded bigint NOT NULL,
+  PRIMARY KEY(sequence, version, slot)
+);
+CREATE TABLE duration_counts(
+  sequence bigint NOT NULL,
+  seconds bigint NOT NULL,
+  count bigint NOT NULL,
+  PRIMARY KEY(sequence, seconds)
+);
+CREATE INDEX history_assigned ON history(connection) WHERE result IN ('assigned', 'reassigned');
+)sql";
+// An upgrade from before schema 5 leaves those to the workspace, which knows the
+// versions' slots (Store::needsUpgrade).
+constexpr const char* kFillRunCounts =
+    "INSERT INTO meta(key, value) VALUES('run_counts', 'fill') ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+
+// Schema 2; with kSchema3, kSchema4 and kSchema5, the current one. Times are Unix seconds; text
 // columns are never NULL (empty instead); texts that order rows compare bytes
 // (COLLATE "C"), as SQLite does.
 constexpr const char* kSchema = R"sql(
@@ -173,7 +203,7 @@ CREATE TABLE step_counts(
   count bigint NOT NULL,
   PRIMARY KEY(sequence, version, step, result)
 );
-INSERT INTO seqc_schema VALUES (4);
+INSERT INTO seqc_schema VALUES (5);
 )sql";
 
 
@@ -182,6 +212,7 @@ constexpr std::array<const char*, kSchemaVersion - 1> kUpgrades{
     "ALTER TABLE history DROP CONSTRAINT IF EXISTS history_connection_fkey",
     kSchema3,
     kSchema4,
+    kSchema5,
 };
 
 // PostgreSQL type oids of the parameters (pg_type.h is a server header).
@@ -656,15 +687,18 @@ class PgStore final : public Store {
       std::optional<int64_t> version;
       ResultPtr t = db_.query("SELECT to_regclass('seqc_schema') IS NOT NULL");
       if (PQgetvalue(t.r, 0, 0)[0] != 0) {
-        ResultPtr v = db_.query("SELECT version FROM seqc_schema");
+        ResultPtr v = db_.query(
+            "SELECT version, (SELECT value FROM meta WHERE key = 'run_counts') = 'fill' FROM seqc_schema");
         if (PQntuples(v.r) != 1) throw StoreError(fmt::format("workspace database '{}' is corrupt: no schema version", name));
         version = Row(v.r, 0, name).integer(0);
+        fillRunCounts_ = !PQgetisnull(v.r, 0, 1) && PQgetvalue(v.r, 0, 1)[0] != 0;
       }
       if (create) {
         if (version) throw StoreError(fmt::format("workspace database '{}' holds a seqc workspace already", name));
         db_.exec(kSchema);
         db_.exec(kSchema3);
         db_.exec(kSchema4);
+        db_.exec(kSchema5);
       } else if (!version) {
         throw StoreError(fmt::format("workspace database '{}' holds no seqc workspace (create one with "
                                      "`seqc init --database URL`)",
@@ -675,6 +709,10 @@ class PgStore final : public Store {
         throw StoreError(fmt::format("workspace database '{}' is corrupt: unknown schema {}", name, *version));
       } else {
         for (int64_t v = *version; v < kSchemaVersion; ++v) db_.exec(kUpgrades[static_cast<size_t>(v - 1)]);
+        if (*version < 5) {
+          db_.exec(kFillRunCounts);
+          fillRunCounts_ = true;
+        }
         if (*version < kSchemaVersion) db_.exec(fmt::format("UPDATE seqc_schema SET version = {}", kSchemaVersion));
       }
       db_.exec("COMMIT");
@@ -689,13 +727,13 @@ class PgStore final : public Store {
   void begin(bool write) override { begin(write ? Mode::Write : Mode::Read); }
   void beginShared() override { begin(Mode::Shared); }
   void commit() override {
-    if (mode_ != Mode::Read) flushStepCounts();
+    if (mode_ != Mode::Read) flushCounts();
     if (mode_ == Mode::Write && changed_) db_.exec(fmt::format("NOTIFY {}", kNotifyChannel));
     db_.exec("COMMIT");
     mode_ = Mode::None;
   }
   void rollback() override {
-    pendingCounts_.clear();
+    clearPendingCounts();
     mode_ = Mode::None;
     if (PQstatus(db_.get()) == CONNECTION_BAD) return;
     if (PQtransactionStatus(db_.get()) != PQTRANS_IDLE) {
@@ -862,10 +900,14 @@ class PgStore final : public Store {
     return out;
   }
 
-  // ---- format: a PostgreSQL workspace starts at the current record format.
+  // ---- format: a PostgreSQL workspace starts at the current record format; its schema
+  // upgrades run when it opens, but for the run counts the workspace fills (the caller
+  // checks the setting again in its write transaction: another process may have).
 
-  bool needsUpgrade() override { return false; }
-  void upgrade(const std::function<std::string(const std::string&, const std::string&)>&) override {}
+  bool needsUpgrade() override { return fillRunCounts_; }
+  void upgrade(const std::function<std::string(const std::string&, const std::string&)>&) override {
+    fillRunCounts_ = false;
+  }
 
   // ---- records
 
@@ -1063,7 +1105,7 @@ class PgStore final : public Store {
     for (const StepCount& c : counts) pendingCounts_[{sequence, c.version, c.step, c.result}] += c.count;
   }
   std::vector<StepCount> stepCounts(int64_t sequence) override {
-    flushStepCounts();
+    flushCounts();
     Params p;
     p.integer(sequence);
     ResultPtr r = db_.run(stepCounts_, p);
@@ -1071,6 +1113,40 @@ class PgStore final : public Store {
     for (int i = 0; i < PQntuples(r.r); ++i) {
       Row q(r.r, i, db_.name());
       out.push_back(StepCount{q.number<int32_t>(0), q.number<int32_t>(1), q.text(2), q.integer(3)});
+    }
+    return out;
+  }
+  void addSlotCounts(int64_t sequence, const std::vector<SlotCount>& counts) override {
+    for (const SlotCount& c : counts) {
+      auto& n = pendingSlots_[{sequence, c.version, c.slot}];
+      n[0] += c.sent, n[1] += c.opened, n[2] += c.clicked, n[3] += c.replied, n[4] += c.downloaded;
+    }
+  }
+  std::vector<SlotCount> slotCounts(int64_t sequence) override {
+    flushCounts();
+    Params p;
+    p.integer(sequence);
+    ResultPtr r = db_.run(slotCounts_, p);
+    std::vector<SlotCount> out;
+    for (int i = 0; i < PQntuples(r.r); ++i) {
+      Row q(r.r, i, db_.name());
+      out.push_back(SlotCount{q.number<int32_t>(0), q.number<uint16_t>(1), q.integer(2), q.integer(3), q.integer(4),
+                              q.integer(5), q.integer(6)});
+    }
+    return out;
+  }
+  void addDurationCounts(int64_t sequence, const std::vector<DurationCount>& counts) override {
+    for (const DurationCount& c : counts) pendingDurations_[{sequence, c.seconds}] += c.count;
+  }
+  std::vector<DurationCount> durationCounts(int64_t sequence) override {
+    flushCounts();
+    Params p;
+    p.integer(sequence);
+    ResultPtr r = db_.run(durationCounts_, p);
+    std::vector<DurationCount> out;
+    for (int i = 0; i < PQntuples(r.r); ++i) {
+      Row q(r.r, i, db_.name());
+      out.push_back(DurationCount{q.integer(0), q.integer(1)});
     }
     return out;
   }
@@ -1199,7 +1275,7 @@ class PgStore final : public Store {
     }
     mode_ = mode;
     changed_ = false;
-    pendingCounts_.clear();
+    clearPendingCounts();
   }
   [[noreturn]] void fail(const PGresult* r) { db_.fail(r); }
   bool drainNotifications() {
@@ -1213,6 +1289,39 @@ class PgStore final : public Store {
 
   int32_t bucketOf(const std::string& record) const { return static_cast<int32_t>(fnv1a(record) % kBuckets); }
 
+  void clearPendingCounts() {
+    pendingCounts_.clear();
+    pendingSlots_.clear();
+    pendingDurations_.clear();
+  }
+  // Each table's counters in key order, the tables in one order: see addStepCounts.
+  void flushCounts() {
+    flushStepCounts();
+    std::vector<std::pair<const SlotKey, std::array<int64_t, 5>>*> slots;
+    for (auto& e : pendingSlots_) slots.push_back(&e);
+    db_.batch(
+        addSlotCount_, slots.size(),
+        [&](size_t i, Params& p) {
+          const auto& [key, n] = *slots[i];
+          p.integer(std::get<0>(key));
+          p.integer(std::get<1>(key));
+          p.integer(std::get<2>(key));
+          for (int64_t k : n) p.integer(k);
+        },
+        [](size_t, const PGresult*) {});
+    pendingSlots_.clear();
+    std::vector<std::pair<const std::pair<int64_t, int64_t>, int64_t>*> durations;
+    for (auto& e : pendingDurations_) durations.push_back(&e);
+    db_.batch(
+        addDurationCount_, durations.size(),
+        [&](size_t i, Params& p) {
+          p.integer(durations[i]->first.first);
+          p.integer(durations[i]->first.second);
+          p.integer(durations[i]->second);
+        },
+        [](size_t, const PGresult*) {});
+    pendingDurations_.clear();
+  }
   void flushStepCounts() {
     if (pendingCounts_.empty()) return;
     std::vector<std::pair<const CountKey, int64_t>*> rows;
@@ -1295,6 +1404,10 @@ class PgStore final : public Store {
   uint64_t claims_ = 0;
   using CountKey = std::tuple<int64_t, int32_t, int32_t, std::string>;
   std::map<CountKey, int64_t> pendingCounts_;
+  using SlotKey = std::tuple<int64_t, int32_t, int32_t>;  // sequence, version, slot
+  std::map<SlotKey, std::array<int64_t, 5>> pendingSlots_;
+  std::map<std::pair<int64_t, int64_t>, int64_t> pendingDurations_;  // (sequence, seconds)
+  bool fillRunCounts_ = false;  // the setting "run_counts" said "fill" when it opened
 
   Statement getMeta_{"SELECT value FROM meta WHERE key = $1", types({kText})};
   Statement setMeta_{"INSERT INTO meta(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -1380,6 +1493,23 @@ class PgStore final : public Store {
       "ON CONFLICT(sequence, version, step, result) DO UPDATE SET count = step_counts.count + excluded.count",
       types({kInt8, kInt8, kInt8, kText, kInt8})};
   Statement stepCounts_{"SELECT version, step, result, count FROM step_counts WHERE sequence = $1", types({kInt8})};
+  Statement addSlotCount_{
+      "INSERT INTO slot_counts(sequence, version, slot, sent, opened, clicked, replied, downloaded) "
+      "VALUES($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(sequence, version, slot) DO UPDATE SET "
+      "sent = slot_counts.sent + excluded.sent, opened = slot_counts.opened + excluded.opened, "
+      "clicked = slot_counts.clicked + excluded.clicked, replied = slot_counts.replied + excluded.replied, "
+      "downloaded = slot_counts.downloaded + excluded.downloaded",
+      types({kInt8, kInt8, kInt8, kInt8, kInt8, kInt8, kInt8, kInt8})};
+  Statement slotCounts_{
+      "SELECT version, slot, sent, opened, clicked, replied, downloaded FROM slot_counts WHERE sequence = $1",
+      types({kInt8})};
+  Statement addDurationCount_{
+      "INSERT INTO duration_counts(sequence, seconds, count) VALUES($1, $2, $3) "
+      "ON CONFLICT(sequence, seconds) DO UPDATE SET count = duration_counts.count + excluded.count",
+      types({kInt8, kInt8, kInt8})};
+  Statement durationCounts_{
+      "SELECT seconds, count FROM duration_counts WHERE sequence = $1 AND count > 0 ORDER BY seconds",
+      types({kInt8})};
   Statement variantsOfRecord_{
       "SELECT record, sequence, experiment, variant, assigned, started, converted FROM experiment_variants "
       "WHERE sequence = $1 AND record = $2",

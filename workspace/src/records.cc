@@ -67,6 +67,7 @@ void Workspace::upgrade() {
       }
       return out;
     });
+    if (store_->meta("run_counts") == "fill") fillRunCounts(*store_, *impl_);
   });
 }
 

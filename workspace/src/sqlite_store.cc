@@ -30,8 +30,10 @@ constexpr int32_t kApplicationId = 0x53455143;  // "SEQC": `file` and sqlite tel
 // 3: connections.assignee.
 // 4: segment_members, segment_counts.
 // 5: experiment_variants.
+// 6: slot_counts, duration_counts (filled from the connections by the upgrade),
+//    history_assigned.
 // A database of an older schema is upgraded in place (upgrade()).
-constexpr int32_t kSchemaVersion = 5;
+constexpr int32_t kSchemaVersion = 6;
 constexpr int kBusyTimeoutMs = 30000;
 constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
 
@@ -178,6 +180,30 @@ CREATE TABLE IF NOT EXISTS experiment_variants(
   converted INTEGER NOT NULL,
   PRIMARY KEY(sequence, record, experiment)
 ) WITHOUT ROWID;
+)sql";
+
+// What schema 6 added: the runs' engagement per (version, slot) and completed runs per
+// duration, kept as runs are saved (what `stats` reads instead of the connections), and
+// the runs with an assignment (per-assignee stats read only their history).
+constexpr const char* kSchema6 = R"sql(
+CREATE TABLE IF NOT EXISTS slot_counts(
+  sequence INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  slot INTEGER NOT NULL,
+  sent INTEGER NOT NULL,
+  opened INTEGER NOT NULL,
+  clicked INTEGER NOT NULL,
+  replied INTEGER NOT NULL,
+  downloaded INTEGER NOT NULL,
+  PRIMARY KEY(sequence, version, slot)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS duration_counts(
+  sequence INTEGER NOT NULL,
+  seconds INTEGER NOT NULL,    -- ended - connected of completed runs
+  count INTEGER NOT NULL,
+  PRIMARY KEY(sequence, seconds)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS history_assigned ON history(connection) WHERE result IN ('assigned', 'reassigned');
 )sql";
 
 // ---- the database handle --------------------------------------------------------
@@ -524,6 +550,7 @@ class SqliteStore final : public Store {
       db_.exec(kSchema2);
       db_.exec(kSchema4);
       db_.exec(kSchema5);
+      db_.exec(kSchema6);
       db_.exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}", kApplicationId,
                            kSchemaVersion)
                    .c_str());
@@ -659,6 +686,8 @@ class SqliteStore final : public Store {
     if (db_.queryInteger("SELECT count(*) FROM sqlite_master WHERE name = 'segment_members'") == 0)
       db_.exec(kSchema4);
     db_.exec(kSchema5);
+    db_.exec(kSchema6);
+    setMeta("run_counts", "fill");  // the workspace fills them (it knows the versions' slots)
     if (db_.queryInteger("PRAGMA user_version") >= 2) {
       db_.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
       return;
@@ -967,6 +996,47 @@ class SqliteStore final : public Store {
     while (q.step()) out.push_back(StepCount{q.number<int32_t>(0), q.number<int32_t>(1), q.text(2), q.integer(3)});
     return out;
   }
+  void addSlotCounts(int64_t sequence, const std::vector<SlotCount>& counts) override {
+    Query q(db_, addSlotCount_);
+    for (const SlotCount& c : counts) {
+      q.reset();
+      q.integer(1, sequence);
+      q.integer(2, c.version);
+      q.integer(3, c.slot);
+      q.integer(4, c.sent);
+      q.integer(5, c.opened);
+      q.integer(6, c.clicked);
+      q.integer(7, c.replied);
+      q.integer(8, c.downloaded);
+      q.run();
+    }
+  }
+  std::vector<SlotCount> slotCounts(int64_t sequence) override {
+    Query q(db_, slotCounts_);
+    q.integer(1, sequence);
+    std::vector<SlotCount> out;
+    while (q.step())
+      out.push_back(SlotCount{q.number<int32_t>(0), q.number<uint16_t>(1), q.integer(2), q.integer(3), q.integer(4),
+                              q.integer(5), q.integer(6)});
+    return out;
+  }
+  void addDurationCounts(int64_t sequence, const std::vector<DurationCount>& counts) override {
+    Query q(db_, addDurationCount_);
+    for (const DurationCount& c : counts) {
+      q.reset();
+      q.integer(1, sequence);
+      q.integer(2, c.seconds);
+      q.integer(3, c.count);
+      q.run();
+    }
+  }
+  std::vector<DurationCount> durationCounts(int64_t sequence) override {
+    Query q(db_, durationCounts_);
+    q.integer(1, sequence);
+    std::vector<DurationCount> out;
+    while (q.step()) out.push_back(DurationCount{q.integer(0), q.integer(1)});
+    return out;
+  }
   std::vector<VariantRow> variants(int64_t sequence, const std::vector<std::string>& records) override {
     Query q(db_, variantsOfRecord_);
     std::vector<VariantRow> out;
@@ -1131,6 +1201,18 @@ class SqliteStore final : public Store {
       "INSERT INTO step_counts(sequence, version, step, result, count) VALUES(?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT DO UPDATE SET count = count + excluded.count"};
   Statement stepCounts_{"SELECT version, step, result, count FROM step_counts WHERE sequence = ?1"};
+  Statement addSlotCount_{
+      "INSERT INTO slot_counts(sequence, version, slot, sent, opened, clicked, replied, downloaded) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO UPDATE SET sent = sent + excluded.sent, "
+      "opened = opened + excluded.opened, clicked = clicked + excluded.clicked, "
+      "replied = replied + excluded.replied, downloaded = downloaded + excluded.downloaded"};
+  Statement slotCounts_{
+      "SELECT version, slot, sent, opened, clicked, replied, downloaded FROM slot_counts WHERE sequence = ?1"};
+  Statement addDurationCount_{
+      "INSERT INTO duration_counts(sequence, seconds, count) VALUES(?1, ?2, ?3) "
+      "ON CONFLICT DO UPDATE SET count = count + excluded.count"};
+  Statement durationCounts_{
+      "SELECT seconds, count FROM duration_counts WHERE sequence = ?1 AND count > 0 ORDER BY seconds"};
   Statement variantsOfRecord_{
       "SELECT record, sequence, experiment, variant, assigned, started, converted FROM experiment_variants "
       "WHERE sequence = ?1 AND record = ?2"};
@@ -1151,8 +1233,8 @@ class SqliteStore final : public Store {
       "JOIN history h ON h.connection = c.id WHERE c.sequence = ?1 ORDER BY h.id"};
   Statement assignedHistory_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM history h WHERE h.connection IN "
-      "(SELECT a.connection FROM connections c JOIN history a ON a.connection = c.id "
-      "WHERE c.sequence = ?1 AND a.result IN ('assigned', 'reassigned')) ORDER BY h.id"};
+      "(SELECT a.connection FROM history a CROSS JOIN connections c ON a.connection = c.id "
+      "WHERE a.result IN ('assigned', 'reassigned') AND c.sequence = ?1) ORDER BY h.id"};  // CROSS: from the assignments
 };
 
 // Creates the file itself, exclusively: never takes over a file that appeared since

@@ -117,6 +117,26 @@ struct StepCount {
   int64_t count = 0;
 };
 
+// The runs of one version at one engagement slot (a message step's): how many have it
+// done (sent) and, of those, how many received each event. Kept as runs are saved, so
+// that `stats` does not read the connections (workspace/src/internal.h, RunShares).
+struct SlotCount {
+  int32_t version = 0;
+  uint16_t slot = 0;
+  int64_t sent = 0;
+  int64_t opened = 0;
+  int64_t clicked = 0;
+  int64_t replied = 0;
+  int64_t downloaded = 0;
+};
+
+// Completed runs of a sequence that took `seconds` (ended - connected), kept likewise:
+// `stats`'s median and p90 days to completion.
+struct DurationCount {
+  int64_t seconds = 0;
+  int64_t count = 0;
+};
+
 // Connections of a sequence grouped by (status, version, step), for `stats`.
 struct ConnectionCount {
   uint8_t status = 0;
@@ -190,6 +210,10 @@ class Store {
   // ---- format: a database of an older format is upgraded in place, in the caller's
   // write transaction; `convert` turns a record's stored fields of format 1 (a JSON
   // object: field → text) into the current encoding (it may call addFieldName).
+  // An upgrade that adds the slot and duration counts sets the setting "run_counts" to
+  // "fill": the workspace then fills them from the connections, in the same transaction
+  // on SQLite (needsUpgrade stays true until then on PostgreSQL, whose schema upgrades
+  // run when it opens).
   virtual bool needsUpgrade() = 0;
   virtual void upgrade(const std::function<std::string(const std::string& entity, const std::string& fields)>& convert) = 0;
 
@@ -231,6 +255,12 @@ class Store {
   virtual void addStepCounts(int64_t sequence, const std::vector<StepCount>& counts) = 0;
   virtual std::vector<StepCount> stepCounts(int64_t sequence) = 0;
   virtual std::vector<ConnectionCount> connectionCounts(int64_t sequence) = 0;
+  // Engagement and completion times of the runs: whoever saves a run whose slots or
+  // completion changed adds the difference here (counts may be negative: taken back).
+  virtual void addSlotCounts(int64_t sequence, const std::vector<SlotCount>& counts) = 0;
+  virtual std::vector<SlotCount> slotCounts(int64_t sequence) = 0;
+  virtual void addDurationCounts(int64_t sequence, const std::vector<DurationCount>& counts) = 0;
+  virtual std::vector<DurationCount> durationCounts(int64_t sequence) = 0;  // by seconds, count > 0
   // Experiments: the stored variants of these records in the sequence; all of the
   // sequence's; insert or update by (record, sequence, experiment), keeping `assigned`.
   virtual std::vector<VariantRow> variants(int64_t sequence, const std::vector<std::string>& records) = 0;
