@@ -312,6 +312,16 @@ TEST_CASE("pg: timers follow due, and moving due is a HOT update of the connecti
   }
   INFO("updates, HOT updates of connections: " << counts[0] << ", " << counts[1]);
   REQUIRE(counts[0] == "602");
-  // All but the status change (status is indexed) could be HOT: nearly all must be.
-  CHECK(std::stoi(counts[1]) >= 560);
+  // Every update but the status change (status is indexed) can be HOT. How many are
+  // depends on the server pruning old row versions, which other sessions of the cluster
+  // (tests running beside this one) can hold back; without other load all but one are
+  // (601 of 602). The updates leave some room on every page (fill factor 80), so some
+  // are HOT however busy the server is: with `due` indexed on connections none were.
+  CHECK(std::stoi(counts[1]) > 0);
+  // What makes them HOT, independent of load: no index of connections holds a column
+  // that a step changes (only id, record, sequence and status are indexed).
+  CHECK(pgRow(url, "SELECT string_agg(DISTINCT a.attname, ',' ORDER BY a.attname) FROM pg_index i "
+                   "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+                   "WHERE i.indrelid = 'connections'::regclass") ==
+        std::vector<std::string>{"id,record,sequence,status"});
 }
