@@ -881,7 +881,7 @@ class SqliteStore final : public Store {
 
   // ---- connections and history
 
-  // kConnectionRows rows per statement while there are that many (the per-statement
+  // kBatchRows rows per statement while there are that many (the per-statement
   // step, reset and halt cost about as much as a row). The ids are what SQLite would
   // give one row at a time, the largest plus one, given here so that a multi-row insert
   // knows each row's.
@@ -893,13 +893,13 @@ class SqliteStore final : public Store {
       bindConnectionState(q, row, base + 1);
     };
     size_t i = 0;
-    if (rows.size() >= kConnectionRows) {
+    if (rows.size() >= kBatchRows) {
       int64_t last = db_.queryInteger("SELECT coalesce(max(id), 0) FROM connections");
       if (last <= std::numeric_limits<int64_t>::max() - static_cast<int64_t>(rows.size())) {
         Query q(db_, insertConnectionMany_);
-        for (; i + kConnectionRows <= rows.size(); i += kConnectionRows) {
+        for (; i + kBatchRows <= rows.size(); i += kBatchRows) {
           q.reset();
-          for (size_t k = 0; k < kConnectionRows; ++k) {
+          for (size_t k = 0; k < kBatchRows; ++k) {
             rows[i + k].id = ++last;
             bind(q, static_cast<int>(kInsertWidth * k), rows[i + k]);
           }
@@ -1203,17 +1203,9 @@ class SqliteStore final : public Store {
                   "?13, ?14, ?15, ?16, ?17)",
                   kConnectionColumns)};
   // Rows of every column, the id first, in kConnectionColumns' order.
-  static constexpr size_t kConnectionRows = 64;
-  static constexpr size_t kInsertWidth = 18;
-  Statement insertConnectionMany_{[] {
-    std::string sql = fmt::format("INSERT INTO connections({}) VALUES", kConnectionColumns);
-    for (size_t k = 0; k < kConnectionRows; ++k) {
-      sql += k ? ", (" : "(";
-      for (size_t c = 0; c < kInsertWidth; ++c) sql += c ? ", ?" : "?";
-      sql += ")";
-    }
-    return sql;
-  }()};
+  static constexpr int kInsertWidth = 18;
+  Statement insertConnectionMany_{batchedValues(fmt::format("INSERT INTO connections({})", kConnectionColumns),
+                                                kInsertWidth)};
   // A connection's record and sequence never change (a reconnect is a new row), so
   // their indexes are left alone.
   Statement updateConnection_{
