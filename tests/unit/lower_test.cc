@@ -668,7 +668,7 @@ TEST_CASE("lower: refuses a compilation with errors", "[lower]") {
 
 TEST_CASE("lower: every example lowers to a well-formed module", "[lower]") {
   namespace fs = std::filesystem;
-  fs::path dir = fs::path(__FILE__).parent_path() / ".." / ".." / "examples";
+  fs::path dir = fs::path(SEQC_SOURCE_DIR) / "examples";
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir))
     if (entry.path().extension() == ".seq") files.push_back(entry.path());

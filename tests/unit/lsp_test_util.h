@@ -17,9 +17,9 @@ namespace lsptest {
 
 using nlohmann::json;
 
-inline std::filesystem::path sourceDir() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-}
+// SEQC_SOURCE_DIR, not __FILE__: a compiler cache with a base directory (or any build
+// that names sources by relative path) makes __FILE__ relative to the build tree.
+inline std::filesystem::path sourceDir() { return SEQC_SOURCE_DIR; }
 inline std::string readFile(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
