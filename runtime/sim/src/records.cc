@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cerrno>
 #include <cmath>
@@ -17,6 +18,9 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 #include <unordered_map>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "seqc/interp/money.h"
 #include "seqc/support/file.h"
@@ -567,10 +571,21 @@ class CsvReader {
 
   // The first of the `stops` at or after `from`, or the end. (string_view::find_first_of
   // calls memchr on the set for every character: a third of the time of a large file.)
+  // Sixteen bytes at a time where SSE2 is there (every x86-64): a cell is compared in
+  // one step or two, not byte by byte.
   template <char... stops>
   static size_t scan(std::string_view text, size_t from) {
     const char* p = text.data() + from;
     const char* end = text.data() + text.size();
+#ifdef __SSE2__
+    for (; end - p >= 16; p += 16) {
+      __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      __m128i hit = _mm_setzero_si128();
+      ((hit = _mm_or_si128(hit, _mm_cmpeq_epi8(chunk, _mm_set1_epi8(stops)))), ...);
+      if (int mask = _mm_movemask_epi8(hit))
+        return static_cast<size_t>(p - text.data()) + std::countr_zero(static_cast<unsigned>(mask));
+    }
+#endif
     while (p != end && ((*p != stops) && ...)) ++p;
     return static_cast<size_t>(p - text.data());
   }
