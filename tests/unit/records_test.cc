@@ -440,6 +440,31 @@ TEST_CASE("CSV duplicate ids are found in ascending runs and after them", "[reco
   CHECK(error("id,subject\nb,x\na,y\nb,z\n") == "records.csv:4: duplicate id \"b\" (first on line 2)");
 }
 
+TEST_CASE("CSV text of several chunks: UTF-8 checked and characters counted in each", "[records][csv]") {
+  // The reader checks a chunk (1 MiB) for ASCII once; the cells of a chunk that is not
+  // all ASCII are checked one by one. Either way bad bytes are refused and lengths are
+  // counted in characters, in the first chunk and the last.
+  std::string ascii = "id,firstname\n";
+  for (int i = 0; i < 150000; ++i) ascii += fmt::format("L-{:06},Ana\n", i);  // 1.9 MB
+  REQUIRE(ascii.size() > (1u << 20) + 1000);
+  auto error = [](const std::string& text) {
+    auto r = readCsvText(text);
+    return r->ok ? std::string() : r->error;
+  };
+  CHECK(error(ascii).empty());
+  CHECK(error(ascii + "X-1,Zo\xC3\xAB\xC3\xAB\xC3\xAB\n").empty());  // 5 characters, 8 bytes
+  CHECK(error(ascii + "X-1,Zo\xC3\n") == "records.csv:150002: field 'firstname': \"Zo\\xc3\" is not valid UTF-8");
+  CHECK(error(ascii + "X-\xFF,Zoe\n") == "records.csv:150002: id \"X-\\xff\" is not valid UTF-8");
+  CHECK(error(ascii + "X-1,Annabel\n") ==
+        "records.csv:150002: field 'firstname': \"Annabel\" is longer than 5 characters (7)");
+  std::string accented = "id,firstname\nA-1,Zo\xC3\xAB\n" + ascii.substr(ascii.find('\n') + 1);
+  CHECK(error(accented).empty());
+  CHECK(error(accented + "X-1,Annabel\n") ==
+        "records.csv:150003: field 'firstname': \"Annabel\" is longer than 5 characters (7)");
+  CHECK(error("id,firstname\nA-1,Zo\xC3\xAB\xC3\xAB\xC3\xAB\xC3\xAB\n") ==
+        "records.csv:2: field 'firstname': \"Zo\xC3\xAB\xC3\xAB\xC3\xAB\xC3\xAB\" is longer than 5 characters (6)");
+}
+
 TEST_CASE("CSV errors name file, line and field", "[records][csv]") {
   auto check = [](std::string_view text, std::string_view expected) {
     auto r = readCsvText(text);

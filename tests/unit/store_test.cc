@@ -368,6 +368,19 @@ TEST_CASE("store: upserts in batches insert, replace and keep every row", "[stor
   s.commit();
 }
 
+TEST_CASE("store: whether the workspace has records, of any entity", "[store]") {
+  TestDb db;
+  std::unique_ptr<Store> s = db.open(true);
+  CHECK_FALSE(inReadTransaction(*s, [&] { return s->hasRecords(); }));
+  s->begin(true);
+  s->upsertRecords({{"a1", "account", "{}", 1}});
+  CHECK(s->hasRecords());
+  s->rollback();
+  CHECK_FALSE(inReadTransaction(*s, [&] { return s->hasRecords(); }));
+  inWriteTransaction(*s, [&] { s->upsertRecords({{"a1", "account", "{}", 1}}); });
+  CHECK(inReadTransaction(*s, [&] { return s->hasRecords(); }));
+}
+
 TEST_CASE("store: sequence names are unique among live sequences", "[store]") {
   Fixture f;
   Store& s = *f.store;

@@ -64,6 +64,14 @@ TEST_CASE("truncated sequences and stray continuation bytes are invalid", "[utf8
   CHECK(utf8::validPrefix("abc\xE2\x82") == 3u);
   CHECK(utf8::validPrefix("\xC3\xA9\xBF") == 2u);
   CHECK(!utf8::validLength("\xC3\xA9\xBF"));
+  // Runs of eight ASCII bytes and more are counted a word at a time: around them,
+  // between them and after them the characters count and bad bytes are found alike.
+  CHECK(utf8::validLength("abcdefgh") == 8u);
+  CHECK(utf8::validLength("abcdefghijklmnopq") == 17u);
+  CHECK(utf8::validLength("\xC3\xA9" "abcdefghij" "\xE2\x82\xAC" "abcdefgh" "\xF0\x9F\x98\x80" "x") == 22u);
+  CHECK(!utf8::validLength("abcdefghijklmnop\xBF"));
+  CHECK(!utf8::validLength("abcdefgh\xC3"));
+  CHECK(!utf8::validLength("abcdefg\xFFhijklmnop"));
   // Counting does not validate: each byte that is not a continuation counts.
   CHECK(utf8::countCodePoints("\xC3\xA9\xBF") == 1u);
   CHECK(utf8::countCodePoints("\xC3x") == 2u);

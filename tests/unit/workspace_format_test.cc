@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,23 @@ TEST_CASE("fields: encoded by number, changed in place, damage detected", "[work
     seen.emplace_back(n, std::to_string(v.i & 0xFF));
   }));
   CHECK(seen == std::vector<std::pair<uint32_t, std::string>>{{200, "3"}, {5, "1"}});
+
+  // appendField writes a number, then exactly what rt::encodeValues writes for the value.
+  std::string longText(300, 'x');
+  for (const rt::Value& v : {rt::Value::boolean(false), rt::Value::boolean(true), rt::Value::integer(-1),
+                             rt::Value::decimal(2.5), rt::Value::money(12345), rt::Value::date(20000),
+                             rt::Value::datetime(1700000000), rt::Value::duration(86400), rt::Value::string(""),
+                             rt::Value::string("añb"), rt::Value::string(longText)})
+    for (uint32_t number : {0u, 127u, 128u, 300000u}) {
+      std::string field, expected;
+      appendField(number, v, field);
+      for (uint32_t n = number;; n >>= 7) {
+        expected.push_back(static_cast<char>((n & 0x7F) | (n >> 7 ? 0x80 : 0)));
+        if (!(n >> 7)) break;
+      }
+      rt::encodeValues(std::span<const rt::Value>(&v, 1), expected);
+      CHECK(field == expected);
+    }
 
   CHECK_FALSE(forEachField(bytes.substr(0, bytes.size() - 1), [](uint32_t, std::string_view) {}));
   CHECK_FALSE(forEachField(std::string("\x01\x63", 2), [](uint32_t, std::string_view) {}));  // no tag 0x63

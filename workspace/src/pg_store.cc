@@ -980,6 +980,7 @@ class PgStore final : public Store {
         },
         [](size_t, const PGresult*) {});
   }
+  bool hasRecords() override { return PQntuples(db_.run(hasRecords_, Params()).r) > 0; }
   std::optional<RecordRow> record(const std::string& id) override {
     Params p;
     p.text(id);
@@ -1499,6 +1500,7 @@ class PgStore final : public Store {
       "SET entity = excluded.entity, fields = excluded.fields, updated = excluded.updated",
       types({kText, kText, kBytea, kInt8})};
   Statement record_{"SELECT id, entity, fields, updated FROM records WHERE id = $1", types({kText})};
+  Statement hasRecords_{"SELECT 1 FROM records LIMIT 1", {}};
   Statement recordsByIds_{"SELECT id, entity, fields, updated FROM records WHERE id = ANY($1::text[])", {}};
   Statement updateRecordFields_{"UPDATE records SET fields = $2, updated = $3 WHERE id = $1",
                                 types({kText, kBytea, kInt8})};

@@ -103,7 +103,10 @@ LoadResult Workspace::loadRecords(const std::string& path, const std::string& en
       return byId;
     };
     LoadResult result;
-    for (const RecordRow& existing : store_->records(table.ids)) {
+    // Into an empty workspace (the first load, often the largest), no id can be there.
+    std::vector<RecordRow> existingRows;
+    if (store_->hasRecords()) existingRows = store_->records(table.ids);
+    for (const RecordRow& existing : existingRows) {
       if (existing.entity != entity) {
         size_t i = index().at(existing.id);
         throw Error(fmt::format("{}:{}: record '{}' is already in the workspace as a {} record; ids are unique "

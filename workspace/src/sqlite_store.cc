@@ -833,6 +833,10 @@ class SqliteStore final : public Store {
       q.integer(first + 3, row.updated);
     });
   }
+  bool hasRecords() override {
+    Query q(db_, hasRecords_);
+    return q.step();
+  }
   std::optional<RecordRow> record(const std::string& id) override {
     Query q(db_, record_);
     q.text(1, id);
@@ -1191,6 +1195,7 @@ class SqliteStore final : public Store {
       "INSERT INTO records(id, entity, fields, updated)", 4,
       " ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, fields = excluded.fields, updated = excluded.updated")};
   Statement record_{"SELECT id, entity, fields, updated FROM records WHERE id = ?1"};
+  Statement hasRecords_{"SELECT 1 FROM records LIMIT 1"};
   Statement recordsOf_{"SELECT id, entity, fields, updated FROM records WHERE entity = ?1 ORDER BY id"};
   Statement updateRecordFields_{"UPDATE records SET fields = ?2, updated = ?3 WHERE id = ?1"};
   Statement recordFields_{"SELECT fields FROM records WHERE id = ?1"};

@@ -222,6 +222,9 @@ class Store {
   virtual std::vector<std::string> fieldNames(const std::string& entity) = 0;
   virtual void addFieldName(const std::string& entity, uint32_t number, const std::string& name) = 0;
   virtual void upsertRecords(const std::vector<RecordRow>& rows) = 0;
+  // Whether the workspace holds any record, of any entity: a load into an empty
+  // workspace has no id to look up (ids are unique across entities).
+  virtual bool hasRecords() = 0;
   virtual std::optional<RecordRow> record(const std::string& id) = 0;
   virtual std::vector<RecordRow> records(const std::vector<std::string>& ids) = 0;  // those that exist
   // The fields of the records `ids` names: fn(index in ids, fields) for those that exist.
