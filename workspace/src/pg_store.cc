@@ -33,7 +33,8 @@ namespace {
 // 5: slot_counts, duration_counts (SQLite 6), filled from the connections after the
 //    upgrade; history_assigned.
 // 6: the pending timers in a table of their own (kSchema6).
-constexpr int32_t kSchemaVersion = 6;
+// 7: timers without a primary key, one index (bucket, due, connection) (kSchema7).
+constexpr int32_t kSchemaVersion = 7;
 constexpr int64_t kLockKey = 0x5345514357530001;  // "SEQCWS" 1: the workspace's write lock
 constexpr int kBuckets = 64;
 constexpr size_t kPipelineChunk = 512;  // results of one chunk fit the socket's buffers
@@ -122,6 +123,16 @@ INSERT INTO timers(connection, bucket, due)
 CREATE INDEX timers_due ON timers(bucket, due);
 DROP INDEX IF EXISTS connections_due;
 ALTER TABLE connections SET (fillfactor = 80);
+)sql";
+
+// What schema 7 changed: a timer is found by what the connection held (bucket, due, id),
+// so the timers need one index, not two: no primary key. Each step moves one index
+// entry instead of two, and the index has no duplicates to merge (every timer of a
+// bucket had the same few due times: long posting lists rewritten on each insert).
+constexpr const char* kSchema7 = R"sql(
+ALTER TABLE timers DROP CONSTRAINT timers_pkey;
+DROP INDEX timers_due;
+CREATE INDEX timers_due ON timers(bucket, due, connection);
 )sql";
 
 // Schema 2; with the steps below, the current one. Times are Unix seconds; text
@@ -238,6 +249,7 @@ constexpr std::array kSchemaSteps{
     SchemaStep{4, kSchema4},
     SchemaStep{5, kSchema5},
     SchemaStep{6, kSchema6},
+    SchemaStep{7, kSchema7},
 };
 static_assert(kSchemaSteps.back().version == kSchemaVersion);
 
@@ -1513,15 +1525,21 @@ class PgStore final : public Store {
   // The rows, and their timers after them (set, moved or dropped), in one statement
   // that returns how many connections it updated. `c.id = ANY($1)` makes the planner
   // look the rows up by id: estimating the batch joined to the whole table, it hashed a
-  // scan of every connection for each batch instead.
+  // scan of every connection for each batch instead. A timer is found by the bucket,
+  // due time and id its connection held before the update: `o`, the same row version
+  // (the statement's snapshot) reached by its address, no second index lookup.
   Statement updateConnections_{
-      fmt::format("WITH c AS (UPDATE connections AS c SET ({0}) = (u.{1}) FROM {2} AS u(id, {0}) "
-                  "WHERE c.id = u.id AND c.id = ANY($1::bigint[]) RETURNING c.id, c.bucket, c.status, c.due), "
-                  "gone AS (DELETE FROM timers t USING c WHERE t.connection = c.id AND "
-                  "(c.due IS NULL OR c.status <> 0) AND t.connection = ANY($1::bigint[])), "
-                  "moved AS (INSERT INTO timers(connection, bucket, due) SELECT id, bucket, due FROM c "
-                  "WHERE due IS NOT NULL AND status = 0 ON CONFLICT (connection) DO UPDATE SET due = excluded.due "
-                  "WHERE timers.due <> excluded.due) "
+      fmt::format("WITH c AS (UPDATE connections AS c SET ({0}) = (u.{1}) FROM {2} AS u(id, {0}), connections AS o "
+                  "WHERE c.id = u.id AND c.id = ANY($1::bigint[]) AND o.ctid = c.ctid "
+                  "RETURNING c.id, c.bucket, CASE WHEN o.status = 0 THEN o.due END AS was, "
+                  "CASE WHEN c.status = 0 THEN c.due END AS due), "
+                  "t AS (SELECT * FROM c WHERE was IS DISTINCT FROM due), "
+                  "gone AS (DELETE FROM timers x USING t WHERE x.bucket = t.bucket AND x.due = t.was AND "
+                  "x.connection = t.id AND t.due IS NULL), "
+                  "moved AS (UPDATE timers x SET due = t.due FROM t WHERE x.bucket = t.bucket AND x.due = t.was AND "
+                  "x.connection = t.id AND t.due IS NOT NULL), "
+                  "added AS (INSERT INTO timers(connection, bucket, due) SELECT id, bucket, due FROM t "
+                  "WHERE was IS NULL AND due IS NOT NULL) "
                   "SELECT count(*) FROM c",
                   kStateNames,
                   fmt::join(std::vector<std::string>{"version", "status", "reason", "waiting", "step", "progress", "pc",
