@@ -1291,6 +1291,9 @@ class PgStore final : public Store {
     std::vector<ConnectionRow> rows;
     for (int i = 0; i < PQntuples(r.r); ++i) rows.push_back(readConnection(Row(r.r, i, db_.name())));
     std::sort(rows.begin(), rows.end(), [](const ConnectionRow& a, const ConnectionRow& b) { return a.id < b.id; });
+    // A short batch emptied the bucket: the next claim need not probe it again (work
+    // due there since is found by the fresh list made when the list runs out).
+    if (rows.size() < limit && !candidates_.empty() && candidates_.front() == bucket) candidates_.pop_front();
     return rows;
   }
   std::optional<int64_t> nextDue() override {
