@@ -312,6 +312,21 @@ class Params {
   int count_ = 0;
 };
 
+// A statement's parameters copied, for a statement sent later (Connection::defer).
+struct OwnedParams {
+  std::vector<std::string> values;
+  std::vector<char> isNull;
+  std::vector<int> formats;
+  OwnedParams() = default;
+  explicit OwnedParams(const Params& p) {
+    for (int i = 0; i < p.size(); ++i) {
+      isNull.push_back(p.values()[i] == nullptr);
+      values.emplace_back(p.values()[i] ? std::string(p.values()[i], static_cast<size_t>(p.lengths()[i])) : "");
+      formats.push_back(p.formats()[i]);
+    }
+  }
+};
+
 // One column of a batch as an array literal (`{1,NULL,"text","\\x00ff"}`), so that a
 // single statement (`unnest($1::bigint[], …)`) writes thousands of rows.
 class Array {
@@ -457,11 +472,13 @@ class Connection {
   };
 
   // Runs SQL without parameters (several statements allowed).
-  void exec(const std::string& sql) const {
+  void exec(const std::string& sql) {
+    flush();
     ResultPtr r(PQexec(conn_, sql.c_str()));
     check(r.r);
   }
-  ResultPtr query(const std::string& sql) const {
+  ResultPtr query(const std::string& sql) {
+    flush();
     ResultPtr r(PQexecParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1));
     check(r.r);
     return r;
@@ -480,9 +497,69 @@ class Connection {
   }
   ResultPtr run(Statement& s, const Params& p) {
     prepare(s);
+    if (!deferred_.empty()) return flush(&s, &p);
     ResultPtr r(PQexecPrepared(conn_, s.name.c_str(), p.size(), p.values(), p.lengths(), p.formats(), 1));
     check(r.r);
     return r;
+  }
+
+  // Statements whose results nobody waits for (a transaction's start, history, counts,
+  // its commit) wait here and go with the next statement, in one pipeline: one round
+  // trip instead of one each. A failure among them is thrown by that next statement,
+  // before its own result is used; the transaction is then aborted and rolled back.
+  void defer(Statement& s, const Params& p) {
+    prepare(s);
+    deferred_.push_back(Deferred{&s, {}, OwnedParams(p)});
+  }
+  void defer(std::string sql) { deferred_.push_back(Deferred{nullptr, std::move(sql), {}}); }
+  void dropDeferred() { deferred_.clear(); }
+  // Sends the deferred statements, then `s` (if any), in one pipeline; returns `s`'s
+  // result.
+  ResultPtr flush(Statement* s = nullptr, const Params* p = nullptr) {
+    if (deferred_.empty() && !s) return ResultPtr();
+    std::vector<Deferred> items = std::exchange(deferred_, {});
+    if (PQenterPipelineMode(conn_) != 1) fail(nullptr);
+    bool failed = false;
+    for (const Deferred& d : items) {
+      std::vector<const char*> values;
+      std::vector<int> lengths;
+      for (size_t i = 0; i < d.params.values.size(); ++i) {
+        values.push_back(d.params.isNull[i] ? nullptr : d.params.values[i].data());
+        lengths.push_back(static_cast<int>(d.params.values[i].size()));
+      }
+      int sent = d.statement ? PQsendQueryPrepared(conn_, d.statement->name.c_str(), static_cast<int>(values.size()),
+                                                   values.data(), lengths.data(), d.params.formats.data(), 1)
+                             : PQsendQueryParams(conn_, d.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1);
+      if (!sent) {
+        failed = true;
+        break;
+      }
+    }
+    if (!failed && s && !PQsendQueryPrepared(conn_, s->name.c_str(), p->size(), p->values(), p->lengths(), p->formats(), 1))
+      failed = true;
+    if (!failed && PQpipelineSync(conn_) != 1) failed = true;
+    ResultPtr error, last;
+    for (size_t i = 0; !failed && i < items.size() + (s ? 1 : 0); ++i) {
+      ResultPtr r(PQgetResult(conn_));
+      if (!r.r) {
+        failed = true;
+        break;
+      }
+      auto st = PQresultStatus(r.r);
+      if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_PIPELINE_ABORTED && !error.r)
+        error = std::move(r);
+      else if (i == items.size()) last = std::move(r);
+      while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+    }
+    if (!failed) {
+      ResultPtr sync(PQgetResult(conn_));
+      if (!sync.r || PQresultStatus(sync.r) != PGRES_PIPELINE_SYNC) failed = true;
+    }
+    if (failed || PQstatus(conn_) == CONNECTION_BAD) fail(error.r);
+    if (PQexitPipelineMode(conn_) != 1) fail(nullptr);
+    if (error.r) fail(error.r);
+    if (s) check(last.r);
+    return last;
   }
 
   // Runs `s` `n` times (bind(i, params)) in a pipeline: one round trip per chunk.
@@ -492,6 +569,7 @@ class Connection {
   void batch(Statement& s, size_t n, Bind&& bind, OnResult&& onResult) {
     if (n == 0) return;
     prepare(s);
+    flush();
     if (n == 1) {
       Params p;
       bind(size_t{0}, p);
@@ -548,6 +626,7 @@ class Connection {
   // the connection is free, so `fn` may run other statements. Inside a transaction.
   template <class Fn>
   void stream(const std::string& sql, const std::vector<Oid>& types, const Params& p, Fn&& fn) {
+    flush();
     // A cursor lives in a transaction: a read outside one gets its own.
     if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
       exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -576,10 +655,16 @@ class Connection {
   }
 
  private:
+  struct Deferred {
+    Statement* statement;  // prepared; or null: `sql`, without parameters
+    std::string sql;
+    OwnedParams params;
+  };
   std::string name_;
   PGconn* conn_ = nullptr;
   int prepared_ = 0;
   int cursors_ = 0;
+  std::vector<Deferred> deferred_;
 };
 
 // ---- row conversions ----------------------------------------------------------------
@@ -777,14 +862,17 @@ class PgStore final : public Store {
 
   void begin(bool write) override { begin(write ? Mode::Write : Mode::Read); }
   void beginShared() override { begin(Mode::Shared); }
+  // The counts, the history and the commit go in one round trip.
   void commit() override {
     if (mode_ != Mode::Read) flushCounts();
-    if (mode_ == Mode::Write && changed_) db_.exec(fmt::format("NOTIFY {}", kNotifyChannel));
-    db_.exec("COMMIT");
+    if (mode_ == Mode::Write && changed_) db_.defer(fmt::format("NOTIFY {}", kNotifyChannel));
+    db_.defer("COMMIT");
+    db_.flush();
     mode_ = Mode::None;
   }
   void rollback() override {
     clearPendingCounts();
+    db_.dropDeferred();
     mode_ = Mode::None;
     if (PQstatus(db_.get()) == CONNECTION_BAD) return;
     if (PQtransactionStatus(db_.get()) != PQTRANS_IDLE) {
@@ -1122,7 +1210,7 @@ class PgStore final : public Store {
       }
       Params p;
       for (auto& c : cols) p.array(c.finish());
-      undoable([&] { return db_.run(insertHistory_, p); });
+      db_.defer(insertHistory_, p);  // breaks no constraint: no savepoint needed
     }
   }
   std::vector<HistoryRow> history(const std::string& record) override {
@@ -1323,6 +1411,9 @@ class PgStore final : public Store {
     // lock (tick workers share it and split the work by bucket row locks).
     if (mode == Mode::Read) {
       db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    } else if (mode == Mode::Shared) {  // sent with the first statement: a tick's batch has many transactions
+      db_.defer("BEGIN");
+      db_.defer(fmt::format("SELECT pg_advisory_xact_lock_shared({})", kLockKey));
     } else {
       db_.exec(fmt::format("BEGIN; SELECT {}({})", mode == Mode::Write ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared",
                            kLockKey));
@@ -1353,7 +1444,7 @@ class PgStore final : public Store {
     flushStepCounts();
     std::vector<std::pair<const SlotKey, std::array<int64_t, 5>>*> slots;
     for (auto& e : pendingSlots_) slots.push_back(&e);
-    db_.batch(
+    deferAll(
         addSlotCount_, slots.size(),
         [&](size_t i, Params& p) {
           const auto& [key, n] = *slots[i];
@@ -1361,26 +1452,24 @@ class PgStore final : public Store {
           p.integer(std::get<1>(key));
           p.integer(std::get<2>(key));
           for (int64_t k : n) p.integer(k);
-        },
-        [](size_t, const PGresult*) {});
+        });
     pendingSlots_.clear();
     std::vector<std::pair<const std::pair<int64_t, int64_t>, int64_t>*> durations;
     for (auto& e : pendingDurations_) durations.push_back(&e);
-    db_.batch(
+    deferAll(
         addDurationCount_, durations.size(),
         [&](size_t i, Params& p) {
           p.integer(durations[i]->first.first);
           p.integer(durations[i]->first.second);
           p.integer(durations[i]->second);
-        },
-        [](size_t, const PGresult*) {});
+        });
     pendingDurations_.clear();
   }
   void flushStepCounts() {
     if (pendingCounts_.empty()) return;
     std::vector<std::pair<const CountKey, int64_t>*> rows;
     for (auto& e : pendingCounts_) rows.push_back(&e);
-    db_.batch(
+    deferAll(
         addStepCount_, rows.size(),
         [&](size_t i, Params& p) {
           const auto& [key, n] = *rows[i];
@@ -1389,9 +1478,20 @@ class PgStore final : public Store {
           p.integer(std::get<2>(key));
           p.text(std::get<3>(key));
           p.integer(n);
-        },
-        [](size_t, const PGresult*) {});
+        });
     pendingCounts_.clear();
+  }
+
+  // `s` n times (bind(i, params)), sent with the next statement (Connection::defer); a
+  // long run of them in pipelined chunks at once.
+  template <class Bind>
+  void deferAll(Statement& s, size_t n, Bind&& bind) {
+    if (n > kPipelineChunk) return db_.batch(s, n, bind, [](size_t, const PGresult*) {});
+    for (size_t i = 0; i < n; ++i) {
+      Params p;
+      bind(i, p);
+      db_.defer(s, p);
+    }
   }
 
   // Rows of `s` (parameter $1: a text[] of ids; column 0: the id) for `ids`, a page at
@@ -1405,12 +1505,8 @@ class PgStore final : public Store {
       for (size_t i = begin; i < end; ++i) where[ids[i]].push_back(i);
       std::string array = textArray(ids, begin, end);
       Params p;
-      p.text(array);
-      // The array goes as text: its binary form needs the element type's oid and more.
-      db_.prepare(s);
-      const int textFormat[1] = {0};
-      ResultPtr r(PQexecPrepared(db_.get(), s.name.c_str(), 1, p.values(), p.lengths(), textFormat, 1));
-      db_.check(r.r);
+      p.array(array);  // as text: its binary form needs the element type's oid and more
+      ResultPtr r = db_.run(s, p);
       for (int k = 0; k < PQntuples(r.r); ++k) {
         Row q(r.r, k, db_.name());
         auto it = where.find(q.view(0));
