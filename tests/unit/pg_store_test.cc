@@ -124,7 +124,7 @@ TEST_CASE("pg: schema 1 is upgraded to the current one, dropping history's forei
                        "AND to_regclass('timers') IS NOT NULL AND to_regclass('slot_counts') IS NOT NULL, "
                        "(SELECT value FROM meta WHERE key = 'run_counts')");
   REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
-  CHECK(std::string(PQgetvalue(r, 0, 0)) == "6");
+  CHECK(std::string(PQgetvalue(r, 0, 0)) == "7");
   CHECK(std::string(PQgetvalue(r, 0, 1)) == "0");
   CHECK(std::string(PQgetvalue(r, 0, 2)) == "t");
   CHECK(std::string(PQgetvalue(r, 0, 3)) == "fill");  // the workspace fills the counts (the store alone cannot)
@@ -243,7 +243,7 @@ TEST_CASE("pg: tick workers lock different buckets and see only their due connec
 
 // Schema 4 kept the due times in an index on connections; schema 6 moves them into
 // `timers`, taking every pending timer along.
-TEST_CASE("pg: schema 4 is upgraded to 6, its due times moved into timers", "[pg]") {
+TEST_CASE("pg: schema 4 is upgraded to the current one, its due times moved into timers", "[pg]") {
   requireCluster();
   std::string url = seqc::testing::freshPgDatabase();
   {
@@ -259,13 +259,50 @@ TEST_CASE("pg: schema 4 is upgraded to 6, its due times moved into timers", "[pg
                    "(SELECT count(*) FROM timers), (SELECT count(*) FROM timers t JOIN connections c "
                    "ON c.id = t.connection AND c.due = t.due AND c.bucket = t.bucket), "
                    "(SELECT reloptions::text FROM pg_class WHERE relname = 'connections')") ==
-        std::vector<std::string>{"6", "t", "39", "39", "{fillfactor=80}"});
+        std::vector<std::string>{"7", "t", "39", "39", "{fillfactor=80}"});
   CHECK(inReadTransaction(*store, [&] { return store->nextDue(); }) == 100);
   size_t due = 0;
   inTransaction(*store, true, [&] {
     for (int32_t bucket = 0; bucket < 64; ++bucket) due += store->dueInBucket(bucket, 100, 1000).size();
   });
   CHECK(due == 20);
+}
+
+// Schema 6's timers had a primary key on the connection and an index (bucket, due);
+// schema 7 keeps one index, (bucket, due, connection), and every timer.
+TEST_CASE("pg: schema 6 is upgraded to 7, the timers keeping one index and every row", "[pg]") {
+  requireCluster();
+  std::string url = seqc::testing::freshPgDatabase();
+  std::vector<ConnectionRow> rows;
+  {
+    auto store = openPostgresStore(url, true);
+    rows = connectSome(*store, 40);
+  }
+  pgExec(url, "DROP INDEX timers_due; ALTER TABLE timers ADD PRIMARY KEY (connection); "
+              "CREATE INDEX timers_due ON timers(bucket, due); UPDATE seqc_schema SET version = 6");
+  auto store = openPostgresStore(url, false);
+  CHECK(pgRow(url, "SELECT (SELECT version FROM seqc_schema), (SELECT count(*) FROM pg_index "
+                   "WHERE indrelid = 'timers'::regclass), "
+                   "(SELECT pg_get_indexdef('timers_due'::regclass) LIKE '%(bucket, due, connection)'), "
+                   "(SELECT count(*) FROM timers t JOIN connections c ON c.id = t.connection AND c.due = t.due "
+                   "AND c.bucket = t.bucket)") == std::vector<std::string>{"7", "1", "t", "40"});
+  size_t due = 0;
+  inTransaction(*store, true, [&] {
+    for (int32_t bucket = 0; bucket < 64; ++bucket) due += store->dueInBucket(bucket, 100, 1000).size();
+  });
+  CHECK(due == 20);
+  // A timer dropped (due cleared), then set again, one moved, one left: each found by
+  // the due time its connection held.
+  rows[0].due.reset();
+  rows[1].due = 5;
+  inWriteTransaction(*store, [&] { store->updateConnections({rows[0], rows[1], rows[2]}); });
+  CHECK(pgRow(url, "SELECT count(*), min(due) FROM timers") == std::vector<std::string>{"39", "5"});
+  rows[0].due = 7;
+  inWriteTransaction(*store, [&] { store->updateConnections({rows[0]}); });
+  CHECK(pgRow(url, "SELECT count(*), count(*) FILTER (WHERE due = 7), (SELECT count(*) FROM timers t "
+                   "JOIN connections c ON c.id = t.connection AND c.due = t.due) FROM timers") ==
+        std::vector<std::string>{"40", "1", "40"});
+  CHECK(inReadTransaction(*store, [&] { return store->nextDue(); }) == 5);
 }
 
 // The timers follow their connections' `due` (set, moved, dropped), and a step that

@@ -33,7 +33,8 @@ namespace {
 // 5: slot_counts, duration_counts (SQLite 6), filled from the connections after the
 //    upgrade; history_assigned.
 // 6: the pending timers in a table of their own (kSchema6).
-constexpr int32_t kSchemaVersion = 6;
+// 7: timers without a primary key, one index (bucket, due, connection) (kSchema7).
+constexpr int32_t kSchemaVersion = 7;
 constexpr int64_t kLockKey = 0x5345514357530001;  // "SEQCWS" 1: the workspace's write lock
 constexpr int kBuckets = 64;
 constexpr size_t kPipelineChunk = 512;  // results of one chunk fit the socket's buffers
@@ -122,6 +123,16 @@ INSERT INTO timers(connection, bucket, due)
 CREATE INDEX timers_due ON timers(bucket, due);
 DROP INDEX IF EXISTS connections_due;
 ALTER TABLE connections SET (fillfactor = 80);
+)sql";
+
+// What schema 7 changed: a timer is found by what the connection held (bucket, due, id),
+// so the timers need one index, not two: no primary key. Each step moves one index
+// entry instead of two, and the index has no duplicates to merge (every timer of a
+// bucket had the same few due times: long posting lists rewritten on each insert).
+constexpr const char* kSchema7 = R"sql(
+ALTER TABLE timers DROP CONSTRAINT timers_pkey;
+DROP INDEX timers_due;
+CREATE INDEX timers_due ON timers(bucket, due, connection);
 )sql";
 
 // Schema 2; with the steps below, the current one. Times are Unix seconds; text
@@ -238,6 +249,7 @@ constexpr std::array kSchemaSteps{
     SchemaStep{4, kSchema4},
     SchemaStep{5, kSchema5},
     SchemaStep{6, kSchema6},
+    SchemaStep{7, kSchema7},
 };
 static_assert(kSchemaSteps.back().version == kSchemaVersion);
 
@@ -298,6 +310,21 @@ class Params {
   std::array<int, kMax> lengths_{};
   std::array<int, kMax> formats_{};
   int count_ = 0;
+};
+
+// A statement's parameters copied, for a statement sent later (Connection::defer).
+struct OwnedParams {
+  std::vector<std::string> values;
+  std::vector<char> isNull;
+  std::vector<int> formats;
+  OwnedParams() = default;
+  explicit OwnedParams(const Params& p) {
+    for (int i = 0; i < p.size(); ++i) {
+      isNull.push_back(p.values()[i] == nullptr);
+      values.emplace_back(p.values()[i] ? std::string(p.values()[i], static_cast<size_t>(p.lengths()[i])) : "");
+      formats.push_back(p.formats()[i]);
+    }
+  }
 };
 
 // One column of a batch as an array literal (`{1,NULL,"text","\\x00ff"}`), so that a
@@ -445,11 +472,13 @@ class Connection {
   };
 
   // Runs SQL without parameters (several statements allowed).
-  void exec(const std::string& sql) const {
+  void exec(const std::string& sql) {
+    flush();
     ResultPtr r(PQexec(conn_, sql.c_str()));
     check(r.r);
   }
-  ResultPtr query(const std::string& sql) const {
+  ResultPtr query(const std::string& sql) {
+    flush();
     ResultPtr r(PQexecParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1));
     check(r.r);
     return r;
@@ -468,9 +497,69 @@ class Connection {
   }
   ResultPtr run(Statement& s, const Params& p) {
     prepare(s);
+    if (!deferred_.empty()) return flush(&s, &p);
     ResultPtr r(PQexecPrepared(conn_, s.name.c_str(), p.size(), p.values(), p.lengths(), p.formats(), 1));
     check(r.r);
     return r;
+  }
+
+  // Statements whose results nobody waits for (a transaction's start, history, counts,
+  // its commit) wait here and go with the next statement, in one pipeline: one round
+  // trip instead of one each. A failure among them is thrown by that next statement,
+  // before its own result is used; the transaction is then aborted and rolled back.
+  void defer(Statement& s, const Params& p) {
+    prepare(s);
+    deferred_.push_back(Deferred{&s, {}, OwnedParams(p)});
+  }
+  void defer(std::string sql) { deferred_.push_back(Deferred{nullptr, std::move(sql), {}}); }
+  void dropDeferred() { deferred_.clear(); }
+  // Sends the deferred statements, then `s` (if any), in one pipeline; returns `s`'s
+  // result.
+  ResultPtr flush(Statement* s = nullptr, const Params* p = nullptr) {
+    if (deferred_.empty() && !s) return ResultPtr();
+    std::vector<Deferred> items = std::exchange(deferred_, {});
+    if (PQenterPipelineMode(conn_) != 1) fail(nullptr);
+    bool failed = false;
+    for (const Deferred& d : items) {
+      std::vector<const char*> values;
+      std::vector<int> lengths;
+      for (size_t i = 0; i < d.params.values.size(); ++i) {
+        values.push_back(d.params.isNull[i] ? nullptr : d.params.values[i].data());
+        lengths.push_back(static_cast<int>(d.params.values[i].size()));
+      }
+      int sent = d.statement ? PQsendQueryPrepared(conn_, d.statement->name.c_str(), static_cast<int>(values.size()),
+                                                   values.data(), lengths.data(), d.params.formats.data(), 1)
+                             : PQsendQueryParams(conn_, d.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1);
+      if (!sent) {
+        failed = true;
+        break;
+      }
+    }
+    if (!failed && s && !PQsendQueryPrepared(conn_, s->name.c_str(), p->size(), p->values(), p->lengths(), p->formats(), 1))
+      failed = true;
+    if (!failed && PQpipelineSync(conn_) != 1) failed = true;
+    ResultPtr error, last;
+    for (size_t i = 0; !failed && i < items.size() + (s ? 1 : 0); ++i) {
+      ResultPtr r(PQgetResult(conn_));
+      if (!r.r) {
+        failed = true;
+        break;
+      }
+      auto st = PQresultStatus(r.r);
+      if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_PIPELINE_ABORTED && !error.r)
+        error = std::move(r);
+      else if (i == items.size()) last = std::move(r);
+      while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+    }
+    if (!failed) {
+      ResultPtr sync(PQgetResult(conn_));
+      if (!sync.r || PQresultStatus(sync.r) != PGRES_PIPELINE_SYNC) failed = true;
+    }
+    if (failed || PQstatus(conn_) == CONNECTION_BAD) fail(error.r);
+    if (PQexitPipelineMode(conn_) != 1) fail(nullptr);
+    if (error.r) fail(error.r);
+    if (s) check(last.r);
+    return last;
   }
 
   // Runs `s` `n` times (bind(i, params)) in a pipeline: one round trip per chunk.
@@ -480,6 +569,7 @@ class Connection {
   void batch(Statement& s, size_t n, Bind&& bind, OnResult&& onResult) {
     if (n == 0) return;
     prepare(s);
+    flush();
     if (n == 1) {
       Params p;
       bind(size_t{0}, p);
@@ -536,6 +626,7 @@ class Connection {
   // the connection is free, so `fn` may run other statements. Inside a transaction.
   template <class Fn>
   void stream(const std::string& sql, const std::vector<Oid>& types, const Params& p, Fn&& fn) {
+    flush();
     // A cursor lives in a transaction: a read outside one gets its own.
     if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
       exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -564,10 +655,16 @@ class Connection {
   }
 
  private:
+  struct Deferred {
+    Statement* statement;  // prepared; or null: `sql`, without parameters
+    std::string sql;
+    OwnedParams params;
+  };
   std::string name_;
   PGconn* conn_ = nullptr;
   int prepared_ = 0;
   int cursors_ = 0;
+  std::vector<Deferred> deferred_;
 };
 
 // ---- row conversions ----------------------------------------------------------------
@@ -765,14 +862,17 @@ class PgStore final : public Store {
 
   void begin(bool write) override { begin(write ? Mode::Write : Mode::Read); }
   void beginShared() override { begin(Mode::Shared); }
+  // The counts, the history and the commit go in one round trip.
   void commit() override {
     if (mode_ != Mode::Read) flushCounts();
-    if (mode_ == Mode::Write && changed_) db_.exec(fmt::format("NOTIFY {}", kNotifyChannel));
-    db_.exec("COMMIT");
+    if (mode_ == Mode::Write && changed_) db_.defer(fmt::format("NOTIFY {}", kNotifyChannel));
+    db_.defer("COMMIT");
+    db_.flush();
     mode_ = Mode::None;
   }
   void rollback() override {
     clearPendingCounts();
+    db_.dropDeferred();
     mode_ = Mode::None;
     if (PQstatus(db_.get()) == CONNECTION_BAD) return;
     if (PQtransactionStatus(db_.get()) != PQTRANS_IDLE) {
@@ -1111,7 +1211,7 @@ class PgStore final : public Store {
       }
       Params p;
       for (auto& c : cols) p.array(c.finish());
-      undoable([&] { return db_.run(insertHistory_, p); });
+      db_.defer(insertHistory_, p);  // breaks no constraint: no savepoint needed
     }
   }
   std::vector<HistoryRow> history(const std::string& record) override {
@@ -1280,6 +1380,9 @@ class PgStore final : public Store {
     std::vector<ConnectionRow> rows;
     for (int i = 0; i < PQntuples(r.r); ++i) rows.push_back(readConnection(Row(r.r, i, db_.name())));
     std::sort(rows.begin(), rows.end(), [](const ConnectionRow& a, const ConnectionRow& b) { return a.id < b.id; });
+    // A short batch emptied the bucket: the next claim need not probe it again (work
+    // due there since is found by the fresh list made when the list runs out).
+    if (rows.size() < limit && !candidates_.empty() && candidates_.front() == bucket) candidates_.pop_front();
     return rows;
   }
   std::optional<int64_t> nextDue() override {
@@ -1309,6 +1412,9 @@ class PgStore final : public Store {
     // lock (tick workers share it and split the work by bucket row locks).
     if (mode == Mode::Read) {
       db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    } else if (mode == Mode::Shared) {  // sent with the first statement: a tick's batch has many transactions
+      db_.defer("BEGIN");
+      db_.defer(fmt::format("SELECT pg_advisory_xact_lock_shared({})", kLockKey));
     } else {
       db_.exec(fmt::format("BEGIN; SELECT {}({})", mode == Mode::Write ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared",
                            kLockKey));
@@ -1339,7 +1445,7 @@ class PgStore final : public Store {
     flushStepCounts();
     std::vector<std::pair<const SlotKey, std::array<int64_t, 5>>*> slots;
     for (auto& e : pendingSlots_) slots.push_back(&e);
-    db_.batch(
+    deferAll(
         addSlotCount_, slots.size(),
         [&](size_t i, Params& p) {
           const auto& [key, n] = *slots[i];
@@ -1347,26 +1453,24 @@ class PgStore final : public Store {
           p.integer(std::get<1>(key));
           p.integer(std::get<2>(key));
           for (int64_t k : n) p.integer(k);
-        },
-        [](size_t, const PGresult*) {});
+        });
     pendingSlots_.clear();
     std::vector<std::pair<const std::pair<int64_t, int64_t>, int64_t>*> durations;
     for (auto& e : pendingDurations_) durations.push_back(&e);
-    db_.batch(
+    deferAll(
         addDurationCount_, durations.size(),
         [&](size_t i, Params& p) {
           p.integer(durations[i]->first.first);
           p.integer(durations[i]->first.second);
           p.integer(durations[i]->second);
-        },
-        [](size_t, const PGresult*) {});
+        });
     pendingDurations_.clear();
   }
   void flushStepCounts() {
     if (pendingCounts_.empty()) return;
     std::vector<std::pair<const CountKey, int64_t>*> rows;
     for (auto& e : pendingCounts_) rows.push_back(&e);
-    db_.batch(
+    deferAll(
         addStepCount_, rows.size(),
         [&](size_t i, Params& p) {
           const auto& [key, n] = *rows[i];
@@ -1375,9 +1479,20 @@ class PgStore final : public Store {
           p.integer(std::get<2>(key));
           p.text(std::get<3>(key));
           p.integer(n);
-        },
-        [](size_t, const PGresult*) {});
+        });
     pendingCounts_.clear();
+  }
+
+  // `s` n times (bind(i, params)), sent with the next statement (Connection::defer); a
+  // long run of them in pipelined chunks at once.
+  template <class Bind>
+  void deferAll(Statement& s, size_t n, Bind&& bind) {
+    if (n > kPipelineChunk) return db_.batch(s, n, bind, [](size_t, const PGresult*) {});
+    for (size_t i = 0; i < n; ++i) {
+      Params p;
+      bind(i, p);
+      db_.defer(s, p);
+    }
   }
 
   // Rows of `s` (parameter $1: a text[] of ids; column 0: the id) for `ids`, a page at
@@ -1391,12 +1506,8 @@ class PgStore final : public Store {
       for (size_t i = begin; i < end; ++i) where[ids[i]].push_back(i);
       std::string array = textArray(ids, begin, end);
       Params p;
-      p.text(array);
-      // The array goes as text: its binary form needs the element type's oid and more.
-      db_.prepare(s);
-      const int textFormat[1] = {0};
-      ResultPtr r(PQexecPrepared(db_.get(), s.name.c_str(), 1, p.values(), p.lengths(), textFormat, 1));
-      db_.check(r.r);
+      p.array(array);  // as text: its binary form needs the element type's oid and more
+      ResultPtr r = db_.run(s, p);
       for (int k = 0; k < PQntuples(r.r); ++k) {
         Row q(r.r, k, db_.name());
         auto it = where.find(q.view(0));
@@ -1515,15 +1626,21 @@ class PgStore final : public Store {
   // The rows, and their timers after them (set, moved or dropped), in one statement
   // that returns how many connections it updated. `c.id = ANY($1)` makes the planner
   // look the rows up by id: estimating the batch joined to the whole table, it hashed a
-  // scan of every connection for each batch instead.
+  // scan of every connection for each batch instead. A timer is found by the bucket,
+  // due time and id its connection held before the update: `o`, the same row version
+  // (the statement's snapshot) reached by its address, no second index lookup.
   Statement updateConnections_{
-      fmt::format("WITH c AS (UPDATE connections AS c SET ({0}) = (u.{1}) FROM {2} AS u(id, {0}) "
-                  "WHERE c.id = u.id AND c.id = ANY($1::bigint[]) RETURNING c.id, c.bucket, c.status, c.due), "
-                  "gone AS (DELETE FROM timers t USING c WHERE t.connection = c.id AND "
-                  "(c.due IS NULL OR c.status <> 0) AND t.connection = ANY($1::bigint[])), "
-                  "moved AS (INSERT INTO timers(connection, bucket, due) SELECT id, bucket, due FROM c "
-                  "WHERE due IS NOT NULL AND status = 0 ON CONFLICT (connection) DO UPDATE SET due = excluded.due "
-                  "WHERE timers.due <> excluded.due) "
+      fmt::format("WITH c AS (UPDATE connections AS c SET ({0}) = (u.{1}) FROM {2} AS u(id, {0}), connections AS o "
+                  "WHERE c.id = u.id AND c.id = ANY($1::bigint[]) AND o.ctid = c.ctid "
+                  "RETURNING c.id, c.bucket, CASE WHEN o.status = 0 THEN o.due END AS was, "
+                  "CASE WHEN c.status = 0 THEN c.due END AS due), "
+                  "t AS (SELECT * FROM c WHERE was IS DISTINCT FROM due), "
+                  "gone AS (DELETE FROM timers x USING t WHERE x.bucket = t.bucket AND x.due = t.was AND "
+                  "x.connection = t.id AND t.due IS NULL), "
+                  "moved AS (UPDATE timers x SET due = t.due FROM t WHERE x.bucket = t.bucket AND x.due = t.was AND "
+                  "x.connection = t.id AND t.due IS NOT NULL), "
+                  "added AS (INSERT INTO timers(connection, bucket, due) SELECT id, bucket, due FROM t "
+                  "WHERE was IS NULL AND due IS NOT NULL) "
                   "SELECT count(*) FROM c",
                   kStateNames,
                   fmt::join(std::vector<std::string>{"version", "status", "reason", "waiting", "step", "progress", "pc",
