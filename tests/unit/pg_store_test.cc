@@ -79,6 +79,11 @@ std::vector<ConnectionRow> connectSome(Store& store, int n) {
   return rows;
 }
 
+// What schema 8 added, taken away: a database of an older schema.
+const std::string kUndo8 =
+    "ALTER TABLE buckets DROP COLUMN readers_at, DROP COLUMN readers_to, DROP COLUMN readers_after; "
+    "DROP INDEX connections_bucket; ";
+
 std::string messageOf(const std::function<void()>& fn) {
   try {
     fn();
@@ -112,7 +117,7 @@ TEST_CASE("pg: schema 1 is upgraded to the current one, dropping history's forei
   pgExec(url, "ALTER TABLE history ADD CONSTRAINT history_connection_fkey FOREIGN KEY (connection) "
               "REFERENCES connections(id); DROP TABLE segment_members, segment_counts, experiment_variants, timers, "
               "slot_counts, duration_counts; DROP INDEX history_assigned; "
-              "CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL; "
+              "CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL; " + kUndo8 +
               "UPDATE seqc_schema SET version = 1");
   openPostgresStore(url, false).reset();
   PGconn* conn = PQconnectdb(url.c_str());
@@ -124,7 +129,7 @@ TEST_CASE("pg: schema 1 is upgraded to the current one, dropping history's forei
                        "AND to_regclass('timers') IS NOT NULL AND to_regclass('slot_counts') IS NOT NULL, "
                        "(SELECT value FROM meta WHERE key = 'run_counts')");
   REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
-  CHECK(std::string(PQgetvalue(r, 0, 0)) == "7");
+  CHECK(std::string(PQgetvalue(r, 0, 0)) == "8");
   CHECK(std::string(PQgetvalue(r, 0, 1)) == "0");
   CHECK(std::string(PQgetvalue(r, 0, 2)) == "t");
   CHECK(std::string(PQgetvalue(r, 0, 3)) == "fill");  // the workspace fills the counts (the store alone cannot)
@@ -253,13 +258,13 @@ TEST_CASE("pg: schema 4 is upgraded to the current one, its due times moved into
     inWriteTransaction(*store, [&] { store->updateConnections({rows[0]}); });
   }
   pgExec(url, "DROP TABLE timers, slot_counts, duration_counts; DROP INDEX history_assigned; CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL; "
-              "ALTER TABLE connections RESET (fillfactor); UPDATE seqc_schema SET version = 4");
+              "ALTER TABLE connections RESET (fillfactor); " + kUndo8 + "UPDATE seqc_schema SET version = 4");
   auto store = openPostgresStore(url, false);
   CHECK(pgRow(url, "SELECT (SELECT version FROM seqc_schema), to_regclass('connections_due') IS NULL, "
                    "(SELECT count(*) FROM timers), (SELECT count(*) FROM timers t JOIN connections c "
                    "ON c.id = t.connection AND c.due = t.due AND c.bucket = t.bucket), "
                    "(SELECT reloptions::text FROM pg_class WHERE relname = 'connections')") ==
-        std::vector<std::string>{"7", "t", "39", "39", "{fillfactor=80}"});
+        std::vector<std::string>{"8", "t", "39", "39", "{fillfactor=80}"});
   CHECK(inReadTransaction(*store, [&] { return store->nextDue(); }) == 100);
   size_t due = 0;
   inTransaction(*store, true, [&] {
@@ -270,7 +275,7 @@ TEST_CASE("pg: schema 4 is upgraded to the current one, its due times moved into
 
 // Schema 6's timers had a primary key on the connection and an index (bucket, due);
 // schema 7 keeps one index, (bucket, due, connection), and every timer.
-TEST_CASE("pg: schema 6 is upgraded to 7, the timers keeping one index and every row", "[pg]") {
+TEST_CASE("pg: schema 6 is upgraded to the current one, the timers keeping one index and every row", "[pg]") {
   requireCluster();
   std::string url = seqc::testing::freshPgDatabase();
   std::vector<ConnectionRow> rows;
@@ -279,13 +284,13 @@ TEST_CASE("pg: schema 6 is upgraded to 7, the timers keeping one index and every
     rows = connectSome(*store, 40);
   }
   pgExec(url, "DROP INDEX timers_due; ALTER TABLE timers ADD PRIMARY KEY (connection); "
-              "CREATE INDEX timers_due ON timers(bucket, due); UPDATE seqc_schema SET version = 6");
+              "CREATE INDEX timers_due ON timers(bucket, due); " + kUndo8 + "UPDATE seqc_schema SET version = 6");
   auto store = openPostgresStore(url, false);
   CHECK(pgRow(url, "SELECT (SELECT version FROM seqc_schema), (SELECT count(*) FROM pg_index "
                    "WHERE indrelid = 'timers'::regclass), "
                    "(SELECT pg_get_indexdef('timers_due'::regclass) LIKE '%(bucket, due, connection)'), "
                    "(SELECT count(*) FROM timers t JOIN connections c ON c.id = t.connection AND c.due = t.due "
-                   "AND c.bucket = t.bucket)") == std::vector<std::string>{"7", "1", "t", "40"});
+                   "AND c.bucket = t.bucket)") == std::vector<std::string>{"8", "1", "t", "40"});
   size_t due = 0;
   inTransaction(*store, true, [&] {
     for (int32_t bucket = 0; bucket < 64; ++bucket) due += store->dueInBucket(bucket, 100, 1000).size();
@@ -356,9 +361,93 @@ TEST_CASE("pg: timers follow due, and moving due is a HOT update of the connecti
   // are HOT however busy the server is: with `due` indexed on connections none were.
   CHECK(std::stoi(counts[1]) > 0);
   // What makes them HOT, independent of load: no index of connections holds a column
-  // that a step changes (only id, record, sequence and status are indexed).
+  // that a step changes (only id, record, sequence, version, bucket and status are indexed).
   CHECK(pgRow(url, "SELECT string_agg(DISTINCT a.attname, ',' ORDER BY a.attname) FROM pg_index i "
                    "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
                    "WHERE i.indrelid = 'connections'::regclass") ==
-        std::vector<std::string>{"id,record,sequence,status"});
+        std::vector<std::string>{"bucket,id,record,sequence,status,version"});
+}
+
+// Schema 8: each bucket keeps how far its clock readers were checked; an upgraded
+// workspace's were checked by its ticks up to its clock.
+TEST_CASE("pg: schema 7 is upgraded to 8, its buckets' readers checked up to the clock", "[pg]") {
+  requireCluster();
+  std::string url = seqc::testing::freshPgDatabase();
+  {
+    auto store = openPostgresStore(url, true);
+    connectSome(*store, 10);
+    inWriteTransaction(*store, [&] { store->setMeta("clock", "1767600000"); });
+  }
+  pgExec(url, kUndo8 + "UPDATE seqc_schema SET version = 7");
+  auto store = openPostgresStore(url, false);
+  CHECK(pgRow(url, "SELECT (SELECT version FROM seqc_schema), to_regclass('connections_bucket') IS NOT NULL, "
+                   "(SELECT count(*) FROM buckets WHERE readers_at = 1767600000 AND readers_to = 1767600000 "
+                   "AND readers_after = 0)") == std::vector<std::string>{"8", "t", "64"});
+  // Checked up to the clock: no bucket wants its readers checked again until it moves.
+  inTransaction(*store, true, [&] {
+    CHECK_FALSE(store->lockReadersBucket(1767600000));
+    CHECK(store->lockReadersBucket(1767600001));
+  });
+}
+
+// Clock readers a bucket and a batch at a time (workspace/src/tick.cc): a worker never
+// gets a bucket another holds, pages through a bucket's readers by id, and a bucket
+// checked up to the clock is not handed out again; never-checked buckets start at the
+// clock the tick moved from.
+TEST_CASE("pg: clock readers are handed out a bucket at a time, each bucket once per clock", "[pg]") {
+  requireCluster();
+  std::string url = seqc::testing::freshPgDatabase();
+  auto a = openPostgresStore(url, true);
+  auto b = openPostgresStore(url, false);
+  std::vector<ConnectionRow> rows = connectSome(*a, 300);
+  rows[0].status = 1;  // ended: not a reader any more
+  rows[0].due.reset();
+  inWriteTransaction(*a, [&] { a->updateConnections({rows[0]}); });
+  std::vector<std::pair<int64_t, int32_t>> versions{{rows[0].sequence, 1}, {rows[0].sequence + 100, 1}};
+
+  inWriteTransaction(*a, [&] { a->startReaders(50); });
+  inWriteTransaction(*a, [&] { a->startReaders(70); });  // only never-checked buckets start
+  inTransaction(*a, true, [&] {
+    CHECK_FALSE(a->lockReadersBucket(50));
+    auto held = a->lockReadersBucket(60);
+    REQUIRE(held);
+    CHECK(held->at == 50);
+    CHECK(held->to == 50);
+  });
+
+  std::set<int64_t> seen;
+  size_t reads = 0;
+  std::set<int32_t> done;
+  for (int round = 0; round < 200; ++round) {
+    a->beginShared();
+    auto mine = a->lockReadersBucket(60);
+    if (!mine) {
+      a->commit();
+      break;
+    }
+    // The other worker never gets the bucket the first holds.
+    b->beginShared();
+    if (auto other = b->lockReadersBucket(60)) CHECK(other->bucket != mine->bucket);
+    b->rollback();
+    CHECK(done.count(mine->bucket) == 0);
+    CHECK(a->bucketReaders(mine->bucket).after == mine->after);
+    int64_t after = mine->to > mine->at ? mine->after : 0;
+    auto batch = a->readersInBucket(mine->bucket, versions, after, 3);  // small batches: paging
+    for (size_t i = 0; i < batch.size(); ++i) {
+      CHECK(batch[i].id > after);
+      if (i > 0) CHECK(batch[i].id > batch[i - 1].id);
+      CHECK(batch[i].status == 0);
+      seen.insert(batch[i].id);
+      ++reads;
+    }
+    bool last = batch.size() < 3;
+    a->setBucketReaders({mine->bucket, last ? 60 : mine->at, 60, last ? 0 : batch.back().id});
+    if (last) done.insert(mine->bucket);
+    a->commit();
+  }
+  CHECK(done.size() == 64);
+  CHECK(reads == 299);  // every active connection once
+  CHECK(seen.size() == 299);
+  CHECK(seen.count(rows[0].id) == 0);
+  inTransaction(*b, true, [&] { CHECK_FALSE(b->lockReadersBucket(60)); });
 }

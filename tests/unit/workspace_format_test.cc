@@ -241,7 +241,8 @@ TEST_CASE("progress: load, connect and tick report as they go", "[workspace]") {
 namespace {
 
 // Makes the workspace in `dir` look as seqc left it before the slot and duration counts
-// (SQLite schema 5, PostgreSQL schema 4: without the timers of schema 6 either).
+// (SQLite schema 5, PostgreSQL schema 4: without the timers of schema 6 and the clock
+// readers' bucket columns and index of schema 8 either).
 void dropRunCounts(const std::string& dir) {
   if (!onPostgres()) {
     exec(dir + "/seqc.db", "BEGIN; DROP TABLE slot_counts; DROP TABLE duration_counts; DROP INDEX history_assigned; "
@@ -254,6 +255,8 @@ void dropRunCounts(const std::string& dir) {
   REQUIRE(PQstatus(conn) == CONNECTION_OK);
   PGresult* r = PQexec(conn, "DROP TABLE slot_counts, duration_counts, timers; DROP INDEX history_assigned; "
                              "CREATE INDEX connections_due ON connections(bucket, due) WHERE due IS NOT NULL; "
+                             "ALTER TABLE buckets DROP COLUMN readers_at, DROP COLUMN readers_to, "
+                             "DROP COLUMN readers_after; DROP INDEX connections_bucket; "
                              "UPDATE seqc_schema SET version = 4");
   INFO(PQerrorMessage(conn));
   bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;

@@ -2,11 +2,13 @@
 // on them, the active-sequence limit, connect rules, actions at the clock, tick,
 // `advance to`, `set` and `exit when` through updates and reloads.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "seqc/interp/interpreter.h"
@@ -385,4 +387,47 @@ TEST_CASE("a datetime computed outside the calendar fails its record and is neve
   CHECK(rt::kStatusNames[fine.status] == "active");
   CHECK(stored("Fine", "estimatedclosedate") == *parseDateTime("2026-03-02T09:00:00Z"));
   CHECK(stored("Fine", "schedulefollowup_qualify") == *parseDateTime("2025-12-27T09:00:00Z"));
+}
+
+// A clock-reading `exit when` is tried once per tick for every active record of its
+// version, at the instant it turns true. On PostgreSQL two tick workers share those
+// checks a bucket at a time (docs/workspace.md): between them each record is read once.
+TEST_CASE("tick: a clock-reading exit is checked once per record, also by two workers", "[workspace]") {
+  TempDir tmp;
+  auto ws = makeWorkspace(tmp / "ws");
+  std::string csv = "id,lastname,statecode,estimatedclosedate\n";
+  const int n = 200;
+  for (int i = 0; i < n; ++i)  // closing i hours after the start
+    csv += "L-" + std::to_string(i) + ",X,Open," + fmt::format("2026-01-{:02d}T{:02d}:00:00Z", 1 + i / 24, i % 24) + "\n";
+  writeText(tmp / "leads.csv", csv);
+  ws->loadRecords(tmp / "leads.csv", "lead");
+  activate(*ws, tmp / "c.seq",
+           "sequence \"Closing\" on lead {\n  exit when now() > lead.estimatedclosedate\n  auto email \"Hi\" template \"hi\"\n  wait 2d\n  task \"Check in\"\n}\n");
+  ws->connect("Closing", {}, "lead.statecode == \"Open\"", false);
+
+  // Each worker a workspace of its own (its own connection), ticking at once.
+  auto tickWith = [&](int64_t to) {
+    int workers = onPostgres() ? 2 : 1;
+    std::vector<TickResult> results(workers);
+    std::vector<std::thread> threads;
+    for (int w = 0; w < workers; ++w)
+      threads.emplace_back([&, w] { results[w] = Workspace(tmp / "ws", SEQC_STDLIB_DIR).tick(to); });
+    for (auto& t : threads) t.join();
+    TickResult sum;
+    for (const auto& r : results) sum.records += r.records, sum.checked += r.checked;
+    return sum;
+  };
+  TickResult first = tickWith(kStart + 5 * kDay);
+  CHECK(first.checked == n);  // every active record, once
+  TickResult second = tickWith(kStart + 10 * kDay);
+  CHECK(first.records == n);  // the first 120 exit, the others reach their task
+  CHECK(second.checked == n - 5 * 24);  // those still active: closing at +5d or later
+  CHECK(second.records == n - 5 * 24);
+  for (const auto& v : ws->records("Closing")) {
+    INFO(v.row.record);
+    int i = std::stoi(v.row.record.substr(2));
+    REQUIRE(v.row.ended);
+    CHECK(*v.row.ended == kStart + i * 3600 + 1);  // the first second it holds
+    CHECK(v.row.reason == static_cast<uint8_t>(rt::Reason::ExitWhen));
+  }
 }

@@ -13,6 +13,10 @@
 # (e) `seqc tick --follow` catches up to the wall clock, then stops on SIGTERM with exit 0.
 # (f) a follower with nothing due and a one-hour poll sleeps (its server session stays
 #     idle), and wakes within seconds when another process commits a change (NOTIFY).
+# (g) a clock-reading `exit when` (`now() > lead.estimatedclosedate`), two workers: the
+#     buckets' clock readers are shared, and the workspace equals the SQLite one (each
+#     exit at its instant, before the timers due after it); every bucket is then checked
+#     up to the clock.
 #
 #   bash tests/workspace/pg_workers.sh SEQC   (from the project root; ctest workspace/pg-workers)
 #
@@ -168,6 +172,67 @@ fi
 "$SEQC" tick --to "$T2" --workspace "$tmp/restart" >"$tmp/r2.out" 2>&1 || fail "(d) the tick after the restart failed: $(cat "$tmp/r2.out")"
 same "$tmp/ref2.dump" "$url" "server restarted mid-tick"
 
+# ---- (g) a clock-reading exit, shared by two workers a bucket at a time
+cat >"$tmp/closing.seq" <<'SEQ'
+sequence "Closing watch" on lead {
+  exit when now() > lead.estimatedclosedate
+  hello: auto email "Hello" template "closing-hello"
+  wait 1d
+  call1: call "Closing call" due 1d
+  wait 2d
+  bye: auto email "Bye" template "closing-bye"
+}
+SEQ
+# Closing dates spread over ten days from the start, by the hour; a tenth with none.
+"$python" - "$tmp/leads.csv" "$tmp/closing.csv" <<'PY'
+import sys
+rows = open(sys.argv[1]).read().splitlines()
+with open(sys.argv[2], "w") as out:
+    out.write(rows[0] + "\n")
+    for i, row in enumerate(rows[1:]):
+        h = (i * 37) % 240 + 9
+        date = "" if i % 10 == 3 else f"2026-01-{5 + h // 24:02d}T{h % 24:02d}:00:00Z"
+        out.write(row[:row.rindex(",") + 1] + date + "\n")
+PY
+setup_closing() {
+  local extra=()
+  [ -n "${2:-}" ] && extra=(--database "$2")
+  "$SEQC" init --workspace "$1" --clock "$at0" "${extra[@]}" >/dev/null || fail "(g) seqc init failed in $1"
+  "$SEQC" activate "$tmp/closing.seq" --workspace "$1" >/dev/null || fail "(g) seqc activate failed in $1"
+  "$SEQC" records load "$tmp/closing.csv" --entity lead --workspace "$1" >/dev/null || fail "(g) records load failed in $1"
+  "$SEQC" connect "Closing watch" --where 'lead.statecode == "Open"' --workspace "$1" >/dev/null || fail "(g) connect failed in $1"
+}
+setup_closing "$tmp/cref"
+databases=$((databases + 1)); url=$(fresh_db "$databases")
+setup_closing "$tmp/closing" "$url"
+for T in "$T1" "$T2"; do
+  "$SEQC" tick --to "$T" --workspace "$tmp/cref" >"$tmp/cref.out" || fail "(g) reference tick to $T failed"
+  dump_sqlite "$tmp/cref" | LC_ALL=C sort >"$tmp/cref.dump" || fail "(g) cannot read the reference workspace"
+  grep -q 'exit when' "$tmp/cref.dump" || fail "(g) the reference tick to $T exited no record"
+  got=$(workers "$tmp/closing" 2 "$T" "(g, $T)")
+  [ "$got" = "$(moved "$tmp/cref.out")" ] || fail "(g) 2 workers to $T moved $got records in all; SQLite moved $(moved "$tmp/cref.out")"
+  same "$tmp/cref.dump" "$url" "(g) a clock-reading exit, 2 workers, tick to $T"
+done
+behind=$("$psql" -qAtX "$url" -c "SELECT count(*) FROM buckets WHERE readers_at <> readers_to OR readers_at <>
+  (SELECT value::bigint FROM meta WHERE key = 'clock')")
+[ "$behind" = 0 ] || fail "(g) $behind buckets' clock readers are not checked up to the clock"
+# A tick that moved the clock and died before any bucket's readers were checked: a
+# command that runs a record first watches its exit from where the buckets stand.
+# L-0000001 waits on its call from 2026-01-06T09:00 and closes at 22:00: `complete` at
+# the moved clock exits it at 22:00:01, as a tick would have (unwatched, its exit was
+# dated when the next tick got to it: 2026-01-07T09:00).
+databases=$((databases + 1)); url=$(fresh_db "$databases")
+setup_closing "$tmp/floor" "$url"
+"$SEQC" tick --to 2026-01-06T10:00:00Z --workspace "$tmp/floor" >/dev/null || fail "(g) tick to 2026-01-06T10:00 failed"
+"$psql" -qX "$url" -c "UPDATE meta SET value = '$(date -ud "$T1" +%s)' WHERE key = 'clock'" \
+  -c "UPDATE buckets SET readers_at = $(date -ud 2026-01-06T10:00:00Z +%s), readers_to = $(date -ud 2026-01-06T10:00:00Z +%s)" >/dev/null ||
+  fail "(g) cannot move the clock behind seqc's back"
+"$SEQC" complete L-0000001 --workspace "$tmp/floor" >"$tmp/floor.out" 2>&1
+"$SEQC" tick --to "$T1" --workspace "$tmp/floor" >/dev/null || fail "(g) the tick after the command failed"
+"$SEQC" history L-0000001 --workspace "$tmp/floor" >"$tmp/floor.history" || fail "(g) history L-0000001 failed"
+grep -q '^2026-01-06T22:00:01Z .*exited' "$tmp/floor.history" ||
+  fail "(g) L-0000001 did not exit at 2026-01-06T22:00:01: $(cat "$tmp/floor.out" "$tmp/floor.history")"
+
 # ---- (e) tick --follow: catches up to now, stops on SIGTERM
 databases=$((databases + 1)); url=$(fresh_db "$databases")
 setup "$tmp/follow" "$url"
@@ -210,4 +275,4 @@ done
 kill -TERM "$follower"; wait "$follower"; rc=$?
 [ $rc = 0 ] || fail "(f) tick --follow exited $rc after SIGTERM: $(cat "$tmp/f2.err")"
 
-echo "ok: $records leads; 2 and 4 workers, kill -9 (killed: $killed), restart (cut off: $running) all equal SQLite; --follow wakes on NOTIFY"
+echo "ok: $records leads; 2 and 4 workers, kill -9 (killed: $killed), restart (cut off: $running), a clock-reading exit all equal SQLite; --follow wakes on NOTIFY"

@@ -75,6 +75,9 @@ void Assigner::load() {
     auto team = text("teammembership", r.fields, "teamid"), user = text("teammembership", r.fields, "systemuserid");
     if (team && user) members_[*team].insert(*user);
   });
+  // The open activities only choose among users: with none, every connection is not
+  // read (on shared ticks this runs once per batch).
+  if (users_.empty()) return;
   ConnectionFilter f;
   f.activeOnly = true;
   store_.forEachConnection(f, [&](const ConnectionRow& c) {

@@ -112,6 +112,10 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
     for (VariantRow& row : store_.variants(rows.front().sequence, ids))
       sets.variants.emplace(variantKey(row.record, row.experiment), std::move(row));
   sim.watchClock(end);
+  // On shared ticks a bucket's clock readers may not be checked up to the clock yet (a
+  // tick's workers have not reached it): a command watches them from where all stand.
+  std::optional<int64_t> watch = watchFrom;
+  if (!watch && sim.exitReadsClock() && store_.sharedTicks()) watch = store_.readersChecked();
   sim.addRecords(ids.size(), values);
   std::vector<uint8_t> slots;
   std::vector<rt::Value> vars;
@@ -157,7 +161,7 @@ Engine::Outcome Engine::run(std::vector<ConnectionRow>& rows, std::span<const Ac
       damaged[r] = "its saved position is damaged";  // failed there
       continue;
     }
-    if (watchFrom) sim.watchRecord(r, offset(std::max(*watchFrom, epoch_), epoch_));
+    if (watch) sim.watchRecord(r, offset(std::max(*watch, epoch_), epoch_));
     // The run's experiments: their metrics are watched until their windows close.
     for (uint16_t k = 0; k < seq.experimentCount; ++k) {
       const bc::Experiment& x = sim.experiment(k);

@@ -34,7 +34,8 @@ namespace {
 //    upgrade; history_assigned.
 // 6: the pending timers in a table of their own (kSchema6).
 // 7: timers without a primary key, one index (bucket, due, connection) (kSchema7).
-constexpr int32_t kSchemaVersion = 7;
+// 8: how far each bucket's clock readers were checked, and their index (kSchema8).
+constexpr int32_t kSchemaVersion = 8;
 constexpr int64_t kLockKey = 0x5345514357530001;  // "SEQCWS" 1: the workspace's write lock
 constexpr int kBuckets = 64;
 constexpr size_t kPipelineChunk = 512;  // results of one chunk fit the socket's buffers
@@ -133,6 +134,18 @@ constexpr const char* kSchema7 = R"sql(
 ALTER TABLE timers DROP CONSTRAINT timers_pkey;
 DROP INDEX timers_due;
 CREATE INDEX timers_due ON timers(bucket, due, connection);
+)sql";
+
+// What schema 8 added: shared ticks check clock-reading exits a bucket and a batch at a
+// time (workspace/src/tick.cc), so each bucket keeps how far its readers got (an
+// upgraded workspace's were checked up to its clock), and they are read by an index
+// range per bucket and version. Its columns never change with a step, so steps stay HOT.
+constexpr const char* kSchema8 = R"sql(
+ALTER TABLE buckets ADD COLUMN readers_at bigint NOT NULL DEFAULT 0,
+  ADD COLUMN readers_to bigint NOT NULL DEFAULT 0, ADD COLUMN readers_after bigint NOT NULL DEFAULT 0;
+UPDATE buckets SET readers_at = m.clock, readers_to = m.clock
+  FROM (SELECT value::bigint AS clock FROM meta WHERE key = 'clock' AND value ~ '^[0-9]{1,18}$') m;
+CREATE INDEX connections_bucket ON connections(bucket, sequence, version, id) WHERE status = 0;
 )sql";
 
 // Schema 2; with the steps below, the current one. Times are Unix seconds; text
@@ -250,6 +263,7 @@ constexpr std::array kSchemaSteps{
     SchemaStep{5, kSchema5},
     SchemaStep{6, kSchema6},
     SchemaStep{7, kSchema7},
+    SchemaStep{8, kSchema8},
 };
 static_assert(kSchemaSteps.back().version == kSchemaVersion);
 
@@ -1385,6 +1399,56 @@ class PgStore final : public Store {
     if (rows.size() < limit && !candidates_.empty() && candidates_.front() == bucket) candidates_.pop_front();
     return rows;
   }
+  void startReaders(int64_t clock) override {
+    Params p;
+    p.integer(clock);
+    db_.run(startReaders_, p);
+  }
+  std::optional<BucketReaders> lockReadersBucket(int64_t clock) override {
+    Params p;
+    p.integer(clock);
+    p.integer(static_cast<int64_t>(fnv1a(fmt::format("{}:{}", PQbackendPID(db_.get()), ++claims_)) % kBuckets));
+    ResultPtr r = db_.run(lockReadersBucket_, p);
+    if (PQntuples(r.r) == 0) return std::nullopt;
+    return readBucketReaders(Row(r.r, 0, db_.name()));
+  }
+  BucketReaders bucketReaders(int32_t bucket) override {
+    Params p;
+    p.integer(bucket);
+    ResultPtr r = db_.run(bucketReaders_, p);
+    if (PQntuples(r.r) != 1) throw StoreError(fmt::format("workspace database '{}' is corrupt: no bucket {}", db_.name(), bucket));
+    return readBucketReaders(Row(r.r, 0, db_.name()));
+  }
+  void setBucketReaders(const BucketReaders& b) override {
+    Params p;
+    p.integer(b.bucket);
+    p.integer(b.at);
+    p.integer(b.to);
+    p.integer(b.after);
+    db_.run(setBucketReaders_, p);
+  }
+  std::optional<int64_t> readersChecked() override {
+    ResultPtr r = db_.run(readersChecked_, Params());
+    std::optional<int64_t> at = Row(r.r, 0, db_.name()).optional(0);
+    if (at && *at == 0) return std::nullopt;
+    return at;
+  }
+  std::vector<ConnectionRow> readersInBucket(int32_t bucket, const std::vector<std::pair<int64_t, int32_t>>& versions,
+                                             int64_t after, size_t limit) override {
+    std::vector<int64_t> sequences, numbers;
+    for (const auto& [sequence, number] : versions) sequences.push_back(sequence), numbers.push_back(number);
+    std::string s = fmt::format("{{{}}}", fmt::join(sequences, ",")), n = fmt::format("{{{}}}", fmt::join(numbers, ","));
+    Params p;
+    p.integer(bucket);
+    p.array(s);
+    p.array(n);
+    p.integer(after);
+    p.integer(static_cast<int64_t>(limit));
+    ResultPtr r = db_.run(readersInBucket_, p);
+    std::vector<ConnectionRow> rows;
+    for (int i = 0; i < PQntuples(r.r); ++i) rows.push_back(readConnection(Row(r.r, i, db_.name())));
+    return rows;
+  }
   std::optional<int64_t> nextDue() override {
     ResultPtr r = db_.run(nextDue_, Params());
     if (PQntuples(r.r) == 0) return std::nullopt;
@@ -1433,6 +1497,9 @@ class PgStore final : public Store {
     return any;
   }
 
+  static BucketReaders readBucketReaders(const Row& q) {
+    return {q.number<int32_t>(0), q.integer(1), q.integer(2), q.integer(3)};
+  }
   int32_t bucketOf(const std::string& record) const { return static_cast<int32_t>(fnv1a(record) % kBuckets); }
 
   void clearPendingCounts() {
@@ -1717,6 +1784,27 @@ class PgStore final : public Store {
                   "t.due <= $2 ORDER BY t.due LIMIT $3",
                   qualified("c", kConnectionColumns)),
       types({kInt8, kInt8, kInt8})};
+  // Clock readers (tick.cc): the 64 rows of buckets are scanned, never the backlog.
+  Statement startReaders_{
+      "UPDATE buckets SET readers_at = $1, readers_to = $1, readers_after = 0 WHERE readers_at = 0 AND readers_to = 0",
+      types({kInt8})};
+  Statement lockReadersBucket_{
+      "SELECT id, readers_at, readers_to, readers_after FROM buckets WHERE readers_at < $1 OR readers_to > readers_at "
+      "ORDER BY (id - $2 + 64) % 64 LIMIT 1 FOR UPDATE SKIP LOCKED",
+      types({kInt8, kInt8})};
+  Statement bucketReaders_{"SELECT id, readers_at, readers_to, readers_after FROM buckets WHERE id = $1",
+                           types({kInt8})};
+  Statement setBucketReaders_{
+      "UPDATE buckets SET readers_at = $2, readers_to = $3, readers_after = $4 WHERE id = $1",
+      types({kInt8, kInt8, kInt8, kInt8})};
+  Statement readersChecked_{"SELECT min(readers_at) FROM buckets", {}};
+  // A range of the index connections_bucket per version, merged by id.
+  Statement readersInBucket_{
+      fmt::format("SELECT x.* FROM unnest($2::bigint[], $3::bigint[]) v(s, n), LATERAL (SELECT {} FROM connections c "
+                  "WHERE c.bucket = $1 AND c.sequence = v.s AND c.version = v.n AND c.status = 0 AND c.id > $4 "
+                  "ORDER BY c.id LIMIT $5) x ORDER BY x.id LIMIT $5",
+                  qualified("c", kConnectionColumns)),
+      types({kInt8, 0, 0, kInt8, kInt8})};
   Statement nextDue_{
       "SELECT min(d) FROM buckets b, LATERAL (SELECT due AS d FROM timers t WHERE t.bucket = b.id "
       "ORDER BY due LIMIT 1) n",

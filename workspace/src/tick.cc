@@ -58,21 +58,24 @@ std::vector<std::pair<int64_t, int32_t>> clockReaders(Store& store, Workspace::I
 
 // An `exit when` that reads the clock can turn true with no timer due: every active
 // record of such a version is read and its condition tried (docs/workspace.md). Adds
-// those not in `rows` yet.
-void addClockReaders(Store& store, Workspace::Impl& impl, std::vector<ConnectionRow>& rows) {
+// those not in `rows` yet; returns how many it read.
+size_t addClockReaders(Store& store, Workspace::Impl& impl, std::vector<ConnectionRow>& rows) {
   auto readers = clockReaders(store, impl);
-  if (readers.empty()) return;
+  if (readers.empty()) return 0;
   std::unordered_set<int64_t> taken;
   for (const auto& c : rows) taken.insert(c.id);
+  size_t read = 0;
   for (const auto& [sequence, version] : readers) {
     ConnectionFilter g;
     g.sequence = sequence;
     g.version = version;
     g.activeOnly = true;
     store.forEachConnection(g, [&](const ConnectionRow& c) {
+      ++read;
       if (taken.insert(c.id).second) rows.push_back(c);
     });
   }
+  return read;
 }
 
 }  // namespace
@@ -91,7 +94,7 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
       f.activeOnly = true;
       f.dueBy = result.to;
       std::vector<ConnectionRow> rows = store_->connections(f);
-      addClockReaders(*store_, *impl_, rows);
+      result.checked = addClockReaders(*store_, *impl_, rows);
       Mover mover{*store_, *impl_, epoch};
       mover.watchFrom = now;
       mover.progress = progress;
@@ -111,6 +114,7 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
   // command that touches one first runs it up to the clock.
   TickResult result;
   int64_t epoch = 0;
+  std::vector<std::pair<int64_t, int32_t>> readers;
   inWriteTransaction(*store_, [&] {
     int64_t now = metaInt(*store_, "clock");
     epoch = metaInt(*store_, "epoch");
@@ -118,28 +122,41 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
     result.to = std::max(now, target);
     offset(result.to, epoch);
     if (result.to != now) store_->setMeta("clock", std::to_string(result.to));
-    // Clock-reading exits are tried here, once per tick, not per bucket.
-    std::vector<ConnectionRow> rows;
-    addClockReaders(*store_, *impl_, rows);
-    if (!rows.empty()) {
-      Mover mover{*store_, *impl_, epoch};
-      mover.watchFrom = now;
-      mover.run(rows, {}, result.to);
-      result.records += mover.moved;
-      result.steps += mover.steps;
-      evaluateSegments(*store_, *impl_, epoch, result.to, mover.fieldsSet);
-    }
+    readers = clockReaders(*store_, *impl_);
+    if (!readers.empty()) store_->startReaders(now);
     evaluateClockSegments(*store_, *impl_, epoch, result.to);
   });
   uint64_t done = 0;
   for (int conflicts = 0;;) {
     Mover mover{*store_, *impl_, epoch};
     bool more = false;
+    size_t checked = 0;
     try {
       store_->beginShared();
       try {
-        if (auto bucket = store_->lockDueBucket(result.to)) {
-          std::vector<ConnectionRow> rows = store_->dueInBucket(*bucket, result.to, kBucketBatch);
+        // Clock readers are checked per bucket, before its due work (an exit may come
+        // before a timer), in batches by id; the bucket's row says how far they got.
+        std::optional<BucketReaders> bucket;
+        if (!readers.empty()) bucket = store_->lockReadersBucket(result.to);
+        if (!bucket) {
+          if (auto due = store_->lockDueBucket(result.to))
+            bucket = readers.empty() ? BucketReaders{*due} : store_->bucketReaders(*due);
+        }
+        if (bucket && !readers.empty() && (bucket->to > bucket->at || bucket->at < result.to)) {
+          // A pass under way (perhaps a later tick's) is finished first, up to its clock.
+          int64_t passTo = bucket->to > bucket->at ? bucket->to : result.to;
+          int64_t after = bucket->to > bucket->at ? bucket->after : 0;
+          std::vector<ConnectionRow> rows = store_->readersInBucket(bucket->bucket, readers, after, kBucketBatch);
+          checked = rows.size();
+          bool last = rows.size() < kBucketBatch;
+          BucketReaders next{bucket->bucket, last ? passTo : bucket->at, passTo, last ? 0 : rows.back().id};
+          mover.watchFrom = bucket->at ? bucket->at : result.from;
+          mover.run(rows, {}, passTo);
+          evaluateSegments(*store_, *impl_, epoch, passTo, mover.fieldsSet);
+          store_->setBucketReaders(next);
+          more = true;
+        } else if (bucket) {
+          std::vector<ConnectionRow> rows = store_->dueInBucket(bucket->bucket, result.to, kBucketBatch);
           mover.run(rows, {}, result.to);
           evaluateSegments(*store_, *impl_, epoch, result.to, mover.fieldsSet);
           more = true;
@@ -160,6 +177,7 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
     if (progress && done > 0) progress(done, 0);
     result.records += mover.moved;
     result.steps += mover.steps;
+    result.checked += checked;
     done += mover.moved;
   }
   if (progress && done > 0) progress(done, done);

@@ -173,6 +173,16 @@ struct SegmentCount {
   int64_t connections = 0;
 };
 
+// How far a bucket's clock readers (the active connections of versions whose `exit when`
+// reads the clock) were checked, on a store with shared ticks: tick workers check them
+// a bucket and a batch at a time, each once per clock (docs/workspace.md).
+struct BucketReaders {
+  int32_t bucket = 0;
+  int64_t at = 0;     // every one checked up to this clock (0: never)
+  int64_t to = 0;     // a pass under way up to this clock (at: none)
+  int64_t after = 0;  // of that pass: the connections with ids up to this one are done
+};
+
 // Which connections a query wants.
 struct ConnectionFilter {
   std::optional<int64_t> sequence;
@@ -289,6 +299,23 @@ class Store {
   virtual std::optional<int32_t> lockDueBucket(int64_t) { return std::nullopt; }
   // Active connections of `bucket` due by `dueBy`, at most `limit`, ordered by id.
   virtual std::vector<ConnectionRow> dueInBucket(int32_t, int64_t, size_t) { return {}; }
+  // Clock readers, a bucket at a time. In the clock's exclusive transaction: the buckets
+  // whose readers were never checked start as checked up to `clock`.
+  virtual void startReaders(int64_t) {}
+  // In a beginShared transaction: locks a bucket whose readers are checked to before
+  // `clock` or have a pass under way, that no other transaction holds; nullopt when none.
+  virtual std::optional<BucketReaders> lockReadersBucket(int64_t) { return std::nullopt; }
+  // Of a bucket this transaction locked; and setting it.
+  virtual BucketReaders bucketReaders(int32_t bucket) { return {bucket}; }
+  virtual void setBucketReaders(const BucketReaders&) {}
+  // The clock up to which every bucket's readers were checked; nullopt: never.
+  virtual std::optional<int64_t> readersChecked() { return std::nullopt; }
+  // Active connections of `bucket` on these (sequence, version)s with ids above `after`,
+  // at most `limit`, ordered by id.
+  virtual std::vector<ConnectionRow> readersInBucket(int32_t, const std::vector<std::pair<int64_t, int32_t>>&, int64_t,
+                                                     size_t) {
+    return {};
+  }
   // The earliest pending timer of an active connection (a waiting worker's alarm).
   virtual std::optional<int64_t> nextDue() = 0;
   // Out of any transaction: waits up to `milliseconds` for another process to commit a

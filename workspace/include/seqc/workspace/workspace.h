@@ -107,6 +107,7 @@ struct TickResult {
   int64_t to = 0;
   size_t records = 0;      // connections that moved
   uint64_t steps = 0;      // steps executed
+  size_t checked = 0;      // connections read to try their clock-reading `exit when`
 };
 
 struct ActionResult {    // complete, skip, event, update
