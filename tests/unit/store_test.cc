@@ -751,8 +751,8 @@ TEST_CASE("store: damaged or foreign files are reported, not crashed on", "[stor
     std::string path = (dir / "seqc.db");
     openSqliteStore(path, true).reset();
     readAll(path);
-    patchHeader(path, 60, 7);  // user_version
-    CHECK_THROWS_WITH(openSqliteStore(path, false), Contains("was made by a newer seqc (schema 7)"));
+    patchHeader(path, 60, 8);  // user_version: one past the current schema (7)
+    CHECK_THROWS_WITH(openSqliteStore(path, false), Contains("was made by a newer seqc (schema 8)"));
     patchHeader(path, 68, 0x12345678);  // application_id
     CHECK_THROWS_WITH(openSqliteStore(path, false), Contains("'" + path + "' is not a seqc workspace"));
   }

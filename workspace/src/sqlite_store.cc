@@ -33,8 +33,9 @@ constexpr int32_t kApplicationId = 0x53455143;  // "SEQC": `file` and sqlite tel
 // 5: experiment_variants.
 // 6: slot_counts, duration_counts (filled from the connections by the upgrade),
 //    history_assigned.
+// 7: history without its foreign key to connections (kSchema7).
 // A database of an older schema is upgraded in place (upgrade()).
-constexpr int32_t kSchemaVersion = 6;
+constexpr int32_t kSchemaVersion = 7;
 constexpr int kBusyTimeoutMs = 30000;
 constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
 
@@ -205,6 +206,27 @@ CREATE TABLE IF NOT EXISTS duration_counts(
   PRIMARY KEY(sequence, seconds)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS history_assigned ON history(connection) WHERE result IN ('assigned', 'reassigned');
+)sql";
+
+// Schema 7: history without REFERENCES connections(id), whose check cost a quarter of each
+// history row's insert. History rows are written only with their connection, in its
+// transaction, and connections are never deleted (docs/workspace.md). SQLite cannot drop
+// a constraint: the table is made again, ids (the insertion order) kept.
+constexpr const char* kSchema7 = R"sql(
+CREATE TABLE history7(
+  id INTEGER PRIMARY KEY,      -- insertion order, kept by VACUUM (unlike a bare rowid)
+  connection INTEGER NOT NULL, -- connections(id)
+  at INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+INSERT INTO history7(id, connection, at, step, result, detail)
+  SELECT id, connection, at, step, result, detail FROM history ORDER BY id;
+DROP TABLE history;
+ALTER TABLE history7 RENAME TO history;
+CREATE INDEX history_connection ON history(connection);
+CREATE INDEX history_assigned ON history(connection) WHERE result IN ('assigned', 'reassigned');
 )sql";
 
 // ---- the database handle --------------------------------------------------------
@@ -557,6 +579,7 @@ class SqliteStore final : public Store {
       db_.exec(kSchema4);
       db_.exec(kSchema5);
       db_.exec(kSchema6);
+      db_.exec(kSchema7);
       db_.exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}", kApplicationId,
                            kSchemaVersion)
                    .c_str());
@@ -725,8 +748,10 @@ class SqliteStore final : public Store {
       db_.exec(kSchema4);
     db_.exec(kSchema5);
     db_.exec(kSchema6);
-    setMeta("run_counts", "fill");  // the workspace fills them (it knows the versions' slots)
-    if (db_.queryInteger("PRAGMA user_version") >= 2) {
+    int64_t from = db_.queryInteger("PRAGMA user_version");
+    if (from < 6) setMeta("run_counts", "fill");  // the workspace fills them (it knows the versions' slots)
+    if (from < 7) db_.exec(kSchema7);
+    if (from >= 2) {
       db_.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
       return;
     }
