@@ -522,12 +522,8 @@ std::string connectionQuery(unsigned bits) {
   if (bits & kBySequence) add("sequence = ?1");
   if (bits & kByRecord) add("record = ?2");
   if (bits & kActive) add("status = 0");
-  // Due rows: SQLite finds their ids by the due index, sorts them and reads each row by
-  // id, in one statement (not the whole rows, data blobs and all, sorted in a temporary
-  // B-tree; nor one statement per row).
-  if (bits & kDue)
-    add("due IS NOT NULL AND due <= ?3 AND id IN (SELECT id FROM connections INDEXED BY connections_due "
-        "WHERE due IS NOT NULL AND due <= ?3)");
+  // Due rows: a run of ids close together (scanConnections), read in table order.
+  if (bits & kDue) add("due IS NOT NULL AND due <= ?3 AND id BETWEEN ?5 AND ?6");
   if (bits & kByVersion) add("version = ?4");
   sql += " ORDER BY id";
   return sql;
@@ -874,15 +870,43 @@ class SqliteStore final : public Store {
     }
     return rows;
   }
+  // The ids in order, read as runs of the table from the first of each run: stepping
+  // to the next record costs a fraction of a lookup by id (a tick's and a connect's ids
+  // are mostly in order and close together). A run ends after kSkipRecords records
+  // that were not asked for, so sparse ids cost a lookup each, as before.
   void recordFields(const std::vector<std::string>& ids,
                     const std::function<void(size_t, std::string_view)>& fn) override {
-    Query q(db_, recordFields_);
-    for (size_t i = 0; i < ids.size(); ++i) {
+    const size_t n = ids.size();
+    std::vector<uint32_t> order;  // only when the ids are not in order already
+    if (!std::is_sorted(ids.begin(), ids.end())) {
+      order.resize(n);
+      for (uint32_t i = 0; i < n; ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return ids[a] < ids[b]; });
+    }
+    auto at = [&](size_t k) -> size_t { return order.empty() ? k : order[k]; };
+    Query q(db_, recordsFrom_);
+    for (size_t k = 0; k < n;) {
       q.reset();
-      q.text(1, ids[i]);
-      if (q.step()) fn(i, q.view(0));
+      q.text(1, ids[at(k)]);
+      bool more = q.step();
+      for (int skipped = 0; more && k < n;) {
+        std::string_view id = q.view(0);
+        int c = id.compare(ids[at(k)]);
+        if (c < 0) {  // a record not asked for
+          if (++skipped > kSkipRecords) break;
+          more = q.step();
+        } else if (c == 0) {
+          for (std::string_view fields = q.view(1); k < n && ids[at(k)] == id; ++k) fn(at(k), fields);
+          skipped = 0;
+          more = q.step();
+        } else {
+          ++k;  // no such record
+        }
+      }
+      if (!more) break;  // past the last record: the rest do not exist
     }
   }
+  static constexpr int kSkipRecords = 8;
   void forEachRecord(const std::string& entity, const std::function<void(const RecordRow&)>& fn) override {
     Query q(db_, recordsOf_);
     q.text(1, entity);
@@ -982,21 +1006,40 @@ class SqliteStore final : public Store {
                     (filter.version ? kByVersion : 0u);
     Statement& statement = connections_[bits];
     if (statement.empty()) statement.setSql(connectionQuery(bits));
+    // Due rows: their ids from the due index, sorted, then each run of ids at most
+    // kDueGap apart read as one range of the table (a row between them that is not due
+    // costs less to step over than a lookup by id costs).
+    std::vector<int64_t> due;
     if (filter.dueBy) {
-      Query d(db_, dueCount_);
+      Query d(db_, dueIds_);
       d.integer(1, *filter.dueBy);
-      if (d.step()) reserve(static_cast<size_t>(d.integer(0)));
+      while (d.step()) due.push_back(d.integer(0));
+      std::sort(due.begin(), due.end());
+      reserve(due.size());
     }
     Query q(db_, statement);
     if (filter.sequence) q.integer(1, *filter.sequence);
     if (filter.record) q.text(2, *filter.record);
     if (filter.dueBy) q.integer(3, *filter.dueBy);
     if (filter.version) q.integer(4, *filter.version);
-    while (q.step()) {
-      ConnectionRow c = readConnection(q);
-      fn(c);
+    auto read = [&] {
+      while (q.step()) {
+        ConnectionRow c = readConnection(q);
+        fn(c);
+      }
+    };
+    if (!filter.dueBy) return read();
+    for (size_t i = 0; i < due.size();) {
+      size_t j = i + 1;
+      while (j < due.size() && due[j] - due[j - 1] <= kDueGap) ++j;
+      q.reset();
+      q.integer(5, due[i]);
+      q.integer(6, due[j - 1]);
+      read();
+      i = j;
     }
   }
+  static constexpr int64_t kDueGap = 8;
   std::vector<std::pair<int64_t, int64_t>> activeCounts() override {
     Query q(db_, activeCounts_);
     std::vector<std::pair<int64_t, int64_t>> counts;
@@ -1218,7 +1261,7 @@ class SqliteStore final : public Store {
   Statement record_{"SELECT id, entity, fields, updated FROM records WHERE id = ?1"};
   Statement recordsOf_{"SELECT id, entity, fields, updated FROM records WHERE entity = ?1 ORDER BY id"};
   Statement updateRecordFields_{"UPDATE records SET fields = ?2, updated = ?3 WHERE id = ?1"};
-  Statement recordFields_{"SELECT fields FROM records WHERE id = ?1"};
+  Statement recordsFrom_{"SELECT id, fields FROM records WHERE id >= ?1 ORDER BY id"};
   Statement upgradeRecord_{"UPDATE records SET fields = ?2 WHERE id = ?1"};
   Statement fieldNames_{"SELECT number, name FROM record_fields WHERE entity = ?1 ORDER BY number"};
   Statement addFieldName_{"INSERT INTO record_fields(entity, number, name) VALUES(?1, ?2, ?3)"};
@@ -1280,8 +1323,7 @@ class SqliteStore final : public Store {
   Statement connectionCounts_{
       "SELECT status, version, step, count(*), count(ended), coalesce(sum(ended - connected), 0) "
       "FROM connections WHERE sequence = ?1 GROUP BY status, version, step"};
-  Statement dueCount_{
-      "SELECT count(*) FROM connections INDEXED BY connections_due WHERE due IS NOT NULL AND due <= ?1"};
+  Statement dueIds_{"SELECT id FROM connections INDEXED BY connections_due WHERE due IS NOT NULL AND due <= ?1"};
   Statement nextDue_{"SELECT min(due) FROM connections WHERE due IS NOT NULL"};
   Statement historyOfSequence_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
