@@ -907,16 +907,45 @@ class SqliteStore final : public Store {
     }
   }
   static constexpr int kSkipRecords = 8;
+  // The entity's ids from its index, in order, and the rows by stepping the table beside
+  // them (as recordFields does): a lookup by id per record cost 3,700 instructions of
+  // a connect --where's scan, stepping to the next a fraction of it. Another entity's
+  // records between two of this one's are stepped over, kSkipRecords at most.
   void forEachRecord(const std::string& entity, const std::function<void(const RecordRow&)>& fn) override {
-    Query q(db_, recordsOf_);
-    q.text(1, entity);
+    Query ids(db_, entityIds_);
+    ids.text(1, entity);
+    Query q(db_, recordsFromAll_);
     RecordRow row;  // reused: its strings keep their capacity from row to row
-    while (q.step()) {
-      row.id.assign(q.view(0));
-      row.entity.assign(q.view(1));
-      row.fields.assign(q.view(2));
-      row.updated = q.integer(3);
-      fn(row);
+    std::string from;  // q's parameter: the index's row changes with its next step
+    bool on = false;   // q is on a row
+    int skipped = 0;
+    while (ids.step()) {
+      std::string_view want = ids.view(0);
+      for (;;) {
+        if (!on) {
+          from.assign(want);
+          q.reset();
+          q.text(1, from);
+          on = q.step();
+          skipped = 0;
+          if (!on) break;
+        }
+        int c = q.view(0).compare(want);
+        if (c < 0) {
+          on = ++skipped <= kSkipRecords && q.step();
+          continue;
+        }
+        if (c == 0) {
+          row.id.assign(q.view(0));
+          row.entity.assign(q.view(1));
+          row.fields.assign(q.view(2));
+          row.updated = q.integer(3);
+          fn(row);
+          skipped = 0;
+          on = q.step();
+        }
+        break;  // c > 0: in the index, not in the table (cannot happen in one transaction)
+      }
     }
   }
   void updateRecordFields(const std::string& id, const std::string& fields, int64_t updated) override {
@@ -1259,7 +1288,8 @@ class SqliteStore final : public Store {
       "INSERT INTO records(id, entity, fields, updated)", 4,
       " ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, fields = excluded.fields, updated = excluded.updated")};
   Statement record_{"SELECT id, entity, fields, updated FROM records WHERE id = ?1"};
-  Statement recordsOf_{"SELECT id, entity, fields, updated FROM records WHERE entity = ?1 ORDER BY id"};
+  Statement entityIds_{"SELECT id FROM records INDEXED BY records_entity WHERE entity = ?1 ORDER BY id"};
+  Statement recordsFromAll_{"SELECT id, entity, fields, updated FROM records WHERE id >= ?1 ORDER BY id"};
   Statement updateRecordFields_{"UPDATE records SET fields = ?2, updated = ?3 WHERE id = ?1"};
   Statement recordsFrom_{"SELECT id, fields FROM records WHERE id >= ?1 ORDER BY id"};
   Statement upgradeRecord_{"UPDATE records SET fields = ?2 WHERE id = ?1"};
