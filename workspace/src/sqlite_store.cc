@@ -33,7 +33,8 @@ constexpr int32_t kApplicationId = 0x53455143;  // "SEQC": `file` and sqlite tel
 // 5: experiment_variants.
 // 6: slot_counts, duration_counts (filled from the connections by the upgrade),
 //    history_assigned.
-// 7: history without its foreign key to connections (kSchema7).
+// 7: history keyed by (connection, id), with no rowid, index by connection or foreign
+//    key (kSchema7); meta 'history_next'.
 // A database of an older schema is upgraded in place (upgrade()).
 constexpr int32_t kSchemaVersion = 7;
 constexpr int kBusyTimeoutMs = 30000;
@@ -208,24 +209,26 @@ CREATE TABLE IF NOT EXISTS duration_counts(
 CREATE INDEX IF NOT EXISTS history_assigned ON history(connection) WHERE result IN ('assigned', 'reassigned');
 )sql";
 
-// Schema 7: history without REFERENCES connections(id), whose check cost a quarter of each
-// history row's insert. History rows are written only with their connection, in its
-// transaction, and connections are never deleted (docs/workspace.md). SQLite cannot drop
-// a constraint: the table is made again, ids (the insertion order) kept.
+// Schema 7: history clustered by run, so that a row is one B-tree insert instead of a
+// table row and an index entry, and without REFERENCES connections(id), whose check cost
+// a quarter of each row's insert: history rows are written only with their connection,
+// in its transaction, and connections are never deleted (docs/workspace.md). SQLite
+// cannot drop a constraint: the table is made again, ids (the insertion order) kept.
 constexpr const char* kSchema7 = R"sql(
 CREATE TABLE history7(
-  id INTEGER PRIMARY KEY,      -- insertion order, kept by VACUUM (unlike a bare rowid)
   connection INTEGER NOT NULL, -- connections(id)
+  id INTEGER NOT NULL,         -- insertion order: the meta 'history_next' is the next
   at INTEGER NOT NULL,
   step INTEGER NOT NULL,
   result TEXT NOT NULL,
-  detail TEXT NOT NULL
-);
-INSERT INTO history7(id, connection, at, step, result, detail)
-  SELECT id, connection, at, step, result, detail FROM history ORDER BY id;
+  detail TEXT NOT NULL,
+  PRIMARY KEY(connection, id)
+) WITHOUT ROWID;
+INSERT INTO history7(connection, id, at, step, result, detail)
+  SELECT connection, id, at, step, result, detail FROM history ORDER BY connection, id;
+INSERT OR REPLACE INTO meta(key, value) SELECT 'history_next', coalesce(max(id), 0) + 1 FROM history;
 DROP TABLE history;
 ALTER TABLE history7 RENAME TO history;
-CREATE INDEX history_connection ON history(connection);
 CREATE INDEX history_assigned ON history(connection) WHERE result IN ('assigned', 'reassigned');
 )sql";
 
@@ -1075,14 +1078,25 @@ class SqliteStore final : public Store {
     while (q.step()) counts.emplace_back(q.integer(0), q.integer(1));
     return counts;
   }
+  // Ids continue from the setting history_next (the table has no rowid to count on).
   void appendHistory(const std::vector<HistoryRow>& rows) override {
-    insertBatched(insertHistoryMany_, insertHistory_, 5, rows, [](Query& q, int first, const HistoryRow& row) {
-      q.integer(first, row.connection);
-      q.integer(first + 1, row.at);
-      q.integer(first + 2, row.step);
-      q.text(first + 3, row.result);
-      q.text(first + 4, row.detail);
+    if (rows.empty()) return;
+    int64_t next = 1;
+    {
+      Query q(db_, getMeta_);
+      q.text(1, "history_next");
+      if (q.step()) next = q.integer(0);
+    }
+    const int64_t first = next;
+    insertBatched(insertHistoryMany_, insertHistory_, 6, rows, [&](Query& q, int at, const HistoryRow& row) {
+      q.integer(at, row.connection);
+      q.integer(at + 1, next++);
+      q.integer(at + 2, row.at);
+      q.integer(at + 3, row.step);
+      q.text(at + 4, row.result);
+      q.text(at + 5, row.detail);
     });
+    setMeta("history_next", std::to_string(first + static_cast<int64_t>(rows.size())));
   }
   std::vector<HistoryRow> history(const std::string& record) override {
     Query q(db_, historyOfRecord_);
@@ -1319,8 +1333,9 @@ class SqliteStore final : public Store {
   Statement activeCounts_{
       "SELECT s.id, count(*) FROM sequences s JOIN connections c ON c.sequence = s.id AND c.status = 0 "
       "GROUP BY s.id ORDER BY s.id"};
-  Statement insertHistory_{"INSERT INTO history(connection, at, step, result, detail) VALUES(?1, ?2, ?3, ?4, ?5)"};
-  Statement insertHistoryMany_{batchedValues("INSERT INTO history(connection, at, step, result, detail)", 5)};
+  Statement insertHistory_{
+      "INSERT INTO history(connection, id, at, step, result, detail) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"};
+  Statement insertHistoryMany_{batchedValues("INSERT INTO history(connection, id, at, step, result, detail)", 6)};
   Statement historyOfRecord_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
       "JOIN history h ON h.connection = c.id WHERE c.record = ?1 ORDER BY h.at, h.id"};
