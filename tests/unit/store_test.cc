@@ -573,6 +573,75 @@ TEST_CASE("store: record fields by id, many at once", "[store]") {
   s.commit();
 }
 
+// The SQLite store reads due rows as runs of nearby ids and an entity's records by
+// stepping the table: far-apart ids, other entities' records between, and rows in a run
+// that do not match must come out exactly as a row-by-row filter would.
+TEST_CASE("store: due rows and an entity's records read in runs", "[store]") {
+  Fixture f;
+  Store& s = *f.store;
+  s.begin(true);
+  std::vector<RecordRow> records;
+  for (int i = 0; i < 300; ++i)
+    records.push_back({fmt::format("k{:03}", i), i % 3 == 0 ? "contact" : (i < 150 || i % 40 == 1) ? "lead" : "account",
+                       "f" + std::to_string(i), i});
+  s.upsertRecords(records);
+  std::vector<std::string> leads;
+  s.forEachRecord("lead", [&](const RecordRow& r) {
+    CHECK(r.entity == "lead");
+    if (r.id[0] == 'k') CHECK(r.fields == "f" + std::to_string(std::stoi(r.id.substr(1))));
+    leads.push_back(r.id);
+  });
+  std::vector<std::string> expected;
+  for (const RecordRow& r : records)
+    if (r.entity == "lead" && r.id.rfind("r", 0) != 0) expected.push_back(r.id);
+  expected.insert(expected.end(), {"r1", "r2", "r3"});  // the fixture's
+  CHECK(leads == expected);
+
+  std::vector<ConnectionRow> rows;
+  for (int i = 0; i < 400; ++i) {
+    ConnectionRow c = makeConnection(i % 2 ? "r1" : "r2", f.alpha, 1);
+    // Due in runs, alone, and far apart; some due later, some without a timer or ended.
+    bool due = (i < 40) || (i % 13 == 0) || (i > 300 && i % 3 == 0);
+    c.due = due ? std::optional<int64_t>(100 + i % 5) : (i % 2 ? std::optional<int64_t>(9000) : std::nullopt);
+    if (due && i % 17 == 0) c.status = 1;
+    rows.push_back(c);
+  }
+  s.insertConnections(rows);
+  std::vector<int64_t> want;
+  for (const ConnectionRow& c : rows)
+    if (c.status == 0 && c.due && *c.due <= 104) want.push_back(c.id);
+  ConnectionFilter due;
+  due.dueBy = 104;
+  CHECK(f.ids(due) == want);
+  std::vector<ConnectionRow> got = s.connections(due);
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i].id == want[i]);
+
+  // Whole batches that keep their status and version (a tick's steps).
+  std::vector<ConnectionRow> moved(rows.begin(), rows.begin() + 130);
+  for (size_t i = 0; i < moved.size(); ++i) {
+    moved[i].due = 20000 + static_cast<int64_t>(i);
+    moved[i].generation += 7;
+    moved[i].data = "d" + std::to_string(i);
+    moved[i].assignee = i % 2 ? "ann" : "";
+  }
+  s.updateConnections(moved);
+  std::map<int64_t, ConnectionRow> back;
+  s.forEachConnection({}, [&](const ConnectionRow& c) { back.emplace(c.id, c); });
+  for (const ConnectionRow& m : moved) {
+    const ConnectionRow& b = back[m.id];
+    CHECK(b.due == m.due);
+    CHECK(b.generation == m.generation);
+    CHECK(b.data == m.data);
+    CHECK(b.assignee == m.assignee);
+    CHECK(b.status == m.status);
+    CHECK(b.record == m.record);
+    CHECK(b.sequence == f.alpha);
+  }
+  CHECK(back[rows[130].id].due == rows[130].due);
+  s.commit();
+}
+
 TEST_CASE("store: callbacks may use the store while rows stream", "[store]") {
   Fixture f;
   Store& s = *f.store;
@@ -764,8 +833,8 @@ TEST_CASE("store: damaged or foreign files are reported, not crashed on", "[stor
     std::string path = (dir / "seqc.db");
     openSqliteStore(path, true).reset();
     readAll(path);
-    patchHeader(path, 60, 7);  // user_version
-    CHECK_THROWS_WITH(openSqliteStore(path, false), Contains("was made by a newer seqc (schema 7)"));
+    patchHeader(path, 60, 8);  // user_version: one past the current schema (7)
+    CHECK_THROWS_WITH(openSqliteStore(path, false), Contains("was made by a newer seqc (schema 8)"));
     patchHeader(path, 68, 0x12345678);  // application_id
     CHECK_THROWS_WITH(openSqliteStore(path, false), Contains("'" + path + "' is not a seqc workspace"));
   }

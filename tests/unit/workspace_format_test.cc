@@ -185,6 +185,82 @@ TEST_CASE("a workspace of format 3 gains the segment tables when opened", "[work
   ws.store().commit();
 }
 
+namespace {
+
+// The integer in the first column of `sql`'s first row, read behind the store's back.
+int64_t queryInteger(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  int64_t v = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  sqlite3_close(h);
+  return v;
+}
+
+std::string historyText(Workspace& ws, const std::string& record) {
+  std::string out;
+  for (const HistoryView& h : ws.history(record))
+    out += fmt::format("{}@{}:{}:{}:{} ", h.row.connection, h.row.at, h.row.step, h.row.result, h.row.detail);
+  return out;
+}
+
+}  // namespace
+
+// Format 7 dropped history's foreign key to connections and keeps the table in order of
+// connection: the table is made again, its rows and ids kept.
+TEST_CASE("a workspace of format 6 loses history's foreign key when opened", "[workspace][sqlite]") {
+  TempDir tmp;
+  std::string dir = tmp / "ws";
+  std::string db = dir + "/seqc.db";
+  std::string before, beforeStats;
+  {
+    auto ws = makeWorkspace(dir);
+    writeText(tmp / "leads.csv", "id,lastname,statecode\nL-1,Ruiz,Open\nL-2,Lee,Open\nL-3,Diaz,Open\n");
+    ws->loadRecords(tmp / "leads.csv", "lead");
+    activate(*ws, tmp / "n.seq", kNurture);
+    ws->connect("Nurture", {"L-1", "L-2", "L-3"}, "", false);
+    ws->tick(kStart + 1 * kDay);
+    ws->disconnect("Nurture", {"L-2"}, false);
+    before = historyText(*ws, "L-1") + historyText(*ws, "L-2");
+    beforeStats = insightText(ws->stats("Nurture"));
+  }
+  if (onPostgres()) return;  // PostgreSQL has had no such key since its schema 2
+  REQUIRE(queryInteger(db, "SELECT count(*) FROM pragma_foreign_key_list('history')") == 0);
+  int64_t ids = queryInteger(db, "SELECT sum(id * connection) FROM history");
+  // What seqc wrote before: the history table with the key.
+  exec(db,
+       "BEGIN; CREATE TABLE h6(id INTEGER PRIMARY KEY, connection INTEGER NOT NULL REFERENCES connections(id), "
+       "at INTEGER NOT NULL, step INTEGER NOT NULL, result TEXT NOT NULL, detail TEXT NOT NULL); "
+       "INSERT INTO h6 SELECT id, connection, at, step, result, detail FROM history; DROP TABLE history; "
+       "ALTER TABLE h6 RENAME TO history; CREATE INDEX history_connection ON history(connection); "
+       "CREATE INDEX history_assigned ON history(connection) WHERE result IN ('assigned', 'reassigned'); "
+       "PRAGMA user_version = 6; COMMIT;");
+  REQUIRE(queryInteger(db, "SELECT count(*) FROM pragma_foreign_key_list('history')") == 1);
+  {
+    auto store = openSqliteStore(db, false);
+    CHECK(store->needsUpgrade());
+  }
+  Workspace ws(dir, SEQC_STDLIB_DIR);
+  CHECK_FALSE(ws.store().needsUpgrade());
+  CHECK(historyText(ws, "L-1") + historyText(ws, "L-2") == before);
+  CHECK(insightText(ws.stats("Nurture")) == beforeStats);  // the kept counts were not filled again
+  CHECK(queryInteger(db, "PRAGMA user_version") == 7);
+  CHECK(queryInteger(db, "SELECT count(*) FROM pragma_foreign_key_list('history')") == 0);
+  CHECK(queryInteger(db, "SELECT sum(id * connection) FROM history") == ids);
+  // Kept in order of connection (no index beside it), and the next id after the last.
+  CHECK(queryInteger(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'history_assigned'") == 1);
+  CHECK(queryInteger(db, "SELECT count(*) FROM sqlite_master WHERE name = 'history_connection'") == 0);
+  CHECK(queryInteger(db, "SELECT value FROM meta WHERE key = 'history_next'") ==
+        queryInteger(db, "SELECT max(id) + 1 FROM history"));
+  // New entries follow the kept ones.
+  int64_t last = queryInteger(db, "SELECT max(id) FROM history");
+  ws.tick(kStart + 4 * kDay);
+  CHECK(historyText(ws, "L-1") + historyText(ws, "L-2") != before);
+  CHECK(queryInteger(db, "SELECT min(id) FROM history WHERE at > " + std::to_string(kStart + 1 * kDay)) > last);
+}
+
 TEST_CASE("stats come from counts kept as records move", "[workspace]") {
   TempDir tmp;
   auto ws = makeWorkspace(tmp / "ws");

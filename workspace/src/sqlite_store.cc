@@ -33,8 +33,10 @@ constexpr int32_t kApplicationId = 0x53455143;  // "SEQC": `file` and sqlite tel
 // 5: experiment_variants.
 // 6: slot_counts, duration_counts (filled from the connections by the upgrade),
 //    history_assigned.
+// 7: history keyed by (connection, id), with no rowid, index by connection or foreign
+//    key (kSchema7); meta 'history_next'.
 // A database of an older schema is upgraded in place (upgrade()).
-constexpr int32_t kSchemaVersion = 6;
+constexpr int32_t kSchemaVersion = 7;
 constexpr int kBusyTimeoutMs = 30000;
 constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
 
@@ -205,6 +207,29 @@ CREATE TABLE IF NOT EXISTS duration_counts(
   PRIMARY KEY(sequence, seconds)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS history_assigned ON history(connection) WHERE result IN ('assigned', 'reassigned');
+)sql";
+
+// Schema 7: history clustered by run, so that a row is one B-tree insert instead of a
+// table row and an index entry, and without REFERENCES connections(id), whose check cost
+// a quarter of each row's insert: history rows are written only with their connection,
+// in its transaction, and connections are never deleted (docs/workspace.md). SQLite
+// cannot drop a constraint: the table is made again, ids (the insertion order) kept.
+constexpr const char* kSchema7 = R"sql(
+CREATE TABLE history7(
+  connection INTEGER NOT NULL, -- connections(id)
+  id INTEGER NOT NULL,         -- insertion order: the meta 'history_next' is the next
+  at INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  PRIMARY KEY(connection, id)
+) WITHOUT ROWID;
+INSERT INTO history7(connection, id, at, step, result, detail)
+  SELECT connection, id, at, step, result, detail FROM history ORDER BY connection, id;
+INSERT OR REPLACE INTO meta(key, value) SELECT 'history_next', coalesce(max(id), 0) + 1 FROM history;
+DROP TABLE history;
+ALTER TABLE history7 RENAME TO history;
+CREATE INDEX history_assigned ON history(connection) WHERE result IN ('assigned', 'reassigned');
 )sql";
 
 // ---- the database handle --------------------------------------------------------
@@ -500,12 +525,8 @@ std::string connectionQuery(unsigned bits) {
   if (bits & kBySequence) add("sequence = ?1");
   if (bits & kByRecord) add("record = ?2");
   if (bits & kActive) add("status = 0");
-  // Due rows: SQLite finds their ids by the due index, sorts them and reads each row by
-  // id, in one statement (not the whole rows, data blobs and all, sorted in a temporary
-  // B-tree; nor one statement per row).
-  if (bits & kDue)
-    add("due IS NOT NULL AND due <= ?3 AND id IN (SELECT id FROM connections INDEXED BY connections_due "
-        "WHERE due IS NOT NULL AND due <= ?3)");
+  // Due rows: a run of ids close together (scanConnections), read in table order.
+  if (bits & kDue) add("due IS NOT NULL AND due <= ?3 AND id BETWEEN ?5 AND ?6");
   if (bits & kByVersion) add("version = ?4");
   sql += " ORDER BY id";
   return sql;
@@ -557,6 +578,7 @@ class SqliteStore final : public Store {
       db_.exec(kSchema4);
       db_.exec(kSchema5);
       db_.exec(kSchema6);
+      db_.exec(kSchema7);
       db_.exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}", kApplicationId,
                            kSchemaVersion)
                    .c_str());
@@ -725,8 +747,10 @@ class SqliteStore final : public Store {
       db_.exec(kSchema4);
     db_.exec(kSchema5);
     db_.exec(kSchema6);
-    setMeta("run_counts", "fill");  // the workspace fills them (it knows the versions' slots)
-    if (db_.queryInteger("PRAGMA user_version") >= 2) {
+    int64_t from = db_.queryInteger("PRAGMA user_version");
+    if (from < 6) setMeta("run_counts", "fill");  // the workspace fills them (it knows the versions' slots)
+    if (from < 7) db_.exec(kSchema7);
+    if (from >= 2) {
       db_.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
       return;
     }
@@ -853,25 +877,82 @@ class SqliteStore final : public Store {
     }
     return rows;
   }
+  // The ids in order, read as runs of the table from the first of each run: stepping
+  // to the next record costs a fraction of a lookup by id (a tick's and a connect's ids
+  // are mostly in order and close together). A run ends after kSkipRecords records
+  // that were not asked for, so sparse ids cost a lookup each, as before.
   void recordFields(const std::vector<std::string>& ids,
                     const std::function<void(size_t, std::string_view)>& fn) override {
-    Query q(db_, recordFields_);
-    for (size_t i = 0; i < ids.size(); ++i) {
+    const size_t n = ids.size();
+    std::vector<uint32_t> order;  // only when the ids are not in order already
+    if (!std::is_sorted(ids.begin(), ids.end())) {
+      order.resize(n);
+      for (uint32_t i = 0; i < n; ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return ids[a] < ids[b]; });
+    }
+    auto at = [&](size_t k) -> size_t { return order.empty() ? k : order[k]; };
+    Query q(db_, recordsFrom_);
+    for (size_t k = 0; k < n;) {
       q.reset();
-      q.text(1, ids[i]);
-      if (q.step()) fn(i, q.view(0));
+      q.text(1, ids[at(k)]);
+      bool more = q.step();
+      for (int skipped = 0; more && k < n;) {
+        std::string_view id = q.view(0);
+        int c = id.compare(ids[at(k)]);
+        if (c < 0) {  // a record not asked for
+          if (++skipped > kSkipRecords) break;
+          more = q.step();
+        } else if (c == 0) {
+          for (std::string_view fields = q.view(1); k < n && ids[at(k)] == id; ++k) fn(at(k), fields);
+          skipped = 0;
+          more = q.step();
+        } else {
+          ++k;  // no such record
+        }
+      }
+      if (!more) break;  // past the last record: the rest do not exist
     }
   }
+  static constexpr int kSkipRecords = 8;
+  // The entity's ids from its index, in order, and the rows by stepping the table beside
+  // them (as recordFields does): a lookup by id per record cost 3,700 instructions of
+  // a connect --where's scan, stepping to the next a fraction of it. Another entity's
+  // records between two of this one's are stepped over, kSkipRecords at most.
   void forEachRecord(const std::string& entity, const std::function<void(const RecordRow&)>& fn) override {
-    Query q(db_, recordsOf_);
-    q.text(1, entity);
+    Query ids(db_, entityIds_);
+    ids.text(1, entity);
+    Query q(db_, recordsFromAll_);
     RecordRow row;  // reused: its strings keep their capacity from row to row
-    while (q.step()) {
-      row.id.assign(q.view(0));
-      row.entity.assign(q.view(1));
-      row.fields.assign(q.view(2));
-      row.updated = q.integer(3);
-      fn(row);
+    std::string from;  // q's parameter: the index's row changes with its next step
+    bool on = false;   // q is on a row
+    int skipped = 0;
+    while (ids.step()) {
+      std::string_view want = ids.view(0);
+      for (;;) {
+        if (!on) {
+          from.assign(want);
+          q.reset();
+          q.text(1, from);
+          on = q.step();
+          skipped = 0;
+          if (!on) break;
+        }
+        int c = q.view(0).compare(want);
+        if (c < 0) {
+          on = ++skipped <= kSkipRecords && q.step();
+          continue;
+        }
+        if (c == 0) {
+          row.id.assign(q.view(0));
+          row.entity.assign(q.view(1));
+          row.fields.assign(q.view(2));
+          row.updated = q.integer(3);
+          fn(row);
+          skipped = 0;
+          on = q.step();
+        }
+        break;  // c > 0: in the index, not in the table (cannot happen in one transaction)
+      }
     }
   }
   void updateRecordFields(const std::string& id, const std::string& fields, int64_t updated) override {
@@ -926,10 +1007,38 @@ class SqliteStore final : public Store {
   // index entry nor checks the versions foreign key; when either differs it changes no
   // row, and the full update runs. (One row per statement: an UPDATE … FROM (VALUES …)
   // of 64 rows cost 40% more, SQLite copying the rows through two temporary tables.)
+  //
+  // kBatchRows rows at a time, that first statement is one upsert of them all (one
+  // statement per row cost ~4,500 instructions a row beyond the update itself). Its
+  // rows carry sequence 0, which no version has: a connection that does not exist is
+  // not inserted but fails the versions foreign key. When it changed fewer rows than it
+  // had (a status or version changed), those rows go one by one.
   void updateConnections(const std::vector<ConnectionRow>& rows) override {
+    size_t i = 0;
+    if (rows.size() >= kBatchRows) {
+      Query many(db_, upsertConnectionsKeepingStatus_);
+      for (; i + kBatchRows <= rows.size(); i += kBatchRows) {
+        many.reset();
+        for (size_t k = 0; k < kBatchRows; ++k) {
+          const ConnectionRow& row = rows[i + k];
+          int base = static_cast<int>(kInsertWidth * k);
+          many.integer(base + 1, row.id);
+          many.text(base + 2, row.record);
+          many.integer(base + 3, 0);
+          bindConnectionState(many, row, base + 1);
+        }
+        many.run();
+        if (sqlite3_changes(db_.get()) != static_cast<int>(kBatchRows)) updateEach(rows, i, i + kBatchRows);
+      }
+    }
+    updateEach(rows, i, rows.size());
+  }
+  void updateEach(const std::vector<ConnectionRow>& rows, size_t from, size_t to) {
+    if (from == to) return;
     Query same(db_, updateConnectionKeepingStatus_);
     Query full(db_, updateConnection_);
-    for (const auto& row : rows) {
+    for (size_t i = from; i < to; ++i) {
+      const ConnectionRow& row = rows[i];
       same.reset();
       bindConnectionState(same, row);
       same.integer(18, row.id);
@@ -961,35 +1070,65 @@ class SqliteStore final : public Store {
                     (filter.version ? kByVersion : 0u);
     Statement& statement = connections_[bits];
     if (statement.empty()) statement.setSql(connectionQuery(bits));
+    // Due rows: their ids from the due index, sorted, then each run of ids at most
+    // kDueGap apart read as one range of the table (a row between them that is not due
+    // costs less to step over than a lookup by id costs).
+    std::vector<int64_t> due;
     if (filter.dueBy) {
-      Query d(db_, dueCount_);
+      Query d(db_, dueIds_);
       d.integer(1, *filter.dueBy);
-      if (d.step()) reserve(static_cast<size_t>(d.integer(0)));
+      while (d.step()) due.push_back(d.integer(0));
+      std::sort(due.begin(), due.end());
+      reserve(due.size());
     }
     Query q(db_, statement);
     if (filter.sequence) q.integer(1, *filter.sequence);
     if (filter.record) q.text(2, *filter.record);
     if (filter.dueBy) q.integer(3, *filter.dueBy);
     if (filter.version) q.integer(4, *filter.version);
-    while (q.step()) {
-      ConnectionRow c = readConnection(q);
-      fn(c);
+    auto read = [&] {
+      while (q.step()) {
+        ConnectionRow c = readConnection(q);
+        fn(c);
+      }
+    };
+    if (!filter.dueBy) return read();
+    for (size_t i = 0; i < due.size();) {
+      size_t j = i + 1;
+      while (j < due.size() && due[j] - due[j - 1] <= kDueGap) ++j;
+      q.reset();
+      q.integer(5, due[i]);
+      q.integer(6, due[j - 1]);
+      read();
+      i = j;
     }
   }
+  static constexpr int64_t kDueGap = 8;
   std::vector<std::pair<int64_t, int64_t>> activeCounts() override {
     Query q(db_, activeCounts_);
     std::vector<std::pair<int64_t, int64_t>> counts;
     while (q.step()) counts.emplace_back(q.integer(0), q.integer(1));
     return counts;
   }
+  // Ids continue from the setting history_next (the table has no rowid to count on).
   void appendHistory(const std::vector<HistoryRow>& rows) override {
-    insertBatched(insertHistoryMany_, insertHistory_, 5, rows, [](Query& q, int first, const HistoryRow& row) {
-      q.integer(first, row.connection);
-      q.integer(first + 1, row.at);
-      q.integer(first + 2, row.step);
-      q.text(first + 3, row.result);
-      q.text(first + 4, row.detail);
+    if (rows.empty()) return;
+    int64_t next = 1;
+    {
+      Query q(db_, getMeta_);
+      q.text(1, "history_next");
+      if (q.step()) next = q.integer(0);
+    }
+    const int64_t first = next;
+    insertBatched(insertHistoryMany_, insertHistory_, 6, rows, [&](Query& q, int at, const HistoryRow& row) {
+      q.integer(at, row.connection);
+      q.integer(at + 1, next++);
+      q.integer(at + 2, row.at);
+      q.integer(at + 3, row.step);
+      q.text(at + 4, row.result);
+      q.text(at + 5, row.detail);
     });
+    setMeta("history_next", std::to_string(first + static_cast<int64_t>(rows.size())));
   }
   std::vector<HistoryRow> history(const std::string& record) override {
     Query q(db_, historyOfRecord_);
@@ -1196,9 +1335,10 @@ class SqliteStore final : public Store {
       " ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, fields = excluded.fields, updated = excluded.updated")};
   Statement record_{"SELECT id, entity, fields, updated FROM records WHERE id = ?1"};
   Statement hasRecords_{"SELECT 1 FROM records LIMIT 1"};
-  Statement recordsOf_{"SELECT id, entity, fields, updated FROM records WHERE entity = ?1 ORDER BY id"};
+  Statement entityIds_{"SELECT id FROM records INDEXED BY records_entity WHERE entity = ?1 ORDER BY id"};
+  Statement recordsFromAll_{"SELECT id, entity, fields, updated FROM records WHERE id >= ?1 ORDER BY id"};
   Statement updateRecordFields_{"UPDATE records SET fields = ?2, updated = ?3 WHERE id = ?1"};
-  Statement recordFields_{"SELECT fields FROM records WHERE id = ?1"};
+  Statement recordsFrom_{"SELECT id, fields FROM records WHERE id >= ?1 ORDER BY id"};
   Statement upgradeRecord_{"UPDATE records SET fields = ?2 WHERE id = ?1"};
   Statement fieldNames_{"SELECT number, name FROM record_fields WHERE entity = ?1 ORDER BY number"};
   Statement addFieldName_{"INSERT INTO record_fields(entity, number, name) VALUES(?1, ?2, ?3)"};
@@ -1221,13 +1361,21 @@ class SqliteStore final : public Store {
       "UPDATE connections SET reason = ?5, waiting = ?6, step = ?7, progress = ?8, pc = ?9, generation = ?10, "
       "connected = ?11, entered = ?12, due = ?13, ended = ?14, message = ?15, data = ?16, assignee = ?17 "
       "WHERE id = ?18 AND status = ?4 AND version = ?3"};
+  Statement upsertConnectionsKeepingStatus_{batchedValues(
+      fmt::format("INSERT INTO connections({})", kConnectionColumns), kInsertWidth,
+      " ON CONFLICT(id) DO UPDATE SET reason = excluded.reason, waiting = excluded.waiting, step = excluded.step, "
+      "progress = excluded.progress, pc = excluded.pc, generation = excluded.generation, "
+      "connected = excluded.connected, entered = excluded.entered, due = excluded.due, ended = excluded.ended, "
+      "message = excluded.message, data = excluded.data, assignee = excluded.assignee "
+      "WHERE connections.status = excluded.status AND connections.version = excluded.version")};
   std::array<Statement, kFilterVariants> connections_;  // by filter bits, made on first use
   // Per sequence, so only active connections are counted (connections_sequence).
   Statement activeCounts_{
       "SELECT s.id, count(*) FROM sequences s JOIN connections c ON c.sequence = s.id AND c.status = 0 "
       "GROUP BY s.id ORDER BY s.id"};
-  Statement insertHistory_{"INSERT INTO history(connection, at, step, result, detail) VALUES(?1, ?2, ?3, ?4, ?5)"};
-  Statement insertHistoryMany_{batchedValues("INSERT INTO history(connection, at, step, result, detail)", 5)};
+  Statement insertHistory_{
+      "INSERT INTO history(connection, id, at, step, result, detail) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"};
+  Statement insertHistoryMany_{batchedValues("INSERT INTO history(connection, id, at, step, result, detail)", 6)};
   Statement historyOfRecord_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
       "JOIN history h ON h.connection = c.id WHERE c.record = ?1 ORDER BY h.at, h.id"};
@@ -1260,8 +1408,7 @@ class SqliteStore final : public Store {
   Statement connectionCounts_{
       "SELECT status, version, step, count(*), count(ended), coalesce(sum(ended - connected), 0) "
       "FROM connections WHERE sequence = ?1 GROUP BY status, version, step"};
-  Statement dueCount_{
-      "SELECT count(*) FROM connections INDEXED BY connections_due WHERE due IS NOT NULL AND due <= ?1"};
+  Statement dueIds_{"SELECT id FROM connections INDEXED BY connections_due WHERE due IS NOT NULL AND due <= ?1"};
   Statement nextDue_{"SELECT min(due) FROM connections WHERE due IS NOT NULL"};
   Statement historyOfSequence_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
@@ -1287,6 +1434,14 @@ void createEmptyFile(const std::string& path) {
   std::fclose(f);
 }
 
+// SQLite keeps memory statistics under a global mutex on every malloc and free (the
+// system library has no lookaside allocator, so a statement's step makes many); seqc
+// reads none of them. Only takes effect before SQLite's first use in the process.
+void configureSqlite() {
+  static const bool configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  (void)configured;
+}
+
 }  // namespace
 
 bool Store::waitForChange(int milliseconds) {
@@ -1295,6 +1450,7 @@ bool Store::waitForChange(int milliseconds) {
 }
 
 std::unique_ptr<Store> openSqliteStore(const std::string& path, bool create) {
+  configureSqlite();
   if (!create) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec) && !ec)
