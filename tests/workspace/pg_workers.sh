@@ -122,6 +122,7 @@ workers() {
 tool gen "$records" "$tmp/leads.csv" || fail "cannot generate $tmp/leads.csv"
 
 # ---- the reference: SQLite, one tick at a time
+echo "pg_workers: $(date -u +%T) the reference: SQLite, one tick at a time"  # where a timeout stopped it
 setup "$tmp/ref"
 "$SEQC" tick --to "$T1" --workspace "$tmp/ref" >"$tmp/ref1.out" || fail "reference tick to $T1 failed"
 dump_sqlite "$tmp/ref" | LC_ALL=C sort >"$tmp/ref1.dump" || fail "cannot read the reference workspace"
@@ -131,6 +132,7 @@ moved1=$(moved "$tmp/ref1.out"); moved2=$(moved "$tmp/ref2.out")
 [ "$moved1" -gt 0 ] && [ "$moved2" -gt 0 ] || fail "the reference ticks moved nothing"
 
 # ---- (a), (b): 2 and 4 workers
+echo "pg_workers: $(date -u +%T) (a), (b): 2 and 4 workers"  # where a timeout stopped it
 for n in 2 4; do
   databases=$((databases + 1)); url=$(fresh_db "$databases")
   setup "$tmp/pg$n" "$url"
@@ -143,6 +145,7 @@ for n in 2 4; do
 done
 
 # ---- (c) kill -9 of a worker mid-batch
+echo "pg_workers: $(date -u +%T) (c) kill -9 of a worker mid-batch"  # where a timeout stopped it
 databases=$((databases + 1)); url=$(fresh_db "$databases")
 setup "$tmp/kill" "$url"
 workers "$tmp/kill" 2 "$T1" "(kill, $T1)" >/dev/null
@@ -156,6 +159,7 @@ wait "$other" || fail "(c) the surviving worker failed: $(cat "$tmp/k2.out")"
 same "$tmp/ref2.dump" "$url" "kill -9 of a worker mid-tick (killed: $killed)"
 
 # ---- (d) the server restarted mid-tick
+echo "pg_workers: $(date -u +%T) (d) the server restarted mid-tick"  # where a timeout stopped it
 databases=$((databases + 1)); url=$(fresh_db "$databases")
 setup "$tmp/restart" "$url"
 "$SEQC" tick --to "$T1" --workspace "$tmp/restart" >/dev/null || fail "(d) tick to $T1 failed"
@@ -173,6 +177,7 @@ fi
 same "$tmp/ref2.dump" "$url" "server restarted mid-tick"
 
 # ---- (g) a clock-reading exit, shared by two workers a bucket at a time
+echo "pg_workers: $(date -u +%T) (g) a clock-reading exit, shared by two workers a bucket at a time"  # where a timeout stopped it
 cat >"$tmp/closing.seq" <<'SEQ'
 sequence "Closing watch" on lead {
   exit when now() > lead.estimatedclosedate
@@ -234,6 +239,7 @@ grep -q '^2026-01-06T22:00:01Z .*exited' "$tmp/floor.history" ||
   fail "(g) L-0000001 did not exit at 2026-01-06T22:00:01: $(cat "$tmp/floor.out" "$tmp/floor.history")"
 
 # ---- (e) tick --follow: catches up to now, stops on SIGTERM
+echo "pg_workers: $(date -u +%T) (e) tick --follow: catches up to now, stops on SIGTERM"  # where a timeout stopped it
 databases=$((databases + 1)); url=$(fresh_db "$databases")
 setup "$tmp/follow" "$url"
 "$SEQC" tick --follow --poll 1 --workspace "$tmp/follow" >"$tmp/f.out" 2>"$tmp/f.err" & follower=$!
@@ -249,6 +255,7 @@ left=$("$psql" -qAtX "$url" -c "SELECT count(*) FROM connections WHERE status = 
 [ "$left" = 0 ] || fail "(e) after catching up to now, $left connections are still active"
 
 # ---- (f) tick --follow wakes on NOTIFY, not on its poll
+echo "pg_workers: $(date -u +%T) (f) tick --follow wakes on NOTIFY, not on its poll"  # where a timeout stopped it
 # Every record has finished, so nothing is due and the follower sleeps for its whole
 # --poll (an hour) unless a NOTIFY wakes it. Its session's state_change in
 # pg_stat_activity moves only when it runs a statement: the sign it woke.
