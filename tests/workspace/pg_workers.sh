@@ -95,15 +95,18 @@ $(diff "$1" "$tmp/pg.dump" | head -20)"
 }
 moved() { sed -n 's/^clock [^ ]* → [^ ]*: \([0-9]*\) records\{0,1\} moved.*/\1/p' "$@" | awk '{ s += $1 } END { print s + 0 }'; }
 
-# setup DIR [URL]: a workspace with the leads loaded and the Open ones connected
-setup() {
+# setup_with SEQ CSV NAME DIR [URL]: a workspace with SEQ active, the leads of CSV loaded
+# and the Open ones connected to NAME
+setup_with() {
   local extra=()
-  [ -n "${2:-}" ] && extra=(--database "$2")
-  "$SEQC" init --workspace "$1" --clock "$at0" "${extra[@]}" >/dev/null || fail "seqc init failed in $1"
-  "$SEQC" activate "$drill" --workspace "$1" >/dev/null || fail "seqc activate failed in $1"
-  "$SEQC" records load "$tmp/leads.csv" --entity lead --workspace "$1" >/dev/null || fail "seqc records load failed in $1"
-  "$SEQC" connect "$name" --where 'lead.statecode == "Open"' --workspace "$1" >/dev/null || fail "seqc connect failed in $1"
+  [ -n "${5:-}" ] && extra=(--database "$5")
+  "$SEQC" init --workspace "$4" --clock "$at0" "${extra[@]}" >/dev/null || fail "seqc init failed in $4"
+  "$SEQC" activate "$1" --workspace "$4" >/dev/null || fail "seqc activate $1 failed in $4"
+  "$SEQC" records load "$2" --entity lead --workspace "$4" >/dev/null || fail "seqc records load $2 failed in $4"
+  "$SEQC" connect "$3" --where 'lead.statecode == "Open"' --workspace "$4" >/dev/null || fail "seqc connect failed in $4"
 }
+# setup DIR [URL]: the drill's workspace
+setup() { setup_with "$drill" "$tmp/leads.csv" "$name" "$@"; }
 
 # workers DIR N T WHAT: N `seqc tick --to T` at once; all must succeed; prints records moved
 workers() {
@@ -199,14 +202,7 @@ with open(sys.argv[2], "w") as out:
         date = "" if i % 10 == 3 else f"2026-01-{5 + h // 24:02d}T{h % 24:02d}:00:00Z"
         out.write(row[:row.rindex(",") + 1] + date + "\n")
 PY
-setup_closing() {
-  local extra=()
-  [ -n "${2:-}" ] && extra=(--database "$2")
-  "$SEQC" init --workspace "$1" --clock "$at0" "${extra[@]}" >/dev/null || fail "(g) seqc init failed in $1"
-  "$SEQC" activate "$tmp/closing.seq" --workspace "$1" >/dev/null || fail "(g) seqc activate failed in $1"
-  "$SEQC" records load "$tmp/closing.csv" --entity lead --workspace "$1" >/dev/null || fail "(g) records load failed in $1"
-  "$SEQC" connect "Closing watch" --where 'lead.statecode == "Open"' --workspace "$1" >/dev/null || fail "(g) connect failed in $1"
-}
+setup_closing() { setup_with "$tmp/closing.seq" "$tmp/closing.csv" "Closing watch" "$@"; }
 setup_closing "$tmp/cref"
 databases=$((databases + 1)); url=$(fresh_db "$databases")
 setup_closing "$tmp/closing" "$url"
