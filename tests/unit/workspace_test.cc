@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -199,6 +200,20 @@ TEST_CASE("actions happen at the clock with the simulator's rules, and a refused
 
 // A `set` by one sequence is seen by the record's run on another sequence later in the
 // same tick (the engine reads a batch's fields when the batch runs, not before).
+// `tick --follow`'s stop signal can come after the loop's last check and before its wait
+// begins (the handler only sets a flag): the wait is cut into slices with `stop` asked
+// between them, so the follower stops within a slice instead of sleeping out --poll.
+TEST_CASE("follow: a stop that comes just before the wait ends it within a slice, not the poll", "[workspace]") {
+  Fixture f;  // nothing connected: nothing falls due, the follower waits its whole poll
+  int asked = 0;
+  auto start = std::chrono::steady_clock::now();
+  // Asked before the tick and after it; from the third time on, stop: a signal that
+  // arrived between that last check and the wait.
+  f.ws->follow(6, [&] { return ++asked >= 3; }, {});
+  CHECK(asked >= 3);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+}
+
 TEST_CASE("tick: a field one sequence sets is seen by another in the same tick", "[workspace]") {
   Fixture f;
   activate(*f.ws, f.tmp / "a.seq",
