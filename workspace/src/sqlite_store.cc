@@ -877,10 +877,35 @@ class SqliteStore final : public Store {
     }
     return rows;
   }
-  // The ids in order, read as runs of the table from the first of each run: stepping
-  // to the next record costs a fraction of a lookup by id (a tick's and a connect's ids
-  // are mostly in order and close together). A run ends after kSkipRecords records
-  // that were not asked for, so sparse ids cost a lookup each, as before.
+  // `SELECT id, … FROM records WHERE id >= ?1 ORDER BY id` walked beside ids wanted in
+  // ascending order: stepping to the next record costs a fraction of a lookup by id (a
+  // tick's, a connect's ids are mostly in order and close together), so the walk steps
+  // over at most kSkipRecords records not wanted, then seeks again: sparse ids cost a
+  // lookup each, as before.
+  class RecordWalk {
+   public:
+    explicit RecordWalk(Query& q) : q_(q) {}
+    // Onto the first record whose id is >= want; false when there is none (nor for any
+    // later want).
+    bool seek(std::string_view want) {
+      if (ended_) return false;
+      for (int skipped = 0; on_ && q_.view(0) < want && skipped < kSkipRecords; ++skipped)
+        if (!(on_ = q_.step())) return !(ended_ = true);
+      if (!on_ || q_.view(0) < want) {
+        from_.assign(want);  // the caller's view may not outlive its next step
+        q_.reset();
+        q_.text(1, from_);
+        if (!(on_ = q_.step())) return !(ended_ = true);
+      }
+      return true;
+    }
+    bool at(std::string_view want) { return q_.view(0) == want; }
+
+   private:
+    Query& q_;
+    std::string from_;
+    bool on_ = false, ended_ = false;
+  };
   void recordFields(const std::vector<std::string>& ids,
                     const std::function<void(size_t, std::string_view)>& fn) override {
     const size_t n = ids.size();
@@ -890,69 +915,32 @@ class SqliteStore final : public Store {
       for (uint32_t i = 0; i < n; ++i) order[i] = i;
       std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return ids[a] < ids[b]; });
     }
-    auto at = [&](size_t k) -> size_t { return order.empty() ? k : order[k]; };
     Query q(db_, recordsFrom_);
-    for (size_t k = 0; k < n;) {
-      q.reset();
-      q.text(1, ids[at(k)]);
-      bool more = q.step();
-      for (int skipped = 0; more && k < n;) {
-        std::string_view id = q.view(0);
-        int c = id.compare(ids[at(k)]);
-        if (c < 0) {  // a record not asked for
-          if (++skipped > kSkipRecords) break;
-          more = q.step();
-        } else if (c == 0) {
-          for (std::string_view fields = q.view(1); k < n && ids[at(k)] == id; ++k) fn(at(k), fields);
-          skipped = 0;
-          more = q.step();
-        } else {
-          ++k;  // no such record
-        }
-      }
-      if (!more) break;  // past the last record: the rest do not exist
+    RecordWalk walk(q);
+    for (size_t k = 0; k < n; ++k) {
+      size_t i = order.empty() ? k : order[k];
+      if (!walk.seek(ids[i])) break;  // past the last record: the rest do not exist
+      if (walk.at(ids[i])) fn(i, q.view(1));
     }
   }
   static constexpr int kSkipRecords = 8;
-  // The entity's ids from its index, in order, and the rows by stepping the table beside
-  // them (as recordFields does): a lookup by id per record cost 3,700 instructions of
-  // a connect --where's scan, stepping to the next a fraction of it. Another entity's
-  // records between two of this one's are stepped over, kSkipRecords at most.
+  // The entity's ids from its index, in order, and the rows by walking the table beside
+  // them: a lookup by id per record cost 3,700 instructions of a connect --where's scan.
   void forEachRecord(const std::string& entity, const std::function<void(const RecordRow&)>& fn) override {
     Query ids(db_, entityIds_);
     ids.text(1, entity);
     Query q(db_, recordsFromAll_);
+    RecordWalk walk(q);
     RecordRow row;  // reused: its strings keep their capacity from row to row
-    std::string from;  // q's parameter: the index's row changes with its next step
-    bool on = false;   // q is on a row
-    int skipped = 0;
     while (ids.step()) {
       std::string_view want = ids.view(0);
-      for (;;) {
-        if (!on) {
-          from.assign(want);
-          q.reset();
-          q.text(1, from);
-          on = q.step();
-          skipped = 0;
-          if (!on) break;
-        }
-        int c = q.view(0).compare(want);
-        if (c < 0) {
-          on = ++skipped <= kSkipRecords && q.step();
-          continue;
-        }
-        if (c == 0) {
-          row.id.assign(q.view(0));
-          row.entity.assign(q.view(1));
-          row.fields.assign(q.view(2));
-          row.updated = q.integer(3);
-          fn(row);
-          skipped = 0;
-          on = q.step();
-        }
-        break;  // c > 0: in the index, not in the table (cannot happen in one transaction)
-      }
+      if (!walk.seek(want)) break;
+      if (!walk.at(want)) continue;  // in the index, not in the table (cannot happen in one transaction)
+      row.id.assign(q.view(0));
+      row.entity.assign(q.view(1));
+      row.fields.assign(q.view(2));
+      row.updated = q.integer(3);
+      fn(row);
     }
   }
   void updateRecordFields(const std::string& id, const std::string& fields, int64_t updated) override {
