@@ -49,6 +49,18 @@ size_t validPrefix(std::string_view text) {
   return i;
 }
 
+bool isAscii(std::string_view text) {
+  uint64_t high = 0;  // a word at a time
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    high |= word;
+  }
+  for (; i < text.size(); ++i) high |= static_cast<unsigned char>(text[i]);
+  return !(high & 0x8080808080808080ULL);
+}
+
 std::optional<size_t> validLength(std::string_view text) {
   size_t count = 0;
   for (size_t i = 0; i < text.size(); ++count) {

@@ -76,3 +76,11 @@ TEST_CASE("truncated sequences and stray continuation bytes are invalid", "[utf8
   CHECK(utf8::countCodePoints("\xC3\xA9\xBF") == 1u);
   CHECK(utf8::countCodePoints("\xC3x") == 2u);
 }
+
+TEST_CASE("isAscii: any byte from 0x80 up, in a whole word or the tail, is not ASCII", "[utf8]") {
+  CHECK(utf8::isAscii(""));
+  CHECK(utf8::isAscii("abcdefghijklmnopq"));
+  CHECK_FALSE(utf8::isAscii("abcdefg\x80ijklmnopq"));  // in the first word
+  CHECK_FALSE(utf8::isAscii("abcdefghijklmnop\xC3"));  // in the tail
+  CHECK_FALSE(utf8::isAscii("\xC3\xA9"));
+}

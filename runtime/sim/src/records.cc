@@ -402,19 +402,6 @@ std::optional<std::string> jsonId(const Json& j, std::string& error) {
 
 // ---- CSV --------------------------------------------------------------------------------
 
-bool isText(ValueType type) {
-  return type == ValueType::String || type == ValueType::Id || type == ValueType::Lookup;
-}
-
-// A text field's value, its text valid UTF-8 of `length` characters.
-std::optional<Value> textValue(const FieldSpec& field, std::string_view text, size_t length, std::string& error) {
-  if (field.type == ValueType::String && field.maxLength && length > field.maxLength) {
-    error = fmt::format("{} is longer than {} characters ({})", shown(text), field.maxLength, length);
-    return std::nullopt;
-  }
-  return Value::string(text);
-}
-
 struct CsvCell {
   std::string_view text;  // into the reader's buffer, or `unquoted`: valid until the next row
   std::string unquoted;   // a quoted field's text, "" undoubled
@@ -426,19 +413,6 @@ struct CsvRow {
   uint32_t line = 0;
   bool ascii = false;  // every cell is ASCII (so valid UTF-8, a character a byte)
 };
-
-// Whether `n` bytes are all ASCII, a word at a time.
-bool allAscii(const char* p, size_t n) {
-  uint64_t high = 0;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t word;
-    std::memcpy(&word, p + i, 8);
-    high |= word;
-  }
-  for (; i < n; ++i) high |= static_cast<unsigned char>(p[i]);
-  return !(high & 0x8080808080808080ULL);
-}
 
 // RFC 4180: fields separated by commas, records by CRLF or LF (a lone CR too); quoted
 // fields may hold commas, newlines and "" for a quote. Blank lines are skipped. The file
@@ -515,7 +489,7 @@ class CsvReader {
       }
     }
     // Checked once here, the cells of an ASCII chunk need no UTF-8 check each.
-    ascii_ = allAscii(buf_.data(), size_);
+    ascii_ = utf8::isAscii(std::string_view(buf_.data(), size_));
     size_t last = std::string_view(buf_.data(), size_).rfind('\n');
     end_ = eof_ ? size_ : last == std::string_view::npos ? 0 : last + 1;
     return true;
@@ -793,9 +767,7 @@ bool readCsv(const std::string& path, std::FILE* file, const RecordSchema& schem
       }
       std::string message;
       std::string_view text = row.cells[i].text;
-      auto v = row.ascii && !text.empty() && isText(fields[i]->type)
-                   ? textValue(*fields[i], text, text.size(), message)
-                   : parseFieldView(*fields[i], text, message);
+      auto v = parseFieldView(*fields[i], text, message, row.ascii);
       if (!v) {
         error = fmt::format("{}field '{}': {}", where(row.cells[i].line), fields[i]->name,
                             message);
@@ -900,7 +872,7 @@ std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view tex
   return v;
 }
 
-std::optional<Value> parseFieldView(const FieldSpec& field, std::string_view text, std::string& error) {
+std::optional<Value> parseFieldView(const FieldSpec& field, std::string_view text, std::string& error, bool ascii) {
   if (text.empty()) return Value::null();
   auto expected = [&]() {
     error = fmt::format("expected {}, got {}", valueTypeName(field.type), shown(text));
@@ -910,12 +882,17 @@ std::optional<Value> parseFieldView(const FieldSpec& field, std::string_view tex
     case ValueType::String:
     case ValueType::Id:
     case ValueType::Lookup: {
-      auto length = utf8::validLength(text);
+      auto length = ascii ? std::optional<size_t>(text.size()) : utf8::validLength(text);
       if (!length) {
         error = fmt::format("{} is not valid UTF-8", shown(text));
         return std::nullopt;
       }
-      return textValue(field, text, *length, error);
+      if (field.type == ValueType::String && field.maxLength && *length > field.maxLength) {
+        error = fmt::format("{} is longer than {} characters ({})", shown(text),
+                            field.maxLength, *length);
+        return std::nullopt;
+      }
+      return Value::string(text);
     }
     default: break;
   }

@@ -32,5 +32,7 @@ inline bool isValid(std::string_view text) { return validPrefix(text) == text.si
 
 // Code points of `text` when it is valid, nullopt otherwise.
 std::optional<size_t> validLength(std::string_view text);
+// Whether every byte is ASCII (so the text is valid UTF-8, a character a byte).
+bool isAscii(std::string_view text);
 
 }  // namespace seqc::utf8

@@ -27,8 +27,10 @@ FieldSpec fieldSpec(const bc::Module& m, const bc::Field& f);
 std::optional<Value> parseFieldText(const FieldSpec& field, std::string_view text,
                                     StringArena& arena, std::string& error);
 // As parseFieldText, but a string value points into `text` instead of a copy (for a
-// value that is only checked).
-std::optional<Value> parseFieldView(const FieldSpec& field, std::string_view text, std::string& error);
+// value that is only checked). `ascii`: the caller knows `text` is ASCII (a CSV chunk
+// checked once), so its UTF-8 need not be checked again.
+std::optional<Value> parseFieldView(const FieldSpec& field, std::string_view text, std::string& error,
+                                    bool ascii = false);
 
 // The text parseFieldText reads back as `value` (choices by label; null is empty).
 std::string fieldText(const FieldSpec& field, const Value& value);
