@@ -749,24 +749,23 @@ ConnectionRow readConnection(const Row& q) {
   return readConnectionRow(q, [](const Row& r, int col) { return r.text(col); });
 }
 
-// The state columns (version … data) into array columns cols[at …].
-template <size_t N>
-void stateColumns(std::array<Array, N>& cols, size_t at, const ConnectionRow& row) {
-  cols[at].integer(row.version);
-  cols[at + 1].integer(row.status);
-  cols[at + 2].integer(row.reason);
-  cols[at + 3].integer(row.waiting);
-  cols[at + 4].integer(row.step);
-  cols[at + 5].integer(row.progress);
-  cols[at + 6].integer(row.pc);
-  cols[at + 7].integer(row.generation);
-  cols[at + 8].integer(row.connected);
-  cols[at + 9].integer(row.entered);
-  cols[at + 10].optional(row.due);
-  cols[at + 11].optional(row.ended);
-  cols[at + 12].text(row.message);
-  cols[at + 13].bytes(row.data);
-  cols[at + 14].text(row.assignee);
+// The state columns (version … assignee) into the 15 array columns from cols on.
+void stateColumns(Array* cols, const ConnectionRow& row) {
+  cols[0].integer(row.version);
+  cols[1].integer(row.status);
+  cols[2].integer(row.reason);
+  cols[3].integer(row.waiting);
+  cols[4].integer(row.step);
+  cols[5].integer(row.progress);
+  cols[6].integer(row.pc);
+  cols[7].integer(row.generation);
+  cols[8].integer(row.connected);
+  cols[9].integer(row.entered);
+  cols[10].optional(row.due);
+  cols[11].optional(row.ended);
+  cols[12].text(row.message);
+  cols[13].bytes(row.data);
+  cols[14].text(row.assignee);
 }
 // The state columns' array types, in that order.
 constexpr const char* kStateArrays =
@@ -1158,7 +1157,7 @@ class PgStore final : public Store {
         cols[1].text(row.record);
         cols[2].integer(row.sequence);
         cols[3].integer(bucketOf(row.record));
-        stateColumns(cols, 4, row);
+        stateColumns(cols.data() + 4, row);
       }
       Params p;
       for (auto& c : cols) p.array(c.finish());
@@ -1172,7 +1171,7 @@ class PgStore final : public Store {
       std::array<Array, 16> cols;
       for (size_t i = begin; i < end; ++i) {
         cols[0].integer(rows[i].id);
-        stateColumns(cols, 1, rows[i]);
+        stateColumns(cols.data() + 1, rows[i]);
       }
       Params p;
       for (auto& c : cols) p.array(c.finish());
