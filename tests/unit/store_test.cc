@@ -1,6 +1,7 @@
 // The SQLite workspace store: every row type round-trips, queries filter and order as
 // store.h says, transactions commit/roll back and exclude each other, and a damaged
 // file is reported as corrupt, never crashed on.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -488,6 +489,61 @@ TEST_CASE("store: connection filters", "[store]") {
   rows[3].due = std::nullopt;
   s.updateConnections({rows[3]});
   CHECK(s.activeCounts() == std::vector<std::pair<int64_t, int64_t>>{{f.alpha, 3}});
+  s.commit();
+}
+
+// A tick reads its due connections a chunk at a time and writes each chunk back before
+// the next is read: every due row comes once, by id, each chunk at most the size asked,
+// with the total. The SQLite store reads each chunk just before handing it over, so a
+// row an earlier chunk's writes made not due is left out (the base version, which
+// PostgreSQL's shared ticks never use, reads them all first).
+TEST_CASE("store: due connections in chunks", "[store]") {
+  Fixture f;
+  Store& s = *f.store;
+  s.begin(true);
+  std::vector<ConnectionRow> rows;
+  for (int i = 0; i < 7; ++i) {
+    ConnectionRow c = makeConnection(i % 2 ? "r1" : "r2", i % 3 ? f.alpha : f.beta, 1);
+    c.due = i == 3 ? std::optional<int64_t>() : std::optional<int64_t>(100 + i);  // row 3: no timer
+    rows.push_back(c);
+  }
+  s.insertConnections(rows);
+  std::vector<int64_t> seen;
+  std::vector<size_t> sizes, totals;
+  s.forEachDueChunk(105, 2, [&](std::vector<ConnectionRow>& chunk, size_t total) {
+    sizes.push_back(chunk.size());
+    totals.push_back(total);
+    for (ConnectionRow& c : chunk) {
+      seen.push_back(c.id);
+      CHECK(c.due.has_value());
+      c.due = 1000;  // written back: no longer due
+      c.step = 1;
+    }
+    if (!chunk.empty() && chunk.front().id == rows[0].id) {
+      // An earlier chunk's writes take row 4 out of the due set before its chunk is read.
+      ConnectionRow four = rows[4];
+      four.due = std::nullopt;
+      chunk.push_back(four);
+    }
+    s.updateConnections(chunk);
+  });
+  CHECK(totals.size() == 3);
+  CHECK(std::all_of(totals.begin(), totals.end(), [](size_t t) { return t == 5; }));
+  if (seqc::testing::onPostgres()) {
+    CHECK(seen == std::vector<int64_t>{rows[0].id, rows[1].id, rows[2].id, rows[4].id, rows[5].id});
+    CHECK(sizes == std::vector<size_t>{2, 2, 1});
+  } else {
+    CHECK(seen == std::vector<int64_t>{rows[0].id, rows[1].id, rows[2].id, rows[5].id});
+    CHECK(sizes == std::vector<size_t>{2, 1, 1});
+  }
+  ConnectionFilter due;
+  due.dueBy = 105;
+  CHECK(f.ids(due).empty());
+  due.dueBy = 1000;
+  CHECK(f.ids(due).size() == seen.size() + 1);  // and row 6, due at 106
+  bool none = true;
+  s.forEachDueChunk(99, 2, [&](std::vector<ConnectionRow>&, size_t) { none = false; });
+  CHECK(none);
   s.commit();
 }
 

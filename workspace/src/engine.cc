@@ -458,11 +458,21 @@ std::vector<std::optional<int64_t>> manualDues(Store& store, Workspace::Impl& im
 }
 
 void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& actions, int64_t until) {
+  add(rows, actions, until);
+  finish(until);
+}
+
+void Mover::finish(int64_t until) {
+  std::vector<Engine::Outcome::Advance> advances = std::move(advances_);
+  advances_.clear();
+  follow(advances, until, 0);
+}
+
+void Mover::add(std::vector<ConnectionRow>& rows, const std::vector<Action>& actions, int64_t until) {
   std::map<std::pair<int64_t, int32_t>, std::vector<size_t>> groups;
   for (size_t i = 0; i < rows.size(); ++i) groups[{rows[i].sequence, rows[i].version}].push_back(i);
   std::unordered_map<std::string_view, size_t> byRecord;
   for (size_t k = 0; k < actions.size(); ++k) byRecord.emplace(actions[k].record, k);
-  std::vector<Engine::Outcome::Advance> advances;
   Engine engine(store, impl, epoch);
   engine.watchFrom = watchFrom;
   engine.actionAt = actionAt;
@@ -487,7 +497,7 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
       auto out = engine.run(batch, mine, until);
       steps += out.steps;
       moved += out.moved;
-      advances.insert(advances.end(), out.advances.begin(), out.advances.end());
+      advances_.insert(advances_.end(), out.advances.begin(), out.advances.end());
       fieldsSet.insert(fieldsSet.end(), out.fieldsSet.begin(), out.fieldsSet.end());
       if (!whole)
         for (size_t i = b; i < e; ++i) rows[members[i]] = std::move(batch[i - b]);
@@ -495,7 +505,6 @@ void Mover::run(std::vector<ConnectionRow>& rows, const std::vector<Action>& act
       if (progress) progress(done, rows.size());
     }
   }
-  follow(advances, until, 0);
 }
 
 void Mover::follow(const std::vector<Engine::Outcome::Advance>& advances, int64_t until, int depth) {

@@ -119,11 +119,17 @@ struct Mover {
   Workspace::Progress progress;  // called after each batch: connections run, of the first run's
   std::vector<std::string> fieldsSet;  // records whose fields a `set` changed (segments look again)
 
-  // `actions`: at most one per record.
+  // `actions`: at most one per record. run = add, then finish.
   void run(std::vector<ConnectionRow>& rows, const std::vector<Action>& actions, int64_t until);
+  // Runs rows up to `until`; the `advance to`s they reach wait for finish.
+  void add(std::vector<ConnectionRow>& rows, const std::vector<Action>& actions, int64_t until);
+  void finish(int64_t until);
 
   // Connects records that reached `advance to` to the target's latest version.
   void follow(const std::vector<Engine::Outcome::Advance>& advances, int64_t until, int depth);
+
+ private:
+  std::vector<Engine::Outcome::Advance> advances_;  // reached by add, for finish
 };
 
 }  // namespace seqc::ws

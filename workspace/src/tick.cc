@@ -17,6 +17,8 @@ namespace {
 // Due connections one worker runs per transaction on a store with shared ticks: small
 // enough that a transaction lasts well under a second and a killed worker loses little.
 constexpr size_t kBucketBatch = 2000;
+// Due connections a tick (without shared ticks) reads and runs at a time.
+constexpr size_t kTickChunk = 16384;
 // A transaction that collided with another worker's (a deadlock) is run again.
 constexpr int kConflictRetries = 5;
 constexpr int64_t kMinWaitMs = 200;
@@ -95,15 +97,27 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
       // The clock never goes back: a late or repeated tick has nothing left to do.
       result.to = std::max(now, target);
       offset(result.to, epoch);
-      ConnectionFilter f;
-      f.activeOnly = true;
-      f.dueBy = result.to;
-      std::vector<ConnectionRow> rows = store_->connections(f);
-      result.checked = addClockReaders(*store_, *impl_, rows);
       Mover mover{*store_, *impl_, epoch};
       mover.watchFrom = now;
-      mover.progress = progress;
-      mover.run(rows, {}, result.to);
+      if (clockReaders(*store_, *impl_).empty()) {
+        // Chunk by chunk: memory is bounded by a chunk, and its pages are still cached
+        // when the rows are written back (docs/performance.md).
+        size_t done = 0;
+        store_->forEachDueChunk(result.to, kTickChunk, [&](std::vector<ConnectionRow>& rows, size_t total) {
+          mover.add(rows, {}, result.to);
+          done += rows.size();
+          if (progress) progress(done, total);
+        });
+        mover.finish(result.to);
+      } else {
+        ConnectionFilter f;
+        f.activeOnly = true;
+        f.dueBy = result.to;
+        std::vector<ConnectionRow> rows = store_->connections(f);
+        result.checked = addClockReaders(*store_, *impl_, rows);
+        mover.progress = progress;
+        mover.run(rows, {}, result.to);
+      }
       store_->setMeta("clock", std::to_string(result.to));
       evaluateSegments(*store_, *impl_, epoch, result.to, mover.fieldsSet);
       evaluateClockSegments(*store_, *impl_, epoch, result.to);

@@ -7,8 +7,11 @@
 // fit for the user ("workspace database ws/seqc.db is corrupt: …").
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -254,6 +257,25 @@ class Store {
     std::vector<ConnectionRow> rows;
     forEachConnection(filter, [&](ConnectionRow& c) { rows.push_back(std::move(c)); });
     return rows;
+  }
+  // The active connections with a timer due by `dueBy`, ordered by id, handed to fn
+  // at most `chunk` at a time with how many are due in all. Which are due is settled
+  // first, so fn may write back the rows it is given. This version reads them all at
+  // once; a store that reads each chunk as it hands it over (SQLite) never holds a big
+  // tick's rows at once, its pages are still cached when they are written back, and a
+  // row an earlier chunk's writes made not due is left out.
+  virtual void forEachDueChunk(int64_t dueBy, size_t chunk,
+                               const std::function<void(std::vector<ConnectionRow>&, size_t total)>& fn) {
+    ConnectionFilter f;
+    f.activeOnly = true;
+    f.dueBy = dueBy;
+    std::vector<ConnectionRow> all = connections(f);
+    for (size_t i = 0; i < all.size(); i += chunk) {
+      auto from = all.begin() + static_cast<ptrdiff_t>(i);
+      auto to = all.begin() + static_cast<ptrdiff_t>(std::min(all.size(), i + chunk));
+      std::vector<ConnectionRow> part(std::make_move_iterator(from), std::make_move_iterator(to));
+      fn(part, all.size());
+    }
   }
   // Active connections per sequence id (the home page's "records" column).
   virtual std::vector<std::pair<int64_t, int64_t>> activeCounts() = 0;
