@@ -547,6 +547,7 @@ TEST_CASE("store: due connections in chunks", "[store]") {
   s.commit();
 }
 
+
 // The SQLite store writes many rows per statement: every row must still get its own id
 // and state, a change of status in the middle of a batch too, and a missing row fails.
 TEST_CASE("store: many connections inserted and updated at once", "[store]") {
@@ -889,8 +890,8 @@ TEST_CASE("store: damaged or foreign files are reported, not crashed on", "[stor
     std::string path = (dir / "seqc.db");
     openSqliteStore(path, true).reset();
     readAll(path);
-    patchHeader(path, 60, 8);  // user_version: one past the current schema (7)
-    CHECK_THROWS_WITH(openSqliteStore(path, false), Contains("was made by a newer seqc (schema 8)"));
+    patchHeader(path, 60, 9);  // user_version: one past the current schema (8)
+    CHECK_THROWS_WITH(openSqliteStore(path, false), Contains("was made by a newer seqc (schema 9)"));
     patchHeader(path, 68, 0x12345678);  // application_id
     CHECK_THROWS_WITH(openSqliteStore(path, false), Contains("'" + path + "' is not a seqc workspace"));
   }

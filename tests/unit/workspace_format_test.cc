@@ -246,7 +246,7 @@ TEST_CASE("a workspace of format 6 loses history's foreign key when opened", "[w
   CHECK_FALSE(ws.store().needsUpgrade());
   CHECK(historyText(ws, "L-1") + historyText(ws, "L-2") == before);
   CHECK(insightText(ws.stats("Nurture")) == beforeStats);  // the kept counts were not filled again
-  CHECK(queryInteger(db, "PRAGMA user_version") == 7);
+  CHECK(queryInteger(db, "PRAGMA user_version") == 8);
   CHECK(queryInteger(db, "SELECT count(*) FROM pragma_foreign_key_list('history')") == 0);
   CHECK(queryInteger(db, "SELECT sum(id * connection) FROM history") == ids);
   // Kept in order of connection (no index beside it), and the next id after the last.
@@ -417,4 +417,69 @@ TEST_CASE("stats: engagement and completion times are kept as runs move; an upgr
   Workspace again(dir, SEQC_STDLIB_DIR);  // nothing left to fill: the counts are not doubled
   CHECK_FALSE(again.store().needsUpgrade());
   CHECK(insightText(again.stats("Insight")) == kept);
+}
+
+// Format 8 keeps pending timers in a table of their own instead of an index on
+// connections.due: the upgrade fills it from the connections (active, with a timer),
+// and the workspace then runs exactly as one that never had the index.
+TEST_CASE("a workspace of format 7 gets its timers table when opened", "[workspace][sqlite]") {
+  if (onPostgres()) return;  // PostgreSQL has its own timers table (its schema 7)
+  TempDir tmp;
+  writeText(tmp / "leads.csv",
+            "id,lastname,statecode\nL-1,Ruiz,Open\nL-2,Lee,Open\nL-3,Diaz,Open\nL-4,Ito,Open\n");
+  auto make = [&](const std::string& dir) {
+    auto ws = makeWorkspace(dir);
+    ws->loadRecords(tmp / "leads.csv", "lead");
+    activate(*ws, tmp / "n.seq", kNurture);
+    ws->connect("Nurture", {"L-1", "L-2", "L-3", "L-4"}, "", false);
+    ws->tick(kStart + 1 * kDay);  // all wait on `intro.opened within 2d`
+    ws->disconnect("Nurture", {"L-2"}, false);
+  };
+  std::string kept = tmp / "kept", upgraded = tmp / "upgraded";
+  make(kept);
+  make(upgraded);
+  std::string db = upgraded + "/seqc.db";
+  REQUIRE(queryInteger(db, "SELECT count(*) FROM timers") > 0);
+  // What seqc wrote before: no timers table, an index on due.
+  exec(db,
+       "BEGIN; DROP TABLE timers; CREATE INDEX connections_due ON connections(due) WHERE due IS NOT NULL; "
+       "PRAGMA user_version = 7; COMMIT;");
+  {
+    auto store = openSqliteStore(db, false);
+    CHECK(store->needsUpgrade());
+  }
+  Workspace a(kept, SEQC_STDLIB_DIR), b(upgraded, SEQC_STDLIB_DIR);
+  CHECK_FALSE(b.store().needsUpgrade());
+  CHECK(queryInteger(db, "PRAGMA user_version") == 8);
+  CHECK(queryInteger(db, "SELECT count(*) FROM sqlite_master WHERE name = 'connections_due'") == 0);
+  // One row for the three active connections' one due time; the disconnected one has none.
+  CHECK(queryInteger(db, "SELECT count(*) FROM timers") == 1);
+  CHECK(queryInteger(db, "SELECT length(ids) FROM timers") == 3);
+  TickResult ra = a.tick(kStart + 4 * kDay), rb = b.tick(kStart + 4 * kDay);
+  CHECK(rb.records == 3);
+  CHECK(ra.records == rb.records);
+  CHECK(ra.steps == rb.steps);
+  for (const char* r : {"L-1", "L-2", "L-3", "L-4"}) CHECK(historyText(a, r) == historyText(b, r));
+}
+
+// A timers row damaged by another program is reported with the database's name (the
+// tick changes nothing), not read past its end.
+TEST_CASE("a damaged timers row is reported by the tick", "[workspace][sqlite]") {
+  if (onPostgres()) return;
+  TempDir tmp;
+  std::string dir = tmp / "ws";
+  writeText(tmp / "leads.csv", "id,lastname,statecode\nL-1,Ruiz,Open\n");
+  {
+    auto ws = makeWorkspace(dir);
+    ws->loadRecords(tmp / "leads.csv", "lead");
+    activate(*ws, tmp / "n.seq", kNurture);
+    ws->connect("Nurture", {"L-1"}, "", false);
+  }
+  std::string db = dir + "/seqc.db";
+  REQUIRE(queryInteger(db, "SELECT count(*) FROM timers") == 1);
+  exec(db, "UPDATE timers SET ids = x'0580'");  // an id, then a number cut off
+  Workspace ws(dir, SEQC_STDLIB_DIR);
+  CHECK_THROWS_WITH(ws.tick(kStart + 1 * kDay),
+                    Catch::Contains("'" + db + "'") && Catch::Contains("'timers' is damaged"));
+  CHECK(queryInteger(db, "SELECT length(ids) FROM timers") == 2);  // nothing taken
 }

@@ -108,6 +108,9 @@ TEST_CASE("a saved position at a real resume point, waiting in another way, is r
   REQUIRE(d.on("L-2").stepKind == "call");
   d.corrupt("L-2", "waiting = " + std::to_string(static_cast<int>(rt::Waiting::Timer)) +
                        ", due = " + std::to_string(kStart + kDay));
+  // and gives it a timer (a timers row naming its connection id, one LEB128 byte)
+  exec(d.tmp / "ws/seqc.db", "INSERT INTO timers(due, ids) SELECT " + std::to_string(kStart + kDay) +
+                                 ", CAST(char(id) AS BLOB) FROM connections WHERE record = 'L-2'");
   d.ws->tick(kStart + 2 * kDay);
   CHECK(d.status("L-2") == "error");
   CHECK_THAT(d.latest("L-2").message, Catch::Contains("another way"));

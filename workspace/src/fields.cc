@@ -29,25 +29,9 @@ uint32_t FieldNumbers::number(const std::string& name) {
   return n;
 }
 
-namespace {
-
-// A field number as LEB128, appended once (not a push_back per byte).
-void appendNumber(uint32_t n, std::string& out) {
-  char bytes[5];
-  size_t k = 0;
-  do {
-    uint8_t byte = n & 0x7F;
-    n >>= 7;
-    bytes[k++] = static_cast<char>(n ? byte | 0x80 : byte);
-  } while (n);
-  out.append(bytes, k);
-}
-
-}  // namespace
-
 void appendField(uint32_t number, const rt::Value& v, std::string& out) {
   if (v.isNull()) return;
-  appendNumber(number, out);
+  leb128::append(number, out);
   rt::encodeValues(std::span<const rt::Value>(&v, 1), out);
 }
 
@@ -109,7 +93,7 @@ std::string withChanges(std::string_view fields, const std::vector<std::pair<uin
     if (const rt::Value* v = change(number)) {
       appendField(number, *v, out);
     } else {
-      appendNumber(number, out);
+      leb128::append(number, out);
       out.append(bytes);
     }
   });

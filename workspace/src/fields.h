@@ -14,6 +14,7 @@
 
 #include "seqc/format/schema.h"
 #include "seqc/interp/value.h"
+#include "seqc/support/leb128.h"
 #include "seqc/workspace/store.h"
 
 namespace seqc::ws {
@@ -57,25 +58,13 @@ std::string withChanges(std::string_view fields, const std::vector<std::pair<uin
 
 // ---- inline ---------------------------------------------------------------------------
 
-namespace detail {
-inline bool readVarint(std::string_view s, size_t& at, uint64_t& out) {
-  out = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (at >= s.size()) return false;
-    auto b = static_cast<uint8_t>(s[at++]);
-    out |= static_cast<uint64_t>(b & 0x7F) << shift;
-    if (!(b & 0x80)) return true;
-  }
-  return false;
-}
-}  // namespace detail
 
 template <class F>
 bool forEachField(std::string_view fields, F&& fn) {
   size_t at = 0;
   while (at < fields.size()) {
     uint64_t number = 0;
-    if (!detail::readVarint(fields, at, number) || number > UINT32_MAX || at >= fields.size()) return false;
+    if (!leb128::read(fields, at, number) || number > UINT32_MAX || at >= fields.size()) return false;
     size_t begin = at;
     auto tag = static_cast<uint8_t>(fields[at++]);
     switch (static_cast<rt::Tag>(tag)) {
@@ -83,7 +72,7 @@ bool forEachField(std::string_view fields, F&& fn) {
       case rt::Tag::Bool: at += 1; break;
       case rt::Tag::String: {
         uint64_t n = 0;
-        if (!detail::readVarint(fields, at, n) || n > fields.size() - at) return false;
+        if (!leb128::read(fields, at, n) || n > fields.size() - at) return false;
         at += n;
         break;
       }

@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "seqc/support/leb128.h"
 #include "seqc/workspace/store.h"
 #include "connection_row.h"
 
@@ -36,8 +37,9 @@ constexpr int32_t kApplicationId = 0x53455143;  // "SEQC": `file` and sqlite tel
 //    history_assigned.
 // 7: history keyed by (connection, id), with no rowid, index by connection or foreign
 //    key (kSchema7); meta 'history_next'.
+// 8: timers, grouped by due time, in place of the index connections_due (kSchema8).
 // A database of an older schema is upgraded in place (upgrade()).
-constexpr int32_t kSchemaVersion = 7;
+constexpr int32_t kSchemaVersion = 8;
 constexpr int kBusyTimeoutMs = 30000;
 constexpr const char* kBusyMessage = "the workspace is busy: another seqc holds it for more than 30 s";
 
@@ -232,6 +234,44 @@ DROP TABLE history;
 ALTER TABLE history7 RENAME TO history;
 CREATE INDEX history_assigned ON history(connection) WHERE result IN ('assigned', 'reassigned');
 )sql";
+
+// Schema 8: what a tick looks for, the pending timers, as rows of connection ids that
+// fall due at one time, in place of an index on connections.due: every step of a tick
+// moved the connection's entry in that index (a quarter of the tick's work), while a
+// chunk of connections the tick moves on to the same time is one row here. A row may
+// name a connection whose timer has moved since (a later write added the new time):
+// readers check each connection's own `due`, and a tick deletes the rows it takes.
+constexpr const char* kSchema8 = R"sql(
+CREATE TABLE timers(
+  due INTEGER NOT NULL,
+  ids BLOB NOT NULL            -- connection ids, ascending (encodeIds)
+);
+CREATE INDEX timers_due ON timers(due);
+)sql";
+
+// A timers row's ids: the first, then each one's difference from the one before, as
+// LEB128. (A 16,384-id row of a tick's chunk is ~16 KB.)
+std::string encodeIds(std::span<const int64_t> ids) {
+  std::string out;
+  out.reserve(ids.size() * 2);
+  int64_t last = 0;
+  for (int64_t id : ids) {
+    leb128::append(static_cast<uint64_t>(id - last), out);
+    last = id;
+  }
+  return out;
+}
+// Appends the ids of `blob` to out; false when it is damaged.
+bool decodeIds(std::string_view blob, std::vector<int64_t>& out) {
+  uint64_t last = 0;
+  for (size_t at = 0; at < blob.size();) {
+    uint64_t delta = 0;
+    if (!leb128::read(blob, at, delta) || delta > static_cast<uint64_t>(INT64_MAX) - last) return false;
+    last += delta;
+    out.push_back(static_cast<int64_t>(last));
+  }
+  return true;
+}
 
 // ---- the database handle --------------------------------------------------------
 
@@ -580,6 +620,8 @@ class SqliteStore final : public Store {
       db_.exec(kSchema5);
       db_.exec(kSchema6);
       db_.exec(kSchema7);
+      db_.exec(kSchema8);
+      db_.exec("DROP INDEX connections_due");
       db_.exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}", kApplicationId,
                            kSchemaVersion)
                    .c_str());
@@ -751,6 +793,18 @@ class SqliteStore final : public Store {
     int64_t from = db_.queryInteger("PRAGMA user_version");
     if (from < 6) setMeta("run_counts", "fill");  // the workspace fills them (it knows the versions' slots)
     if (from < 7) db_.exec(kSchema7);
+    if (from < 8) {
+      db_.exec("DROP TABLE IF EXISTS timers");  // a leftover of a failed attempt is made again
+      db_.exec(kSchema8);
+      std::vector<std::pair<int64_t, int64_t>> pending;
+      {
+        Statement all{"SELECT due, id FROM connections WHERE status = 0 AND due IS NOT NULL ORDER BY due, id"};
+        Query q(db_, all);
+        while (q.step()) pending.emplace_back(q.integer(0), q.integer(1));
+      }
+      writeTimers(pending);
+      db_.exec("DROP INDEX IF EXISTS connections_due");
+    }
     if (from >= 2) {
       db_.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
       return;
@@ -981,15 +1035,18 @@ class SqliteStore final : public Store {
         }
       }
     }
-    Query q(db_, insertConnection_);
-    for (; i < rows.size(); ++i) {
-      q.reset();
-      q.text(1, rows[i].record);
-      q.integer(2, rows[i].sequence);
-      bindConnectionState(q, rows[i]);
-      q.run();
-      rows[i].id = sqlite3_last_insert_rowid(db_.get());
+    {
+      Query q(db_, insertConnection_);
+      for (; i < rows.size(); ++i) {
+        q.reset();
+        q.text(1, rows[i].record);
+        q.integer(2, rows[i].sequence);
+        bindConnectionState(q, rows[i]);
+        q.run();
+        rows[i].id = sqlite3_last_insert_rowid(db_.get());
+      }
     }
+    addTimers(rows);
   }
   // Most updates keep the status and the version (a step of a tick). The first statement
   // leaves both out of its SET, so SQLite neither moves the row's (sequence, status)
@@ -1021,6 +1078,61 @@ class SqliteStore final : public Store {
       }
     }
     updateEach(rows, i, rows.size());
+    addTimers(rows);
+  }
+
+  // ---- timers (kSchema8)
+
+  // Every active row with a timer gets a timers entry at its due time: one row per time
+  // (of at most kTimerIds ids) for all of `rows`. A row written again with the same
+  // time (an event during a wait) is named twice; readers take each id once.
+  static constexpr size_t kTimerIds = 16384;
+  void addTimers(const std::vector<ConnectionRow>& rows) {
+    std::vector<std::pair<int64_t, int64_t>> pending;
+    for (const ConnectionRow& row : rows)
+      if (row.due && row.status == 0) pending.emplace_back(*row.due, row.id);
+    if (pending.empty()) return;
+    std::sort(pending.begin(), pending.end());
+    writeTimers(pending);
+  }
+  // `pending`: (due, id), sorted.
+  void writeTimers(const std::vector<std::pair<int64_t, int64_t>>& pending) {
+    Query q(db_, addTimer_);
+    std::vector<int64_t> ids;
+    for (size_t i = 0; i < pending.size();) {
+      ids.clear();
+      size_t j = i;
+      for (; j < pending.size() && pending[j].first == pending[i].first && ids.size() < kTimerIds; ++j)
+        if (ids.empty() || ids.back() != pending[j].second) ids.push_back(pending[j].second);
+      std::string blob = encodeIds(ids);
+      q.reset();
+      q.integer(1, pending[i].first);
+      q.blob(2, blob);
+      q.run();
+      i = j;
+    }
+  }
+  // The ids the timers due by `dueBy` name, sorted, each once; `take`: those timers
+  // rows are deleted (a tick runs them).
+  std::vector<int64_t> dueIds(int64_t dueBy, bool take = false) {
+    std::vector<int64_t> due;
+    {
+      Query q(db_, timersDue_);
+      q.integer(1, dueBy);
+      while (q.step())
+        if (!decodeIds(q.view(0), due))
+          throw StoreError(fmt::format("workspace database '{}': a row of its table 'timers' is damaged (run "
+                                       "`seqc` on a copy from before the damage)",
+                                       db_.path()));
+    }
+    if (take) {
+      Query q(db_, takeTimers_);
+      q.integer(1, dueBy);
+      q.run();
+    }
+    std::sort(due.begin(), due.end());
+    due.erase(std::unique(due.begin(), due.end()), due.end());
+    return due;
   }
   void updateEach(const std::vector<ConnectionRow>& rows, size_t from, size_t to) {
     if (from == to) return;
@@ -1067,12 +1179,14 @@ class SqliteStore final : public Store {
     reserve(due.size());
     readDue(q, due, fn);
   }
+  // The timers due are taken (deleted) first: fn runs the rows. A row fn leaves due by
+  // then (it did not move: fn did not write it) gets its timer back, for the next tick.
   void forEachDueChunk(int64_t dueBy, size_t chunk,
                        const std::function<void(std::vector<ConnectionRow>&, size_t)>& fn) override {
     ConnectionFilter filter;
     filter.activeOnly = true;
     filter.dueBy = dueBy;
-    std::vector<int64_t> due = dueIds(dueBy);
+    std::vector<int64_t> due = dueIds(dueBy, true);
     Statement& statement = connectionStatement(filter);
     std::vector<ConnectionRow> rows;
     for (size_t i = 0; i < due.size(); i += chunk) {
@@ -1085,6 +1199,10 @@ class SqliteStore final : public Store {
         readDue(q, part, [&](ConnectionRow& c) { rows.push_back(std::move(c)); });
       }
       fn(rows, due.size());
+      std::vector<ConnectionRow> stay;
+      for (const ConnectionRow& row : rows)
+        if (row.due && *row.due <= dueBy && row.status == 0) stay.push_back(row);
+      addTimers(stay);
     }
   }
   Statement& connectionStatement(const ConnectionFilter& filter) {
@@ -1100,15 +1218,6 @@ class SqliteStore final : public Store {
     if (filter.record) q.text(2, *filter.record);
     if (filter.dueBy) q.integer(3, *filter.dueBy);
     if (filter.version) q.integer(4, *filter.version);
-  }
-  // The ids of the connections due by `dueBy`, from the due index, sorted.
-  std::vector<int64_t> dueIds(int64_t dueBy) {
-    std::vector<int64_t> due;
-    Query d(db_, dueIds_);
-    d.integer(1, dueBy);
-    while (d.step()) due.push_back(d.integer(0));
-    std::sort(due.begin(), due.end());
-    return due;
   }
   // Reads the rows of the sorted ids `due` through q (a kDue query, its filter bound):
   // each run of ids at most kDueGap apart as one range of the table (a row between them
@@ -1433,8 +1542,12 @@ class SqliteStore final : public Store {
   Statement connectionCounts_{
       "SELECT status, version, step, count(*), count(ended), coalesce(sum(ended - connected), 0) "
       "FROM connections WHERE sequence = ?1 GROUP BY status, version, step"};
-  Statement dueIds_{"SELECT id FROM connections INDEXED BY connections_due WHERE due IS NOT NULL AND due <= ?1"};
-  Statement nextDue_{"SELECT min(due) FROM connections WHERE due IS NOT NULL"};
+  Statement timersDue_{"SELECT ids FROM timers WHERE due <= ?1"};
+  Statement takeTimers_{"DELETE FROM timers WHERE due <= ?1"};
+  Statement addTimer_{"INSERT INTO timers(due, ids) VALUES(?1, ?2)"};
+  // A timer that moved since may still be named here: a follower wakes for it, finds
+  // nothing due, and the tick deletes it.
+  Statement nextDue_{"SELECT min(due) FROM timers"};
   Statement historyOfSequence_{
       "SELECT h.connection, h.at, h.step, h.result, h.detail FROM connections c "
       "JOIN history h ON h.connection = c.id WHERE c.sequence = ?1 ORDER BY h.id"};

@@ -110,13 +110,19 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
         });
         mover.finish(result.to);
       } else {
-        ConnectionFilter f;
-        f.activeOnly = true;
-        f.dueBy = result.to;
-        std::vector<ConnectionRow> rows = store_->connections(f);
-        result.checked = addClockReaders(*store_, *impl_, rows);
-        mover.progress = progress;
-        mover.run(rows, {}, result.to);
+        // The due rows and the clock readers, all at once.
+        bool ran = false;
+        auto run = [&](std::vector<ConnectionRow>& rows) {
+          ran = true;
+          result.checked = addClockReaders(*store_, *impl_, rows);
+          mover.progress = progress;
+          mover.run(rows, {}, result.to);
+        };
+        store_->forEachDueChunk(result.to, SIZE_MAX, [&](std::vector<ConnectionRow>& rows, size_t) { run(rows); });
+        if (!ran) {
+          std::vector<ConnectionRow> none;
+          run(none);
+        }
       }
       store_->setMeta("clock", std::to_string(result.to));
       evaluateSegments(*store_, *impl_, epoch, result.to, mover.fieldsSet);
