@@ -1,8 +1,8 @@
 // libFuzzer harness for saved interpreter positions: the input rewrites the saved
 // connection rows of a workspace (program counter, step, status, waiting kind,
-// progress, times, engagement slots and variables), as a damaged or hostile database
-// would; `tick`, `skip` and `complete` must then fail the damaged records with a message
-// and never crash, hang or trip a sanitizer.
+// progress, times, engagement slots and variables) and adds a timers row of its own
+// bytes, as a damaged or hostile database would; `tick`, `skip` and `complete` must then
+// fail the damaged records with a message and never crash, hang or trip a sanitizer.
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -95,6 +95,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       sqlite3_bind_int64(st, 1, v);
     }
     sqlite3_bind_int(st, 2, row);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+  }
+  // A timers row naming all three connections (ids 1, 2, 3), so that the tick reads each
+  // and judges it by its own `due`; the input past the column chunks is one more
+  // timers row's ids, as hostile bytes.
+  if (sqlite3_exec(h, "INSERT INTO timers(due, ids) VALUES(0, x'010101')", nullptr, nullptr, nullptr) != SQLITE_OK)
+    __builtin_trap();
+  if (size > 16 * 16) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(h, "INSERT INTO timers(due, ids) VALUES(0, ?1)", -1, &st, nullptr) != SQLITE_OK)
+      __builtin_trap();
+    sqlite3_bind_blob(st, 1, data + 16 * 16, static_cast<int>(size - 16 * 16), SQLITE_TRANSIENT);
     sqlite3_step(st);
     sqlite3_finalize(st);
   }
