@@ -483,3 +483,36 @@ TEST_CASE("a damaged timers row is reported by the tick", "[workspace][sqlite]")
                     Catch::Contains("'" + db + "'") && Catch::Contains("'timers' is damaged"));
   CHECK(queryInteger(db, "SELECT length(ids) FROM timers") == 2);  // nothing taken
 }
+
+// A write adds a timers row only for a timer the store does not have yet: one that keeps
+// its time (an event during a wait) adds none; a new time, or a row the tick took, does.
+TEST_CASE("a timer is written once per time it takes", "[workspace][sqlite]") {
+  if (onPostgres()) return;
+  TempDir tmp;
+  std::string dir = tmp / "ws";
+  writeText(tmp / "leads.csv", "id,lastname,statecode\nL-1,Ruiz,Open\nL-2,Lee,Open\n");
+  {
+    auto ws = makeWorkspace(dir);
+    ws->loadRecords(tmp / "leads.csv", "lead");
+    activate(*ws, tmp / "n.seq", kNurture);
+    ws->connect("Nurture", {"L-1", "L-2"}, "", false);
+  }
+  std::string db = dir + "/seqc.db";
+  REQUIRE(queryInteger(db, "SELECT count(*) FROM timers") == 1);
+  auto store = openSqliteStore(db, false);
+  auto rewrite = [&](int64_t later) {
+    inWriteTransaction(*store, [&] {
+      std::vector<ConnectionRow> rows = store->connections({});
+      REQUIRE(rows.size() == 2);
+      REQUIRE(rows[1].due.has_value());
+      *rows[1].due += later;
+      store->updateConnections(rows);
+    });
+  };
+  rewrite(0);  // the same times
+  CHECK(queryInteger(db, "SELECT count(*) FROM timers") == 1);
+  rewrite(60);  // L-2's timer moves: a row for its new time
+  CHECK(queryInteger(db, "SELECT count(*) FROM timers") == 2);
+  rewrite(0);
+  CHECK(queryInteger(db, "SELECT count(*) FROM timers") == 2);
+}

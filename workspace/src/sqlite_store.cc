@@ -524,7 +524,9 @@ RecordRow readRecord(const Query& q) {
 }
 
 ConnectionRow readConnection(const Query& q) {
-  return readConnectionRow(q, [](const Query& r, int col) { return r.blob(col); });
+  ConnectionRow row = readConnectionRow(q, [](const Query& r, int col) { return r.blob(col); });
+  if (row.status == 0) row.timerStored = row.due;  // every active timer is in `timers`
+  return row;
 }
 
 // ?3 … ?17 in kConnectionColumns' order: what updateConnections changes. `base` moves
@@ -1046,7 +1048,7 @@ class SqliteStore final : public Store {
         rows[i].id = sqlite3_last_insert_rowid(db_.get());
       }
     }
-    addTimers(rows);
+    addTimers(rows, false);
   }
   // Most updates keep the status and the version (a step of a tick). The first statement
   // leaves both out of its SET, so SQLite neither moves the row's (sequence, status)
@@ -1078,19 +1080,19 @@ class SqliteStore final : public Store {
       }
     }
     updateEach(rows, i, rows.size());
-    addTimers(rows);
+    addTimers(rows, true);
   }
 
   // ---- timers (kSchema8)
 
   // Every active row with a timer gets a timers entry at its due time: one row per time
-  // (of at most kTimerIds ids) for all of `rows`. A row written again with the same
-  // time (an event during a wait) is named twice; readers take each id once.
+  // (of at most kTimerIds ids) for all of `rows`. `keep`: a row read back with its
+  // timer already at that time (an event during a wait) gets none again.
   static constexpr size_t kTimerIds = 16384;
-  void addTimers(const std::vector<ConnectionRow>& rows) {
+  void addTimers(const std::vector<ConnectionRow>& rows, bool keep) {
     std::vector<std::pair<int64_t, int64_t>> pending;
     for (const ConnectionRow& row : rows)
-      if (row.due && row.status == 0) pending.emplace_back(*row.due, row.id);
+      if (row.due && row.status == 0 && !(keep && row.timerStored == row.due)) pending.emplace_back(*row.due, row.id);
     if (pending.empty()) return;
     std::sort(pending.begin(), pending.end());
     writeTimers(pending);
@@ -1196,13 +1198,16 @@ class SqliteStore final : public Store {
         Query q(db_, statement);
         bindFilter(q, filter);
         std::span<const int64_t> part(due.data() + i, std::min(chunk, due.size() - i));
-        readDue(q, part, [&](ConnectionRow& c) { rows.push_back(std::move(c)); });
+        readDue(q, part, [&](ConnectionRow& c) {
+          c.timerStored.reset();  // taken above
+          rows.push_back(std::move(c));
+        });
       }
       fn(rows, due.size());
       std::vector<ConnectionRow> stay;
       for (const ConnectionRow& row : rows)
         if (row.due && *row.due <= dueBy && row.status == 0) stay.push_back(row);
-      addTimers(stay);
+      addTimers(stay, false);
     }
   }
   Statement& connectionStatement(const ConnectionFilter& filter) {

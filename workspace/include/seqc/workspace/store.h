@@ -88,6 +88,9 @@ struct ConnectionRow {
   std::string data;            // engagement slots then variables (rt::encodeValues)
   std::string assignee;        // on a manual step: the user it is assigned to; empty: unassigned
   std::string damage;          // read back: why a state column was out of range (not stored)
+  // Read back (not stored): the due time the store already has this connection's timer
+  // under, if any; a write that keeps it adds no timer again (SQLite's timers table).
+  std::optional<int64_t> timerStored;
 };
 
 struct HistoryRow {
