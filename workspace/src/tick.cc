@@ -102,12 +102,15 @@ TickResult Workspace::tick(std::optional<int64_t> to, const Progress& progress) 
       if (clockReaders(*store_, *impl_).empty()) {
         // Chunk by chunk: memory is bounded by a chunk, and its pages are still cached
         // when the rows are written back (docs/performance.md).
-        size_t done = 0;
-        store_->forEachDueChunk(result.to, kTickChunk, [&](std::vector<ConnectionRow>& rows, size_t total) {
+        size_t done = 0, total = 0;
+        store_->forEachDueChunk(result.to, kTickChunk, [&](std::vector<ConnectionRow>& rows, size_t all) {
           mover.add(rows, {}, result.to);
           done += rows.size();
+          total = all;
           if (progress) progress(done, total);
         });
+        // The total counted every timer named, some of them moved since: the bar ends full.
+        if (progress && done > 0 && done != total) progress(done, done);
         mover.finish(result.to);
       } else {
         // The due rows and the clock readers, all at once.
