@@ -547,7 +547,6 @@ TEST_CASE("store: due connections in chunks", "[store]") {
   s.commit();
 }
 
-
 // The SQLite store writes many rows per statement: every row must still get its own id
 // and state, a change of status in the middle of a batch too, and a missing row fails.
 TEST_CASE("store: many connections inserted and updated at once", "[store]") {

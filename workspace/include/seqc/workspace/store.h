@@ -264,10 +264,10 @@ class Store {
   // The active connections with a timer due by `dueBy`, ordered by id, handed to fn
   // at most `chunk` at a time with how many are due in all (at most: a store may count
   // timers that have moved since). Which are due is settled first, so fn may write back
-  // the rows it is given; it leaves each row as it now stands in the store. This version reads them all at
-  // once; a store that reads each chunk as it hands it over (SQLite) never holds a big
-  // tick's rows at once, its pages are still cached when they are written back, and a
-  // row an earlier chunk's writes made not due is left out.
+  // the rows it is given; it leaves each row as it now stands in the store. This
+  // version reads them all at once; a store that reads each chunk as it hands it over
+  // (SQLite) never holds a big tick's rows at once, its pages are still cached when
+  // they are written back, and a row an earlier chunk's writes made not due is left out.
   virtual void forEachDueChunk(int64_t dueBy, size_t chunk,
                                const std::function<void(std::vector<ConnectionRow>&, size_t total)>& fn) {
     ConnectionFilter f;
