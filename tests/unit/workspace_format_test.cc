@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -204,6 +206,17 @@ std::string historyText(Workspace& ws, const std::string& record) {
   for (const HistoryView& h : ws.history(record))
     out += fmt::format("{}@{}:{}:{}:{} ", h.row.connection, h.row.at, h.row.step, h.row.result, h.row.detail);
   return out;
+}
+
+// A workspace in `dir` with the leads of `csv` (a file) loaded and `records` connected
+// to "Nurture" (kNurture).
+std::unique_ptr<Workspace> nurtured(const std::string& dir, const std::string& csv,
+                                    const std::vector<std::string>& records) {
+  auto ws = makeWorkspace(dir);
+  ws->loadRecords(csv, "lead");
+  activate(*ws, std::filesystem::path(dir).parent_path() / "n.seq", kNurture);
+  ws->connect("Nurture", records, "", false);
+  return ws;
 }
 
 }  // namespace
@@ -428,10 +441,7 @@ TEST_CASE("a workspace of format 7 gets its timers table when opened", "[workspa
   writeText(tmp / "leads.csv",
             "id,lastname,statecode\nL-1,Ruiz,Open\nL-2,Lee,Open\nL-3,Diaz,Open\nL-4,Ito,Open\n");
   auto make = [&](const std::string& dir) {
-    auto ws = makeWorkspace(dir);
-    ws->loadRecords(tmp / "leads.csv", "lead");
-    activate(*ws, tmp / "n.seq", kNurture);
-    ws->connect("Nurture", {"L-1", "L-2", "L-3", "L-4"}, "", false);
+    auto ws = nurtured(dir, tmp / "leads.csv", {"L-1", "L-2", "L-3", "L-4"});
     ws->tick(kStart + 1 * kDay);  // all wait on `intro.opened within 2d`
     ws->disconnect("Nurture", {"L-2"}, false);
   };
@@ -469,12 +479,7 @@ TEST_CASE("a damaged timers row is reported by the tick", "[workspace][sqlite]")
   TempDir tmp;
   std::string dir = tmp / "ws";
   writeText(tmp / "leads.csv", "id,lastname,statecode\nL-1,Ruiz,Open\n");
-  {
-    auto ws = makeWorkspace(dir);
-    ws->loadRecords(tmp / "leads.csv", "lead");
-    activate(*ws, tmp / "n.seq", kNurture);
-    ws->connect("Nurture", {"L-1"}, "", false);
-  }
+  nurtured(dir, tmp / "leads.csv", {"L-1"});
   std::string db = dir + "/seqc.db";
   REQUIRE(queryInteger(db, "SELECT count(*) FROM timers") == 1);
   exec(db, "UPDATE timers SET ids = x'0580'");  // an id, then a number cut off
@@ -485,18 +490,13 @@ TEST_CASE("a damaged timers row is reported by the tick", "[workspace][sqlite]")
 }
 
 // A write adds a timers row only for a timer the store does not have yet: one that keeps
-// its time (an event during a wait) adds none; a new time, or a row the tick took, does.
+// its time (an event during a wait) adds none; a new time does.
 TEST_CASE("a timer is written once per time it takes", "[workspace][sqlite]") {
   if (onPostgres()) return;
   TempDir tmp;
   std::string dir = tmp / "ws";
   writeText(tmp / "leads.csv", "id,lastname,statecode\nL-1,Ruiz,Open\nL-2,Lee,Open\n");
-  {
-    auto ws = makeWorkspace(dir);
-    ws->loadRecords(tmp / "leads.csv", "lead");
-    activate(*ws, tmp / "n.seq", kNurture);
-    ws->connect("Nurture", {"L-1", "L-2"}, "", false);
-  }
+  nurtured(dir, tmp / "leads.csv", {"L-1", "L-2"});
   std::string db = dir + "/seqc.db";
   REQUIRE(queryInteger(db, "SELECT count(*) FROM timers") == 1);
   auto store = openSqliteStore(db, false);

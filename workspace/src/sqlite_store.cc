@@ -1123,9 +1123,8 @@ class SqliteStore final : public Store {
       q.integer(1, dueBy);
       while (q.step())
         if (!decodeIds(q.view(0), due))
-          throw StoreError(fmt::format("workspace database '{}': a row of its table 'timers' is damaged (run "
-                                       "`seqc` on a copy from before the damage)",
-                                       db_.path()));
+          throw StoreError(
+              fmt::format("workspace database '{}' is corrupt: a row of its table 'timers' is damaged", db_.path()));
     }
     if (take) {
       Query q(db_, takeTimers_);
